@@ -1,0 +1,31 @@
+"""Test settings: only what tests must change.
+
+The key is not a secret: it signs nothing outside a test run.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "switchboard-tests-only-" + "x" * 40)
+
+from .settings import *  # noqa: E402, F403
+from .settings import INSTALLED_APPS, STORAGES  # noqa: E402
+
+# Tests talk plain HTTP to the test client and the live server.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+
+# The state-machine model that exercises the transition plumbing lives only here.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]
+ROOT_URLCONF = "tests.testapp.urls"
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Failed-login throttling is tested on purpose; elsewhere it must not interfere.
+AXES_FAILURE_LIMIT = 5

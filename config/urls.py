@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Switchboard administration"
+admin.site.site_title = "Switchboard admin"
+admin.site.index_title = "Configuration and records"
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("incidents/", include("incidents.urls")),
+    path("escalations/", include("escalations.urls")),
+    path("vendors/", include("vendors.urls")),
+    path("playbooks/", include("playbooks.urls")),
+    path("budgets/", include("budgets.urls")),
+    path("reports/", include("reports.urls")),
+    path("api/", include("core.api.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "core.views.handler403"
+handler404 = "core.views.handler404"
+handler500 = "core.views.handler500"

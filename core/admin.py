@@ -1,0 +1,55 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Team, WorkerHeartbeat
+
+
+class AuditedAdmin(SimpleHistoryAdmin):
+    """Base admin for every domain model: read-only history, a reason on each save.
+
+    The request middleware records who; this records why, from what the form changed.
+    """
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            fields = ", ".join(form.changed_data) or "no field"
+            obj._change_reason = f"Changed in admin: {fields}"
+        else:
+            obj._change_reason = "Created in admin"
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        obj._change_reason = "Deleted in admin"
+        super().delete_model(request, obj)
+
+
+@admin.register(Team)
+class TeamAdmin(AuditedAdmin):
+    list_display = ["name", "lead", "email", "member_count", "created_at"]
+    search_fields = ["name", "description", "email"]
+    list_filter = ["created_at"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["lead"]
+    filter_horizontal = ["members"]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).select_related("lead").annotate(
+            _members=Count("members")
+        )
+
+    @admin.display(description="Members", ordering="_members")
+    def member_count(self, obj):
+        return obj._members
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["name", "beat_at", "hostname"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

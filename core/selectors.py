@@ -1,0 +1,46 @@
+"""Reads for the home dashboard and the navigation."""
+
+from datetime import timedelta
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from .choices import Role
+from .health import heartbeat_status
+from .models import Team
+
+
+def audited_models():
+    """Every installed model that keeps history (django-simple-history)."""
+    return [
+        model
+        for model in apps.get_models()
+        if getattr(model, "_meta", None) and hasattr(model, "history")
+        and model._meta.app_label != "simple_history"
+    ]
+
+
+def dashboard_overview(now=None):
+    """Counts the home page shows, each a single aggregate query."""
+    now = now or timezone.now()
+    user_model = get_user_model()
+    people = user_model.objects.filter(is_active=True).count()
+    role_counts = dict(
+        Group.objects.filter(name__in=Role.values)
+        .annotate(n=Count("user", filter=Q(user__is_active=True)))
+        .values_list("name", "n")
+    )
+    since = now - timedelta(days=7)
+    changes_this_week = sum(
+        model.history.filter(history_date__gte=since).count() for model in audited_models()
+    )
+    return {
+        "people": people,
+        "teams": Team.objects.count(),
+        "roles": [(role, role_counts.get(role, 0)) for role in Role.values],
+        "changes_this_week": changes_this_week,
+        "worker": heartbeat_status(now),
+    }

@@ -1,0 +1,14 @@
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from config.urls import handler403, handler404, handler500
+from config.urls import urlpatterns as project_urlpatterns
+
+from .api import TicketViewSet
+
+router = SimpleRouter()
+router.register("test-tickets", TicketViewSet)
+
+urlpatterns = [path("api/", include(router.urls)), *project_urlpatterns]
+
+__all__ = ["handler403", "handler404", "handler500", "urlpatterns"]
