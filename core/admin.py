@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Team, WorkerHeartbeat
@@ -9,6 +10,13 @@ class AuditedAdmin(SimpleHistoryAdmin):
 
     The request middleware records who; this records why, from what the form changed.
     """
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # SIMPLE_HISTORY_REVERT_DISABLED only hides the button; a crafted POST would
+        # still revert, bypassing the services and the state machine. Refuse it.
+        if request.method == "POST":
+            raise PermissionDenied("History is read-only. Change the object itself instead.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -60,3 +60,10 @@ class ConcurrentChange(DomainError):
 
     def __init__(self, message="The object was changed by someone else. Reload and try again."):
         super().__init__(message)
+
+
+class LockedOut(DomainError):
+    """Too many failed logins from this address for this username (django-axes)."""
+
+    status = 429
+    code = "locked_out"

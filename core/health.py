@@ -11,15 +11,16 @@ from .models import WorkerHeartbeat
 HEARTBEAT_NAME = "celery"
 
 
-def check_database():
-    """``(ok, detail)`` after a trivial query on the default database."""
+def check_database(conn=None):
+    """``(ok, detail)`` after a trivial query on ``conn`` (the default database)."""
+    conn = conn or connection
     try:
-        with connection.cursor() as cursor:
+        with conn.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # noqa: BLE001 - any failure means "down"; we report it.
         return False, f"{type(exc).__name__}: {exc}"
-    return True, connection.vendor
+    return True, conn.vendor
 
 
 def check_broker(timeout=2.0):

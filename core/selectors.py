@@ -14,13 +14,14 @@ from .models import Team
 
 
 def audited_models():
-    """Every installed model that keeps history (django-simple-history)."""
-    return [
-        model
-        for model in apps.get_models()
-        if getattr(model, "_meta", None) and hasattr(model, "history")
-        and model._meta.app_label != "simple_history"
-    ]
+    """Every installed model that keeps history, with its history manager's name."""
+    found = []
+    for model in apps.get_models():
+        # simple-history marks the models it tracks (not their historical twins).
+        manager_name = getattr(model._meta, "simple_history_manager_attribute", None)
+        if manager_name:
+            found.append((model, manager_name))
+    return found
 
 
 def dashboard_overview(now=None):
@@ -35,7 +36,8 @@ def dashboard_overview(now=None):
     )
     since = now - timedelta(days=7)
     changes_this_week = sum(
-        model.history.filter(history_date__gte=since).count() for model in audited_models()
+        getattr(model, manager).filter(history_date__gte=since).count()
+        for model, manager in audited_models()
     )
     return {
         "people": people,

@@ -79,7 +79,7 @@ def exception_handler(exc, context):
         )
         return Response(body, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, Http404):
-        exc = exceptions.NotFound()
+        exc = exceptions.NotFound(str(exc) or None)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
 

@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
@@ -12,6 +14,7 @@ from core.api.serializers import (
     TeamSerializer,
     UserSummarySerializer,
 )
+from core.exceptions import LockedOut
 from core.health import system_health
 from core.models import Team
 
@@ -44,6 +47,20 @@ class TokenView(ObtainAuthToken):
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            # Axes flags the DRF request it was handed; its middleware only sees the
+            # Django request, so the lock-out is reported here.
+            if getattr(request, "axes_locked_out", False):
+                minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+                raise LockedOut(
+                    f"Too many failed attempts for this account from your address. "
+                    f"Try again in {minutes} minutes."
+                ) from None
+            raise
 
 
 class MeView(generics.RetrieveAPIView):

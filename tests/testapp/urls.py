@@ -9,6 +9,17 @@ from .api import TicketViewSet
 router = SimpleRouter()
 router.register("test-tickets", TicketViewSet)
 
-urlpatterns = [path("api/", include(router.urls)), *project_urlpatterns]
+
+
+def crash(request):
+    raise RuntimeError("deliberate failure for the 500 handler tests")
+
+
+urlpatterns = [
+    path("api/", include(router.urls)),
+    path("api/test-crash/", crash),
+    path("test-crash/", crash),
+    *project_urlpatterns,
+]
 
 __all__ = ["handler403", "handler404", "handler500", "urlpatterns"]

@@ -1,0 +1,76 @@
+"""Settings: production configuration is deploy-clean, defaults are safe."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from config.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PRODUCTION_ENV = {
+    "SECRET_KEY": "k8Jq-" + "production-like-random-value-" * 2 + "Zx91",
+    "ALLOWED_HOSTS": "switchboard.example.com",
+    "DATABASE_URL": "postgres://switchboard@127.0.0.1:5432/switchboard",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+}
+
+
+def manage(*args, env):
+    clean = {k: v for k, v in os.environ.items()
+             if k not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DATABASE_URL"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+def test_check_deploy_is_clean_with_production_variables(tmp_path):
+    result = manage("check", "--deploy", "--fail-level", "DEBUG",
+                    env={**PRODUCTION_ENV, "SWITCHBOARD_VAR_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_secret_key_is_required_when_debug_is_off(tmp_path):
+    result = manage("check", env={"ALLOWED_HOSTS": "x", "SWITCHBOARD_VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0
+    assert "SECRET_KEY is required when DEBUG is off" in result.stderr
+
+
+def test_development_key_is_generated_outside_the_repository(tmp_path):
+    result = manage("check", env={"DEBUG": "true", "SWITCHBOARD_VAR_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    key_file = tmp_path / "dev-secret-key"
+    assert len(key_file.read_text()) >= 50
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+
+
+def test_time_is_stored_aware():
+    assert settings.USE_TZ is True
+
+
+@pytest.mark.parametrize(
+    ("option", "expected"),
+    [
+        ("task_acks_late", True),
+        ("task_reject_on_worker_lost", True),
+        ("worker_prefetch_multiplier", 1),
+        ("timezone", "UTC"),
+    ],
+)
+def test_celery_reads_our_settings_under_their_exact_names(option, expected):
+    # A misspelled CELERY_* setting is silently ignored; this catches it.
+    assert celery_app.conf[option] == expected
+
+
+def test_heartbeat_is_on_the_static_beat_schedule():
+    schedule = celery_app.conf.beat_schedule
+    assert schedule["worker-heartbeat"]["task"] == "core.tasks.heartbeat"
+    celery_app.loader.import_default_modules()  # what a worker does at start: autodiscovery
+    assert "core.tasks.heartbeat" in celery_app.tasks

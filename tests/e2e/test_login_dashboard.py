@@ -1,0 +1,51 @@
+"""Journey: a manager logs in and sees the dashboard with real numbers."""
+
+import pytest
+from playwright.sync_api import expect
+
+from core.choices import Role
+from core.health import record_heartbeat
+from tests.factories import PASSWORD, TeamFactory, UserFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_manager_logs_in_and_sees_the_dashboard(page):
+    UserFactory(username="maria", first_name="Maria", last_name="Okafor",
+                roles=[Role.MANAGER], is_staff=True)
+    UserFactory(username="ivan", roles=[Role.INCIDENT_RESPONDER])
+    TeamFactory(name="Escalation Desk")
+    record_heartbeat(hostname="worker-1")
+
+    page.goto("/")
+    expect(page).to_have_url("/accounts/login/?next=/")
+    page.get_by_label("Username").fill("maria")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    expect(page.get_by_text("Good to see you, Maria Okafor.")).to_be_visible()
+    expect(page.get_by_test_id("people-count")).to_have_text("2")
+    expect(page.get_by_test_id("team-count")).to_have_text("1")
+    expect(page.get_by_test_id("worker-state")).to_have_text("Running")
+    nav = page.get_by_role("navigation", name="Main")
+    for area in ["Incidents", "Escalations", "Vendors", "Playbooks", "Budgets", "Reports", "Admin"]:
+        expect(nav.get_by_role("link", name=area, exact=True)).to_be_visible()
+
+
+def test_viewer_does_not_see_money_and_can_log_out(page):
+    UserFactory(username="vera", first_name="Vera", last_name="Lindqvist", roles=[Role.VIEWER])
+
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill("vera")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Incidents", exact=True)).to_be_visible()
+    expect(nav.get_by_role("link", name="Budgets", exact=True)).to_have_count(0)
+    expect(nav.get_by_role("link", name="Admin", exact=True)).to_have_count(0)
+
+    page.get_by_text("Vera Lindqvist", exact=True).click()
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
