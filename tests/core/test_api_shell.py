@@ -78,7 +78,8 @@ def test_health_reports_database_broker_and_worker(api_client):
     body = response.json()
     assert response.status_code == 200
     assert body["healthy"] is True
-    assert body["database"]["ok"] and body["broker"]["ok"]
+    assert body["database"]["ok"]
+    assert body["broker"]["ok"]
     assert body["worker"]["state"] == "ok"
     assert "detail" not in body["database"]  # anonymous callers get no host names
 

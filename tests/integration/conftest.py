@@ -35,7 +35,8 @@ def _require_services():
     if database["ENGINE"] != "django.db.backends.postgresql":
         skip_or_fail("integration tests need DATABASE_URL=postgres://… (run `make test`)")
     if not _reachable(database.get("HOST") or "127.0.0.1", int(database.get("PORT") or 5432)):
-        skip_or_fail(f"PostgreSQL is not reachable at {database.get('HOST')}:{database.get('PORT')}")
+        where = f"{database.get('HOST')}:{database.get('PORT')}"
+        skip_or_fail(f"PostgreSQL is not reachable at {where}")
     broker = urlparse(settings.CELERY_BROKER_URL)
     if broker.scheme != "redis":
         skip_or_fail("integration tests need CELERY_BROKER_URL=redis://… (run `make test`)")
