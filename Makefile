@@ -42,14 +42,17 @@ run: setup
 	@echo "  Switchboard is starting at http://$(HOST):$(PORT)/   (admin: /admin/, API docs: /api/docs/)"
 	@echo "  Web server + Celery worker with beat (broker: files under var/celery/). Ctrl-C stops all."
 	@echo
-	@DEBUG=true HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
+	@# Ctrl-C is how you stop it: that is a clean exit, not an error.
+	@DEBUG=true HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start; \
+		status=$$?; if [ $$status -eq 0 ] || [ $$status -eq 130 ]; then echo "Switchboard stopped."; \
+		else exit $$status; fi
 
 lint: $(VENV)/.test-installed
 	$(PY) -m ruff check .
 	DJANGO_SETTINGS_MODULE=config.settings_test $(PY) manage.py makemigrations --check --dry-run
 
 test-unit: $(VENV)/.test-installed
-	DATABASE_URL=sqlite:///:memory: CELERY_BROKER_URL=filesystem:// \
+	DATABASE_URL=sqlite:///:memory: CELERY_BROKER_URL=filesystem://localhost// \
 		$(PY) -m pytest --ignore=tests/integration
 
 test-integration: $(VENV)/.test-installed

@@ -5,7 +5,6 @@ from django.db.utils import ConnectionHandler
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from config.celery import app as celery_app
 from core.choices import Role
 from core.health import check_database, record_heartbeat
 from tests.factories import PASSWORD, TeamFactory
@@ -89,8 +88,9 @@ def test_health_says_never_before_the_first_heartbeat(api_client):
 
 
 def test_health_is_503_when_the_broker_is_down(api_client, manager, monkeypatch):
-    # A real connection attempt to a port where nothing listens.
-    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    # A real connection attempt to a port where nothing listens. Celery reads the
+    # CELERY_BROKER_URL environment variable before its own configuration.
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
     api_client.force_authenticate(manager)
     response = api_client.get("/api/health/")
     assert response.status_code == 503
