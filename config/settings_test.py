@@ -25,6 +25,10 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Tests never run collectstatic: serve from the source folders (WhiteNoise would
+# otherwise warn that var/staticfiles/ does not exist on a fresh clone).
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Failed-login throttling is tested on purpose; elsewhere it must not interfere.
