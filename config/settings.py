@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "core.middleware.ViewerTimezoneMiddleware",
     # Records request.user as the actor of every history row written in a request.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Axes must come last: it answers locked-out logins.
@@ -292,12 +293,22 @@ CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HEARTBEAT_INTERVAL_SECONDS = env.int("HEARTBEAT_INTERVAL_SECONDS", default=60)
+SLA_SWEEP_INTERVAL_SECONDS = env.int("SLA_SWEEP_INTERVAL_SECONDS", default=60)
+SLA_SWEEP_BATCH_SIZE = env.int("SLA_SWEEP_BATCH_SIZE", default=500)
 # The static beat schedule. Deadlines live in database columns and are found by
 # sweeps listed here; no work depends only on a delayed broker message.
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "core.tasks.heartbeat",
         "schedule": timedelta(seconds=HEARTBEAT_INTERVAL_SECONDS),
+    },
+    "sla-sweep": {
+        "task": "core.tasks.sweep_sla_clocks",
+        "schedule": timedelta(seconds=SLA_SWEEP_INTERVAL_SECONDS),
+    },
+    "refresh-ics-feeds": {
+        "task": "core.tasks.refresh_ics_feeds",
+        "schedule": timedelta(hours=24),
     },
 }
 
@@ -317,3 +328,5 @@ LOGGING = {
 
 # --- Switchboard --------------------------------------------------------------
 SWITCHBOARD_CURRENCY = env.str("SWITCHBOARD_CURRENCY", default="EUR")
+# The address people reach Switchboard at, for links in emails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

@@ -31,5 +31,9 @@ STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Unit tests run tasks in-process when they are queued (our real task code, no
+# broker); the integration tests turn this off and use a real worker.
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_TASK_ALWAYS_EAGER", "true").lower() == "true"
+CELERY_TASK_EAGER_PROPAGATES = True
 # Failed-login throttling is tested on purpose; elsewhere it must not interfere.
 AXES_FAILURE_LIMIT = 5

@@ -61,3 +61,7 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# Calendars and clocks have their own admin modules; importing registers them.
+from . import admin_calendars, admin_clocks  # noqa: E402, F401

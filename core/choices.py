@@ -10,3 +10,58 @@ class Role(models.TextChoices):
     VENDOR_MANAGER = "Vendor Manager", "Vendor Manager"
     FINANCE = "Finance", "Finance"
     VIEWER = "Viewer", "Viewer"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class HolidaySource(models.TextChoices):
+    MANUAL = "manual", "Entered by hand"
+    COUNTRY = "country", "Public holidays of a country"
+    ICS = "ics", "ICS calendar"
+
+
+class HolidayFeedKind(models.TextChoices):
+    COUNTRY = "country", "Country (holidays package)"
+    ICS_URL = "ics_url", "ICS from a URL (re-read daily)"
+    ICS_FILE = "ics_file", "Uploaded ICS file"
+
+
+class ClockState(models.TextChoices):
+    RUNNING = "running", "Running"
+    PAUSED = "paused", "Paused"
+    STOPPED = "stopped", "Stopped"
+
+
+class ClockOutcome(models.TextChoices):
+    MET = "met", "Met"
+    MISSED = "missed", "Missed"
+
+
+class ClockStatus(models.TextChoices):
+    """What a person sees on a clock badge (derived, never stored)."""
+
+    RUNNING = "running", "Running"
+    WARNING = "warning", "Warning"
+    BREACHED = "breached", "Breached (running)"
+    PAUSED = "paused", "Paused"
+    MET = "met", "Met"
+    MISSED = "missed", "Missed"
+
+
+class ClockEventKind(models.TextChoices):
+    STARTED = "started", "Started"
+    PAUSED = "paused", "Paused"
+    RESUMED = "resumed", "Resumed"
+    WARNING = "warning", "Warning threshold reached"
+    BREACHED = "breached", "Deadline passed"
+    STOPPED = "stopped", "Stopped"
+    RETARGETED = "retargeted", "Target changed"
+    RESTARTED = "restarted", "Restarted as a new cycle"

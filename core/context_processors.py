@@ -13,4 +13,6 @@ def navigation(request):
     for area in visible_areas(user):
         url = reverse(area.url_name)
         areas.append({"label": area.label, "url": url, "active": request.path.startswith(url)})
-    return {"nav_areas": areas}
+    from .notifications import unread_count
+
+    return {"nav_areas": areas, "unread_notifications": unread_count(user)}

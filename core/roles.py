@@ -139,8 +139,13 @@ def ensure_permissions_exist(apps, using="default"):
 
 
 def sync_after_migrate(sender, using="default", **kwargs):
-    """post_migrate receiver: permissions for every app first, then the groups."""
+    """post_migrate receiver: permissions for every app first, then the groups, then
+    the built-in rows (24×7 calendar) everything else relies on."""
     from django.apps import apps as global_apps
+
+    from .calendars import ensure_builtin_calendar
 
     ensure_permissions_exist(global_apps, using=using)
     sync_role_groups()
+    # Seeded data every installation relies on, restored after a flush too.
+    ensure_builtin_calendar()

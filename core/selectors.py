@@ -8,9 +8,9 @@ from django.contrib.auth.models import Group
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from .choices import Role
+from .choices import ClockState, Role
 from .health import heartbeat_status
-from .models import Team
+from .models import BusinessCalendar, SlaClock, Team
 
 
 def audited_models():
@@ -39,7 +39,14 @@ def dashboard_overview(now=None):
         getattr(model, manager).filter(history_date__gte=since).count()
         for model, manager in audited_models()
     )
+    clocks = SlaClock.objects.filter(state__in=[ClockState.RUNNING, ClockState.PAUSED]).aggregate(
+        running=Count("pk", filter=Q(state=ClockState.RUNNING)),
+        paused=Count("pk", filter=Q(state=ClockState.PAUSED)),
+        breached=Count("pk", filter=Q(breached_at__isnull=False)),
+    )
     return {
+        "clocks": clocks,
+        "calendars": BusinessCalendar.objects.count(),
         "people": people,
         "teams": Team.objects.count(),
         "roles": [(role, role_counts.get(role, 0)) for role in Role.values],

@@ -4,6 +4,7 @@ from celery import shared_task
 from celery.signals import worker_ready
 
 from .health import record_heartbeat
+from .models import HolidayFeed
 
 
 @shared_task(name="core.tasks.heartbeat", ignore_result=False)
@@ -19,3 +20,33 @@ def _heartbeat_on_start(sender, **kwargs):
     # Beat's first interval tick comes a full interval after start; beat once now
     # through the broker so "is the worker alive" is answered within seconds.
     heartbeat.delay()
+
+
+@shared_task(name="core.tasks.refresh_ics_feeds")
+def refresh_ics_feeds():
+    """Re-read every ICS URL feed (daily). A failing feed keeps its holidays."""
+    from .calendars import feed_refresh
+
+    results = {"refreshed": 0, "failed": 0}
+    for feed_id in HolidayFeed.objects.filter(kind="ics_url").values_list("pk", flat=True):
+        feed = HolidayFeed.objects.select_related("calendar").filter(pk=feed_id).first()
+        if feed is None:
+            continue  # deleted since the list was read
+        results["refreshed" if feed_refresh(feed=feed) else "failed"] += 1
+    return results
+
+
+@shared_task(name="core.tasks.send_notification_emails")
+def send_notification_emails(notification_ids):
+    """Email notifications after their transaction committed; each at most once."""
+    from .notifications import send_notification_email
+
+    return sum(bool(send_notification_email(pk)) for pk in notification_ids)
+
+
+@shared_task(name="core.tasks.sweep_sla_clocks")
+def sweep_sla_clocks():
+    """Fire due SLA warnings and breaches (beat, every minute)."""
+    from .sweep import sweep
+
+    return sweep()

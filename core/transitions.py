@@ -88,8 +88,10 @@ def unmet_requirements(instance, transition):
     return errors
 
 
-def perform_transition(instance, name, *, by, reason, field_name=None, **kwargs):
+def perform_transition(instance, name, *, by, reason, field_name=None, save=True, **kwargs):
     """Run transition ``name`` on an already locked ``instance`` and save it, audited.
+
+    With ``save=False`` the caller saves (once) after changing more fields.
 
     Raises ``TransitionNotAllowed`` (409, lists the allowed ones) when the state has
     no such transition, ``PermissionDenied`` (403) when ``by`` may not run it,
@@ -116,6 +118,8 @@ def perform_transition(instance, name, *, by, reason, field_name=None, **kwargs)
             errors=errors,
         )
     result = method(**kwargs)
+    if not save:
+        return result
     try:
         save_with_audit(instance, by=by, reason=reason)
     except ConcurrentTransition as exc:

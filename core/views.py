@@ -1,11 +1,15 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views import defaults
 
 from .api.exceptions import error_body
 from .areas import AREAS_BY_KEY
+from .models import Notification
 from .selectors import dashboard_overview
 
 
@@ -30,6 +34,19 @@ def area_placeholder(key):
         return render(request, "core/area_placeholder.html", {"area": area})
 
     return view
+
+
+@login_required
+def my_work(request):
+    """The signed-in person's notifications: SLA warnings, breaches, assignments."""
+    notifications = Notification.objects.filter(recipient=request.user).order_by("-created_at")
+    if request.method == "POST":
+        # Marking read is bookkeeping on the person's own inbox, not an audited change.
+        notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+        messages.success(request, "All notifications marked read.")
+        return redirect("my-work")
+    page = Paginator(notifications, 50).get_page(request.GET.get("page"))
+    return render(request, "core/my_work.html", {"page": page})
 
 
 def _wants_json(request):

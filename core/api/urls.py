@@ -4,11 +4,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from core.api import views
+from core.api import clocks, views
+from core.api.calendars import BusinessCalendarViewSet, HolidayViewSet
 
 router = DefaultRouter()
 router.register("teams", views.TeamViewSet)
 router.register("users", views.UserViewSet)
+router.register("clocks", clocks.SlaClockViewSet)
+router.register("notifications", clocks.NotificationViewSet, basename="notification")
+router.register("calendars", BusinessCalendarViewSet)
+router.register("holidays", HolidayViewSet)
 
 urlpatterns = [
     path("", include(router.urls)),

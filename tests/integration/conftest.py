@@ -54,9 +54,12 @@ def _database_url():
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db, tmp_path):
+def celery_worker_process(transactional_db, tmp_path, monkeypatch):
     """A real `celery worker` process on the test database and the Redis broker."""
     from config.celery import app
+
+    # The unit-test settings run tasks in-process; here they must go to the worker.
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
 
     app.control.purge()  # nothing left over from an earlier run
     log_path = tmp_path / "worker.log"
@@ -66,6 +69,7 @@ def celery_worker_process(transactional_db, tmp_path):
         "DATABASE_URL": _database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND or settings.CELERY_BROKER_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
     }
     with log_path.open("w") as log:
         worker = subprocess.Popen(  # noqa: S603 - our own command line

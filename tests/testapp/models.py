@@ -30,6 +30,8 @@ def has_owner(ticket):
 
 class Ticket(models.Model):
     title = models.CharField(max_length=200)
+    # Raised by the test clock kind's breach action: proves actions run once.
+    escalation_level = models.PositiveSmallIntegerField(default=0)
     owner = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL)
     resolution = models.TextField(blank=True)
     state = FSMField(default=TicketState.OPEN, choices=TicketState.choices, protected=True)
@@ -40,6 +42,20 @@ class Ticket(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return f"/tickets/{self.pk}/"
+
+    # Hooks the SLA clock engine calls (see core/clocks.py).
+    def sla_recipients(self, clock):
+        return [self.owner] if self.owner else []
+
+    def sla_clock_event(self, *, clock, event):
+        TicketNote.objects.create(
+            ticket=self, at=event.at,
+            text=f"{clock.kind}: {event.get_kind_display()}"
+            + (f" ({event.threshold}%)" if event.threshold else ""),
+        )
 
     @transition(field=state, source=TicketState.OPEN, target=TicketState.IN_PROGRESS,
                 conditions=[has_owner])
@@ -59,3 +75,17 @@ class Ticket(models.Model):
     @transition(field=state, source=TicketState.RESOLVED, target=TicketState.IN_PROGRESS)
     def reopen(self):
         self.resolution = ""
+
+
+class TicketNote(models.Model):
+    """The test app's timeline: what SLA clock events write for people to read."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="notes")
+    text = models.CharField(max_length=300)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return self.text

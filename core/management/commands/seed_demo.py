@@ -2,18 +2,22 @@
 
 Idempotent: a second run finds everything in place and changes nothing (a demo
 user whose password you changed keeps your password). Each app adds its own demo
-data through ``DEMO_SEEDERS`` as it lands.
+data here as it lands.
 """
+
+from datetime import time
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from core.audit import acting_as, audited, system_user
+from core.calendars import calendar_save, holidays_generate
 from core.choices import Role
-from core.models import Team
+from core.models import BusinessCalendar, Team
 from core.roles import STAFF_ROLES
 
 DEMO_PASSWORD = "switchboard-demo"  # noqa: S105 - printed on purpose: demo accounts only
@@ -26,6 +30,16 @@ DEMO_USERS = [
     ("vendor", "Victor", "Nakamura", Role.VENDOR_MANAGER, ["vendor-management"]),
     ("finance", "Fiona", "Byrne", Role.FINANCE, ["finance-partners"]),
     ("viewer", "Vera", "Lindqvist", Role.VIEWER, []),
+]
+
+WEEKDAYS_9_TO_5 = [(day, time(9), time(17)) for day in range(5)]
+EXTENDED_HOURS = [(day, time(8), time(20)) for day in range(5)] + [(5, time(9), time(13))]
+
+# name, time zone, holiday country, subdivision, working ranges
+DEMO_CALENDARS = [
+    ("UK office hours", "Europe/London", "GB", "ENG", WEEKDAYS_9_TO_5),
+    ("UK contact center (extended)", "Europe/London", "GB", "ENG", EXTENDED_HOURS),
+    ("US East office hours", "America/New_York", "US", "NY", WEEKDAYS_9_TO_5),
 ]
 
 DEMO_TEAMS = [
@@ -61,6 +75,7 @@ class Command(BaseCommand):
         with transaction.atomic(), acting_as(system_user()):
             users = self._users()
             self._teams(users)
+            self._calendars()
         self._print_logins(users)
 
     def _users(self):
@@ -93,6 +108,19 @@ class Command(BaseCommand):
                 team.members.set(
                     users[username][0] for username, *_, slugs in DEMO_USERS if slug in slugs
                 )
+
+    def _calendars(self):
+        """Business-hours calendars a UK/US contact center would run on."""
+        this_year = timezone.now().year
+        for name, zone, country, subdivision, ranges in DEMO_CALENDARS:
+            if BusinessCalendar.objects.filter(name=name).exists():
+                continue
+            calendar = calendar_save(
+                calendar=BusinessCalendar(name=name, time_zone=zone),
+                ranges=ranges, by=system_user(), reason="Demo data",
+            )
+            holidays_generate(calendar=calendar, country=country, subdivision=subdivision,
+                              year_from=this_year - 1, year_to=this_year + 1, by=system_user())
 
     def _print_logins(self, users):
         self.stdout.write(self.style.SUCCESS("Demo logins (one per role):"))

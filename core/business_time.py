@@ -1,0 +1,710 @@
+"""Business-hours arithmetic for Switchboard.
+
+A :class:`BusinessCalendar` describes when a contact centre is open:
+
+* an IANA time zone (``"Europe/London"``) in which all hours are written,
+* weekly working hours as :class:`WorkingRange` blocks (several per weekday are
+  fine; a block may cross midnight, e.g. a Monday 22:00-06:00 night shift), and
+* :class:`Closure` entries (bank holidays, a half day on Christmas Eve, ...).
+
+On top of a calendar the module answers the three questions an SLA engine asks:
+
+* :func:`add_business_time` - when is a 4-business-hour deadline due?
+* :func:`business_time_between` - how much business time did this ticket wait?
+* :func:`next_open_instant` - when does the clock start ticking?
+
+and :meth:`BusinessCalendar.open_intervals` lists the open periods themselves.
+
+Conventions
+-----------
+* Every ``datetime`` argument must be timezone-aware (any zone); naive values
+  raise ``ValueError``. Every returned ``datetime`` is in UTC.
+* Durations are ``datetime.timedelta`` and mean *real elapsed time* spent inside
+  open hours, i.e. UTC time, not wall-clock time.
+* Working hours and closures are wall-clock times in the calendar's zone. They
+  are turned into UTC instants with these daylight-saving rules:
+
+  - A wall time that does not exist (it falls in the spring-forward gap) means
+    the instant the gap ends. London's clocks jump from 01:00 to 02:00 on the
+    last Sunday of March, so a shift "starting at 01:30" starts at 02:00 BST.
+  - A wall time that happens twice (the fall-back overlap) means its *first*
+    occurrence (``fold=0``), for range starts, range ends and closures alike.
+  - Consequently a range that spans the spring-forward gap is shorter in real
+    time and one that spans the fall-back overlap is longer: London's Sunday
+    00:00-04:00 lasts 3 real hours in late March and 5 in late October.
+
+  An equivalent way to picture the rules: an instant is open when the *highest
+  reading the local wall clock has shown so far* lies inside working hours and
+  outside closures. During the repeated fall-back hour the clock replays
+  readings it has already shown, so the status reached at the first pass holds.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = [
+    "BusinessCalendar",
+    "Closure",
+    "WorkingRange",
+    "add_business_time",
+    "business_time_between",
+    "next_open_instant",
+]
+
+_ZERO = timedelta(0)
+_ONE_US = timedelta(microseconds=1)
+_ONE_DAY = timedelta(days=1)
+_ONE_WEEK = timedelta(days=7)
+
+#: How far add_business_time / next_open_instant search for open time before
+#: concluding the calendar never opens (e.g. every working day is closed).
+#: The count restarts whenever some open time is found, so adding a very long
+#: duration to a healthy calendar is not affected.
+SEARCH_HORIZON_DAYS = 3653  # ten years
+
+# Per-calendar cache size for computed days; ~55 years of distinct dates. When
+# it fills up the cache is simply cleared (cheap to rebuild, keeps memory flat).
+_DAY_CACHE_LIMIT = 20_000
+
+
+# --------------------------------------------------------------------------
+# Calendar building blocks
+# --------------------------------------------------------------------------
+
+
+def _check_wall_time(value: object, name: str) -> None:
+    if not isinstance(value, time):
+        raise TypeError(f"{name} must be a datetime.time, got {type(value).__name__}")
+    if value.tzinfo is not None:
+        raise ValueError(
+            f"{name} must be a naive wall-clock time (the calendar supplies the zone), "
+            f"got {value!r}"
+        )
+
+
+def _offset_in_day(t: time) -> timedelta:
+    """Wall-clock distance of ``t`` from local midnight."""
+    return timedelta(hours=t.hour, minutes=t.minute, seconds=t.second, microseconds=t.microsecond)
+
+
+@dataclass(frozen=True)
+class WorkingRange:
+    """A weekly block of working hours, in the calendar's local wall-clock time.
+
+    ``weekday`` is 0 (Monday) .. 6 (Sunday) and names the day the block
+    *starts*. When ``end <= start`` the block crosses midnight and ends on the
+    following day; ``start == end == 00:00`` is therefore the whole 24 hours.
+    The end is exclusive.
+
+    >>> from datetime import time
+    >>> WorkingRange(0, time(9), time(17)).crosses_midnight  # Mon 09:00-17:00
+    False
+    >>> night = WorkingRange(0, time(22), time(6))  # Mon 22:00 -> Tue 06:00
+    >>> night.crosses_midnight, night.nominal_length
+    (True, datetime.timedelta(seconds=28800))
+    """
+
+    weekday: int
+    start: time
+    end: time
+
+    def __post_init__(self) -> None:
+        weekday = self.weekday
+        if isinstance(weekday, bool) or not isinstance(weekday, int) or not 0 <= weekday <= 6:
+            raise ValueError(
+                f"invalid weekday {weekday!r}: expected an int from 0 (Monday) to 6 (Sunday)"
+            )
+        _check_wall_time(self.start, "WorkingRange.start")
+        _check_wall_time(self.end, "WorkingRange.end")
+
+    @property
+    def crosses_midnight(self) -> bool:
+        """True when the block ends on the day after ``weekday``."""
+        return self.end <= self.start
+
+    @property
+    def nominal_length(self) -> timedelta:
+        """Wall-clock length, ignoring daylight-saving changes (always > 0)."""
+        length = _offset_in_day(self.end) - _offset_in_day(self.start)
+        return length + _ONE_DAY if length <= _ZERO else length
+
+
+@dataclass(frozen=True)
+class Closure:
+    """A local calendar day (or part of one) on which the centre is closed.
+
+    With both ``start`` and ``end`` left as ``None`` the whole local day is
+    closed. ``start`` alone closes from that time to the end of the day,
+    ``end`` alone closes from the start of the day until that time, and both
+    close ``[start, end)``. A closure never reaches into the next day: a night
+    shift starting the evening before a closed day stops at midnight.
+    Several closures may name the same day; closures on days without working
+    hours change nothing.
+
+    >>> from datetime import date, time
+    >>> Closure(date(2026, 12, 25))                    # Christmas Day
+    Closure(day=datetime.date(2026, 12, 25), start=None, end=None)
+    >>> Closure(date(2026, 12, 24), start=time(13))    # Christmas Eve afternoon
+    Closure(day=datetime.date(2026, 12, 24), start=datetime.time(13, 0), end=None)
+    >>> Closure(date(2026, 1, 5), end=time(10)).window  # closed until 10:00
+    (datetime.timedelta(0), datetime.timedelta(seconds=36000))
+    """
+
+    day: date
+    start: time | None = None
+    end: time | None = None
+
+    def __post_init__(self) -> None:
+        # datetime is a subclass of date; accepting one would silently drop its time.
+        if not isinstance(self.day, date) or isinstance(self.day, datetime):
+            raise TypeError(f"Closure.day must be a datetime.date, got {type(self.day).__name__}")
+        if self.start is not None:
+            _check_wall_time(self.start, "Closure.start")
+        if self.end is not None:
+            _check_wall_time(self.end, "Closure.end")
+        lo, hi = self.window
+        if lo >= hi:
+            raise ValueError(
+                f"closure on {self.day} is empty: start {self.start} is not before end "
+                f"{self.end} (leave both None to close the whole day)"
+            )
+
+    @property
+    def window(self) -> tuple[timedelta, timedelta]:
+        """The closed part of the day as offsets from local midnight, ``[lo, hi)``."""
+        lo = _ZERO if self.start is None else _offset_in_day(self.start)
+        hi = _ONE_DAY if self.end is None else _offset_in_day(self.end)
+        return lo, hi
+
+
+# --------------------------------------------------------------------------
+# Small interval helpers (pairs are half-open [a, b))
+# --------------------------------------------------------------------------
+
+
+def _merge(pairs: Iterable[tuple[timedelta, timedelta]]) -> tuple[tuple[timedelta, timedelta], ...]:
+    """Sort and union overlapping or touching intervals."""
+    out: list[tuple[timedelta, timedelta]] = []
+    for a, b in sorted(pairs):
+        if out and a <= out[-1][1]:
+            if b > out[-1][1]:
+                out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return tuple(out)
+
+
+def _subtract(
+    segments: tuple[tuple[timedelta, timedelta], ...],
+    cuts: tuple[tuple[timedelta, timedelta], ...],
+) -> tuple[tuple[timedelta, timedelta], ...]:
+    """``segments`` minus ``cuts``; both sorted and merged."""
+    out: list[tuple[timedelta, timedelta]] = []
+    for a, b in segments:
+        for c, d in cuts:
+            if c >= b:
+                break
+            if d <= a:
+                continue
+            if c > a:
+                out.append((a, c))
+            a = d
+            if a >= b:
+                break
+        if a < b:
+            out.append((a, b))
+    return tuple(out)
+
+
+def _wall_to_utc(wall: datetime, tz: tzinfo) -> datetime:
+    """The UTC instant meant by the naive local wall-clock reading ``wall``.
+
+    Ambiguous readings (fall back) resolve to the first occurrence; readings
+    inside a spring-forward gap resolve to the instant the gap ends.
+    """
+    aware = wall.replace(tzinfo=tz)
+    off_first = aware.utcoffset()  # fold=0: offset in force before a transition
+    off_second = aware.replace(fold=1).utcoffset()  # fold=1: offset after it
+    if off_first >= off_second:
+        # Equal: an ordinary reading. Greater: the fall-back overlap, where fold=0
+        # (the larger, pre-transition offset) is the first occurrence - what we want.
+        return (wall - off_first).replace(tzinfo=UTC)
+
+    # The reading is in a gap. The transition instant T is the answer: at T the
+    # clock jumps from the gap start straight to the gap end. zoneinfo does not
+    # expose T, so bisect for the first instant whose reading is >= wall.
+    # Invariant: reading(lo) < wall <= reading(lo + hi_us).
+    lo = wall - off_second
+    hi_us = (off_second - off_first) // _ONE_US
+    lo_us = 0
+    while hi_us - lo_us > 1:
+        mid = (lo_us + hi_us) // 2
+        probe = (lo + timedelta(microseconds=mid)).replace(tzinfo=UTC)
+        if probe.astimezone(tz).replace(tzinfo=None) >= wall:
+            hi_us = mid
+        else:
+            lo_us = mid
+    return (lo + timedelta(microseconds=hi_us)).replace(tzinfo=UTC)
+
+
+def _as_utc(value: object, name: str) -> datetime:
+    if not isinstance(value, datetime):
+        raise TypeError(f"{name} must be a datetime, got {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(
+            f"{name} must be timezone-aware, got naive {value!r}; "
+            "attach a zone, e.g. value.replace(tzinfo=ZoneInfo('Europe/London'))"
+        )
+    return value.astimezone(UTC)
+
+
+def _weekday(ordinal: int) -> int:
+    # date.fromordinal(1) is Monday 0001-01-01, so this equals date.weekday().
+    return (ordinal - 1) % 7
+
+
+# --------------------------------------------------------------------------
+# The calendar
+# --------------------------------------------------------------------------
+
+_Pieces = tuple[tuple[datetime, datetime], ...]
+
+
+class BusinessCalendar:
+    """Weekly working hours plus closures in one time zone.
+
+    ``tz`` is an IANA name or a ``tzinfo`` (``ZoneInfo``, ``timezone.utc``...).
+    ``ranges`` are :class:`WorkingRange` blocks (overlaps are merged) and
+    ``closures`` are :class:`Closure` entries. See the module docstring for how
+    wall-clock hours map to real time across daylight-saving changes.
+
+    >>> from datetime import date, datetime, time
+    >>> from zoneinfo import ZoneInfo
+    >>> london = ZoneInfo("Europe/London")
+    >>> cal = BusinessCalendar(
+    ...     "Europe/London",
+    ...     [WorkingRange(day, time(9), time(17)) for day in range(5)],  # Mon-Fri 9-5
+    ...     [Closure(date(2026, 5, 4))],  # Early May bank holiday
+    ... )
+    >>> next_open_instant(cal, datetime(2026, 5, 2, 12, 0, tzinfo=london))  # a Saturday
+    datetime.datetime(2026, 5, 5, 8, 0, tzinfo=datetime.timezone.utc)
+
+    (Tuesday 09:00 BST is 08:00 UTC.) A calendar is immutable; it caches the
+    UTC intervals of each local day it has looked at, so reuse one instance
+    for many calculations. Concurrent use from several threads is safe.
+    """
+
+    def __init__(
+        self,
+        tz: str | tzinfo,
+        ranges: Iterable[WorkingRange],
+        closures: Iterable[Closure] = (),
+    ) -> None:
+        self._tz = _coerce_tz(tz)
+        self._ranges = tuple(ranges)
+        self._closures = tuple(closures)
+        for r in self._ranges:
+            if not isinstance(r, WorkingRange):
+                raise TypeError(f"ranges must contain WorkingRange objects, got {r!r}")
+        for c in self._closures:
+            if not isinstance(c, Closure):
+                raise TypeError(f"closures must contain Closure objects, got {c!r}")
+
+        # Weekly template: for each weekday, the open parts of that local day as
+        # offsets from midnight. A block crossing midnight is split so every
+        # day's segments lie within [00:00, 24:00); Sunday night wraps to Monday.
+        per_day: list[list[tuple[timedelta, timedelta]]] = [[] for _ in range(7)]
+        for r in self._ranges:
+            a, b = _offset_in_day(r.start), _offset_in_day(r.end)
+            if b > a:
+                per_day[r.weekday].append((a, b))
+            else:
+                per_day[r.weekday].append((a, _ONE_DAY))
+                if b > _ZERO:
+                    per_day[(r.weekday + 1) % 7].append((_ZERO, b))
+        self._segments = tuple(_merge(day) for day in per_day)
+        # Open time of a week in which every wall-clock hour lasts one real hour.
+        self._week_total = sum((b - a for day in self._segments for a, b in day), _ZERO)
+
+        # Closures indexed by local date ordinal. Closures that do not touch the
+        # day's working hours are dropped: harmless either way, but keeping them
+        # would needlessly disable the whole-week fast path below.
+        cuts: dict[int, list[tuple[timedelta, timedelta]]] = {}
+        for c in self._closures:
+            cuts.setdefault(c.day.toordinal(), []).append(c.window)
+        self._cuts: dict[int, tuple[tuple[timedelta, timedelta], ...]] = {}
+        for ordinal, windows in cuts.items():
+            merged = _merge(windows)
+            segments = self._segments[_weekday(ordinal)]
+            if _subtract(segments, merged) != segments:
+                self._cuts[ordinal] = merged
+        self._cut_days = sorted(self._cuts)
+
+        self._always_open = not self._cuts and all(
+            day == ((_ZERO, _ONE_DAY),) for day in self._segments
+        )
+        self._day_cache: dict[int, _Pieces] = {}
+        self._week_cache: dict[int, tuple[datetime, datetime] | None] = {}
+
+    @classmethod
+    def always_open(cls, tz: str | tzinfo = "UTC") -> BusinessCalendar:
+        """A 24x7 calendar without closures; business time equals real time.
+
+        >>> cal = BusinessCalendar.always_open("Europe/London")
+        >>> from datetime import datetime, timedelta, timezone
+        >>> add_business_time(cal, datetime(2026, 3, 28, 12, tzinfo=timezone.utc),
+        ...                   timedelta(days=1))
+        datetime.datetime(2026, 3, 29, 12, 0, tzinfo=datetime.timezone.utc)
+        """
+        return cls(tz, [WorkingRange(day, time(0), time(0)) for day in range(7)])
+
+    # -- read-only views -------------------------------------------------
+
+    @property
+    def tz(self) -> tzinfo:
+        """The zone the working hours and closures are written in."""
+        return self._tz
+
+    @property
+    def ranges(self) -> tuple[WorkingRange, ...]:
+        return self._ranges
+
+    @property
+    def closures(self) -> tuple[Closure, ...]:
+        return self._closures
+
+    @property
+    def is_always_open(self) -> bool:
+        """True for a 24x7 calendar without closures (uses plain arithmetic)."""
+        return self._always_open
+
+    def __repr__(self) -> str:
+        return (
+            f"BusinessCalendar({str(self._tz)!r}, {len(self._ranges)} ranges, "
+            f"{len(self._closures)} closures)"
+        )
+
+    # -- public query ----------------------------------------------------
+
+    def open_intervals(self, start: datetime, end: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """Yield the open periods intersecting ``[start, end)`` as UTC pairs.
+
+        Each pair is half-open ``[open, close)`` and clipped to the requested
+        window; pairs are in order, non-overlapping and maximal (a night shift
+        running over midnight is one pair, not two). Arguments are validated
+        immediately, before iteration starts.
+
+        >>> from datetime import datetime, time
+        >>> from zoneinfo import ZoneInfo
+        >>> ny = ZoneInfo("America/New_York")
+        >>> cal = BusinessCalendar(ny, [WorkingRange(0, time(22), time(6))])
+        >>> for pair in cal.open_intervals(datetime(2026, 1, 5, tzinfo=ny),
+        ...                                datetime(2026, 1, 7, tzinfo=ny)):
+        ...     print([t.isoformat() for t in pair])
+        ['2026-01-06T03:00:00+00:00', '2026-01-06T11:00:00+00:00']
+        """
+        s = _as_utc(start, "start")
+        e = _as_utc(end, "end")
+        if e <= s:
+            return iter(())
+        if self._always_open:
+            return iter(((s, e),))
+        return self._iter_open(s, e)
+
+    # -- internals -------------------------------------------------------
+
+    def _local_ordinal(self, instant: datetime) -> int:
+        return instant.astimezone(self._tz).toordinal()
+
+    def _day_pieces(self, ordinal: int) -> _Pieces:
+        """UTC open intervals of one local day, cached per calendar."""
+        pieces = self._day_cache.get(ordinal)
+        if pieces is None:
+            pieces = self._compute_day(ordinal)
+            if len(self._day_cache) >= _DAY_CACHE_LIMIT:
+                self._day_cache.clear()
+            self._day_cache[ordinal] = pieces
+        return pieces
+
+    def _compute_day(self, ordinal: int) -> _Pieces:
+        """Open time of local day ``ordinal`` as sorted, disjoint UTC pairs.
+
+        Every pair lies within [local 00:00, next local 00:00) of that day, so
+        days partition the timeline and can be summed independently. Pairs of
+        consecutive days may touch (a shift crossing midnight).
+        """
+        segments = self._segments[_weekday(ordinal)]
+        cuts = self._cuts.get(ordinal)
+        if cuts:
+            segments = _subtract(segments, cuts)
+        if not segments:
+            return ()
+
+        tz = self._tz
+        midnight = datetime.fromordinal(ordinal)
+        local_midnight = midnight.replace(tzinfo=tz)
+        offset = local_midnight.utcoffset()
+        # Fast path: the same UTC offset at this midnight (unambiguously) and at
+        # the next means no transition today (zones change at most once a day),
+        # so wall time maps to UTC by one subtraction.
+        if (
+            local_midnight.replace(fold=1).utcoffset() == offset
+            and (local_midnight + _ONE_DAY).utcoffset() == offset
+        ):
+            base = (midnight - offset).replace(tzinfo=UTC)
+            return tuple((base + a, base + b) for a, b in segments)
+
+        # Transition day: map each boundary on its own. A segment lying wholly
+        # inside a spring-forward gap vanishes (both ends map to the gap's end);
+        # a wall-clock pause lying inside the gap vanishes too, so pieces on
+        # either side of it become one.
+        pieces: list[tuple[datetime, datetime]] = []
+        for a, b in segments:
+            ua = _wall_to_utc(midnight + a, tz)
+            ub = _wall_to_utc(midnight + b, tz)
+            if ub <= ua:
+                continue
+            if pieces and pieces[-1][1] >= ua:
+                pieces[-1] = (pieces[-1][0], ub)
+            else:
+                pieces.append((ua, ub))
+        return tuple(pieces)
+
+    def _clean_week(self, monday: int) -> tuple[datetime, datetime] | None:
+        """UTC span of the local week starting at ``monday`` if it can be skipped.
+
+        A week can be counted wholesale as ``_week_total`` when no closure falls
+        in it and the UTC offset is the same at each of its eight midnights (no
+        DST transition), because then every wall-clock hour is a real hour.
+        Returns None otherwise. Cached per calendar.
+        """
+        try:
+            return self._week_cache[monday]
+        except KeyError:
+            pass
+        span: tuple[datetime, datetime] | None = None
+        i = bisect_left(self._cut_days, monday)
+        if i == len(self._cut_days) or self._cut_days[i] >= monday + 7:
+            midnight = datetime.fromordinal(monday)
+            local = midnight.replace(tzinfo=self._tz)
+            offset = local.utcoffset()
+            if local.replace(fold=1).utcoffset() == offset and all(
+                (local + timedelta(days=k)).utcoffset() == offset for k in range(1, 8)
+            ):
+                start = (midnight - offset).replace(tzinfo=UTC)
+                span = (start, start + _ONE_WEEK)
+        if len(self._week_cache) >= _DAY_CACHE_LIMIT:
+            self._week_cache.clear()
+        self._week_cache[monday] = span
+        return span
+
+    def _iter_open(self, s: datetime, e: datetime) -> Iterator[tuple[datetime, datetime]]:
+        day = self._local_ordinal(s)
+        # e lies in local day _local_ordinal(e) or, after a fall-back at
+        # midnight, in the day after it; extra days are clipped away anyway.
+        last = self._local_ordinal(e) + 1
+        current: tuple[datetime, datetime] | None = None
+        while day <= last:
+            for a, b in self._day_pieces(day):
+                if b <= s:
+                    continue
+                if a >= e:
+                    day = last  # everything further is later still
+                    break
+                a = max(a, s)
+                b = min(b, e)
+                if current is not None and a <= current[1]:
+                    current = (current[0], b)
+                else:
+                    if current is not None:
+                        yield current
+                    current = (a, b)
+            day += 1
+        if current is not None:
+            yield current
+
+    def _between(self, s: datetime, e: datetime) -> timedelta:
+        total = _ZERO
+        day = self._local_ordinal(s)
+        last = self._local_ordinal(e) + 1
+        week_total = self._week_total
+        pieces_of = self._day_pieces
+        while day <= last:
+            # Whole-week skip: O(weeks) instead of O(days) for long spans.
+            if _weekday(day) == 0 and day + 7 <= last:
+                span = self._clean_week(day)
+                if span is not None and span[0] >= s and span[1] <= e:
+                    total += week_total
+                    day += 7
+                    continue
+            for a, b in pieces_of(day):
+                if b <= s:
+                    continue
+                if a >= e:
+                    return total
+                total += (b if b < e else e) - (a if a > s else s)
+            day += 1
+        return total
+
+    def _require_working_time(self) -> None:
+        if self._week_total == _ZERO:
+            raise ValueError(
+                "calendar has no working time at all (no working ranges), so it never opens"
+            )
+
+    def _horizon_error(self, since: datetime) -> ValueError:
+        return ValueError(
+            f"calendar has no open time within {SEARCH_HORIZON_DAYS} days after "
+            f"{since.isoformat()}; are all working days closed?"
+        )
+
+    def _add(self, s: datetime, remaining: timedelta) -> datetime:
+        self._require_working_time()
+        week_total = self._week_total
+        pieces_of = self._day_pieces
+        day = self._local_ordinal(s)
+        last_progress = day
+        while True:
+            if day - last_progress > SEARCH_HORIZON_DAYS:
+                raise self._horizon_error(s)
+            # Whole-week skip, only when the week cannot contain the answer
+            # (strictly less than what is left, so an exact finish on the week's
+            # last closing is still located precisely below).
+            if _weekday(day) == 0 and remaining > week_total:
+                span = self._clean_week(day)
+                if span is not None and span[0] >= s:
+                    remaining -= week_total
+                    day += 7
+                    last_progress = day
+                    continue
+            for a, b in pieces_of(day):
+                if b <= s:
+                    continue
+                if a < s:
+                    a = s
+                length = b - a
+                if remaining <= length:
+                    # Exhausted here; if exactly at b this is the closing instant.
+                    return a + remaining
+                remaining -= length
+                last_progress = day
+            day += 1
+
+    def _next_open(self, at: datetime) -> datetime:
+        self._require_working_time()
+        day = self._local_ordinal(at)
+        stop = day + SEARCH_HORIZON_DAYS
+        while day <= stop:
+            for a, b in self._day_pieces(day):
+                if b > at:
+                    return a if a > at else at
+            day += 1
+        raise self._horizon_error(at)
+
+
+def _coerce_tz(tz: str | tzinfo) -> tzinfo:
+    if isinstance(tz, tzinfo):
+        return tz
+    if isinstance(tz, str):
+        try:
+            return ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {tz!r}") from exc
+    raise TypeError(f"tz must be an IANA zone name or a tzinfo, got {type(tz).__name__}")
+
+
+def _check_calendar(calendar: object) -> BusinessCalendar:
+    if not isinstance(calendar, BusinessCalendar):
+        raise TypeError(f"calendar must be a BusinessCalendar, got {type(calendar).__name__}")
+    return calendar
+
+
+# --------------------------------------------------------------------------
+# Public functions
+# --------------------------------------------------------------------------
+
+
+def add_business_time(calendar: BusinessCalendar, start: datetime, duration: timedelta) -> datetime:
+    """The UTC instant at which ``duration`` of business time after ``start`` is used up.
+
+    Counting starts at ``start`` if the calendar is open then, otherwise at the
+    next opening (a clock started outside hours waits for the open). Adding
+    zero therefore returns :func:`next_open_instant`. When the duration runs
+    out exactly at a closing time the closing instant is returned, not the
+    next opening. Raises ``ValueError`` for a naive ``start``, a negative
+    duration, or a calendar that never opens.
+
+    Friday 16:30 plus two business hours on Mon-Fri 09:00-17:00 is Monday 10:30:
+
+    >>> from datetime import datetime, time, timedelta
+    >>> from zoneinfo import ZoneInfo
+    >>> london = ZoneInfo("Europe/London")
+    >>> cal = BusinessCalendar(london, [WorkingRange(d, time(9), time(17)) for d in range(5)])
+    >>> add_business_time(cal, datetime(2026, 1, 16, 16, 30, tzinfo=london), timedelta(hours=2))
+    datetime.datetime(2026, 1, 19, 10, 30, tzinfo=datetime.timezone.utc)
+    >>> add_business_time(cal, datetime(2026, 1, 16, 9, tzinfo=london), timedelta(hours=8))
+    datetime.datetime(2026, 1, 16, 17, 0, tzinfo=datetime.timezone.utc)
+    """
+    cal = _check_calendar(calendar)
+    s = _as_utc(start, "start")
+    if not isinstance(duration, timedelta):
+        raise TypeError(f"duration must be a timedelta, got {type(duration).__name__}")
+    if duration < _ZERO:
+        raise ValueError(f"duration must not be negative, got {duration!r}")
+    if cal._always_open:
+        return s + duration
+    if duration == _ZERO:
+        return cal._next_open(s)
+    return cal._add(s, duration)
+
+
+def business_time_between(calendar: BusinessCalendar, start: datetime, end: datetime) -> timedelta:
+    """Real time inside open hours within ``[start, end)``; ``timedelta(0)`` if ``end <= start``.
+
+    This is the inverse of :func:`add_business_time`: for a positive duration
+    ``d``, ``business_time_between(cal, s, add_business_time(cal, s, d)) == d``.
+
+    >>> from datetime import datetime, time
+    >>> from zoneinfo import ZoneInfo
+    >>> london = ZoneInfo("Europe/London")
+    >>> cal = BusinessCalendar(london, [WorkingRange(d, time(9), time(17)) for d in range(5)])
+    >>> business_time_between(cal, datetime(2026, 1, 16, 16, tzinfo=london),
+    ...                       datetime(2026, 1, 19, 10, tzinfo=london))   # Fri 16:00 -> Mon 10:00
+    datetime.timedelta(seconds=7200)
+    """
+    cal = _check_calendar(calendar)
+    s = _as_utc(start, "start")
+    e = _as_utc(end, "end")
+    if e <= s:
+        return _ZERO
+    if cal._always_open:
+        return e - s
+    return cal._between(s, e)
+
+
+def next_open_instant(calendar: BusinessCalendar, at: datetime) -> datetime:
+    """The first instant at or after ``at`` when the calendar is open, in UTC.
+
+    Returns ``at`` itself (converted to UTC) when the calendar is open at
+    ``at``. Raises ``ValueError`` for a naive ``at`` or a calendar that never
+    opens (no working ranges, or nothing open within ten years).
+
+    >>> from datetime import datetime, time
+    >>> from zoneinfo import ZoneInfo
+    >>> ny = ZoneInfo("America/New_York")
+    >>> cal = BusinessCalendar(ny, [WorkingRange(d, time(9), time(17)) for d in range(5)])
+    >>> next_open_instant(cal, datetime(2026, 1, 9, 18, tzinfo=ny))  # Fri 18:00 -> Mon 09:00
+    datetime.datetime(2026, 1, 12, 14, 0, tzinfo=datetime.timezone.utc)
+    >>> next_open_instant(cal, datetime(2026, 1, 9, 10, tzinfo=ny))  # open: unchanged
+    datetime.datetime(2026, 1, 9, 15, 0, tzinfo=datetime.timezone.utc)
+    """
+    cal = _check_calendar(calendar)
+    a = _as_utc(at, "at")
+    if cal._always_open:
+        return a
+    return cal._next_open(a)

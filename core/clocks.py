@@ -1,0 +1,349 @@
+"""The SLA clock engine: kinds, services and read helpers.
+
+Apps register the kinds of clock they use (``register_clock_kind``) with the
+actions to run at each warning threshold and at the breach; the core action
+:func:`notify_owner_and_team` tells the owner's people by email and in-app.
+
+An owning object (an incident, an escalation…) may implement two optional hooks:
+
+* ``sla_recipients(clock) -> iterable of users`` — who is told about warnings
+  and breaches (the owner and the team);
+* ``sla_clock_event(*, clock, event)`` — write the event on its timeline.
+
+Every change goes through a service here, inside a transaction, with the row
+locked; the sweep (``core/sweep.py``) fires warnings and breaches exactly once.
+"""
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from . import business_time
+from .audit import save_with_audit
+from .calendars import EngineCache
+from .choices import ClockEventKind, ClockOutcome, ClockState, ClockStatus
+from .models import BusinessCalendar, SlaClock, SlaClockEvent
+from .transitions import lock, perform_transition
+
+logger = logging.getLogger(__name__)
+
+# --- Kinds and actions ---------------------------------------------------------
+
+ClockAction = Callable[[SlaClock, SlaClockEvent], None]
+
+
+def notify_owner_and_team(clock: SlaClock, event: SlaClockEvent) -> None:
+    """Core action: tell the owner's people in-app and by email (after commit)."""
+    from .notifications import notify
+
+    owner = clock.owner
+    recipients = list(owner.sla_recipients(clock)) if hasattr(owner, "sla_recipients") else []
+    if not recipients:
+        logger.info("No recipients for %s on %s", event.kind, clock)
+        return
+    kind = clock_kind(clock.kind)
+    if event.kind == ClockEventKind.WARNING:
+        title = f"{kind.label} at {event.threshold}% on {owner}"
+    else:
+        title = f"{kind.label} breached on {owner}"
+    due = timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M %Z") if clock.due_at else "—"
+    body = f"Due {due}. Target {format_duration(clock.target)} of business time."
+    url = owner.get_absolute_url() if hasattr(owner, "get_absolute_url") else ""
+    notify(recipients, title=title, body=body, url=url)
+
+
+@dataclass(frozen=True)
+class ClockKind:
+    key: str
+    label: str
+    warn_thresholds: tuple[int, ...] = (50, 75)
+    on_warning: tuple[ClockAction, ...] = (notify_owner_and_team,)
+    on_breach: tuple[ClockAction, ...] = (notify_owner_and_team,)
+    extra: dict = field(default_factory=dict, compare=False)
+
+
+CLOCK_KINDS: dict[str, ClockKind] = {}
+
+
+def register_clock_kind(kind: ClockKind) -> ClockKind:
+    """Declare a kind of clock (call from an AppConfig.ready). Re-registering replaces."""
+    CLOCK_KINDS[kind.key] = kind
+    return kind
+
+
+def clock_kind(key: str) -> ClockKind:
+    try:
+        return CLOCK_KINDS[key]
+    except KeyError:
+        # Rows of a kind whose app was removed still display and sweep safely.
+        return ClockKind(key=key, label=key.replace("_", " ").replace(".", ": ").capitalize(),
+                         on_warning=(), on_breach=())
+
+
+# --- Small helpers ----------------------------------------------------------------
+
+
+def format_duration(value: timedelta) -> str:
+    """``2h 30m``, ``3d 4h``, ``45m`` — how people read a target or remaining time."""
+    total = int(abs(value).total_seconds()) // 60
+    days, rest = divmod(total, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "",
+             f"{minutes}m" if minutes or not (days or hours) else ""]
+    text = " ".join(p for p in parts if p)
+    return f"-{text}" if value < timedelta(0) else text
+
+
+def builtin_calendar() -> BusinessCalendar:
+    """The always-open calendar (seeded by migration; recreated if a flush removed it)."""
+    from .calendars import ensure_builtin_calendar
+
+    return ensure_builtin_calendar()
+
+
+def _engine(clock, engines):
+    return (engines or EngineCache()).get(clock.calendar)
+
+
+def _point_instant(clock, engine, point: timedelta) -> datetime:
+    """When a running clock reaches ``point`` of business time consumed."""
+    still = point - clock.consumed
+    if still <= timedelta(0):
+        return clock.running_since
+    return business_time.add_business_time(engine, clock.running_since, still)
+
+
+def _threshold_point(clock, percent: int) -> timedelta:
+    return clock.target * percent / 100
+
+
+def recompute_schedule(clock: SlaClock, engines: EngineCache | None = None) -> None:
+    """Derive ``due_at`` and ``next_action_at`` from the clock's counters.
+
+    Called after every change. Paused and stopped clocks are never due; a paused
+    clock with a cap wakes at ``resume_at``.
+    """
+    if clock.state == ClockState.RUNNING:
+        engine = _engine(clock, engines)
+        clock.due_at = _point_instant(clock, engine, clock.target)
+        pending = [
+            _point_instant(clock, engine, _threshold_point(clock, p))
+            for p in clock.warn_thresholds
+            if p not in clock.warnings_fired
+        ]
+        if clock.breached_at is None:
+            pending.append(clock.due_at)
+        clock.next_action_at = min(pending) if pending else None
+    elif clock.state == ClockState.PAUSED:
+        clock.due_at = None
+        clock.next_action_at = clock.resume_at
+    else:
+        clock.next_action_at = None
+
+
+def _record(clock, kind, *, at, by, threshold=None, detail=""):
+    event = SlaClockEvent.objects.create(
+        clock=clock, kind=kind, at=at, by=by, threshold=threshold, detail=detail[:300]
+    )
+    owner = clock.owner
+    if owner is not None and hasattr(owner, "sla_clock_event"):
+        owner.sla_clock_event(clock=clock, event=event)
+    return event
+
+
+def _now(at):
+    return at or timezone.now()
+
+
+# --- Services -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def clock_start(*, owner, kind: str, target: timedelta, by, calendar=None, at=None,
+                warn_thresholds: Iterable[int] | None = None, pause_cap=None,
+                cycle: int = 1) -> SlaClock:
+    """Start a clock of ``kind`` on ``owner`` for ``target`` business time.
+
+    ``calendar`` defaults to the built-in 24×7 one; ``warn_thresholds`` to the
+    kind's (e.g. 50 % and 75 %). A clock started outside working hours begins
+    counting at the next opening.
+    """
+    if target <= timedelta(0):
+        raise ValidationError({"target": "An SLA target must be longer than zero."})
+    kind_spec = clock_kind(kind)
+    thresholds = sorted({int(p) for p in (warn_thresholds or kind_spec.warn_thresholds)})
+    if any(not 0 < p < 100 for p in thresholds):
+        raise ValidationError({"warn_thresholds": "Warning thresholds are percentages "
+                                                  "between 1 and 99."})
+    at = _now(at)
+    clock = SlaClock(
+        content_type=ContentType.objects.get_for_model(owner), object_id=owner.pk,
+        kind=kind, cycle=cycle, calendar=calendar or builtin_calendar(), target=target,
+        started_at=at, running_since=at, warn_thresholds=thresholds, pause_cap=pause_cap,
+    )
+    try:
+        recompute_schedule(clock)
+    except ValueError as exc:  # a calendar with no working time at all
+        raise ValidationError({"calendar": str(exc)}) from exc
+    save_with_audit(clock, by=by, reason=f"Started {kind_spec.label}")
+    _record(clock, ClockEventKind.STARTED, at=at, by=by,
+            detail=f"Target {format_duration(target)} on {clock.calendar}")
+    return clock
+
+
+@transaction.atomic
+def clock_pause(*, clock: SlaClock, reason: str, by, at=None) -> SlaClock:
+    """Pause a running clock (e.g. awaiting the customer). A reason is required."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why the clock is paused."})
+    clock = lock(SlaClock, clock.pk)
+    at = _now(at)
+    engine = _engine(clock, None)
+    if clock.state == ClockState.RUNNING:
+        clock.consumed += business_time.business_time_between(engine, clock.running_since, at)
+    perform_transition(clock, "pause", by=None, reason=None, save=False)
+    clock.running_since = None
+    clock.paused_at = at
+    clock.pause_reason = reason.strip()[:200]
+    clock.resume_at = at + clock.pause_cap if clock.pause_cap else None
+    recompute_schedule(clock)
+    save_with_audit(clock, by=by, reason=f"Paused: {reason}")
+    _record(clock, ClockEventKind.PAUSED, at=at, by=by, detail=reason)
+    return clock
+
+
+@transaction.atomic
+def clock_resume(*, clock: SlaClock, by, at=None, detail="") -> SlaClock:
+    """Resume a paused clock; the pause does not count against the target."""
+    clock = lock(SlaClock, clock.pk)
+    at = _now(at)
+    perform_transition(clock, "resume", by=None, reason=None, save=False)
+    _apply_resume(clock, at)
+    save_with_audit(clock, by=by, reason=detail or "Resumed")
+    _record(clock, ClockEventKind.RESUMED, at=at, by=by, detail=detail)
+    return clock
+
+
+def _apply_resume(clock, at):
+    clock.paused_total += at - clock.paused_at
+    clock.paused_at = None
+    clock.pause_reason = ""
+    clock.resume_at = None
+    clock.running_since = at
+    recompute_schedule(clock)
+
+
+@transaction.atomic
+def clock_stop(*, clock: SlaClock, by, at=None) -> SlaClock:
+    """Stop the clock: met when stopped within the target, missed otherwise."""
+    clock = lock(SlaClock, clock.pk)
+    at = _now(at)
+    used = clock_elapsed(clock, now=at)
+    perform_transition(clock, "stop", by=None, reason=None, save=False)
+    clock.consumed = used
+    clock.running_since = None
+    if clock.paused_at:
+        clock.paused_total += at - clock.paused_at
+        clock.paused_at = None
+        clock.resume_at = None
+    clock.stopped_at = at
+    missed = clock.breached_at is not None or used > clock.target
+    clock.outcome = ClockOutcome.MISSED if missed else ClockOutcome.MET
+    recompute_schedule(clock)
+    save_with_audit(clock, by=by, reason=f"Stopped: {clock.get_outcome_display()}")
+    _record(clock, ClockEventKind.STOPPED, at=at, by=by,
+            detail=f"{clock.get_outcome_display()} after {format_duration(used)}")
+    return clock
+
+
+@transaction.atomic
+def clock_restart(*, clock: SlaClock, by, reason: str, at=None) -> SlaClock:
+    """Start the next cycle of this clock (the object was reopened).
+
+    The old cycle is stopped if still running and keeps its outcome; the new one
+    starts from zero with the same kind, target, calendar and thresholds.
+    """
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why the clock restarts (e.g. reopened)."})
+    clock = lock(SlaClock, clock.pk)
+    at = _now(at)
+    if clock.state != ClockState.STOPPED:
+        clock = clock_stop(clock=clock, by=by, at=at)
+    new = clock_start(
+        owner=clock.owner, kind=clock.kind, target=clock.target, by=by,
+        calendar=clock.calendar, at=at, warn_thresholds=clock.warn_thresholds,
+        pause_cap=clock.pause_cap, cycle=clock.cycle + 1,
+    )
+    _record(new, ClockEventKind.RESTARTED, at=at, by=by, detail=reason)
+    return new
+
+
+@transaction.atomic
+def clock_retarget(*, clock: SlaClock, target: timedelta, by, reason: str) -> SlaClock:
+    """Change the target (e.g. severity raised); the due instant is recomputed from
+    the original start and the time already used.
+
+    Warnings and a breach that already fired stay on record; thresholds not yet
+    reached fire against the new target.
+    """
+    if target <= timedelta(0):
+        raise ValidationError({"target": "An SLA target must be longer than zero."})
+    clock = lock(SlaClock, clock.pk)
+    if clock.state == ClockState.STOPPED:
+        raise ValidationError({"clock": "A stopped clock cannot be retargeted; restart it."})
+    old = clock.target
+    clock.target = target
+    recompute_schedule(clock)
+    save_with_audit(clock, by=by, reason=f"Retargeted: {reason}")
+    _record(clock, ClockEventKind.RETARGETED, at=timezone.now(), by=by,
+            detail=f"{format_duration(old)} → {format_duration(target)}: {reason}")
+    return clock
+
+
+# --- Reads ----------------------------------------------------------------------------
+
+
+def clock_elapsed(clock: SlaClock, now=None, engines=None) -> timedelta:
+    """Business time used so far (paused time excluded)."""
+    if clock.state != ClockState.RUNNING:
+        return clock.consumed
+    now = _now(now)
+    if now <= clock.running_since:
+        return clock.consumed
+    engine = _engine(clock, engines)
+    return clock.consumed + business_time.business_time_between(engine, clock.running_since, now)
+
+
+def clock_remaining(clock: SlaClock, now=None, engines=None) -> timedelta:
+    """Business time left before the deadline; negative once breached."""
+    return clock.target - clock_elapsed(clock, now, engines)
+
+
+def clock_percent_used(clock: SlaClock, now=None, engines=None) -> float:
+    return 100 * (clock_elapsed(clock, now, engines) / clock.target)
+
+
+def clock_status(clock: SlaClock, now=None) -> ClockStatus:
+    """What a badge shows: running, warning, breached, paused, met or missed."""
+    if clock.state == ClockState.STOPPED:
+        return ClockStatus(clock.outcome or ClockOutcome.MET)
+    if clock.state == ClockState.PAUSED:
+        return ClockStatus.PAUSED
+    now = _now(now)
+    if clock.breached_at is not None or (clock.due_at and clock.due_at <= now):
+        return ClockStatus.BREACHED
+    return ClockStatus.WARNING if clock.warnings_fired else ClockStatus.RUNNING
+
+
+def clocks_of(owner):
+    """All clocks of an object, every cycle, for its page and the API."""
+    return SlaClock.objects.filter(
+        content_type=ContentType.objects.get_for_model(owner), object_id=owner.pk
+    ).select_related("calendar").order_by("kind", "-cycle")
+

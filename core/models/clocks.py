@@ -1,0 +1,134 @@
+"""SLA clocks: one row per promise being timed, attached to any object.
+
+A clock counts *business* time on its calendar. While running it has
+``running_since`` (start of the current running stretch) and ``consumed``
+(business time used before that stretch); pausing folds the stretch into
+``consumed``. ``due_at`` is derived from those whenever they change, and
+``next_action_at`` is the one indexed column the sweep reads: the earliest
+instant at which something must happen (a warning, the breach, or the end of a
+capped pause), NULL when nothing is pending. So the sweep's cost follows what
+is due, not how many clocks are running.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django_fsm import FSMField, transition
+from simple_history.models import HistoricalRecords
+
+from core.choices import ClockEventKind, ClockOutcome, ClockState
+
+from .calendars import BusinessCalendar
+
+
+def default_warn_thresholds():
+    return [50, 75]
+
+
+class SlaClock(models.Model):
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    owner = GenericForeignKey("content_type", "object_id")
+
+    kind = models.CharField(max_length=64, help_text="Registered by the app that uses it.")
+    cycle = models.PositiveSmallIntegerField(default=1)
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.PROTECT, related_name="+")
+    target = models.DurationField(help_text="Business time allowed.")
+
+    state = FSMField(default=ClockState.RUNNING, choices=ClockState.choices, protected=True)
+    outcome = models.CharField(max_length=8, choices=ClockOutcome.choices, blank=True)
+
+    started_at = models.DateTimeField()
+    running_since = models.DateTimeField(null=True, blank=True)
+    consumed = models.DurationField(
+        default=timedelta(0), help_text="Business time used before running_since."
+    )
+    paused_at = models.DateTimeField(null=True, blank=True)
+    pause_reason = models.CharField(max_length=200, blank=True)
+    paused_total = models.DurationField(
+        default=timedelta(0), help_text="Wall-clock time spent paused."
+    )
+    pause_cap = models.DurationField(
+        null=True, blank=True, help_text="A pause longer than this resumes by itself."
+    )
+    resume_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    due_at = models.DateTimeField(null=True, blank=True)
+    warn_thresholds = models.JSONField(default=default_warn_thresholds)
+    warnings_fired = models.JSONField(default=list, blank=True)
+    breached_at = models.DateTimeField(null=True, blank=True)
+    next_action_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "kind", "cycle"], name="one_clock_per_cycle"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="clock_owner_idx"),
+            # Only rows with pending work are in the index, so it stays as small as
+            # what is due soon, however many clocks exist.
+            models.Index(
+                fields=["next_action_at"], name="clock_next_action_idx",
+                condition=Q(next_action_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} #{self.cycle} on {self.content_type.model} {self.object_id}"
+
+    # Transitions change fields only; core.clocks.services computes the times.
+    @transition(field=state, source=ClockState.RUNNING, target=ClockState.PAUSED)
+    def pause(self):
+        pass
+
+    @transition(field=state, source=ClockState.PAUSED, target=ClockState.RUNNING)
+    def resume(self):
+        pass
+
+    @transition(field=state, source=[ClockState.RUNNING, ClockState.PAUSED],
+                target=ClockState.STOPPED)
+    def stop(self):
+        pass
+
+
+class SlaClockEvent(models.Model):
+    """What happened to a clock, in order. Warnings and breaches are unique per
+    clock and threshold: the database itself refuses a second firing."""
+
+    clock = models.ForeignKey(SlaClock, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=ClockEventKind.choices)
+    threshold = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Percent of the target, for warnings."
+    )
+    at = models.DateTimeField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clock", "kind", "threshold"], name="fire_warning_once",
+                condition=Q(kind=ClockEventKind.WARNING),
+            ),
+            models.UniqueConstraint(
+                fields=["clock", "kind"], name="fire_breach_once",
+                condition=Q(kind=ClockEventKind.BREACHED),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,138 @@
+"""The SLA sweep: fire every due warning and breach exactly once.
+
+Deadlines are columns, not delayed broker messages: each clock keeps
+``next_action_at`` (indexed, NULL when nothing is pending), and a beat task calls
+:func:`sweep` every minute. It reads only rows whose ``next_action_at`` has passed,
+so its cost follows what is due, not how many clocks are running.
+
+Exactly once, with any number of sweepers and workers that may die:
+
+* each clock is processed in its own transaction, after re-reading it with
+  ``SELECT … FOR UPDATE SKIP LOCKED`` *and* re-checking that it is still due — a
+  clock another sweeper holds is skipped, one it already finished is no longer due;
+* the firing (event row, counters, notifications, timeline) commits together or
+  not at all, so a worker that dies mid-way leaves the clock due for the next sweep;
+* the events table has unique constraints on (clock, warning threshold) and on
+  (clock, breach), so even a bug here could not record a firing twice;
+* email goes out only after commit (``delay_on_commit``), each notification once.
+
+SQLite has no row locks; there Switchboard's IMMEDIATE transactions serialise the
+sweepers instead, with the same re-check.
+"""
+
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from .audit import save_with_audit, system_user
+from .calendars import EngineCache
+from .choices import ClockEventKind, ClockState
+from .clocks import (
+    _apply_resume,
+    _point_instant,
+    _record,
+    _threshold_point,
+    clock_kind,
+    recompute_schedule,
+)
+from .models import SlaClock
+
+logger = logging.getLogger(__name__)
+
+
+def clocks_due(now, limit):
+    """Ids of clocks with pending work at ``now``, most overdue first (index scan)."""
+    return list(
+        SlaClock.objects.filter(next_action_at__lte=now)
+        .order_by("next_action_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def _lock_if_still_due(pk, now):
+    query = SlaClock.objects.filter(pk=pk, next_action_at__lte=now).select_related("calendar")
+    if connection.features.has_select_for_update_skip_locked:
+        query = query.select_for_update(skip_locked=True, of=("self",))
+    return query.first()
+
+
+def process_clock(clock, now, engines, actor):
+    """Fire whatever is due on one locked clock; returns the events fired."""
+    fired = []
+    if clock.state == ClockState.PAUSED and clock.resume_at and clock.resume_at <= now:
+        # A capped pause ends at the cap, not when the sweep noticed.
+        resumed_at = clock.resume_at
+        clock.resume()
+        _apply_resume(clock, resumed_at)
+        _record(clock, ClockEventKind.RESUMED, at=resumed_at, by=actor,
+                detail="Pause cap reached: resumed automatically")
+        fired.append("resumed")
+
+    if clock.state == ClockState.RUNNING:
+        engine = engines.get(clock.calendar)
+        kind = clock_kind(clock.kind)
+        for percent in sorted(clock.warn_thresholds):
+            if percent in clock.warnings_fired:
+                continue
+            reached_at = _point_instant(clock, engine, _threshold_point(clock, percent))
+            if reached_at > now:
+                break
+            clock.warnings_fired = [*clock.warnings_fired, percent]
+            event = _record(clock, ClockEventKind.WARNING, at=reached_at, by=actor,
+                            threshold=percent, detail=f"{percent}% of the target used")
+            for action in kind.on_warning:
+                action(clock, event)
+            fired.append(f"warning {percent}%")
+        if clock.breached_at is None and clock.due_at and clock.due_at <= now:
+            clock.breached_at = clock.due_at
+            event = _record(clock, ClockEventKind.BREACHED, at=clock.due_at, by=actor,
+                            detail="Deadline passed")
+            for action in kind.on_breach:
+                action(clock, event)
+            fired.append("breach")
+
+    recompute_schedule(clock, engines)
+    reason = "SLA sweep: " + (", ".join(fired) if fired else "nothing due")
+    save_with_audit(clock, by=actor, reason=reason)
+    return fired
+
+
+def sweep(now=None, batch_size=None):
+    """Process every clock due at ``now``. Returns counts for logs and benchmarks."""
+    now = now or timezone.now()
+    batch_size = batch_size or settings.SLA_SWEEP_BATCH_SIZE
+    actor = system_user()
+    engines = EngineCache()
+    totals = {"clocks": 0, "warnings": 0, "breaches": 0, "resumed": 0, "skipped": 0,
+              "failed": 0}
+    seen = set()
+    while True:
+        batch = [pk for pk in clocks_due(now, batch_size) if pk not in seen]
+        if not batch:
+            break
+        for pk in batch:
+            seen.add(pk)
+            try:
+                with transaction.atomic():
+                    clock = _lock_if_still_due(pk, now)
+                    if clock is None:
+                        totals["skipped"] += 1  # another sweeper has it, or it was done
+                        continue
+                    fired = process_clock(clock, now, engines, actor)
+            except IntegrityError:
+                # The unique constraint refused a second firing: someone else won.
+                totals["skipped"] += 1
+                continue
+            except Exception:
+                # One broken clock (or action) must not stop the others; it stays due
+                # and is retried by the next sweep.
+                logger.exception("SLA sweep failed on clock %s", pk)
+                totals["failed"] += 1
+                continue
+            totals["clocks"] += 1
+            totals["warnings"] += sum(f.startswith("warning") for f in fired)
+            totals["breaches"] += "breach" in fired
+            totals["resumed"] += "resumed" in fired
+    return totals

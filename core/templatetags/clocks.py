@@ -1,0 +1,36 @@
+"""``{% clock_badge clock %}``: the SLA clock badge incident and escalation pages use."""
+
+from django import template
+from django.utils import timezone
+
+from core.calendars import EngineCache
+from core.clocks import clock_kind, clock_remaining, clock_status, format_duration
+
+register = template.Library()
+
+
+@register.inclusion_tag("core/clock_badge.html", takes_context=True)
+def clock_badge(context, clock, now=None):
+    """Remaining time, coloured by state, with the due instant (viewer's zone) on hover.
+
+    Calendars are built once per page render, however many badges it shows.
+    """
+    engines = context.render_context.setdefault("clock_engines", EngineCache())
+    now = now or timezone.now()
+    status = clock_status(clock, now)
+    remaining = clock_remaining(clock, now, engines)
+    if status in {"met", "missed"}:
+        text = status.label
+    elif status == "paused":
+        text = f"Paused · {format_duration(remaining)} left"
+    elif remaining < timezone.timedelta(0):
+        text = f"{format_duration(-remaining)} over"
+    else:
+        text = f"{format_duration(remaining)} left"
+    return {
+        "clock": clock,
+        "label": clock_kind(clock.kind).label,
+        "status": status,
+        "text": text,
+        "due_at": clock.due_at,
+    }
