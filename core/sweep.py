@@ -24,6 +24,7 @@ import logging
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .audit import save_with_audit, system_user
@@ -42,13 +43,14 @@ from .models import SlaClock
 logger = logging.getLogger(__name__)
 
 
-def clocks_due(now, limit):
-    """Ids of clocks with pending work at ``now``, most overdue first (index scan)."""
-    return list(
-        SlaClock.objects.filter(next_action_at__lte=now)
-        .order_by("next_action_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+def clocks_due(now, limit, after=None):
+    """``(next_action_at, id)`` of clocks with pending work at ``now``, most overdue
+    first, read through the partial index; ``after`` continues from a previous page."""
+    query = SlaClock.objects.filter(next_action_at__lte=now)
+    if after is not None:
+        at, pk = after
+        query = query.filter(Q(next_action_at__gt=at) | Q(next_action_at=at, pk__gt=pk))
+    return list(query.order_by("next_action_at", "pk").values_list("next_action_at", "pk")[:limit])
 
 
 def _lock_if_still_due(pk, now):
@@ -107,13 +109,15 @@ def sweep(now=None, batch_size=None):
     engines = EngineCache()
     totals = {"clocks": 0, "warnings": 0, "breaches": 0, "resumed": 0, "skipped": 0,
               "failed": 0}
-    seen = set()
+    # Page with a cursor rather than re-reading the head of the queue: clocks that
+    # keep failing stay due, and must not hide the healthy ones behind them.
+    after = None
     while True:
-        batch = [pk for pk in clocks_due(now, batch_size) if pk not in seen]
+        batch = clocks_due(now, batch_size, after)
         if not batch:
             break
-        for pk in batch:
-            seen.add(pk)
+        after = batch[-1]
+        for _, pk in batch:
             try:
                 with transaction.atomic():
                     clock = _lock_if_still_due(pk, now)

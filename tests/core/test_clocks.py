@@ -250,3 +250,25 @@ def test_the_database_refuses_a_second_breach_event(ticket, manager):
 )
 def test_format_duration(value, text):
     assert format_duration(value) == text
+
+
+def test_clocks_that_keep_failing_do_not_hide_healthy_ones(manager, monkeypatch):
+    """More failing clocks than a batch holds must not stall the sweep (cursor paging)."""
+    from core import clocks
+
+    def broken(clock, event):
+        raise RuntimeError("action keeps failing")
+
+    monkeypatch.setitem(clocks.CLOCK_KINDS, "testapp.broken", clocks.ClockKind(
+        key="testapp.broken", label="Broken", on_breach=(broken,), warn_thresholds=()))
+    for n in range(4):  # due first, and failing
+        clock_start(owner=Ticket.objects.create(title=f"bad {n}"), kind="testapp.broken",
+                    target=timedelta(hours=1), by=manager, at=at())
+    healthy = clock_start(owner=Ticket.objects.create(title="good"), kind=KIND,
+                          target=timedelta(hours=1), by=manager, at=at(hours=1),
+                          warn_thresholds=[50])
+
+    totals = sweep(now=at(hours=3), batch_size=2)
+
+    assert (totals["failed"], totals["clocks"], totals["breaches"]) == (4, 1, 1)
+    assert SlaClock.objects.get(pk=healthy.pk).breached_at is not None
