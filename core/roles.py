@@ -42,11 +42,14 @@ def _on(apps, actions, models=()):
 ROLE_GRANTS: dict[str, list[Grant]] = {
     Role.MANAGER: [
         *_on(DOMAIN_APPS, ALL),
+        # Custom permissions are prefixes too: close_incident.
+        Grant("incidents", ("close",)),
         Grant("auth", VIEW, ("user", "group")),
     ],
     Role.INCIDENT_RESPONDER: [
         *_on(NON_MONEY_APPS, VIEW),
-        Grant("incidents", EDIT),
+        Grant("incidents", EDIT, ("incident", "timelineevent", "statusupdate", "postmortem",
+                                  "actionitem")),
         Grant("playbooks", EDIT, ("playbookrun", "steprun")),
     ],
     Role.ESCALATION_LEAD: [

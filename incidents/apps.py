@@ -1,6 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class IncidentsConfig(AppConfig):
     name = "incidents"
     verbose_name = "Incidents"
+
+    def ready(self):
+        from . import clock_kinds, seeds
+
+        clock_kinds.register()
+        post_migrate.connect(seeds.seed_after_migrate, sender=self, dispatch_uid="incidents-seed")

@@ -1,7 +1,10 @@
 from django.urls import path
 
-from core.views import area_placeholder
+from . import views
 
 app_name = "incidents"
 
-urlpatterns = [path("", area_placeholder("incidents"), name="index")]
+urlpatterns = [
+    path("", views.incident_list, name="index"),
+    path("<int:pk>/", views.incident_detail, name="detail"),
+]

@@ -1,0 +1,410 @@
+"""Incidents: outages and degradations of customer-facing channels, run to a post-mortem.
+
+Transitions and their guards are declared once here; ``incidents/services.py`` runs
+them (lock, permission, guards, audited save, timeline, clocks, notifications).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django_fsm import FSMField, transition
+from simple_history.models import HistoricalRecords
+
+from core.models import BusinessCalendar
+from core.transitions import guard
+
+from .choices import (
+    ActionItemKind,
+    ActionItemState,
+    Audience,
+    DeclaredVia,
+    IncidentState,
+    PostMortemState,
+    Priority,
+    TimelineKind,
+)
+
+S = IncidentState
+USER = settings.AUTH_USER_MODEL
+
+
+class Severity(models.Model):
+    """Impact level (SEV1 highest) with the SLA targets its incidents are held to."""
+
+    key = models.CharField(max_length=10, unique=True, help_text="e.g. SEV1")
+    name = models.CharField(max_length=60)
+    rank = models.PositiveSmallIntegerField(unique=True, help_text="1 is the most severe.")
+    colour = models.CharField(max_length=7, default="#cf222e", help_text="Hex, e.g. #cf222e")
+    description = models.TextField(blank=True)
+    triage_target = models.DurationField(null=True, blank=True)
+    containment_target = models.DurationField(null=True, blank=True)
+    update_cadence = models.DurationField(
+        null=True, blank=True, help_text="How often customers/executives get an update."
+    )
+    resolution_target = models.DurationField(null=True, blank=True)
+    postmortem_due = models.DurationField(
+        null=True, blank=True, help_text="From resolution, on the post-mortem calendar."
+    )
+    postmortem_required = models.BooleanField(default=True)
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Calendar of the response clocks (empty: 24×7).",
+    )
+    postmortem_calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Calendar of the post-mortem due clock (empty: 24×7).",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["rank"]
+        verbose_name_plural = "severities"
+
+    def __str__(self):
+        return f"{self.key} — {self.name}"
+
+
+class Channel(models.Model):
+    """A customer-facing channel an incident can affect (configurable list)."""
+
+    key = models.SlugField(max_length=30, unique=True)
+    name = models.CharField(max_length=60)
+    active = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+# --- Guards: each names the field a person must fill in -------------------------
+
+
+@guard("severity", "Set a severity before triage.")
+def has_severity(incident):
+    return incident.severity_id is not None
+
+
+@guard("commander", "Assign an incident commander before triage.")
+def has_commander(incident):
+    return incident.commander_id is not None
+
+
+@guard("containment_summary", "Describe how the impact was contained.")
+def has_containment_summary(incident):
+    return bool(incident.containment_summary.strip())
+
+
+@guard("resolution_summary", "Describe how the incident was resolved.")
+def has_resolution_summary(incident):
+    return bool(incident.resolution_summary.strip())
+
+
+@guard("postmortem", "Publish the post-mortem before closing.")
+def postmortem_published_if_required(incident):
+    if not incident.severity.postmortem_required:
+        return True
+    postmortem = getattr(incident, "postmortem", None)
+    return postmortem is not None and postmortem.state == PostMortemState.PUBLISHED
+
+
+@guard("action_items", "Every action item needs an owner and a due date before closing.")
+def action_items_owned_and_dated(incident):
+    return not incident.action_items.filter(
+        Q(owner__isnull=True) | Q(due_date__isnull=True)
+    ).exclude(state=ActionItemState.WONT_DO).exists()
+
+
+@guard("cancel_reason", "Say why the incident is cancelled (false alarm, duplicate…).")
+def has_cancel_reason(incident):
+    return bool(incident.cancel_reason.strip())
+
+
+def can_close_or_cancel(incident, user):
+    """Managers (close/cancel permission) or the incident's own commander."""
+    return user.has_perm("incidents.close_incident") or (
+        incident.commander_id is not None and incident.commander_id == user.pk
+    )
+
+
+def can_work(incident, user):
+    return user.has_perm("incidents.change_incident")
+
+
+class Incident(models.Model):
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    severity = models.ForeignKey(Severity, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="incidents")
+    priority = models.CharField(max_length=2, choices=Priority.choices, default=Priority.P2)
+    state = FSMField(default=S.DECLARED, choices=S.choices, protected=True)
+
+    channels = models.ManyToManyField(Channel, blank=True, related_name="incidents")
+    affected_services = models.CharField(
+        max_length=500, blank=True, help_text="Services and queues, e.g. 'Billing queue, IVR main'."
+    )
+    customer_impact = models.TextField(blank=True)
+    contacts_affected = models.PositiveIntegerField(null=True, blank=True)
+    agents_idle = models.PositiveIntegerField(null=True, blank=True)
+    talk_track = models.TextField(
+        blank=True, help_text="Approved wording agents read to customers."
+    )
+
+    declared_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    declared_via = models.CharField(max_length=10, choices=DeclaredVia.choices,
+                                    default=DeclaredVia.USER)
+    commander = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="incidents_commanded")
+    communications_lead = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True,
+                                            blank=True, related_name="+")
+    scribe = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+")
+    vendor_liaison = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True,
+                                       related_name="+")
+    participants = models.ManyToManyField(USER, blank=True, related_name="incidents_joined")
+    duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="duplicates")
+
+    containment_summary = models.TextField(blank=True)
+    resolution_summary = models.TextField(blank=True)
+    cancel_reason = models.TextField(blank=True)
+
+    declared_at = models.DateTimeField()
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    contained_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    postmortem_started_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords(m2m_fields=[channels, participants])
+
+    class Meta:
+        ordering = ["-declared_at", "-pk"]
+        permissions = [
+            ("close_incident", "Can close and cancel any incident"),
+        ]
+        indexes = [
+            models.Index(fields=["state", "-declared_at"], name="incident_state_idx"),
+            models.Index(fields=["severity", "-declared_at"], name="incident_severity_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("incidents:detail", args=[self.pk])
+
+    # --- Transitions (fields only; services do the rest) ---
+
+    @transition(field=state, source=S.DECLARED, target=S.TRIAGED,
+                conditions=[has_severity, has_commander], permission=can_work)
+    def triage(self, *, at):
+        self.triaged_at = at
+
+    @transition(field=state, source=S.TRIAGED, target=S.CONTAINED,
+                conditions=[has_containment_summary], permission=can_work)
+    def contain(self, *, at):
+        self.contained_at = at
+
+    @transition(field=state, source=[S.TRIAGED, S.CONTAINED], target=S.RESOLVED,
+                conditions=[has_resolution_summary], permission=can_work)
+    def resolve(self, *, at):
+        self.resolved_at = at
+        if self.contained_at is None:
+            self.contained_at = at  # resolving also ends the impact
+
+    @transition(field=state, source=S.RESOLVED, target=S.POSTMORTEM, permission=can_work)
+    def start_postmortem(self, *, at):
+        self.postmortem_started_at = at
+
+    @transition(field=state, source=[S.RESOLVED, S.POSTMORTEM], target=S.CLOSED,
+                conditions=[postmortem_published_if_required, action_items_owned_and_dated],
+                permission=can_close_or_cancel)
+    def close(self, *, at):
+        self.closed_at = at
+
+    @transition(field=state, source=[S.DECLARED, S.TRIAGED], target=S.CANCELLED,
+                conditions=[has_cancel_reason], permission=can_close_or_cancel)
+    def cancel(self, *, at):
+        self.cancelled_at = at
+
+    @transition(field=state, source=[S.RESOLVED, S.POSTMORTEM], target=S.TRIAGED,
+                permission=can_work)
+    def reopen(self, *, at):
+        # The earlier stage times stay in history; the new cycle starts again.
+        self.contained_at = None
+        self.resolved_at = None
+        self.postmortem_started_at = None
+
+    # --- SLA clock hooks (core/clocks.py) ---
+
+    def sla_recipients(self, clock):
+        from core.choices import Role
+
+        managers = list(
+            type(self.declared_by).objects.filter(groups__name=Role.MANAGER, is_active=True)
+        )
+        return [u for u in [self.commander, *managers] if u is not None]
+
+    def sla_clock_event(self, *, clock, event):
+        from core.choices import ClockEventKind
+        from core.clocks import clock_kind
+
+        # Starts and stops follow the transitions already on the timeline; people
+        # need to read what went wrong or changed.
+        if event.kind not in (ClockEventKind.WARNING, ClockEventKind.BREACHED,
+                              ClockEventKind.RETARGETED, ClockEventKind.PAUSED,
+                              ClockEventKind.RESUMED):
+            return
+        TimelineEvent.objects.create(
+            incident=self, kind=TimelineKind.CLOCK, at=event.at, actor=event.by,
+            text=f"{clock_kind(clock.kind).label}: {event.get_kind_display().lower()}"
+            + (f" ({event.threshold}%)" if event.threshold else "")
+            + (f" — {event.detail}" if event.detail else ""),
+        )
+
+
+class TimelineEvent(models.Model):
+    """What people read: typed, timed, attributed. Field history is for auditors."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline")
+    kind = models.CharField(max_length=20, choices=TimelineKind.choices)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+")
+    text = models.TextField()
+    pinned = models.BooleanField(default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["incident", "at"], name="timeline_incident_idx")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.text[:60]}"
+
+
+class StatusUpdate(models.Model):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE,
+                                 related_name="status_updates")
+    audience = models.CharField(max_length=10, choices=Audience.choices)
+    body = models.TextField(help_text="Markdown; rendered sanitised.")
+    channels = models.ManyToManyField(Channel, blank=True, related_name="+")
+    posted_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    posted_at = models.DateTimeField()
+
+    history = HistoricalRecords(m2m_fields=[channels])
+
+    class Meta:
+        ordering = ["-posted_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_audience_display()} update on {self.incident.reference}"
+
+
+class PostMortem(models.Model):
+    incident = models.OneToOneField(Incident, on_delete=models.CASCADE,
+                                    related_name="postmortem")
+    state = FSMField(default=PostMortemState.DRAFT, choices=PostMortemState.choices,
+                     protected=True)
+    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    reviewer = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+")
+    summary = models.TextField(blank=True)
+    customer_impact = models.TextField(blank=True)
+    root_cause = models.TextField(blank=True)
+    contributing_factors = models.TextField(blank=True)
+    five_whys = models.TextField(blank=True, help_text="One 'why' per line.")
+    went_well = models.TextField(blank=True)
+    went_badly = models.TextField(blank=True)
+    lessons = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return f"Post-mortem of {self.incident.reference}"
+
+    @transition(field=state, source=PostMortemState.DRAFT, target=PostMortemState.IN_REVIEW,
+                conditions=[
+                    guard("summary", "Write the summary.")(lambda pm: bool(pm.summary.strip())),
+                    guard("root_cause", "Write the root cause.")(
+                        lambda pm: bool(pm.root_cause.strip())),
+                    guard("reviewer", "Choose a reviewer.")(lambda pm: pm.reviewer_id is not None),
+                ])
+    def submit(self, *, at):
+        self.submitted_at = at
+
+    @transition(field=state, source=PostMortemState.IN_REVIEW, target=PostMortemState.DRAFT)
+    def request_changes(self):
+        pass
+
+    @transition(field=state, source=PostMortemState.IN_REVIEW, target=PostMortemState.PUBLISHED)
+    def publish(self, *, at):
+        self.published_at = at
+
+
+class ActionItem(models.Model):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="action_items")
+    kind = models.CharField(max_length=12, choices=ActionItemKind.choices)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="incident_action_items")
+    due_date = models.DateField(null=True, blank=True)
+    state = FSMField(default=ActionItemState.OPEN, choices=ActionItemState.choices,
+                     protected=True)
+    wont_do_reason = models.TextField(blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return self.incident.get_absolute_url() + "#action-items"
+
+    @transition(field=state, source=ActionItemState.OPEN, target=ActionItemState.IN_PROGRESS)
+    def start(self):
+        pass
+
+    @transition(field=state, source=[ActionItemState.OPEN, ActionItemState.IN_PROGRESS],
+                target=ActionItemState.DONE)
+    def complete(self, *, at):
+        self.done_at = at
+
+    @transition(field=state, source=[ActionItemState.OPEN, ActionItemState.IN_PROGRESS],
+                target=ActionItemState.WONT_DO,
+                conditions=[guard("wont_do_reason", "Say why it won't be done.")(
+                    lambda item: bool(item.wont_do_reason.strip()))])
+    def decline(self, *, at):
+        self.done_at = at
+
+    def sla_recipients(self, clock):
+        return [self.owner] if self.owner else []
+
+    def sla_clock_event(self, *, clock, event):
+        from core.choices import ClockEventKind
+
+        if event.kind not in (ClockEventKind.WARNING, ClockEventKind.BREACHED):
+            return
+        TimelineEvent.objects.create(
+            incident=self.incident, kind=TimelineKind.ACTION_ITEM, at=event.at, actor=event.by,
+            text=f"Action item '{self.title}': due date {event.get_kind_display().lower()}",
+        )
