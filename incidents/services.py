@@ -311,6 +311,37 @@ def incident_change_severity(*, incident: Incident, by, severity: Severity, reas
     return incident
 
 
+EDITABLE_FIELDS = ["title", "summary", "priority", "affected_services", "customer_impact",
+                   "contacts_affected", "agents_idle", "talk_track"]
+
+
+@transaction.atomic
+def incident_edit(*, incident: Incident, by, channels=None, **fields):
+    """Edit the descriptive fields (not state, severity or roles, which have their own
+    services). Free text is PCI-redacted; the change reason lists the fields."""
+    if not by.has_perm("incidents.change_incident"):
+        raise PermissionDenied("Your role cannot change incidents.")
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: "This field cannot be edited here." for name in unknown})
+    incident = lock(Incident, incident.pk)
+    changed = []
+    for name, value in fields.items():
+        if isinstance(value, str):
+            value = redact_card_numbers(value)[0]
+        if getattr(incident, name) != value:
+            setattr(incident, name, value)
+            changed.append(name)
+    incident.full_clean(exclude=["state", "reference"])
+    with audited(incident, by=by, reason=f"Edited: {', '.join(changed) or 'channels'}"):
+        incident.save()
+        if channels is not None:
+            incident.channels.set(channels)
+    if "talk_track" in changed:
+        timeline_add(incident, TimelineKind.NOTE, "Agent talk track updated.", by=by)
+    return incident
+
+
 @transaction.atomic
 def incident_assign_role(*, incident: Incident, by, role: str, user):
     """Give (or take away, with ``user=None``) a role on the incident."""

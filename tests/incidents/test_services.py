@@ -241,3 +241,15 @@ def test_action_item_due_date_runs_a_clock_for_the_owner(declared, responder):
     assert [c.kind for c in clocks] == ["incidents.action_item"]
     services.action_item_transition(item=item, by=responder, name="complete")
     assert list(clocks_of(item))[0].outcome == ClockOutcome.MET
+
+
+def test_edit_changes_descriptive_fields_only_and_audits_them(declared, responder, chat):
+    incident = services.incident_edit(
+        incident=declared, by=responder, talk_track="We're sorry, chat is down; please call.",
+        contacts_affected=1200, channels=[chat])
+    assert incident.contacts_affected == 1200
+    assert incident.history.first().history_change_reason == (
+        "Edited: contacts_affected, talk_track")
+    assert incident.timeline.filter(text="Agent talk track updated.").exists()
+    with pytest.raises(ValidationError):
+        services.incident_edit(incident=declared, by=responder, state="closed")
