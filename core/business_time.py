@@ -45,6 +45,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
@@ -199,6 +200,10 @@ def _merge(pairs: Iterable[tuple[timedelta, timedelta]]) -> tuple[tuple[timedelt
     return tuple(out)
 
 
+def _total(pairs: Iterable[tuple[timedelta, timedelta]]) -> timedelta:
+    return sum((b - a for a, b in pairs), _ZERO)
+
+
 def _subtract(
     segments: tuple[tuple[timedelta, timedelta], ...],
     cuts: tuple[tuple[timedelta, timedelta], ...],
@@ -263,6 +268,29 @@ def _as_utc(value: object, name: str) -> datetime:
     return value.astimezone(UTC)
 
 
+def _steady_offset(tz: tzinfo, first: int, days: int) -> timedelta | None:
+    """The UTC offset of local days ``[first, first + days)`` if it never changes there.
+
+    Compares the offsets at each local midnight in turn (and rejects an
+    ambiguous first midnight); returns None if any differ. Real zones change
+    their offset at most once a day, so equal offsets at consecutive midnights
+    mean no change between them.
+    """
+    midnight = datetime.fromordinal(first).replace(tzinfo=tz)
+    offset = midnight.utcoffset()
+    if midnight.replace(fold=1).utcoffset() != offset:
+        return None
+    for k in range(1, days + 1):
+        if (midnight + timedelta(days=k)).utcoffset() != offset:
+            return None
+    return offset
+
+
+# The answer depends only on the zone, not on the calendar, so it is cached
+# across calendars: a calendar built afresh for each request reuses it.
+_steady_offset_cached = lru_cache(maxsize=32_768)(_steady_offset)
+
+
 def _weekday(ordinal: int) -> int:
     # date.fromordinal(1) is Monday 0001-01-01, so this equals date.weekday().
     return (ordinal - 1) % 7
@@ -273,6 +301,8 @@ def _weekday(ordinal: int) -> int:
 # --------------------------------------------------------------------------
 
 _Pieces = tuple[tuple[datetime, datetime], ...]
+# (UTC start, UTC end, open time) of one local Monday-to-Sunday week.
+_Week = tuple[datetime, datetime, timedelta]
 
 
 class BusinessCalendar:
@@ -306,6 +336,11 @@ class BusinessCalendar:
         closures: Iterable[Closure] = (),
     ) -> None:
         self._tz = _coerce_tz(tz)
+        try:
+            hash(self._tz)
+            self._steady = _steady_offset_cached
+        except TypeError:  # an exotic unhashable tzinfo: skip the shared cache
+            self._steady = _steady_offset
         self._ranges = tuple(ranges)
         self._closures = tuple(closures)
         for r in self._ranges:
@@ -328,28 +363,45 @@ class BusinessCalendar:
                 if b > _ZERO:
                     per_day[(r.weekday + 1) % 7].append((_ZERO, b))
         self._segments = tuple(_merge(day) for day in per_day)
-        # Open time of a week in which every wall-clock hour lasts one real hour.
-        self._week_total = sum((b - a for day in self._segments for a, b in day), _ZERO)
+        # Open time of a week without closures in which every wall-clock hour
+        # lasts one real hour (no DST change).
+        self._week_total = _total(seg for day in self._segments for seg in day)
 
-        # Closures indexed by local date ordinal. Closures that do not touch the
-        # day's working hours are dropped: harmless either way, but keeping them
-        # would needlessly disable the whole-week fast path below.
+        # Closures indexed by local date ordinal, keeping only those that remove
+        # working time (the others change nothing). For each closed day also
+        # record how much nominal working time it removes, as prefix sums over
+        # the sorted days, so the loss within any run of days takes two bisects.
         cuts: dict[int, list[tuple[timedelta, timedelta]]] = {}
         for c in self._closures:
             cuts.setdefault(c.day.toordinal(), []).append(c.window)
+        day_totals = [_total(day) for day in self._segments]
+        whole_day = ((_ZERO, _ONE_DAY),)
         self._cuts: dict[int, tuple[tuple[timedelta, timedelta], ...]] = {}
+        losses: dict[int, timedelta] = {}
         for ordinal, windows in cuts.items():
-            merged = _merge(windows)
-            segments = self._segments[_weekday(ordinal)]
-            if _subtract(segments, merged) != segments:
+            weekday = _weekday(ordinal)
+            segments = self._segments[weekday]
+            if not segments:
+                continue
+            merged = _merge(windows) if len(windows) > 1 else tuple(windows)
+            if merged == whole_day:  # the common case: a bank holiday
                 self._cuts[ordinal] = merged
+                losses[ordinal] = day_totals[weekday]
+                continue
+            left = _subtract(segments, merged)
+            if left != segments:
+                self._cuts[ordinal] = merged
+                losses[ordinal] = day_totals[weekday] - _total(left)
         self._cut_days = sorted(self._cuts)
+        self._loss_prefix = [_ZERO]
+        for ordinal in self._cut_days:
+            self._loss_prefix.append(self._loss_prefix[-1] + losses[ordinal])
 
         self._always_open = not self._cuts and all(
             day == ((_ZERO, _ONE_DAY),) for day in self._segments
         )
         self._day_cache: dict[int, _Pieces] = {}
-        self._week_cache: dict[int, tuple[datetime, datetime] | None] = {}
+        self._week_cache: dict[int, _Week | None] = {}
 
     @classmethod
     def always_open(cls, tz: str | tzinfo = "UTC") -> BusinessCalendar:
@@ -447,15 +499,9 @@ class BusinessCalendar:
 
         tz = self._tz
         midnight = datetime.fromordinal(ordinal)
-        local_midnight = midnight.replace(tzinfo=tz)
-        offset = local_midnight.utcoffset()
-        # Fast path: the same UTC offset at this midnight (unambiguously) and at
-        # the next means no transition today (zones change at most once a day),
-        # so wall time maps to UTC by one subtraction.
-        if (
-            local_midnight.replace(fold=1).utcoffset() == offset
-            and (local_midnight + _ONE_DAY).utcoffset() == offset
-        ):
+        offset = self._steady(tz, ordinal, 1)
+        if offset is not None:
+            # No clock change today: wall time maps to UTC by one subtraction.
             base = (midnight - offset).replace(tzinfo=UTC)
             return tuple((base + a, base + b) for a, b in segments)
 
@@ -475,33 +521,34 @@ class BusinessCalendar:
                 pieces.append((ua, ub))
         return tuple(pieces)
 
-    def _clean_week(self, monday: int) -> tuple[datetime, datetime] | None:
-        """UTC span of the local week starting at ``monday`` if it can be skipped.
+    def _week(self, monday: int) -> _Week | None:
+        """UTC span and open time of the local week starting at ``monday``.
 
-        A week can be counted wholesale as ``_week_total`` when no closure falls
-        in it and the UTC offset is the same at each of its eight midnights (no
-        DST transition), because then every wall-clock hour is a real hour.
-        Returns None otherwise. Cached per calendar.
+        Long spans are counted a week at a time instead of day by day. That is
+        only exact when the UTC offset is the same at all eight midnights of
+        the week (no DST change, given zones change at most once a day): then
+        each wall-clock hour is one real hour and the week's open time is the
+        weekly template total less what its closures remove. Returns None for
+        a week containing a clock change; such weeks are walked day by day.
+        Cached per calendar.
         """
         try:
             return self._week_cache[monday]
         except KeyError:
             pass
-        span: tuple[datetime, datetime] | None = None
-        i = bisect_left(self._cut_days, monday)
-        if i == len(self._cut_days) or self._cut_days[i] >= monday + 7:
-            midnight = datetime.fromordinal(monday)
-            local = midnight.replace(tzinfo=self._tz)
-            offset = local.utcoffset()
-            if local.replace(fold=1).utcoffset() == offset and all(
-                (local + timedelta(days=k)).utcoffset() == offset for k in range(1, 8)
-            ):
-                start = (midnight - offset).replace(tzinfo=UTC)
-                span = (start, start + _ONE_WEEK)
+        week: _Week | None = None
+        offset = self._steady(self._tz, monday, 7)
+        if offset is not None:
+            cut_days = self._cut_days
+            first = bisect_left(cut_days, monday)
+            stop = bisect_left(cut_days, monday + 7, first)
+            lost = self._loss_prefix[stop] - self._loss_prefix[first]
+            start = (datetime.fromordinal(monday) - offset).replace(tzinfo=UTC)
+            week = (start, start + _ONE_WEEK, self._week_total - lost)
         if len(self._week_cache) >= _DAY_CACHE_LIMIT:
             self._week_cache.clear()
-        self._week_cache[monday] = span
-        return span
+        self._week_cache[monday] = week
+        return week
 
     def _iter_open(self, s: datetime, e: datetime) -> Iterator[tuple[datetime, datetime]]:
         day = self._local_ordinal(s)
@@ -532,14 +579,13 @@ class BusinessCalendar:
         total = _ZERO
         day = self._local_ordinal(s)
         last = self._local_ordinal(e) + 1
-        week_total = self._week_total
         pieces_of = self._day_pieces
         while day <= last:
-            # Whole-week skip: O(weeks) instead of O(days) for long spans.
+            # Whole-week step: O(weeks) instead of O(days) for long spans.
             if _weekday(day) == 0 and day + 7 <= last:
-                span = self._clean_week(day)
-                if span is not None and span[0] >= s and span[1] <= e:
-                    total += week_total
+                week = self._week(day)
+                if week is not None and week[0] >= s and week[1] <= e:
+                    total += week[2]
                     day += 7
                     continue
             for a, b in pieces_of(day):
@@ -565,22 +611,22 @@ class BusinessCalendar:
 
     def _add(self, s: datetime, remaining: timedelta) -> datetime:
         self._require_working_time()
-        week_total = self._week_total
         pieces_of = self._day_pieces
         day = self._local_ordinal(s)
         last_progress = day
         while True:
             if day - last_progress > SEARCH_HORIZON_DAYS:
                 raise self._horizon_error(s)
-            # Whole-week skip, only when the week cannot contain the answer
-            # (strictly less than what is left, so an exact finish on the week's
-            # last closing is still located precisely below).
-            if _weekday(day) == 0 and remaining > week_total:
-                span = self._clean_week(day)
-                if span is not None and span[0] >= s:
-                    remaining -= week_total
+            # Whole-week step, only when the week cannot contain the answer
+            # (strictly less open time than is left, so an exact finish on the
+            # week's last closing is still located precisely below).
+            if _weekday(day) == 0:
+                week = self._week(day)
+                if week is not None and week[0] >= s and week[2] < remaining:
+                    remaining -= week[2]
                     day += 7
-                    last_progress = day
+                    if week[2]:
+                        last_progress = day
                     continue
             for a, b in pieces_of(day):
                 if b <= s:

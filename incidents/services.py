@@ -333,7 +333,7 @@ def incident_edit(*, incident: Incident, by, channels=None, **fields):
             setattr(incident, name, value)
             changed.append(name)
     incident.full_clean(exclude=["state", "reference"])
-    with audited(incident, by=by, reason=f"Edited: {', '.join(changed) or 'channels'}"):
+    with audited(incident, by=by, reason=f"Edited: {', '.join(sorted(changed)) or 'channels'}"):
         incident.save()
         if channels is not None:
             incident.channels.set(channels)
