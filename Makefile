@@ -33,9 +33,7 @@ $(VENV)/.test-installed: requirements/test.txt | $(PY)
 	@touch $@ $(VENV)/.base-installed
 
 setup: $(VENV)/.base-installed
-	@DEBUG=true $(PY) manage.py migrate --noinput -v0
-	@DEBUG=true $(PY) manage.py seed_demo
-	@DEBUG=true $(PY) manage.py collectstatic --noinput -v0
+	@DEBUG=true $(PY) manage.py bootstrap
 
 run: setup
 	@echo

@@ -180,8 +180,10 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
+        # Production: hashed names and pre-compressed files. Development: plain
+        # copies, so collecting again only copies what changed.
         "BACKEND": (
-            "whitenoise.storage.CompressedStaticFilesStorage"
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )

@@ -9,8 +9,6 @@ import urllib.request
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
-import holidays as holidays_package
-import icalendar
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -245,6 +243,9 @@ def holidays_generate(*, calendar, country, subdivision="", year_from, year_to, 
         raise ValidationError(
             {"year_to": "Give a span of at most 30 years, ending no earlier than it starts."}
         )
+    # Imported here, not at the top: ~0.2 s that most processes never need.
+    import holidays as holidays_package
+
     # The package also accepts alpha-3 codes, which the two-letter column cannot hold.
     supported = holidays_package.list_supported_countries()
     if len(country) != 2 or country not in supported:
@@ -288,6 +289,8 @@ def parse_ics(content: bytes | str, *, tz=None):
         content = content.encode()
     if len(content) > MAX_ICS_BYTES:
         raise ValidationError({"ics": "The ICS file is larger than 2 MB."})
+    import icalendar  # imported here: only ICS imports need it
+
     try:
         parsed = icalendar.Calendar.from_ical(content)
     except (ValueError, IndexError, KeyError) as exc:
