@@ -37,6 +37,20 @@ Conventions
   reading the local wall clock has shown so far* lies inside working hours and
   outside closures. During the repeated fall-back hour the clock replays
   readings it has already shown, so the status reached at the first pass holds.
+* A closure covers its own local day only, in the same wall-clock terms (a
+  closure from 01:00 to 02:00 on a fall-back day closes both passes of 01:xx).
+
+How it is computed
+------------------
+The weekly hours are turned once into a per-weekday template of wall-clock
+segments. A local day's open time is its template minus that day's closures,
+mapped to UTC; days are cached per calendar. On a day without a clock change
+the mapping is a single subtraction of the UTC offset, so the careful
+gap/overlap handling only runs on transition days. Long spans are counted a
+week at a time: in a week without a clock change, open time is the template's
+weekly total less what that week's closures remove (kept as prefix sums over
+the closure dates). Whether a week or day has a clock change depends only on
+the zone, so that answer is cached across calendars.
 """
 
 from __future__ import annotations
@@ -44,7 +58,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -61,6 +75,8 @@ _ZERO = timedelta(0)
 _ONE_US = timedelta(microseconds=1)
 _ONE_DAY = timedelta(days=1)
 _ONE_WEEK = timedelta(days=7)
+_DAY_STEPS = tuple(timedelta(days=k) for k in range(8))
+_UTC_MIDNIGHT = time(0, tzinfo=UTC)
 
 #: How far add_business_time / next_open_instant search for open time before
 #: concluding the calendar never opens (e.g. every working day is closed).
@@ -271,17 +287,19 @@ def _as_utc(value: object, name: str) -> datetime:
 def _steady_offset(tz: tzinfo, first: int, days: int) -> timedelta | None:
     """The UTC offset of local days ``[first, first + days)`` if it never changes there.
 
-    Compares the offsets at each local midnight in turn (and rejects an
-    ambiguous first midnight); returns None if any differ. Real zones change
-    their offset at most once a day, so equal offsets at consecutive midnights
-    mean no change between them.
+    Compares the offsets in force at each local midnight from ``first`` to
+    ``first + days``; returns None if any differ. Zones change their offset at
+    most once a day, so equal offsets at consecutive midnights mean no change
+    in between. A change exactly at the first midnight is caught too: with
+    fold=0 that midnight reports the offset from before the change.
+    ``tz.utcoffset`` is asked about naive wall-clock datetimes, which zoneinfo
+    and datetime.timezone support (and which avoids costly ``replace`` calls).
     """
-    midnight = datetime.fromordinal(first).replace(tzinfo=tz)
-    offset = midnight.utcoffset()
-    if midnight.replace(fold=1).utcoffset() != offset:
-        return None
-    for k in range(1, days + 1):
-        if (midnight + timedelta(days=k)).utcoffset() != offset:
+    midnight = datetime.fromordinal(first)
+    utcoffset = tz.utcoffset
+    offset = utcoffset(midnight)
+    for step in _DAY_STEPS[1 : days + 1]:
+        if utcoffset(midnight + step) != offset:
             return None
     return offset
 
@@ -289,6 +307,12 @@ def _steady_offset(tz: tzinfo, first: int, days: int) -> timedelta | None:
 # The answer depends only on the zone, not on the calendar, so it is cached
 # across calendars: a calendar built afresh for each request reuses it.
 _steady_offset_cached = lru_cache(maxsize=32_768)(_steady_offset)
+
+
+def _utc_base(ordinal: int, offset: timedelta) -> datetime:
+    """The UTC instant of local midnight starting day ``ordinal`` under ``offset``."""
+    # combine() with an aware time is much cheaper than datetime.replace(tzinfo=...).
+    return datetime.combine(date.fromordinal(ordinal), _UTC_MIDNIGHT) - offset
 
 
 def _weekday(ordinal: int) -> int:
@@ -308,7 +332,7 @@ _Week = tuple[datetime, datetime, timedelta]
 class BusinessCalendar:
     """Weekly working hours plus closures in one time zone.
 
-    ``tz`` is an IANA name or a ``tzinfo`` (``ZoneInfo``, ``timezone.utc``...).
+    ``tz`` is an IANA name, a ``ZoneInfo`` or a fixed ``datetime.timezone``.
     ``ranges`` are :class:`WorkingRange` blocks (overlaps are merged) and
     ``closures`` are :class:`Closure` entries. See the module docstring for how
     wall-clock hours map to real time across daylight-saving changes.
@@ -326,7 +350,8 @@ class BusinessCalendar:
 
     (Tuesday 09:00 BST is 08:00 UTC.) A calendar is immutable; it caches the
     UTC intervals of each local day it has looked at, so reuse one instance
-    for many calculations. Concurrent use from several threads is safe.
+    for many calculations. Sharing one between threads is fine: the caches
+    only ever gain correct entries.
     """
 
     def __init__(
@@ -336,11 +361,6 @@ class BusinessCalendar:
         closures: Iterable[Closure] = (),
     ) -> None:
         self._tz = _coerce_tz(tz)
-        try:
-            hash(self._tz)
-            self._steady = _steady_offset_cached
-        except TypeError:  # an exotic unhashable tzinfo: skip the shared cache
-            self._steady = _steady_offset
         self._ranges = tuple(ranges)
         self._closures = tuple(closures)
         for r in self._ranges:
@@ -498,12 +518,12 @@ class BusinessCalendar:
             return ()
 
         tz = self._tz
-        midnight = datetime.fromordinal(ordinal)
-        offset = self._steady(tz, ordinal, 1)
+        offset = _steady_offset_cached(tz, ordinal, 1)
         if offset is not None:
             # No clock change today: wall time maps to UTC by one subtraction.
-            base = (midnight - offset).replace(tzinfo=UTC)
+            base = _utc_base(ordinal, offset)
             return tuple((base + a, base + b) for a, b in segments)
+        midnight = datetime.fromordinal(ordinal)
 
         # Transition day: map each boundary on its own. A segment lying wholly
         # inside a spring-forward gap vanishes (both ends map to the gap's end);
@@ -537,13 +557,13 @@ class BusinessCalendar:
         except KeyError:
             pass
         week: _Week | None = None
-        offset = self._steady(self._tz, monday, 7)
+        offset = _steady_offset_cached(self._tz, monday, 7)
         if offset is not None:
             cut_days = self._cut_days
             first = bisect_left(cut_days, monday)
             stop = bisect_left(cut_days, monday + 7, first)
             lost = self._loss_prefix[stop] - self._loss_prefix[first]
-            start = (datetime.fromordinal(monday) - offset).replace(tzinfo=UTC)
+            start = _utc_base(monday, offset)
             week = (start, start + _ONE_WEEK, self._week_total - lost)
         if len(self._week_cache) >= _DAY_CACHE_LIMIT:
             self._week_cache.clear()
@@ -561,7 +581,7 @@ class BusinessCalendar:
                 if b <= s:
                     continue
                 if a >= e:
-                    day = last  # everything further is later still
+                    day = last  # this and every later piece start past e: stop
                     break
                 a = max(a, s)
                 b = min(b, e)
@@ -654,14 +674,19 @@ class BusinessCalendar:
 
 
 def _coerce_tz(tz: str | tzinfo) -> tzinfo:
-    if isinstance(tz, tzinfo):
+    # Only zoneinfo and fixed offsets: both map wall times with PEP 495 folds,
+    # which the DST rules above rely on (pytz zones, for one, do not).
+    if isinstance(tz, ZoneInfo | timezone):
         return tz
     if isinstance(tz, str):
         try:
             return ZoneInfo(tz)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {tz!r}") from exc
-    raise TypeError(f"tz must be an IANA zone name or a tzinfo, got {type(tz).__name__}")
+    raise TypeError(
+        "tz must be an IANA zone name, a zoneinfo.ZoneInfo or a datetime.timezone, "
+        f"got {type(tz).__name__}"
+    )
 
 
 def _check_calendar(calendar: object) -> BusinessCalendar:

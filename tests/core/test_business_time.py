@@ -13,7 +13,7 @@ from __future__ import annotations
 import doctest
 import functools
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -163,9 +163,9 @@ class TestOfficeHoursLondon:
         assert add_business_time(cal, start, h(2)) == datetime(2026, 1, 19, 10, 30, tzinfo=LONDON)
 
     def test_fixed_offset_tzinfo_is_accepted(self):
-        cal = BusinessCalendar(timezone(timedelta(hours=5, minutes=30)), [
-            WorkingRange(0, time(9), time(17))
-        ])
+        cal = BusinessCalendar(
+            timezone(timedelta(hours=5, minutes=30)), [WorkingRange(0, time(9), time(17))]
+        )
         start = datetime(2026, 1, 12, 3, 30, tzinfo=UTC)  # Monday 09:00 +05:30
         assert next_open_instant(cal, start - h(1)) == start
         assert add_business_time(cal, start, h(8)) == start + h(8)
@@ -317,17 +317,13 @@ class TestDaylightSaving:
         cal = self.sunday_early(LONDON, time(1, 30), time(3))
         day = datetime(2026, 10, 25, tzinfo=UTC)
         # First 01:30 is BST (00:30 UTC); 03:00 GMT is 03:00 UTC.
-        assert list(cal.open_intervals(day - h(2), day + h(12))) == [
-            (day + h(0.5), day + h(3))
-        ]
+        assert list(cal.open_intervals(day - h(2), day + h(12))) == [(day + h(0.5), day + h(3))]
 
     def test_ambiguous_end_uses_first_occurrence(self):
         cal = self.sunday_early(LONDON, time(0), time(1, 30))
         day = datetime(2026, 10, 25, tzinfo=UTC)
         # 00:00 BST is Saturday 23:00 UTC; the first 01:30 is 00:30 UTC.
-        assert list(cal.open_intervals(day - h(2), day + h(12))) == [
-            (day - h(1), day + h(0.5))
-        ]
+        assert list(cal.open_intervals(day - h(2), day + h(12))) == [(day - h(1), day + h(0.5))]
 
     def test_closure_over_the_repeated_hour_covers_both_passes(self):
         cal = BusinessCalendar(
@@ -464,6 +460,16 @@ class TestLongSpans:
 # ==========================================================================
 
 
+class LocalMeanTime(tzinfo):
+    """A hand-rolled tzinfo; only ZoneInfo and fixed offsets are supported."""
+
+    def utcoffset(self, dt):
+        return timedelta(minutes=-1)
+
+    def dst(self, dt):
+        return timedelta(0)
+
+
 class TestErrors:
     cal = weekdays_9_to_5()
     aware = datetime(2026, 1, 12, 10, tzinfo=LONDON)
@@ -547,6 +553,8 @@ class TestErrors:
     def test_invalid_calendar_arguments(self):
         with pytest.raises(ValueError, match="unknown time zone 'Mars/Olympus'"):
             BusinessCalendar("Mars/Olympus", [])
+        with pytest.raises(TypeError, match="tz must be an IANA zone name"):
+            BusinessCalendar(LocalMeanTime(), [])
         with pytest.raises(TypeError, match="WorkingRange"):
             BusinessCalendar("UTC", [(0, time(9), time(17))])
         with pytest.raises(TypeError, match="Closure"):
@@ -941,8 +949,11 @@ def test_long_spans_agree_with_open_intervals(scenario, span_minutes, data):
         ),
         label="spread closures",
     )
-    calendars = [scenario.calendar, BusinessCalendar(tz, ranges, spread), BusinessCalendar(tz, ranges)]
-    for cal in calendars:
+    for cal in (
+        scenario.calendar,
+        BusinessCalendar(tz, ranges, spread),
+        BusinessCalendar(tz, ranges),
+    ):
         worked = business_time_between(cal, start, end)
         assert worked == sum((b - a for a, b in cal.open_intervals(start, end)), timedelta(0))
         if worked:
