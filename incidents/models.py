@@ -1,5 +1,8 @@
 """Incidents: outages and degradations of customer-facing channels, run to a post-mortem.
 
+Models with a protected state field use ``FSMModelMixin`` so ``refresh_from_db()``
+still works; the state itself only changes through transitions.
+
 Transitions and their guards are declared once here; ``incidents/services.py`` runs
 them (lock, permission, guards, audited save, timeline, clocks, notifications).
 """
@@ -8,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django_fsm import FSMField, transition
+from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from core.models import BusinessCalendar
@@ -137,7 +140,7 @@ def can_work(incident, user):
     return user.has_perm("incidents.change_incident")
 
 
-class Incident(models.Model):
+class Incident(FSMModelMixin, models.Model):
     reference = models.CharField(max_length=20, unique=True, editable=False)
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
@@ -311,7 +314,7 @@ class StatusUpdate(models.Model):
         return f"{self.get_audience_display()} update on {self.incident.reference}"
 
 
-class PostMortem(models.Model):
+class PostMortem(FSMModelMixin, models.Model):
     incident = models.OneToOneField(Incident, on_delete=models.CASCADE,
                                     related_name="postmortem")
     state = FSMField(default=PostMortemState.DRAFT, choices=PostMortemState.choices,
@@ -355,7 +358,7 @@ class PostMortem(models.Model):
         self.published_at = at
 
 
-class ActionItem(models.Model):
+class ActionItem(FSMModelMixin, models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="action_items")
     kind = models.CharField(max_length=12, choices=ActionItemKind.choices)
     title = models.CharField(max_length=200)

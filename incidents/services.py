@@ -183,7 +183,8 @@ def incident_triage(*, incident: Incident, by, severity=None, commander=None, at
         fields["severity"] = severity
     if commander is not None:
         fields["commander"] = commander
-    started_without_severity = incident.severity_id is None
+    # Read under the lock: a concurrent severity change must not start clocks twice.
+    started_without_severity = lock(Incident, incident.pk).severity_id is None
     incident = _transition(incident.pk, "triage", by=by, reason="Triaged", at=at, **fields)
     timeline_add(incident, TimelineKind.TRANSITION,
                  f"Triaged as {incident.severity.key}; commander "
@@ -332,6 +333,8 @@ def incident_edit(*, incident: Incident, by, channels=None, **fields):
         if getattr(incident, name) != value:
             setattr(incident, name, value)
             changed.append(name)
+    if not changed and channels is None:
+        return incident  # nothing to record
     incident.full_clean(exclude=["state", "reference"])
     with audited(incident, by=by, reason=f"Edited: {', '.join(sorted(changed)) or 'channels'}"):
         incident.save()
@@ -381,7 +384,7 @@ def timeline_pin(*, event: TimelineEvent, by, pinned: bool):
 
 
 @transaction.atomic
-def status_update_post(*, incident: Incident, by, audience, body, channels=()):
+def status_update_post(*, incident: Incident, by, audience, body, channels=(), at=None):
     """Post a status update; it restarts the update-cadence clock."""
     if not by.has_perm("incidents.change_incident"):
         raise PermissionDenied("Your role cannot post status updates.")
@@ -393,7 +396,7 @@ def status_update_post(*, incident: Incident, by, audience, body, channels=()):
     incident = lock(Incident, incident.pk)
     if incident.state in (IncidentState.CLOSED, IncidentState.CANCELLED):
         raise ValidationError({"incident": "The incident is over; no more updates."})
-    at = timezone.now()
+    at = at or timezone.now()
     update = StatusUpdate(incident=incident, audience=audience, body=body, posted_by=by,
                           posted_at=at)
     with audited(update, by=by, reason=f"{update.get_audience_display()} update"):
@@ -448,7 +451,12 @@ def incident_correct_timestamp(*, incident: Incident, by, field: str, value: dat
 # --- Post-mortem -------------------------------------------------------------------
 
 
+@transaction.atomic
 def postmortem_get_or_create(*, incident: Incident, by) -> PostMortem:
+    """The incident's post-mortem, drafted (with summary and impact) if there is none."""
+    if not by.has_perm("incidents.add_postmortem"):
+        raise PermissionDenied("Your role cannot write post-mortems.")
+    lock(Incident, incident.pk)  # two first drafts at once: the second finds the first
     postmortem = PostMortem.objects.filter(incident=incident).first()
     if postmortem is None:
         postmortem = PostMortem(incident=incident, author=by,
@@ -482,7 +490,7 @@ def postmortem_edit(*, postmortem: PostMortem, by, **fields):
 
 
 @transaction.atomic
-def postmortem_transition(*, postmortem: PostMortem, by, name):
+def postmortem_transition(*, postmortem: PostMortem, by, name, at=None):
     """submit (needs summary, root cause, reviewer) → publish (by the reviewer or a
     manager) or request_changes (back to draft)."""
     postmortem = lock(PostMortem, postmortem.pk)
@@ -492,7 +500,7 @@ def postmortem_transition(*, postmortem: PostMortem, by, name):
         raise PermissionDenied("Only the reviewer or a manager signs off a post-mortem.")
     if name == "submit" and not by.has_perm("incidents.change_postmortem"):
         raise PermissionDenied("Your role cannot submit post-mortems.")
-    at = timezone.now()
+    at = at or timezone.now()
     kwargs = {"at": at} if name in ("submit", "publish") else {}
     labels = {"submit": "submitted for review", "publish": "published",
               "request_changes": "sent back for changes"}
@@ -531,16 +539,17 @@ def _action_item_clock(item, *, by, at):
 
 @transaction.atomic
 def action_item_create(*, incident: Incident, by, kind, title, owner=None, due_date=None,
-                       description=""):
+                       description="", at=None):
     if not by.has_perm("incidents.add_actionitem"):
         raise PermissionDenied("Your role cannot add action items.")
+    at = at or timezone.now()
     item = ActionItem(incident=incident, kind=kind, title=(title or "").strip(), owner=owner,
                       due_date=due_date, description=redact_card_numbers(description)[0])
     item.full_clean(exclude=["state"])
     save_with_audit(item, by=by, reason="Action item added")
     timeline_add(incident, TimelineKind.ACTION_ITEM,
-                 f"Action item ({item.get_kind_display().lower()}): {item.title}", by=by)
-    _action_item_clock(item, by=by, at=timezone.now())
+                 f"Action item ({item.get_kind_display().lower()}): {item.title}", by=by, at=at)
+    _action_item_clock(item, by=by, at=at)
     return item
 
 
@@ -568,12 +577,12 @@ def action_item_update(*, item: ActionItem, by, owner=..., due_date=..., title=N
 
 
 @transaction.atomic
-def action_item_transition(*, item: ActionItem, by, name, reason=""):
+def action_item_transition(*, item: ActionItem, by, name, reason="", at=None):
     """start, complete, or decline (won't do: reason required)."""
     if not by.has_perm("incidents.change_actionitem") and by.pk != item.owner_id:
         raise PermissionDenied("Only the owner or a responder can move this action item.")
     item = lock(ActionItem, item.pk)
-    at = timezone.now()
+    at = at or timezone.now()
     if name == "decline":
         item.wont_do_reason = reason or ""
     kwargs = {"at": at} if name in ("complete", "decline") else {}

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from core.api import clocks, views
 from core.api.calendars import BusinessCalendarViewSet, HolidayViewSet
+from incidents.api.urls import router as incidents_router
 
 router = DefaultRouter()
 router.register("teams", views.TeamViewSet)
@@ -14,6 +15,8 @@ router.register("clocks", clocks.SlaClockViewSet)
 router.register("notifications", clocks.NotificationViewSet, basename="notification")
 router.register("calendars", BusinessCalendarViewSet)
 router.register("holidays", HolidayViewSet)
+# Incidents: /api/incidents/, /api/action-items/, /api/severities/, /api/channels/.
+router.registry.extend(incidents_router.registry)
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -17,7 +17,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
-from django_fsm import FSMField, transition
+from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from core.choices import ClockEventKind, ClockOutcome, ClockState
@@ -29,7 +29,7 @@ def default_warn_thresholds():
     return [50, 75]
 
 
-class SlaClock(models.Model):
+class SlaClock(FSMModelMixin, models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
     owner = GenericForeignKey("content_type", "object_id")

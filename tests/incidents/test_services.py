@@ -253,3 +253,15 @@ def test_edit_changes_descriptive_fields_only_and_audits_them(declared, responde
     assert incident.timeline.filter(text="Agent talk track updated.").exists()
     with pytest.raises(ValidationError):
         services.incident_edit(incident=declared, by=responder, state="closed")
+
+
+def test_protected_state_models_still_refresh_from_the_database(declared, responder):
+    services.incident_triage(incident=declared, by=responder, commander=responder)
+    declared.refresh_from_db()
+    assert declared.state == IncidentState.TRIAGED
+
+
+def test_an_edit_that_changes_nothing_writes_no_history(declared, responder):
+    before = declared.history.count()
+    services.incident_edit(incident=declared, by=responder, title=declared.title)
+    assert declared.history.count() == before
