@@ -140,6 +140,20 @@ def can_work(incident, user):
     return user.has_perm("incidents.change_incident")
 
 
+def can_write_postmortem(postmortem, user):
+    return user.has_perm("incidents.change_postmortem")
+
+
+def can_sign_off(postmortem, user):
+    """The chosen reviewer, or a manager, publishes or sends back a post-mortem."""
+    return user.pk == postmortem.reviewer_id or user.has_perm("incidents.close_incident")
+
+
+def can_move_action_item(item, user):
+    """Anyone who works action items, or the item's own owner."""
+    return user.has_perm("incidents.change_actionitem") or user.pk == item.owner_id
+
+
 class Incident(FSMModelMixin, models.Model):
     reference = models.CharField(max_length=20, unique=True, editable=False)
     title = models.CharField(max_length=200)
@@ -345,15 +359,17 @@ class PostMortem(FSMModelMixin, models.Model):
                     guard("root_cause", "Write the root cause.")(
                         lambda pm: bool(pm.root_cause.strip())),
                     guard("reviewer", "Choose a reviewer.")(lambda pm: pm.reviewer_id is not None),
-                ])
+                ], permission=can_write_postmortem)
     def submit(self, *, at):
         self.submitted_at = at
 
-    @transition(field=state, source=PostMortemState.IN_REVIEW, target=PostMortemState.DRAFT)
+    @transition(field=state, source=PostMortemState.IN_REVIEW, target=PostMortemState.DRAFT,
+                permission=can_sign_off)
     def request_changes(self):
         pass
 
-    @transition(field=state, source=PostMortemState.IN_REVIEW, target=PostMortemState.PUBLISHED)
+    @transition(field=state, source=PostMortemState.IN_REVIEW, target=PostMortemState.PUBLISHED,
+                permission=can_sign_off)
     def publish(self, *, at):
         self.published_at = at
 
@@ -383,17 +399,18 @@ class ActionItem(FSMModelMixin, models.Model):
     def get_absolute_url(self):
         return self.incident.get_absolute_url() + "#action-items"
 
-    @transition(field=state, source=ActionItemState.OPEN, target=ActionItemState.IN_PROGRESS)
+    @transition(field=state, source=ActionItemState.OPEN, target=ActionItemState.IN_PROGRESS,
+                permission=can_move_action_item)
     def start(self):
         pass
 
     @transition(field=state, source=[ActionItemState.OPEN, ActionItemState.IN_PROGRESS],
-                target=ActionItemState.DONE)
+                target=ActionItemState.DONE, permission=can_move_action_item)
     def complete(self, *, at):
         self.done_at = at
 
     @transition(field=state, source=[ActionItemState.OPEN, ActionItemState.IN_PROGRESS],
-                target=ActionItemState.WONT_DO,
+                target=ActionItemState.WONT_DO, permission=can_move_action_item,
                 conditions=[guard("wont_do_reason", "Say why it won't be done.")(
                     lambda item: bool(item.wont_do_reason.strip()))])
     def decline(self, *, at):

@@ -24,7 +24,7 @@ from core.clocks import (
 )
 from core.notifications import notify
 from core.pci import redact_card_numbers
-from core.transitions import lock, perform_transition
+from core.transitions import allowed_transitions, lock, perform_transition
 
 from .choices import (
     STAGE_TIMESTAMPS,
@@ -179,12 +179,18 @@ def incident_triage(*, incident: Incident, by, severity=None, commander=None, at
     """Triage: confirms severity and commander (both required)."""
     at = _now(at)
     fields = {}
-    if severity is not None:
+    current = lock(Incident, incident.pk)
+    if severity is not None and current.severity_id not in (None, severity.pk):
+        # A different severity at triage is a severity change: clocks retargeted,
+        # the timeline says so, and raising it pages people.
+        incident_change_severity(incident=current, by=by, severity=severity,
+                                 reason="Set at triage")
+    elif severity is not None:
         fields["severity"] = severity
     if commander is not None:
         fields["commander"] = commander
     # Read under the lock: a concurrent severity change must not start clocks twice.
-    started_without_severity = lock(Incident, incident.pk).severity_id is None
+    started_without_severity = current.severity_id is None
     incident = _transition(incident.pk, "triage", by=by, reason="Triaged", at=at, **fields)
     timeline_add(incident, TimelineKind.TRANSITION,
                  f"Triaged as {incident.severity.key}; commander "
@@ -268,9 +274,11 @@ def incident_cancel(*, incident: Incident, by, reason, duplicate_of: Incident | 
 @transaction.atomic
 def incident_reopen(*, incident: Incident, by, reason, at=None):
     """Reopen a resolved incident: back to triaged, response clocks start a new cycle."""
-    if not (reason or "").strip():
-        raise ValidationError({"reason": "Say why the incident is reopened."})
     at = _now(at)
+    locked = lock(Incident, incident.pk)
+    if not (reason or "").strip() and "reopen" in allowed_transitions(locked):
+        # Only ask for a reason when reopening is possible at all (else: 409).
+        raise ValidationError({"reason": "Say why the incident is reopened."})
     incident = _transition(incident.pk, "reopen", by=by, reason=f"Reopened: {reason}", at=at)
     timeline_add(incident, TimelineKind.TRANSITION, f"Reopened: {reason}", by=by, at=at)
     _stop_clocks(incident, [POSTMORTEM_CLOCK], by=by, at=at)
@@ -288,6 +296,8 @@ def incident_change_severity(*, incident: Incident, by, severity: Severity, reas
     """Raise or lower severity; running clocks take the new targets from their start."""
     if not by.has_perm("incidents.change_incident"):
         raise PermissionDenied("Your role cannot change incidents.")
+    if severity is None:
+        raise ValidationError({"severity": "Choose the new severity."})
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the severity changes."})
     incident = lock(Incident, incident.pk)
@@ -493,13 +503,8 @@ def postmortem_edit(*, postmortem: PostMortem, by, **fields):
 def postmortem_transition(*, postmortem: PostMortem, by, name, at=None):
     """submit (needs summary, root cause, reviewer) → publish (by the reviewer or a
     manager) or request_changes (back to draft)."""
+    # Who may submit, publish or send back is declared on the model's transitions.
     postmortem = lock(PostMortem, postmortem.pk)
-    if name in ("publish", "request_changes") and not (
-        by.pk == postmortem.reviewer_id or by.has_perm("incidents.close_incident")
-    ):
-        raise PermissionDenied("Only the reviewer or a manager signs off a post-mortem.")
-    if name == "submit" and not by.has_perm("incidents.change_postmortem"):
-        raise PermissionDenied("Your role cannot submit post-mortems.")
     at = at or timezone.now()
     kwargs = {"at": at} if name in ("submit", "publish") else {}
     labels = {"submit": "submitted for review", "publish": "published",
@@ -579,8 +584,8 @@ def action_item_update(*, item: ActionItem, by, owner=..., due_date=..., title=N
 @transaction.atomic
 def action_item_transition(*, item: ActionItem, by, name, reason="", at=None):
     """start, complete, or decline (won't do: reason required)."""
-    if not by.has_perm("incidents.change_actionitem") and by.pk != item.owner_id:
-        raise PermissionDenied("Only the owner or a responder can move this action item.")
+    # Who may move it (a responder, or its owner) is declared on the model's transitions
+    # and checked by perform_transition on the locked row.
     item = lock(ActionItem, item.pk)
     at = at or timezone.now()
     if name == "decline":

@@ -1,20 +1,729 @@
-"""Incident web pages (being built: list and detail are minimal for now)."""
+"""Incident pages: the list, the declare form, the incident page, "my action items".
 
+Views parse, call a service, render. Who may do what and what a transition needs
+live in ``incidents/models.py`` (transitions and guards) and ``incidents/services.py``;
+a service's refusal is shown next to the field it names.
+
+Every write on the incident page is a small form that works two ways:
+
+* with htmx (``hx-post``), the answer is the page's main panel re-rendered, so the
+  state, clocks, buttons and timeline move together without a reload; refusals
+  come back with their real status (400, 403, 409) and are swapped in too (the
+  page's ``htmx-config`` lets htmx swap those);
+* without JavaScript, an ordinary POST that redirects back to the page, or renders
+  the page with the refusal and the same status.
+"""
+
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
-from django.shortcuts import get_object_or_404, render
+from django.contrib.auth.views import redirect_to_login
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, F, IntegerField, Value, When
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
-from .models import Incident
+from core.choices import ClockState
+from core.exceptions import ConcurrentChange, RequirementMissing, TransitionNotAllowed
+from core.models import SlaClock
+from core.transitions import allowed_transitions
+
+from . import services
+from .choices import ACTIVE_STATES, ActionItemState, IncidentRole, IncidentState
+from .forms import (
+    ACTIVE,
+    ActionItemEditForm,
+    ActionItemForm,
+    CancelForm,
+    ConfirmForm,
+    ContainForm,
+    DeclareForm,
+    DeclineForm,
+    IncidentFilterForm,
+    NoteForm,
+    PinForm,
+    PostMortemForm,
+    ReopenForm,
+    ResolveForm,
+    RoleForm,
+    SeverityForm,
+    StatusUpdateForm,
+    TalkTrackForm,
+    TriageForm,
+)
+from .models import ActionItem, Incident, PostMortem, TimelineEvent
+
+User = get_user_model()
+PAGE_SIZE = 50
+ACTIVE_CLOCK_STATES = [ClockState.RUNNING, ClockState.PAUSED]
+PANEL_TEMPLATE = "incidents/_panel.html"
+PAGE_TEMPLATE = "incidents/incident_detail.html"
 
 
-@login_required
-@permission_required("incidents.view_incident", raise_exception=True)
+def reader(view):
+    """Signed in, and allowed to read incidents (writes are checked by the services)."""
+    checked = login_required(
+        permission_required("incidents.view_incident", raise_exception=True)(view)
+    )
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.htmx and not request.user.is_authenticated:
+            # The session ran out mid-page: send the whole tab to the login page rather
+            # than swapping the login form into the panel.
+            back = request.htmx.current_url_abs_path or request.get_full_path()
+            return HttpResponseClientRedirect(redirect_to_login(back).url)
+        return checked(request, *args, **kwargs)
+
+    return wrapper
+
+
+# --- Presentation helpers (labels and lookups; no rules) ------------------------------
+
+# Admins type the colour; only a plain hex colour reaches a style attribute.
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+DEFAULT_CHIP_COLOUR = "#57606a"
+
+
+def chip_colour(severity) -> str:
+    colour = getattr(severity, "colour", "") or ""
+    return colour if HEX_COLOUR.match(colour) else DEFAULT_CHIP_COLOUR
+
+
+def active_clocks_by_owner(model, ids) -> dict[int, list[SlaClock]]:
+    """Running and paused clocks of many objects in one query, calendars prefetched
+    (the badge computes remaining business time from the calendar's hours and
+    holidays, so those come in two more queries, whatever the number of clocks)."""
+    clocks = (
+        SlaClock.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=list(ids), state__in=ACTIVE_CLOCK_STATES,
+        )
+        .select_related("calendar")
+        .prefetch_related("calendar__working_hours", "calendar__holidays")
+        .order_by("due_at", "pk")
+    )
+    by_owner = defaultdict(list)
+    for clock in clocks:
+        by_owner[clock.object_id].append(clock)
+    return by_owner
+
+
+def _people(request):
+    """Everyone who can be picked in a select on this page (fetched once per request)."""
+    if not hasattr(request, "_incident_people"):
+        request._incident_people = list(
+            User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+        )
+    return request._incident_people
+
+
+def _validation_errors(exc: ValidationError) -> dict:
+    if hasattr(exc, "error_dict"):
+        return exc.message_dict
+    return {NON_FIELD_ERRORS: exc.messages}
+
+
+def _not_allowed(exc: TransitionNotAllowed, labels: dict[str, str]) -> str:
+    allowed = ", ".join(labels.get(name, name) for name in exc.allowed) or "nothing"
+    return (f"{labels.get(exc.transition, exc.transition)} is not allowed now; "
+            f"allowed: {allowed}.")
+
+
+# --- The list -------------------------------------------------------------------------
+
+STATE_ORDER = Case(
+    *(When(state=state, then=Value(index)) for index, state in enumerate(IncidentState.values)),
+    output_field=IntegerField(),
+)
+# ?sort=<key> ascending, ?sort=-<key> descending; ties newest first.
+SORTS = {
+    "declared": (F("declared_at"),),
+    "severity": (F("severity__rank"),),
+    "state": (STATE_ORDER,),
+}
+DEFAULT_SORT = "-declared"
+SORT_COLUMNS = [("declared", "Declared"), ("severity", "Severity"), ("state", "State")]
+
+
+def _ordering(sort):
+    key = sort.lstrip("-")
+    descending = sort.startswith("-")
+    return [
+        *(e.desc(nulls_last=True) if descending else e.asc(nulls_last=True) for e in SORTS[key]),
+        "-declared_at", "-pk",
+    ]
+
+
+def _commanders():
+    return list(
+        User.objects.filter(incidents_commanded__isnull=False).distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+@reader
 def incident_list(request):
-    incidents = Incident.objects.select_related("severity", "commander")[:50]
-    return render(request, "incidents/incident_list.html", {"incidents": incidents})
+    """Filters (GET), sortable columns, 50 a page, running clocks as badges.
+
+    The query count does not grow with the page: incidents with their severity and
+    commander (1), their channels (1), every clock on the page with its calendar (1)
+    and the calendars' hours and holidays (2), plus the paginator's count.
+    """
+    form = IncidentFilterForm(request.GET, people=_commanders())
+    form.is_valid()  # invalid filters are shown with their error and left out
+    filters = form.cleaned_data
+
+    incidents = Incident.objects.select_related("severity", "commander").prefetch_related(
+        "channels")
+    state = filters.get("state")
+    if state == ACTIVE:
+        incidents = incidents.filter(state__in=ACTIVE_STATES)
+    elif state:
+        incidents = incidents.filter(state=state)
+    for name in ("severity", "commander"):
+        if filters.get(name):
+            incidents = incidents.filter(**{name: filters[name]})
+    if filters.get("channel"):
+        incidents = incidents.filter(channels=filters["channel"])
+    zone = timezone.get_current_timezone()
+    if filters.get("declared_from"):
+        start = datetime.combine(filters["declared_from"], time.min, tzinfo=zone)
+        incidents = incidents.filter(declared_at__gte=start)
+    if filters.get("declared_to"):
+        end = datetime.combine(filters["declared_to"] + timedelta(days=1), time.min, tzinfo=zone)
+        incidents = incidents.filter(declared_at__lt=end)
+
+    sort = request.GET.get("sort", DEFAULT_SORT)
+    if sort.lstrip("-") not in SORTS:
+        sort = DEFAULT_SORT
+    page = Paginator(incidents.order_by(*_ordering(sort)), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    rows = list(page.object_list)
+    page.object_list = rows
+    clocks = active_clocks_by_owner(Incident, [incident.pk for incident in rows])
+    for incident in rows:
+        incident.active_clocks = clocks.get(incident.pk, [])
+        incident.chip_colour = chip_colour(incident.severity)
+
+    columns = {}
+    for key, label in SORT_COLUMNS:
+        current = sort.lstrip("-") == key
+        descending = sort.startswith("-")
+        columns[key] = {
+            "label": label, "current": current,
+            "aria_sort": ("descending" if descending else "ascending") if current else "",
+            # A first click on severity shows SEV1 first; on the date, newest first.
+            "next": (key if descending else f"-{key}") if current
+            else (f"-{key}" if key == "declared" else key),
+        }
+    filtered = any(filters.get(name) for name in form.fields)
+    return render(request, "incidents/incident_list.html", {
+        "form": form, "page": page, "incidents": rows, "columns": columns, "sort": sort,
+        "filtered": filtered,
+    })
 
 
-@login_required
-@permission_required("incidents.view_incident", raise_exception=True)
+# --- Declaring ------------------------------------------------------------------------
+
+
+@reader
+@permission_required("incidents.add_incident", raise_exception=True)
+def incident_declare(request):
+    """Declare: the service gives the reference, starts the clocks and pages people."""
+    if request.method == "POST":
+        form = DeclareForm(request.POST, people=_people(request))
+        if form.is_valid():
+            try:
+                incident = services.incident_declare(by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_service_errors(_validation_errors(exc))
+            else:
+                messages.success(request, f"{incident.reference} declared.")
+                return redirect(incident)
+        return render(request, "incidents/declare.html", {"form": form}, status=400)
+    form = DeclareForm(people=_people(request))
+    return render(request, "incidents/declare.html", {"form": form})
+
+
+# --- The incident page ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """A transition as the page offers it: its button, its form, the service call."""
+
+    label: str
+    form: type
+    run: Callable[[Incident, object, dict], Incident]  # (incident, by, cleaned data)
+    done: str
+    hint: str = ""
+    style: str = ""
+
+
+STEPS = {
+    "triage": Step(
+        "Triage", TriageForm,
+        lambda incident, by, data: services.incident_triage(
+            incident=incident, by=by, severity=data["severity"], commander=data["commander"]),
+        "triaged", "Confirm the severity and who commands the incident."),
+    "contain": Step(
+        "Contain", ContainForm,
+        lambda incident, by, data: services.incident_contain(
+            incident=incident, by=by, summary=data["containment_summary"]),
+        "contained", "Customers are no longer hurt: a workaround is in place."),
+    "resolve": Step(
+        "Resolve", ResolveForm,
+        lambda incident, by, data: services.incident_resolve(
+            incident=incident, by=by, summary=data["resolution_summary"]),
+        "resolved", "The cause is fixed."),
+    "start_postmortem": Step(
+        "Start post-mortem", ConfirmForm,
+        lambda incident, by, data: services.incident_start_postmortem(incident=incident, by=by),
+        "in post-mortem"),
+    "close": Step(
+        "Close incident", ConfirmForm,
+        lambda incident, by, data: services.incident_close(incident=incident, by=by),
+        "closed"),
+    "reopen": Step(
+        "Reopen", ReopenForm,
+        lambda incident, by, data: services.incident_reopen(
+            incident=incident, by=by, reason=data["reason"]),
+        "reopened", "Back to triaged; the response clocks start a new cycle.", "secondary"),
+    "cancel": Step(
+        "Cancel incident", CancelForm,
+        lambda incident, by, data: services.incident_cancel(
+            incident=incident, by=by, reason=data["reason"], duplicate_of=data["duplicate_of"]),
+        "cancelled", "A false alarm, or a duplicate of another incident.", "secondary"),
+}
+STEP_LABELS = {name: step.label for name, step in STEPS.items()}
+POSTMORTEM_LABELS = {"submit": "Submit for review", "publish": "Publish",
+                     "request_changes": "Request changes"}
+ACTION_ITEM_LABELS = {"start": "Start", "complete": "Done", "decline": "Won't do"}
+
+
+def _incident_queryset():
+    return Incident.objects.select_related(
+        "severity", "declared_by", "commander", "communications_lead", "scribe",
+        "vendor_liaison", "duplicate_of",
+    ).prefetch_related("channels")
+
+
+def _postmortem_actions(postmortem, user):
+    """Post-mortem transitions this user may run now (declared on the model)."""
+    order = list(POSTMORTEM_LABELS)
+    names = sorted(allowed_transitions(postmortem, user), key=order.index)
+    return [{"name": n, "label": POSTMORTEM_LABELS[n]} for n in names]
+
+
+def _action_item_moves(item, user):
+    """Action-item transitions this user may run now (declared on the model)."""
+    order = list(ACTION_ITEM_LABELS)
+    names = sorted(allowed_transitions(item, user), key=order.index)
+    return [{"name": n, "label": ACTION_ITEM_LABELS[n]} for n in names]
+
+
+class _Forms:
+    """The page's forms: fresh ones, or the bound one a refused request sent back."""
+
+    def __init__(self, people, overrides):
+        self.people = people
+        self.overrides = overrides
+        self.used = set()
+
+    def __call__(self, key, form_class, **initial):
+        self.used.add(key)
+        if key in self.overrides:
+            return self.overrides[key]
+        return form_class(initial=initial, auto_id=f"{key}-%s", people=self.people)
+
+    def orphan_errors(self):
+        """Errors of a refused form the page no longer shows (e.g. the transition is
+        not offered any more): shown at the top of the panel instead."""
+        errors = []
+        for key, form in self.overrides.items():
+            if key not in self.used:
+                errors.extend(e for field_errors in form.errors.values() for e in field_errors)
+        return errors
+
+
+def _incident_context(request, incident, overrides):
+    user = request.user
+    forms = _Forms(_people(request), overrides)
+
+    incident.chip_colour = chip_colour(incident.severity)
+    clocks = list(
+        SlaClock.objects.filter(content_type=ContentType.objects.get_for_model(Incident),
+                                object_id=incident.pk)
+        .select_related("calendar")
+        .prefetch_related("calendar__working_hours", "calendar__holidays")
+        .order_by("kind", "-cycle")
+    )
+    active_clocks = sorted((c for c in clocks if c.state in ACTIVE_CLOCK_STATES),
+                           key=lambda c: (c.due_at is None, c.due_at))
+    finished, seen = [], set()
+    for clock in clocks:  # the latest cycle of each kind that is no longer running
+        if clock.kind not in seen:
+            seen.add(clock.kind)
+            if clock.state == ClockState.STOPPED:
+                finished.append(clock)
+
+    allowed = set(allowed_transitions(incident, user))
+    steps = []
+    for name, step in STEPS.items():
+        if name not in allowed:
+            continue
+        initial = {
+            "triage": {"severity": incident.severity_id, "commander": incident.commander_id},
+            "contain": {"containment_summary": incident.containment_summary},
+            "resolve": {"resolution_summary": incident.resolution_summary},
+        }.get(name, {})
+        form = forms(name, step.form, **initial)
+        steps.append({"name": name, "step": step, "form": form, "has_fields": bool(form.fields),
+                      "open": name in overrides})
+
+    events = list(incident.timeline.select_related("actor").order_by("-at", "-pk"))
+    updates = list(incident.status_updates.select_related("posted_by").prefetch_related(
+        "channels"))
+    roles = [{
+        "role": role.value, "label": role.label, "person": getattr(incident, role.value),
+        "form": forms(f"role-{role.value}", RoleForm, role=role.value,
+                      user=getattr(incident, f"{role.value}_id")),
+    } for role in IncidentRole]
+
+    postmortem = (PostMortem.objects.select_related("author", "reviewer")
+                  .filter(incident=incident).first())
+    postmortem_context = None
+    if postmortem is not None:
+        postmortem_context = {
+            "object": postmortem,
+            "form": forms("postmortem", PostMortemForm, **PostMortemForm.values_of(postmortem)),
+            "actions": _postmortem_actions(postmortem, user),
+            "timeline": list(services.postmortem_timeline(postmortem)),
+            "whys": [line.strip() for line in postmortem.five_whys.splitlines() if line.strip()],
+        }
+
+    items = list(incident.action_items.select_related("owner"))
+    item_clocks = active_clocks_by_owner(ActionItem, [item.pk for item in items])
+    action_items = [{
+        "object": item,
+        "clocks": item_clocks.get(item.pk, []),
+        "moves": _action_item_moves(item, user),
+        "edit_form": forms(f"item-{item.pk}-edit", ActionItemEditForm,
+                           owner=item.owner_id, due_date=item.due_date),
+        "decline_form": forms(f"item-{item.pk}-decline", DeclineForm),
+        "moves_form": forms(f"item-{item.pk}-moves", ConfirmForm),
+        "open": item.state in (ActionItemState.OPEN, ActionItemState.IN_PROGRESS),
+    } for item in items]
+
+    context = {
+        "incident": incident,
+        "active_clocks": active_clocks,
+        "finished_clocks": finished,
+        "steps": steps,
+        "is_over": incident.state in (IncidentState.CLOSED, IncidentState.CANCELLED),
+        "pinned_events": [e for e in events if e.pinned],
+        "events": [e for e in events if not e.pinned],
+        "updates": updates,
+        "roles": roles,
+        "postmortem": postmortem_context,
+        "action_items": action_items,
+        "talk_track_form": forms("talk-track", TalkTrackForm, talk_track=incident.talk_track),
+        "severity_form": forms("severity", SeverityForm, severity=incident.severity_id),
+        "note_form": forms("note", NoteForm),
+        "timeline_form": forms("timeline", PinForm),
+        "update_form": forms("update", StatusUpdateForm,
+                             channels=[c.pk for c in incident.channels.all()]),
+        "action_item_form": forms("action-item-new", ActionItemForm),
+    }
+    context["refusals"] = forms.orphan_errors()
+    return context
+
+
+def _render_incident(request, pk, *, overrides=None, status=200, panel=None):
+    incident = get_object_or_404(_incident_queryset(), pk=pk)
+    context = _incident_context(request, incident, overrides or {})
+    if panel is None:
+        panel = bool(request.htmx) and request.method == "POST"
+    return render(request, PANEL_TEMPLATE if panel else PAGE_TEMPLATE, context, status=status)
+
+
+@reader
 def incident_detail(request, pk):
-    incident = get_object_or_404(Incident.objects.select_related("severity"), pk=pk)
-    return render(request, "incidents/incident_detail.html", {"incident": incident})
+    """Header, talk track, next steps, timeline, updates, roles, post-mortem, action items.
+
+    Always the whole page for a GET (htmx restores history with a GET too)."""
+    return _render_incident(request, pk, panel=False)
+
+
+def _safe_next(request):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return ""
+
+
+def _submit(request, incident, form, *, key, run, done, anchor="", labels=STEP_LABELS):
+    """Validate ``form``, call the service, answer.
+
+    Success: the re-rendered panel (htmx) or a redirect back to the page. Refusal:
+    the page or panel with the service's message next to the field it names; 400
+    for a missing requirement, 409 for a transition not allowed now or a concurrent
+    change, 403 for a permission (without htmx, the 403 page).
+    """
+    status = 400
+    if form.is_valid():
+        try:
+            run(form.cleaned_data)
+        except RequirementMissing as exc:
+            form.add_service_errors(exc.errors)
+        except ValidationError as exc:
+            form.add_service_errors(_validation_errors(exc))
+        except TransitionNotAllowed as exc:
+            form.add_error(None, _not_allowed(exc, labels))
+            status = 409
+        except ConcurrentChange as exc:
+            form.add_error(None, exc.message)
+            status = 409
+        except PermissionDenied as exc:
+            if not request.htmx:
+                raise
+            form.add_error(None, str(exc) or "Your role does not allow this.")
+            status = 403
+        else:
+            messages.success(request, f"{incident.reference}: {done}.")
+            if request.htmx:
+                return _render_incident(request, incident.pk)
+            return redirect(_safe_next(request) or incident.get_absolute_url() + anchor)
+    if not request.htmx and (target := _safe_next(request)):
+        # Sent from another page (my action items): go back there with the refusal.
+        for error in (e for errors in form.errors.values() for e in errors):
+            messages.error(request, f"{incident.reference}: {error}")
+        return redirect(target)
+    return _render_incident(request, incident.pk, overrides={key: form}, status=status)
+
+
+def _bind(request, form_class, key):
+    return form_class(request.POST, auto_id=f"{key}-%s", people=_people(request))
+
+
+@require_POST
+@reader
+def incident_transition(request, pk, name):
+    step = STEPS.get(name)
+    if step is None:
+        raise Http404("No such transition.")
+    incident = get_object_or_404(Incident, pk=pk)
+    return _submit(
+        request, incident, _bind(request, step.form, name), key=name,
+        run=lambda data: step.run(incident, request.user, data), done=step.done,
+    )
+
+
+@require_POST
+@reader
+def incident_change_severity(request, pk):
+    incident = get_object_or_404(Incident, pk=pk)
+    return _submit(
+        request, incident, _bind(request, SeverityForm, "severity"), key="severity",
+        run=lambda data: services.incident_change_severity(
+            incident=incident, by=request.user, severity=data["severity"], reason=data["reason"]),
+        done="severity changed",
+    )
+
+
+@require_POST
+@reader
+def incident_talk_track(request, pk):
+    incident = get_object_or_404(Incident, pk=pk)
+    return _submit(
+        request, incident, _bind(request, TalkTrackForm, "talk-track"), key="talk-track",
+        run=lambda data: services.incident_edit(incident=incident, by=request.user,
+                                                talk_track=data["talk_track"]),
+        done="talk track updated", anchor="#talk-track",
+    )
+
+
+@require_POST
+@reader
+def incident_add_note(request, pk):
+    incident = get_object_or_404(Incident, pk=pk)
+    return _submit(
+        request, incident, _bind(request, NoteForm, "note"), key="note",
+        run=lambda data: services.incident_add_note(incident=incident, by=request.user,
+                                                    text=data["text"], pinned=data["pinned"]),
+        done="note added", anchor="#timeline",
+    )
+
+
+@require_POST
+@reader
+def timeline_pin(request, pk, event_pk):
+    incident = get_object_or_404(Incident, pk=pk)
+    event = get_object_or_404(TimelineEvent, pk=event_pk, incident=incident)
+    return _submit(
+        request, incident, _bind(request, PinForm, "timeline"), key="timeline",
+        run=lambda data: services.timeline_pin(event=event, by=request.user,
+                                               pinned=data["pinned"]),
+        done="note pinned" if request.POST.get("pinned") else "note unpinned",
+        anchor="#timeline",
+    )
+
+
+@require_POST
+@reader
+def status_update_post(request, pk):
+    incident = get_object_or_404(Incident, pk=pk)
+    return _submit(
+        request, incident, _bind(request, StatusUpdateForm, "update"), key="update",
+        run=lambda data: services.status_update_post(
+            incident=incident, by=request.user, audience=data["audience"], body=data["body"],
+            channels=data["channels"]),
+        done="status update posted", anchor="#status-updates",
+    )
+
+
+@require_POST
+@reader
+def incident_assign_role(request, pk):
+    incident = get_object_or_404(Incident, pk=pk)
+    role = request.POST.get("role", "")
+    known = role in IncidentRole.values
+    key = f"role-{role}" if known else "role"
+    return _submit(
+        request, incident, _bind(request, RoleForm, key), key=key,
+        run=lambda data: services.incident_assign_role(
+            incident=incident, by=request.user, role=data["role"], user=data["user"]),
+        done=f"{IncidentRole(role).label.lower() if known else 'role'} changed", anchor="#roles",
+    )
+
+
+# --- Post-mortem ------------------------------------------------------------------------
+
+
+def _postmortem_of(pk):
+    incident = get_object_or_404(Incident, pk=pk)
+    postmortem = PostMortem.objects.filter(incident=incident).first()
+    if postmortem is None:
+        raise Http404("This incident has no post-mortem yet.")
+    return incident, postmortem
+
+
+@require_POST
+@reader
+def postmortem_edit(request, pk):
+    """Save the draft; "Save and submit" then submits it for review."""
+    incident, postmortem = _postmortem_of(pk)
+    submit = request.POST.get("then") == "submit"
+
+    def run(data):
+        services.postmortem_edit(postmortem=postmortem, by=request.user, **data)
+        if submit:
+            services.postmortem_transition(postmortem=postmortem, by=request.user, name="submit")
+
+    return _submit(
+        request, incident, _bind(request, PostMortemForm, "postmortem"), key="postmortem",
+        run=run, done="post-mortem submitted for review" if submit else "post-mortem saved",
+        anchor="#postmortem", labels=POSTMORTEM_LABELS,
+    )
+
+
+@require_POST
+@reader
+def postmortem_transition(request, pk, name):
+    incident, postmortem = _postmortem_of(pk)
+    if name not in POSTMORTEM_LABELS:
+        raise Http404("No such post-mortem transition.")
+    # A refusal (e.g. submit without a root cause) is shown next to the editor's fields.
+    form = PostMortemForm(PostMortemForm.values_of(postmortem), auto_id="postmortem-%s",
+                          people=_people(request))
+    done = {"submit": "post-mortem submitted for review", "publish": "post-mortem published",
+            "request_changes": "post-mortem sent back for changes"}[name]
+    return _submit(
+        request, incident, form, key="postmortem",
+        run=lambda data: services.postmortem_transition(postmortem=postmortem, by=request.user,
+                                                        name=name),
+        done=done, anchor="#postmortem", labels=POSTMORTEM_LABELS,
+    )
+
+
+# --- Action items -----------------------------------------------------------------------
+
+
+@require_POST
+@reader
+def action_item_create(request, pk):
+    incident = get_object_or_404(Incident, pk=pk)
+    return _submit(
+        request, incident, _bind(request, ActionItemForm, "action-item-new"),
+        key="action-item-new",
+        run=lambda data: services.action_item_create(incident=incident, by=request.user, **data),
+        done="action item added", anchor="#action-items",
+    )
+
+
+@require_POST
+@reader
+def action_item_update(request, pk, item_pk):
+    item = get_object_or_404(ActionItem.objects.select_related("incident"), pk=item_pk,
+                             incident_id=pk)
+    key = f"item-{item.pk}-edit"
+    return _submit(
+        request, item.incident, _bind(request, ActionItemEditForm, key), key=key,
+        run=lambda data: services.action_item_update(item=item, by=request.user,
+                                                     owner=data["owner"],
+                                                     due_date=data["due_date"]),
+        done="action item changed", anchor="#action-items",
+    )
+
+
+@require_POST
+@reader
+def action_item_transition(request, pk, item_pk, name):
+    if name not in ACTION_ITEM_LABELS:
+        raise Http404("No such action item transition.")
+    item = get_object_or_404(ActionItem.objects.select_related("incident"), pk=item_pk,
+                             incident_id=pk)
+    form_class, key = ((DeclineForm, f"item-{item.pk}-decline") if name == "decline"
+                       else (ConfirmForm, f"item-{item.pk}-moves"))
+    done = {"start": "started", "complete": "done", "decline": "won't be done"}[name]
+    return _submit(
+        request, item.incident, _bind(request, form_class, key), key=key,
+        run=lambda data: services.action_item_transition(
+            item=item, by=request.user, name=name, reason=data.get("reason", "")),
+        done=f"action item “{item.title}” {done}", anchor="#action-items",
+        labels=ACTION_ITEM_LABELS,
+    )
+
+
+@reader
+def my_action_items(request):
+    """The signed-in person's open action items, soonest due first."""
+    items = list(
+        ActionItem.objects.filter(owner=request.user,
+                                  state__in=[ActionItemState.OPEN, ActionItemState.IN_PROGRESS])
+        .select_related("incident", "incident__severity")
+        .order_by(F("due_date").asc(nulls_last=True), "pk")
+    )
+    clocks = active_clocks_by_owner(ActionItem, [item.pk for item in items])
+    rows = []
+    for item in items:
+        item.incident.chip_colour = chip_colour(item.incident.severity)
+        rows.append({"object": item, "clocks": clocks.get(item.pk, []),
+                     "moves": [m for m in _action_item_moves(item, request.user)
+                               if m["name"] != "decline"]})
+    return render(request, "incidents/my_action_items.html", {"rows": rows})

@@ -1,0 +1,258 @@
+"""Incident web forms. They parse input only: the services decide.
+
+Fields a service checks (a triage commander, a containment summary, a reason) are
+optional here on purpose, so a refusal comes from the one place the rule lives and
+reads the same on the page, in the API and in the admin. ``ServiceForm`` puts a
+service's refusal (``RequirementMissing.errors`` or a ``ValidationError``) next to
+the field it names.
+"""
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
+
+from .choices import ActionItemKind, Audience, IncidentRole, IncidentState, Priority
+from .models import Channel, Incident, Severity
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def person_label(user) -> str:
+    return user.get_full_name() or user.username
+
+
+class PersonField(forms.ChoiceField):
+    """A person chosen from a list the view fetched once.
+
+    A ModelChoiceField queries the database every time its select is rendered; the
+    incident page shows a dozen person selects (roles, triage, reviewer, each action
+    item's owner), so they share one list instead.
+    """
+
+    def __init__(self, *, empty_label="—", **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(choices=(), **kwargs)
+        self.empty_label = empty_label
+        self.people = {}
+
+    def set_people(self, people):
+        self.people = {str(person.pk): person for person in people}
+        self.choices = [("", self.empty_label),
+                        *((pk, person_label(person)) for pk, person in self.people.items())]
+
+    def prepare_value(self, value):
+        return getattr(value, "pk", value)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return self.people.get(str(value)) if value not in (None, "") else None
+
+
+class ServiceForm(forms.Form):
+    """A form whose rules are a service's; ``people`` fills every PersonField."""
+
+    # A service's field name → this form's field name, where they differ.
+    error_fields: dict[str, str] = {}
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, PersonField):
+                field.set_people(people)
+
+    def add_service_errors(self, errors: dict):
+        """Show ``{field: [messages]}`` from a service next to the fields it names."""
+        for field, messages in errors.items():
+            name = self.error_fields.get(field, field)
+            if name == NON_FIELD_ERRORS or name not in self.fields:
+                name = None
+            self.add_error(name, list(messages) if isinstance(messages, list | tuple)
+                           else [messages])
+
+
+class ConfirmForm(ServiceForm):
+    """A transition that needs nothing typed (start post-mortem, close, start…)."""
+
+
+# --- The list -----------------------------------------------------------------------
+
+
+ACTIVE = "active"
+
+
+class IncidentFilterForm(ServiceForm):
+    state = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any state"), (ACTIVE, "Active (not closed or cancelled)"),
+                 *IncidentState.choices],
+    )
+    severity = forms.ModelChoiceField(Severity.objects.all(), required=False,
+                                      to_field_name="key", empty_label="Any severity")
+    channel = forms.ModelChoiceField(Channel.objects.all(), required=False,
+                                     to_field_name="key", empty_label="Any channel")
+    commander = PersonField(empty_label="Anyone")
+    declared_from = forms.DateField(required=False, label="Declared from", widget=DATE_WIDGET)
+    declared_to = forms.DateField(required=False, label="Declared to", widget=DATE_WIDGET)
+
+
+# --- Declaring ----------------------------------------------------------------------
+
+
+class DeclareForm(ServiceForm):
+    title = forms.CharField(max_length=200, required=False,
+                            widget=forms.TextInput(attrs={
+                                "required": True, "autofocus": True,
+                                "placeholder": "e.g. Chat widget not loading for EU customers"}))
+    severity = forms.ModelChoiceField(
+        Severity.objects.all(), required=False, empty_label="Not known yet",
+        help_text="The severity starts its SLA clocks; it can be set at triage.")
+    priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.P2)
+    channels = forms.ModelMultipleChoiceField(
+        Channel.objects.filter(active=True), required=False,
+        widget=forms.CheckboxSelectMultiple, label="Affected channels")
+    affected_services = forms.CharField(
+        max_length=500, required=False, label="Affected services and queues",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Billing queue, IVR main menu"}))
+    customer_impact = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    commander = PersonField(required=False, label="Incident commander",
+                            empty_label="Assign later")
+    contacts_affected = forms.IntegerField(required=False, min_value=0)
+    agents_idle = forms.IntegerField(required=False, min_value=0)
+
+
+# --- Transitions --------------------------------------------------------------------
+
+
+class TriageForm(ServiceForm):
+    severity = forms.ModelChoiceField(Severity.objects.all(), required=False,
+                                      empty_label="Choose…")
+    commander = PersonField(label="Incident commander", empty_label="Choose…")
+
+
+class ContainForm(ServiceForm):
+    containment_summary = forms.CharField(
+        required=False, label="How is the impact contained?",
+        widget=forms.Textarea(attrs={"rows": 3,
+                                     "placeholder": "e.g. Chat routed to the backup widget."}))
+
+
+class ResolveForm(ServiceForm):
+    resolution_summary = forms.CharField(
+        required=False, label="How was it resolved?",
+        widget=forms.Textarea(attrs={"rows": 3,
+                                     "placeholder": "e.g. CDN certificate renewed."}))
+
+
+class CancelForm(ServiceForm):
+    error_fields = {"cancel_reason": "reason"}
+
+    reason = forms.CharField(required=False, label="Why cancel it?",
+                             widget=forms.Textarea(attrs={"rows": 2}))
+    duplicate_of = forms.CharField(
+        required=False, max_length=20, label="Duplicate of (reference, optional)",
+        widget=forms.TextInput(attrs={"placeholder": "INC-2026-0042"}))
+
+    def clean_duplicate_of(self):
+        reference = self.cleaned_data["duplicate_of"].strip().upper()
+        if not reference:
+            return None
+        incident = Incident.objects.filter(reference=reference).first()
+        if incident is None:
+            raise forms.ValidationError(f"No incident has the reference {reference}.")
+        return incident
+
+
+class ReopenForm(ServiceForm):
+    reason = forms.CharField(required=False, label="Why reopen it?",
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SeverityForm(ServiceForm):
+    # Required here: the service takes a Severity and has no "none" to change to.
+    severity = forms.ModelChoiceField(Severity.objects.all(), label="New severity",
+                                      empty_label="Choose…")
+    reason = forms.CharField(required=False, max_length=500, label="Why?")
+
+
+# --- Working the incident -----------------------------------------------------------
+
+
+class TalkTrackForm(ServiceForm):
+    talk_track = forms.CharField(
+        required=False, label="Agent talk track (Markdown)",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The approved wording agents read to customers, shown at the top of the page.")
+
+
+class NoteForm(ServiceForm):
+    text = forms.CharField(required=False, label="Note", widget=forms.Textarea(
+        attrs={"rows": 2, "placeholder": "What happened, what you saw…"}))
+    pinned = forms.BooleanField(required=False, label="Pin to the top")
+
+
+class PinForm(ServiceForm):
+    pinned = forms.BooleanField(required=False)
+
+
+class StatusUpdateForm(ServiceForm):
+    audience = forms.ChoiceField(choices=Audience.choices, initial=Audience.CUSTOMER)
+    body = forms.CharField(required=False, label="Message (Markdown)",
+                           widget=forms.Textarea(attrs={"rows": 4}))
+    channels = forms.ModelMultipleChoiceField(
+        Channel.objects.filter(active=True), required=False,
+        widget=forms.CheckboxSelectMultiple, label="Channels mentioned")
+
+
+class RoleForm(ServiceForm):
+    error_fields = {"role": "user"}
+
+    role = forms.ChoiceField(choices=IncidentRole.choices, widget=forms.HiddenInput)
+    user = PersonField(empty_label="Nobody")
+
+
+# --- Post-mortem and action items ---------------------------------------------------
+
+
+def _text(label=None, rows=3, **attrs):
+    return forms.CharField(required=False, label=label,
+                           widget=forms.Textarea(attrs={"rows": rows, **attrs}))
+
+
+class PostMortemForm(ServiceForm):
+    summary = _text()
+    customer_impact = _text()
+    root_cause = _text()
+    contributing_factors = _text()
+    five_whys = _text("Five whys (one per line)", rows=5)
+    went_well = _text("What went well")
+    went_badly = _text("What went badly")
+    lessons = _text("Lessons")
+    reviewer = PersonField(empty_label="Choose…",
+                           help_text="Signs off (publishes) the post-mortem.")
+
+    @classmethod
+    def values_of(cls, postmortem) -> dict:
+        """The post-mortem's fields as form data (to show a refusal next to them)."""
+        data = {name: getattr(postmortem, name) for name in cls.base_fields if name != "reviewer"}
+        data["reviewer"] = postmortem.reviewer_id or ""
+        return data
+
+
+class ActionItemForm(ServiceForm):
+    kind = forms.ChoiceField(choices=ActionItemKind.choices)
+    title = forms.CharField(required=False, max_length=200,
+                            widget=forms.TextInput(attrs={"placeholder":
+                                                          "e.g. Alert before certificates expire"}))
+    owner = PersonField(empty_label="Nobody yet")
+    due_date = forms.DateField(required=False, widget=DATE_WIDGET)
+
+
+class ActionItemEditForm(ServiceForm):
+    owner = PersonField(empty_label="Nobody")
+    due_date = forms.DateField(required=False, widget=DATE_WIDGET)
+
+
+class DeclineForm(ServiceForm):
+    error_fields = {"wont_do_reason": "reason"}
+
+    reason = forms.CharField(required=False, label="Why won't it be done?", max_length=500)
