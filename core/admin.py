@@ -31,6 +31,30 @@ class AuditedAdmin(SimpleHistoryAdmin):
         super().delete_model(request, obj)
 
 
+class ReadOnlyAdminMixin:
+    """For records that change only through services or the sweep (clocks, events)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Related rows shown for context; edited elsewhere."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+
+ACTION_FORM_TEMPLATE = "admin/action_form.html"
+
+
 @admin.register(Team)
 class TeamAdmin(AuditedAdmin):
     list_display = ["name", "lead", "email", "member_count", "created_at"]

@@ -16,7 +16,7 @@ from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from .admin import AuditedAdmin
+from .admin import ACTION_FORM_TEMPLATE, AuditedAdmin, ReadOnlyInline
 from .calendars import (
     MAX_ICS_BYTES,
     calendar_delete,
@@ -118,23 +118,6 @@ class WorkingHoursInline(admin.TabularInline):
 
     def get_extra(self, request, obj=None, **kwargs):
         return 7 if obj is None else 1
-
-
-class ReadOnlyInline(admin.TabularInline):
-    """Shown for context; edited elsewhere (Holidays, the actions, the feeds)."""
-
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class HolidayInline(ReadOnlyInline):
@@ -247,7 +230,7 @@ class BusinessCalendarAdmin(AuditedAdmin):
             "queryset": queryset, "action": action, "submit_label": submit_label,
             "action_checkbox_name": ACTION_CHECKBOX_NAME, "media": self.media + form.media,
         }
-        return TemplateResponse(request, "admin/core/calendar_action_form.html", context)
+        return TemplateResponse(request, ACTION_FORM_TEMPLATE, context)
 
     @admin.action(description="Generate public holidays…", permissions=["change"])
     def generate_holidays(self, request, queryset):

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.utils import timezone
 
+from .admin import ReadOnlyAdminMixin
 from .clocks import clock_status, format_duration
 from .models import Notification, SlaClock, SlaClockEvent
 
@@ -20,17 +21,6 @@ class BreachedFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.filter(breached_at__isnull=True)
         return queryset
-
-
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class SlaClockEventInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -15,11 +15,10 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
-from django.template import engines
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
-from core.admin import AuditedAdmin
+from core.admin import ACTION_FORM_TEMPLATE, AuditedAdmin, ReadOnlyInline
 from core.exceptions import DomainError, RequirementMissing
 
 from . import services
@@ -88,33 +87,6 @@ class TriageForm(forms.Form):
 
 # The intermediate page of the actions that need input. Kept here, inline, because
 # it is this module's only template.
-ACTION_PAGE = """{% extends "admin/base_site.html" %}
-{% load l10n admin_urls %}
-{% block breadcrumbs %}<div class="breadcrumbs">
-<a href="{% url 'admin:index' %}">Home</a>
-&rsaquo; <a href="{% url opts|admin_urlname:'changelist' %}">
-  {{ opts.verbose_name_plural|capfirst }}</a> &rsaquo; {{ title }}</div>{% endblock %}
-{% block content %}
-<p>{% for obj in queryset %}<strong>{{ obj }}</strong>{% if not forloop.last %}, {% endif %}
-{% endfor %}</p>
-<form method="post">{% csrf_token %}
-  {{ form.non_field_errors }}
-  <fieldset class="module aligned">{% for field in form %}
-    <div class="form-row">{{ field.errors }}{{ field.label_tag }} {{ field }}
-      {% if field.help_text %}<div class="help">{{ field.help_text }}</div>{% endif %}</div>
-  {% endfor %}</fieldset>
-  {% for obj in queryset %}
-    <input type="hidden" name="{{ action_checkbox_name }}" value="{{ obj.pk|unlocalize }}">
-  {% endfor %}
-  <input type="hidden" name="action" value="{{ action }}">
-  <input type="hidden" name="apply" value="1">
-  <div class="submit-row"><input type="submit" value="{{ title }}" class="default">
-    <a href="{% url opts|admin_urlname:'changelist' %}" class="button cancel-link">Cancel</a>
-  </div>
-</form>
-{% endblock %}"""
-
-
 def action_with_form(model_admin, request, queryset, *, form_class, action, title, call, done):
     """An admin action that asks for input first (a reason, a summary…)."""
     applying = "apply" in request.POST
@@ -127,23 +99,7 @@ def action_with_form(model_admin, request, queryset, *, form_class, action, titl
         "opts": model_admin.model._meta, "title": title, "form": form, "queryset": queryset,
         "action": action, "action_checkbox_name": ACTION_CHECKBOX_NAME,
     }
-    page = engines["django"].from_string(ACTION_PAGE)
-    return HttpResponse(page.render(context, request))
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    return TemplateResponse(request, ACTION_FORM_TEMPLATE, context)
 
 
 # --- Configuration: severities and channels --------------------------------------------------
