@@ -8,6 +8,12 @@ from django.contrib.auth.models import Group
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from incidents.selectors import (
+    incident_metrics,
+    incidents_for_dashboard,
+    open_incidents_by_severity,
+)
+
 from .choices import ClockState, Role
 from .health import heartbeat_status
 from .models import BusinessCalendar, SlaClock, Team
@@ -24,8 +30,16 @@ def audited_models():
     return found
 
 
-def dashboard_overview(now=None):
-    """Counts the home page shows, each a single aggregate query."""
+INCIDENT_METRICS_DAYS = 90
+
+
+def dashboard_overview(now=None, user=None):
+    """Counts the home page shows, each a single aggregate query.
+
+    The incidents part (open incidents by severity, the newest open ones, response
+    times of the last 90 days by severity) is there for people who may see incidents
+    (``user=None``: everybody); it is a fixed handful of queries too.
+    """
     now = now or timezone.now()
     user_model = get_user_model()
     people = user_model.objects.filter(is_active=True).count()
@@ -52,4 +66,19 @@ def dashboard_overview(now=None):
         "roles": [(role, role_counts.get(role, 0)) for role in Role.values],
         "changes_this_week": changes_this_week,
         "worker": heartbeat_status(now),
+        "incidents": _incidents_overview(now)
+        if user is None or user.has_perm("incidents.view_incident") else None,
+    }
+
+
+def _incidents_overview(now):
+    metrics = incident_metrics(since=now - timedelta(days=INCIDENT_METRICS_DAYS), until=now,
+                               groups=("severity",))
+    open_counts = open_incidents_by_severity()
+    return {
+        "open_by_severity": open_counts,
+        "open_total": sum(row.count for row in open_counts),
+        "open": incidents_for_dashboard(),
+        "metrics": metrics,
+        "metrics_days": INCIDENT_METRICS_DAYS,
     }

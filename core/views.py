@@ -16,7 +16,8 @@ from .selectors import dashboard_overview
 @login_required
 def home(request):
     """The home dashboard: real counts from the database."""
-    return render(request, "core/home.html", {"overview": dashboard_overview()})
+    return render(request, "core/home.html",
+                  {"overview": dashboard_overview(user=request.user)})
 
 
 def area_placeholder(key):

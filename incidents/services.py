@@ -225,8 +225,11 @@ def incident_resolve(*, incident: Incident, by, summary, at=None):
     _stop_clocks(incident, STOPS["resolve"], by=by, at=at)
     severity = incident.severity
     if severity.postmortem_required and severity.postmortem_due:
+        # A reopened incident resolved again starts the next cycle of this clock.
+        earlier = [c for c in clocks_of(incident) if c.kind == POSTMORTEM_CLOCK]
         clock_start(owner=incident, kind=POSTMORTEM_CLOCK, target=severity.postmortem_due,
-                    by=by, at=at, calendar=severity.postmortem_calendar)
+                    by=by, at=at, calendar=severity.postmortem_calendar,
+                    cycle=1 + max((c.cycle for c in earlier), default=0))
     return incident
 
 

@@ -18,7 +18,7 @@ def snapshot():
 
 
 def test_seed_creates_one_user_per_role_and_prints_logins(capsys):
-    call_command("seed_demo", "--force")
+    call_command("seed_demo", "--force", "--without-history")
 
     out = capsys.readouterr().out
     for role in Role.values:
@@ -29,19 +29,19 @@ def test_seed_creates_one_user_per_role_and_prints_logins(capsys):
 
 
 def test_seed_is_idempotent():
-    call_command("seed_demo", "--force")
+    call_command("seed_demo", "--force", "--without-history")
     first = snapshot()
-    call_command("seed_demo", "--force")
+    call_command("seed_demo", "--force", "--without-history")
     assert snapshot() == first
 
 
 def test_a_changed_demo_password_is_kept(capsys):
-    call_command("seed_demo", "--force")
+    call_command("seed_demo", "--force", "--without-history")
     manager = get_user_model().objects.get(username="manager")
     manager.set_password("my-own-secret-passphrase")
     manager.save()
 
-    call_command("seed_demo", "--force")
+    call_command("seed_demo", "--force", "--without-history")
 
     manager.refresh_from_db()
     assert manager.check_password("my-own-secret-passphrase")

@@ -265,3 +265,12 @@ def test_an_edit_that_changes_nothing_writes_no_history(declared, responder):
     before = declared.history.count()
     services.incident_edit(incident=declared, by=responder, title=declared.title)
     assert declared.history.count() == before
+
+
+def test_a_reopened_sev2_resolved_again_starts_a_new_postmortem_clock(declared, responder):
+    incident = worked_to_resolved(declared, responder)
+    incident = services.incident_reopen(incident=incident, by=responder, reason="Back again")
+    incident = services.incident_resolve(incident=incident, by=responder, summary="Fixed for real")
+    postmortem_clocks = [c for c in clocks_of(incident) if c.kind == "incidents.postmortem"]
+    assert [(c.cycle, c.state) for c in postmortem_clocks] == [
+        (2, ClockState.RUNNING), (1, ClockState.STOPPED)]

@@ -19,6 +19,7 @@ from core.calendars import calendar_save, holidays_generate
 from core.choices import Role
 from core.models import BusinessCalendar, Team
 from core.roles import STAFF_ROLES
+from incidents.demo import seed_incidents
 
 DEMO_PASSWORD = "switchboard-demo"  # noqa: S105 - printed on purpose: demo accounts only
 
@@ -65,8 +66,13 @@ class Command(BaseCommand):
             action="store_true",
             help="Run even with DEBUG off (never on a production database).",
         )
+        parser.add_argument(
+            "--without-history",
+            action="store_true",
+            help="Only people, teams and calendars: no months of incidents.",
+        )
 
-    def handle(self, *args, force=False, **options):
+    def handle(self, *args, force=False, without_history=False, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "seed_demo creates accounts with a published password; it only runs with "
@@ -76,6 +82,8 @@ class Command(BaseCommand):
             users = self._users()
             self._teams(users)
             self._calendars()
+            if not without_history:
+                seed_incidents()
         self._print_logins(users)
 
     def _users(self):
