@@ -330,5 +330,7 @@ LOGGING = {
 
 # --- Switchboard --------------------------------------------------------------
 SWITCHBOARD_CURRENCY = env.str("SWITCHBOARD_CURRENCY", default="EUR")
+# ICS calendar URLs on private/loopback addresses are refused (SSRF) unless allowed.
+ICS_ALLOW_PRIVATE_NETWORKS = env.bool("ICS_ALLOW_PRIVATE_NETWORKS", default=False)
 # The address people reach Switchboard at, for links in emails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

@@ -35,5 +35,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # broker); the integration tests turn this off and use a real worker.
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_TASK_ALWAYS_EAGER", "true").lower() == "true"
 CELERY_TASK_EAGER_PROPAGATES = True
+# The ICS tests serve calendars from a real local HTTP server on 127.0.0.1.
+ICS_ALLOW_PRIVATE_NETWORKS = True
 # Failed-login throttling is tested on purpose; elsewhere it must not interfere.
 AXES_FAILURE_LIMIT = 5

@@ -5,10 +5,14 @@ the services all call :func:`validate_working_ranges` and :func:`calendar_save`.
 """
 
 import http.client
+import ipaddress
+import socket
+import urllib.parse
 import urllib.request
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -391,10 +395,33 @@ def _replace_feed_holidays(feed, rows, *, by, reason):
     _touch(feed.calendar)
 
 
+def _refuse_private_address(url):
+    """Refuse addresses inside the server's own network (SSRF), unless allowed.
+
+    A calendar URL is fetched by the server; without this a manager could make it
+    read internal services. ``ICS_ALLOW_PRIVATE_NETWORKS`` allows an intranet
+    calendar server on purpose. (A DNS answer may still change between this check
+    and the fetch; the setting is the line of defence that matters.)
+    """
+    if settings.ICS_ALLOW_PRIVATE_NETWORKS:
+        return
+    host = urllib.parse.urlsplit(url).hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError as exc:
+        raise ValidationError({"url": f"Cannot resolve '{host}': {exc}"}) from exc
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved:
+            raise ValidationError({"url": f"'{host}' is a private network address; "
+                                          "set ICS_ALLOW_PRIVATE_NETWORKS to allow it."})
+
+
 def fetch_ics(url, *, timeout=20):
-    """Read an ICS URL (http or https only)."""
+    """Read an ICS URL (http or https only, public addresses unless allowed)."""
     if not url.lower().startswith(("http://", "https://")):
         raise ValidationError({"url": "Only http:// and https:// ICS addresses are read."})
+    _refuse_private_address(url)
     try:
         request = urllib.request.Request(  # noqa: S310
             url, headers={"User-Agent": "Switchboard calendar sync"}

@@ -506,3 +506,13 @@ def test_preview_reports_business_time_elapsed_to_now(manager):
     future = calendar_preview(calendar=calendar, start=monday_9, duration=timedelta(hours=1),
                               now=monday_9 - timedelta(days=1))
     assert future["business_elapsed_to_now"] == timedelta(0)
+
+
+def test_ics_urls_on_private_addresses_are_refused_by_default(settings):
+    from core.calendars import fetch_ics
+
+    settings.ICS_ALLOW_PRIVATE_NETWORKS = False
+    for url in ["http://127.0.0.1:8000/holidays.ics", "http://10.0.0.5/cal.ics",
+                "http://localhost/cal.ics"]:
+        with pytest.raises(ValidationError, match="private network address"):
+            fetch_ics(url)
