@@ -297,6 +297,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HEARTBEAT_INTERVAL_SECONDS = env.int("HEARTBEAT_INTERVAL_SECONDS", default=60)
 SLA_SWEEP_INTERVAL_SECONDS = env.int("SLA_SWEEP_INTERVAL_SECONDS", default=60)
 SLA_SWEEP_BATCH_SIZE = env.int("SLA_SWEEP_BATCH_SIZE", default=500)
+# Clocks locked and committed together (row locks are held for one chunk, ~1 s).
+SLA_SWEEP_CHUNK_SIZE = env.int("SLA_SWEEP_CHUNK_SIZE", default=100)
 # The static beat schedule. Deadlines live in database columns and are found by
 # sweeps listed here; no work depends only on a delayed broker message.
 CELERY_BEAT_SCHEDULE = {

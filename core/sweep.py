@@ -7,11 +7,12 @@ so its cost follows what is due, not how many clocks are running.
 
 Exactly once, with any number of sweepers and workers that may die:
 
-* each clock is processed in its own transaction, after re-reading it with
-  ``SELECT … FOR UPDATE SKIP LOCKED`` *and* re-checking that it is still due — a
-  clock another sweeper holds is skipped, one it already finished is no longer due;
-* the firing (event row, counters, notifications, timeline) commits together or
-  not at all, so a worker that dies mid-way leaves the clock due for the next sweep;
+* clocks are re-read in chunks with ``SELECT … FOR UPDATE SKIP LOCKED`` *and* the
+  re-check that they are still due — a clock another sweeper holds is skipped, one
+  it already finished is no longer due;
+* each clock's firing (event row, counters, notifications, timeline) is one
+  savepoint inside the chunk's transaction: it commits with the chunk or not at
+  all, so a worker that dies mid-way leaves its clocks due for the next sweep;
 * the events table has unique constraints on (clock, warning threshold) and on
   (clock, breach), so even a bug here could not record a firing twice;
 * email goes out only after commit (``delay_on_commit``), each notification once.
@@ -53,11 +54,14 @@ def clocks_due(now, limit, after=None):
     return list(query.order_by("next_action_at", "pk").values_list("next_action_at", "pk")[:limit])
 
 
-def _lock_if_still_due(pk, now):
-    query = SlaClock.objects.filter(pk=pk, next_action_at__lte=now).select_related("calendar")
+def _lock_still_due(pks, now):
+    """The clocks among ``pks`` still due, locked; ones another sweeper holds are skipped."""
+    query = SlaClock.objects.filter(pk__in=pks, next_action_at__lte=now).select_related(
+        "calendar"
+    ).order_by("next_action_at", "pk")
     if connection.features.has_select_for_update_skip_locked:
         query = query.select_for_update(skip_locked=True, of=("self",))
-    return query.first()
+    return list(query)
 
 
 def process_clock(clock, now, engines, actor):
@@ -101,10 +105,41 @@ def process_clock(clock, now, engines, actor):
     return fired
 
 
-def sweep(now=None, batch_size=None):
+def _sweep_chunk(pks, now, engines, actor, totals):
+    """One transaction locks a chunk of due clocks; each clock gets a savepoint.
+
+    One lock query and one commit per chunk instead of per clock (the benchmark
+    measured about twice the throughput). A failing clock rolls back to its own
+    savepoint only, and Django drops the post-commit emails registered inside it.
+    """
+    with transaction.atomic():
+        clocks = _lock_still_due(pks, now)
+        totals["skipped"] += len(pks) - len(clocks)  # another sweeper has them, or done
+        for clock in clocks:
+            try:
+                with transaction.atomic():
+                    fired = process_clock(clock, now, engines, actor)
+            except IntegrityError:
+                # The unique constraint refused a second firing: someone else won.
+                totals["skipped"] += 1
+                continue
+            except Exception:
+                # One broken clock (or action) must not stop the others; it stays due
+                # and is retried by the next sweep.
+                logger.exception("SLA sweep failed on clock %s", clock.pk)
+                totals["failed"] += 1
+                continue
+            totals["clocks"] += 1
+            totals["warnings"] += sum(f.startswith("warning") for f in fired)
+            totals["breaches"] += "breach" in fired
+            totals["resumed"] += "resumed" in fired
+
+
+def sweep(now=None, batch_size=None, chunk_size=None):
     """Process every clock due at ``now``. Returns counts for logs and benchmarks."""
     now = now or timezone.now()
     batch_size = batch_size or settings.SLA_SWEEP_BATCH_SIZE
+    chunk_size = chunk_size or settings.SLA_SWEEP_CHUNK_SIZE
     actor = system_user()
     engines = EngineCache()
     totals = {"clocks": 0, "warnings": 0, "breaches": 0, "resumed": 0, "skipped": 0,
@@ -117,26 +152,7 @@ def sweep(now=None, batch_size=None):
         if not batch:
             break
         after = batch[-1]
-        for _, pk in batch:
-            try:
-                with transaction.atomic():
-                    clock = _lock_if_still_due(pk, now)
-                    if clock is None:
-                        totals["skipped"] += 1  # another sweeper has it, or it was done
-                        continue
-                    fired = process_clock(clock, now, engines, actor)
-            except IntegrityError:
-                # The unique constraint refused a second firing: someone else won.
-                totals["skipped"] += 1
-                continue
-            except Exception:
-                # One broken clock (or action) must not stop the others; it stays due
-                # and is retried by the next sweep.
-                logger.exception("SLA sweep failed on clock %s", pk)
-                totals["failed"] += 1
-                continue
-            totals["clocks"] += 1
-            totals["warnings"] += sum(f.startswith("warning") for f in fired)
-            totals["breaches"] += "breach" in fired
-            totals["resumed"] += "resumed" in fired
+        ids = [pk for _, pk in batch]
+        for start in range(0, len(ids), chunk_size):
+            _sweep_chunk(ids[start:start + chunk_size], now, engines, actor, totals)
     return totals
