@@ -1,7 +1,10 @@
-from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
+from .exceptions import DomainError, RequirementMissing
 from .models import Team, WorkerHeartbeat
 
 
@@ -53,6 +56,51 @@ class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 ACTION_FORM_TEMPLATE = "admin/action_form.html"
+
+
+# --- Admin actions that call services -------------------------------------------------
+
+
+def refusal_text(exc) -> str:
+    """A service's refusal as one sentence a person can act on."""
+    if isinstance(exc, RequirementMissing) and exc.errors:
+        return " ".join(message for messages_ in exc.errors.values() for message in messages_)
+    if isinstance(exc, DomainError):
+        return exc.message
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc) or "Not allowed."
+
+
+def run_for_each(request, objects, call, *, done):
+    """Run ``call(obj)`` (a service) for each object; report refusals one by one."""
+    succeeded = 0
+    for obj in objects:
+        try:
+            call(obj)
+        except (DomainError, PermissionDenied, ValidationError) as exc:
+            messages.error(request, f"{obj}: {refusal_text(exc)}")
+        else:
+            succeeded += 1
+    if succeeded:
+        messages.success(request, f"{done}: {succeeded}.")
+
+
+def action_with_form(model_admin, request, queryset, *, form_class, action, title, call, done,
+                     help=""):
+    """An admin action that asks for input first (a reason, a summary…), then calls
+    ``call(obj, cleaned_data)`` — a service — for each selected object."""
+    applying = "apply" in request.POST
+    form = form_class(request.POST if applying else None)
+    if applying and form.is_valid():
+        run_for_each(request, queryset, lambda obj: call(obj, form.cleaned_data), done=done)
+        return None  # back to the change list, with the messages
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta, "title": title, "form": form, "queryset": queryset,
+        "action": action, "action_checkbox_name": ACTION_CHECKBOX_NAME, "help": help,
+    }
+    return TemplateResponse(request, ACTION_FORM_TEMPLATE, context)
 
 
 @admin.register(Team)

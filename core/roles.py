@@ -44,6 +44,7 @@ ROLE_GRANTS: dict[str, list[Grant]] = {
         *_on(DOMAIN_APPS, ALL),
         # Custom permissions are prefixes too: close_incident.
         Grant("incidents", ("close",)),
+        Grant("escalations", ("erase",)),
         Grant("auth", VIEW, ("user", "group")),
     ],
     Role.INCIDENT_RESPONDER: [

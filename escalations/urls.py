@@ -1,7 +1,13 @@
 from django.urls import path
 
-from core.views import area_placeholder
+from . import views
 
 app_name = "escalations"
 
-urlpatterns = [path("", area_placeholder("escalations"), name="index")]
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("customers/", views.customer_list, name="customers"),
+    path("customers/<int:pk>/", views.customer_detail, name="customer"),
+    path("customers/<int:pk>/export/", views.customer_export, name="customer-export"),
+    path("customers/<int:pk>/erase/", views.customer_erase, name="customer-erase"),
+]

@@ -11,15 +11,11 @@ Severities and channels are plain configuration, edited here by managers.
 """
 
 from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
-from core.admin import ACTION_FORM_TEMPLATE, AuditedAdmin, ReadOnlyInline
-from core.exceptions import DomainError, RequirementMissing
+from core.admin import AuditedAdmin, ReadOnlyInline, action_with_form, run_for_each
 
 from . import services
 from .models import (
@@ -33,31 +29,6 @@ from .models import (
 )
 
 # --- Shared plumbing ----------------------------------------------------------------------
-
-
-def refusal_text(exc) -> str:
-    """A service's refusal as one sentence a person can act on."""
-    if isinstance(exc, RequirementMissing) and exc.errors:
-        return " ".join(message for messages_ in exc.errors.values() for message in messages_)
-    if isinstance(exc, DomainError):
-        return exc.message
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc) or "Not allowed."
-
-
-def run_for_each(request, objects, call, *, done):
-    """Run ``call(obj)`` (a service) for each object; report refusals one by one."""
-    succeeded = 0
-    for obj in objects:
-        try:
-            call(obj)
-        except (DomainError, PermissionDenied, ValidationError) as exc:
-            messages.error(request, f"{obj}: {refusal_text(exc)}")
-        else:
-            succeeded += 1
-    if succeeded:
-        messages.success(request, f"{done}: {succeeded}.")
 
 
 class ReasonForm(forms.Form):
@@ -87,21 +58,6 @@ class TriageForm(forms.Form):
 
 # The intermediate page of the actions that need input. Kept here, inline, because
 # it is this module's only template.
-def action_with_form(model_admin, request, queryset, *, form_class, action, title, call, done):
-    """An admin action that asks for input first (a reason, a summary…)."""
-    applying = "apply" in request.POST
-    form = form_class(request.POST if applying else None)
-    if applying and form.is_valid():
-        run_for_each(request, queryset, lambda obj: call(obj, form.cleaned_data), done=done)
-        return None  # back to the change list, with the messages
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.model._meta, "title": title, "form": form, "queryset": queryset,
-        "action": action, "action_checkbox_name": ACTION_CHECKBOX_NAME,
-    }
-    return TemplateResponse(request, ACTION_FORM_TEMPLATE, context)
-
-
 # --- Configuration: severities and channels --------------------------------------------------
 
 

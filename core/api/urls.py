@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from core.api import clocks, views
 from core.api.calendars import BusinessCalendarViewSet, HolidayViewSet
+from escalations.api.urls import router as escalations_router
 from incidents.api.urls import router as incidents_router
 
 router = DefaultRouter()
@@ -17,6 +18,8 @@ router.register("calendars", BusinessCalendarViewSet)
 router.register("holidays", HolidayViewSet)
 # Incidents: /api/incidents/, /api/action-items/, /api/severities/, /api/channels/.
 router.registry.extend(incidents_router.registry)
+# Escalations: /api/customers/.
+router.registry.extend(escalations_router.registry)
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -16,12 +16,13 @@ import django_filters
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.permissions import ActionPermissions
+from core.api.schema import ERRORS, TRANSITION_ERRORS, validated_input
 
 from .. import services
 from ..choices import ActionItemState, IncidentState, TimelineKind
@@ -56,39 +57,6 @@ from .serializers import (
 
 CHANGE_INCIDENT = ["incidents.change_incident"]
 VIEW_INCIDENT = ["incidents.view_incident"]
-
-
-class ApiErrorSerializer(serializers.Serializer):
-    """The one error body of the API (see core/api/exceptions.py)."""
-
-    status = serializers.IntegerField()
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-    transition = serializers.CharField(required=False)
-    current_state = serializers.CharField(required=False)
-    allowed_transitions = serializers.ListField(child=serializers.CharField(), required=False)
-
-
-ERRORS = {
-    400: OpenApiResponse(ApiErrorSerializer, description="Invalid input or a missing "
-                         "requirement; `errors` names the fields."),
-    403: OpenApiResponse(ApiErrorSerializer, description="Not allowed for you."),
-    404: OpenApiResponse(ApiErrorSerializer, description="No such object."),
-}
-TRANSITION_ERRORS = {
-    **ERRORS,
-    409: OpenApiResponse(ApiErrorSerializer, description="Not allowed from the current "
-                         "state; `allowed_transitions` lists what is."),
-}
-
-
-def _input(view, serializer_class, **kwargs):
-    """Validate the request body with an action's input serializer."""
-    serializer = serializer_class(data=view.request.data,
-                                  context=view.get_serializer_context(), **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 class _UserIdOrMeFilter(django_filters.CharFilter):
@@ -214,7 +182,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def create(self, request, *args, **kwargs):
         """Declare an incident. It gets a reference, its severity's SLA clocks start,
         and SEV1/SEV2 page managers and responders."""
-        data = _input(self, IncidentDeclareSerializer)
+        data = validated_input(self, IncidentDeclareSerializer)
         incident = services.incident_declare(by=request.user, channels=data.pop("channels", []),
                                              **data)
         return self._respond(incident, status.HTTP_201_CREATED)
@@ -224,7 +192,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def partial_update(self, request, *args, **kwargs):
         """Edit title, summary, priority, impact, channels, talk track… State, severity
         and roles have their own actions."""
-        data = _input(self, IncidentEditSerializer, partial=True)
+        data = validated_input(self, IncidentEditSerializer, partial=True)
         incident = services.incident_edit(incident=self.get_object(), by=request.user,
                                           channels=data.pop("channels", None), **data)
         return self._respond(incident)
@@ -235,7 +203,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def change_severity(self, request, pk=None):
         """Raise or lower the severity, with a reason. Running clocks take the new
         targets; raising to SEV1/SEV2 pages people."""
-        data = _input(self, IncidentSeverityChangeSerializer)
+        data = validated_input(self, IncidentSeverityChangeSerializer)
         incident = services.incident_change_severity(incident=self.get_object(), by=request.user,
                                                      **data)
         return self._respond(incident)
@@ -248,7 +216,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def triage(self, request, pk=None):
         """declared → triaged. Needs a severity and a commander (given here or already
         set). Stops the triage clock."""
-        data = _input(self, IncidentTriageSerializer)
+        data = validated_input(self, IncidentTriageSerializer)
         incident = services.incident_triage(incident=self.get_object(), by=request.user, **data)
         return self._respond(incident)
 
@@ -258,7 +226,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def contain(self, request, pk=None):
         """triaged → contained. Needs `containment_summary`: how customers stopped
         being hurt. Stops the containment clock."""
-        data = _input(self, IncidentContainSerializer)
+        data = validated_input(self, IncidentContainSerializer)
         incident = services.incident_contain(incident=self.get_object(), by=request.user,
                                              summary=data["containment_summary"])
         return self._respond(incident)
@@ -269,7 +237,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def resolve(self, request, pk=None):
         """triaged or contained → resolved. Needs `resolution_summary`. Stops the
         response clocks and starts the post-mortem clock where one is due."""
-        data = _input(self, IncidentResolveSerializer)
+        data = validated_input(self, IncidentResolveSerializer)
         incident = services.incident_resolve(incident=self.get_object(), by=request.user,
                                              summary=data["resolution_summary"])
         return self._respond(incident)
@@ -299,7 +267,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def cancel(self, request, pk=None):
         """declared or triaged → cancelled, by a manager or the commander. Needs
         `cancel_reason`; `duplicate_of` links the incident it duplicates."""
-        data = _input(self, IncidentCancelSerializer)
+        data = validated_input(self, IncidentCancelSerializer)
         incident = services.incident_cancel(incident=self.get_object(), by=request.user,
                                             reason=data["cancel_reason"],
                                             duplicate_of=data.get("duplicate_of"))
@@ -311,7 +279,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def reopen(self, request, pk=None):
         """resolved or postmortem → triaged, with a `reason`. The response clocks start
         a new cycle."""
-        data = _input(self, IncidentReopenSerializer)
+        data = validated_input(self, IncidentReopenSerializer)
         incident = services.incident_reopen(incident=self.get_object(), by=request.user,
                                             reason=data["reason"])
         return self._respond(incident)
@@ -324,7 +292,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def roles(self, request, pk=None):
         """Give a role (commander, communications_lead, scribe, vendor_liaison) to a
         user, or take it away with `user: null`. The user joins the participants."""
-        data = _input(self, IncidentRoleSerializer)
+        data = validated_input(self, IncidentRoleSerializer)
         incident = services.incident_assign_role(incident=self.get_object(), by=request.user,
                                                  role=data["role"], user=data["user"])
         return self._respond(incident)
@@ -336,7 +304,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         """Correct a stage time (e.g. the outage began before it was declared), with a
         `reason`. Stage times never go backwards; the correction is audited and on the
         timeline."""
-        data = _input(self, IncidentCorrectTimestampSerializer)
+        data = validated_input(self, IncidentCorrectTimestampSerializer)
         incident = services.incident_correct_timestamp(incident=self.get_object(),
                                                        by=request.user, **data)
         return self._respond(incident)
@@ -366,7 +334,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     @notes.mapping.post
     def add_note(self, request, pk=None):
         """Add a note to the timeline (optionally pinned)."""
-        data = _input(self, IncidentNoteSerializer)
+        data = validated_input(self, IncidentNoteSerializer)
         event = services.incident_add_note(incident=self.get_object(), by=request.user,
                                            text=data["text"], pinned=data["pinned"])
         return Response(TimelineEventSerializer(event).data, status=status.HTTP_201_CREATED)
@@ -376,7 +344,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     @action(detail=True, methods=["post"])
     def pin(self, request, pk=None):
         """Pin (or unpin) one of this incident's timeline events."""
-        data = _input(self, TimelinePinSerializer)
+        data = validated_input(self, TimelinePinSerializer)
         event = get_object_or_404(self.get_object().timeline, pk=data["event"])
         event = services.timeline_pin(event=event, by=request.user, pinned=data["pinned"])
         return Response(TimelineEventSerializer(event).data)
@@ -398,7 +366,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def post_status_update(self, request, pk=None):
         """Post an internal, customer-facing or executive update (Markdown). A
         customer-facing or executive one restarts the update-cadence clock."""
-        data = _input(self, StatusUpdatePostSerializer)
+        data = validated_input(self, StatusUpdatePostSerializer)
         update = services.status_update_post(incident=self.get_object(), by=request.user,
                                              audience=data["audience"], body=data["body"],
                                              channels=data.get("channels", []))
@@ -431,7 +399,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def edit_postmortem(self, request, pk=None):
         """Edit the draft post-mortem (drafted now if there is none: 201). Only a draft
         can be edited; `request-changes` reopens one in review."""
-        data = _input(self, PostMortemEditSerializer, partial=True)
+        data = validated_input(self, PostMortemEditSerializer, partial=True)
         incident = self.get_object()
         with transaction.atomic():
             created = not PostMortem.objects.filter(incident=incident).exists()
@@ -484,7 +452,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def create_action_item(self, request, pk=None):
         """Add a corrective, preventive or detective action item. A due date starts its
         clock, which warns the owner."""
-        data = _input(self, ActionItemCreateSerializer)
+        data = validated_input(self, ActionItemCreateSerializer)
         item = services.action_item_create(incident=self.get_object(), by=request.user, **data)
         return Response(ActionItemSerializer(item, context=self.get_serializer_context()).data,
                         status=status.HTTP_201_CREATED)
@@ -545,7 +513,7 @@ class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                    responses={200: ActionItemSerializer, **ERRORS})
     def partial_update(self, request, *args, **kwargs):
         """Change the owner, the due date (restarts its clock) or the title."""
-        data = _input(self, ActionItemUpdateSerializer, partial=True)
+        data = validated_input(self, ActionItemUpdateSerializer, partial=True)
         item = services.action_item_update(item=self.get_object(), by=request.user,
                                            owner=data.get("owner", ...),
                                            due_date=data.get("due_date", ...),
@@ -576,7 +544,7 @@ class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def decline(self, request, pk=None):
         """open or in_progress → won't do. Needs a `reason` (400 names
         `wont_do_reason` without one)."""
-        data = _input(self, ActionItemDeclineSerializer)
+        data = validated_input(self, ActionItemDeclineSerializer)
         item = services.action_item_transition(item=self.get_object(), by=request.user,
                                                name="decline", reason=data["reason"])
         return self._respond(item)
