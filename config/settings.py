@@ -332,6 +332,8 @@ LOGGING = {
 
 # --- Switchboard --------------------------------------------------------------
 SWITCHBOARD_CURRENCY = env.str("SWITCHBOARD_CURRENCY", default="EUR")
+# Days after resolution during which a customer escalation may still be reopened.
+ESCALATION_REOPEN_WINDOW_DAYS = env.int("ESCALATION_REOPEN_WINDOW_DAYS", default=14)
 # ICS calendar URLs on private/loopback addresses are refused (SSRF) unless allowed.
 ICS_ALLOW_PRIVATE_NETWORKS = env.bool("ICS_ALLOW_PRIVATE_NETWORKS", default=False)
 # The address people reach Switchboard at, for links in emails.

@@ -55,7 +55,8 @@ ROLE_GRANTS: dict[str, list[Grant]] = {
     ],
     Role.ESCALATION_LEAD: [
         *_on(NON_MONEY_APPS, VIEW),
-        Grant("escalations", EDIT),
+        # Works customers and escalations; SLA policies are managers' configuration.
+        Grant("escalations", EDIT, ("customer", "escalation", "escalationtimelineevent")),
         Grant("playbooks", EDIT, ("playbookrun", "steprun")),
     ],
     Role.VENDOR_MANAGER: [

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class EscalationsConfig(AppConfig):
     name = "escalations"
     verbose_name = "Escalations"
+
+    def ready(self):
+        from . import clock_kinds
+
+        clock_kinds.register()

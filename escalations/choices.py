@@ -8,3 +8,51 @@ class CustomerTier(models.TextChoices):
     PRIORITY = "priority", "Priority"
     VIP = "vip", "VIP"
     HIGH_VALUE = "high_value", "High-value"
+
+
+class EscalationState(models.TextChoices):
+    NEW = "new", "New"
+    TRIAGED = "triaged", "Triaged"
+    CONTAINED = "contained", "Contained"
+    AWAITING_CUSTOMER = "awaiting_customer", "Awaiting customer"
+    RESOLVED = "resolved", "Resolved"
+    REVIEW = "review", "Root-cause review"
+    CLOSED = "closed", "Closed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# States in which the desk still owes the customer something.
+OPEN_STATES = (EscalationState.NEW, EscalationState.TRIAGED, EscalationState.CONTAINED,
+               EscalationState.AWAITING_CUSTOMER)
+
+
+class EscalationCategory(models.TextChoices):
+    COMPLAINT = "complaint", "Complaint"
+    BILLING = "billing", "Billing"
+    TECHNICAL = "technical", "Technical"
+    REGULATORY = "regulatory", "Regulatory"
+    SOCIAL_MEDIA = "social_media", "Social media / public"
+    EXECUTIVE = "executive", "Executive"
+
+
+class EscalationPriority(models.TextChoices):
+    P1 = "P1", "P1 — critical"
+    P2 = "P2", "P2 — high"
+    P3 = "P3", "P3 — normal"
+    P4 = "P4", "P4 — low"
+
+
+class Tier(models.TextChoices):
+    """The escalation ladder: who works the escalation now."""
+
+    L1 = "L1", "L1 — frontline"
+    L2 = "L2", "L2 — escalation desk"
+    L3 = "L3", "L3 — specialist / management"
+    L4 = "L4", "L4 — executive"
+
+
+class EscalationTimelineKind(models.TextChoices):
+    CREATED = "created", "Created"
+    TRANSITION = "transition", "State change"
+    NOTE = "note", "Note"
+    CLOCK = "clock", "SLA clock"

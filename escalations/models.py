@@ -1,4 +1,4 @@
-"""Customer escalations. For now: the customers themselves.
+"""Customer escalations: the customers, the SLA policies and the escalations.
 
 A customer's name, contact details and notes are personal data: only roles with
 ``core.view_customer_personal_data`` see them (``escalations/visibility.py``), a
@@ -6,14 +6,29 @@ manager can export everything held about a customer and erase it on request
 (``escalations/services.py``), and erasure reaches the history rows too.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
-from .choices import CustomerTier
+from core.models import BusinessCalendar, Team
+from core.transitions import guard
+
+from .choices import (
+    OPEN_STATES,
+    CustomerTier,
+    EscalationCategory,
+    EscalationPriority,
+    EscalationState,
+    EscalationTimelineKind,
+    Tier,
+)
 
 # Erased customers keep a unique tombstone reference; nobody may type one by hand.
 ERASED_REFERENCE_PREFIX = "ERASED-"
@@ -65,3 +80,294 @@ class Customer(models.Model):
     @property
     def is_erased(self) -> bool:
         return self.erased_at is not None
+
+
+# --- SLA policies --------------------------------------------------------------
+
+
+def default_pausing_kinds():
+    """While awaiting the customer, the update cadence and resolution clocks pause."""
+    from .clock_kinds import RESOLUTION_CLOCK, UPDATE_CLOCK
+
+    return [UPDATE_CLOCK, RESOLUTION_CLOCK]
+
+
+class EscalationSlaPolicy(models.Model):
+    """Targets an escalation is held to. Ordered: the first active policy whose
+    conditions all match applies (an empty condition matches anything).
+
+    Clocks keep the targets they started with: editing a policy does not move clocks
+    already running (a manager retargets explicitly).
+    """
+
+    name = models.CharField(max_length=120)
+    order = models.PositiveIntegerField(unique=True, help_text="Lower is checked first.")
+    active = models.BooleanField(default=True)
+    priority = models.CharField(max_length=2, choices=EscalationPriority.choices, null=True,
+                                blank=True, help_text="Empty: any priority.")
+    customer_tier = models.CharField(max_length=20, choices=CustomerTier.choices, null=True,
+                                     blank=True, help_text="Empty: any customer tier.")
+    category = models.CharField(max_length=20, choices=EscalationCategory.choices, null=True,
+                                blank=True, help_text="Empty: any category.")
+    first_response = models.DurationField(null=True, blank=True)
+    update_cadence = models.DurationField(null=True, blank=True)
+    containment = models.DurationField(null=True, blank=True)
+    resolution = models.DurationField(null=True, blank=True)
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Calendar the clocks count on (empty: 24×7).",
+    )
+    pause_in_awaiting_customer = models.JSONField(
+        default=default_pausing_kinds, blank=True,
+        help_text="Clock kinds that pause while awaiting the customer, e.g. "
+                  '["escalations.resolution"].',
+    )
+    pause_cap = models.DurationField(
+        null=True, blank=True,
+        help_text="A paused clock resumes by itself after this long (empty: no cap).",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = "escalation SLA policy"
+        verbose_name_plural = "escalation SLA policies"
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from .clock_kinds import KINDS
+
+        kinds = self.pause_in_awaiting_customer
+        if not isinstance(kinds, list) or any(k not in KINDS for k in kinds):
+            raise ValidationError({"pause_in_awaiting_customer":
+                                   f"A list of clock kinds from: {', '.join(KINDS)}."})
+        for name in ("first_response", "update_cadence", "containment", "resolution",
+                     "pause_cap"):
+            value = getattr(self, name)
+            if value is not None and value <= timedelta(0):
+                raise ValidationError({name: "Must be longer than zero."})
+
+    def targets(self) -> dict:
+        """``{clock kind: target}`` for every target the policy sets."""
+        from .clock_kinds import (
+            CONTAINMENT_CLOCK,
+            FIRST_RESPONSE_CLOCK,
+            RESOLUTION_CLOCK,
+            UPDATE_CLOCK,
+        )
+
+        found = {FIRST_RESPONSE_CLOCK: self.first_response, UPDATE_CLOCK: self.update_cadence,
+                 CONTAINMENT_CLOCK: self.containment, RESOLUTION_CLOCK: self.resolution}
+        return {kind: target for kind, target in found.items() if target}
+
+
+# --- Escalations -----------------------------------------------------------------
+
+E = EscalationState
+USER = settings.AUTH_USER_MODEL
+
+
+@guard("priority", "Set a priority before triage.")
+def has_priority(escalation):
+    return bool(escalation.priority)
+
+
+@guard("owner", "Assign an owner before triage.")
+def has_owner(escalation):
+    return escalation.owner_id is not None
+
+
+@guard("category", "Choose a category before triage.")
+def has_category(escalation):
+    return bool(escalation.category)
+
+
+@guard("containment_note", "Say how the customer was contacted and what interim remedy "
+                           "was offered.")
+def has_containment_note(escalation):
+    return bool(escalation.containment_note.strip())
+
+
+@guard("resolution", "Record the resolution agreed with the customer.")
+def has_resolution(escalation):
+    return bool(escalation.resolution.strip())
+
+
+@guard("root_cause_review", "Write the root-cause review before closing.")
+def has_root_cause_review(escalation):
+    return bool(escalation.root_cause_review.strip())
+
+
+@guard("withdraw_reason", "Say why the customer withdrew the escalation.")
+def has_withdraw_reason(escalation):
+    return bool(escalation.withdraw_reason.strip())
+
+
+def can_work(escalation, user):
+    return user.has_perm("escalations.change_escalation")
+
+
+class Escalation(FSMModelMixin, models.Model):
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="escalations")
+    channel = models.ForeignKey("incidents.Channel", on_delete=models.SET_NULL, null=True,
+                                blank=True, related_name="escalations")
+    category = models.CharField(max_length=20, choices=EscalationCategory.choices, blank=True)
+    priority = models.CharField(max_length=2, choices=EscalationPriority.choices, blank=True)
+    summary = models.CharField(max_length=200)
+    description = models.TextField(blank=True, help_text="Card numbers are masked on input.")
+    requested_outcome = models.TextField(blank=True)
+    owner = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="escalations_owned")
+    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="escalations")
+    tier = models.CharField(max_length=2, choices=Tier.choices, default=Tier.L1)
+    state = FSMField(default=E.NEW, choices=E.choices, protected=True)
+    previous_state = models.CharField(
+        max_length=20, choices=E.choices, blank=True,
+        help_text="Where an escalation awaiting the customer returns when they reply.",
+    )
+    containment_note = models.TextField(blank=True)
+    resolution = models.TextField(blank=True)
+    root_cause_review = models.TextField(blank=True)
+    withdraw_reason = models.TextField(blank=True)
+    policy = models.ForeignKey(
+        EscalationSlaPolicy, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="escalations", help_text="The SLA policy applied when it was created.",
+    )
+
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    contained_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    reopened_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["state", "-created_at"], name="escalation_state_idx"),
+            models.Index(fields=["owner", "state"], name="escalation_owner_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.summary}"
+
+    # --- Transitions (fields only; escalations/services.py does the rest) ---
+
+    @transition(field=state, source=E.NEW, target=E.TRIAGED,
+                conditions=[has_priority, has_owner, has_category], permission=can_work)
+    def triage(self, *, at):
+        self.triaged_at = at
+
+    @transition(field=state, source=E.TRIAGED, target=E.CONTAINED,
+                conditions=[has_containment_note], permission=can_work)
+    def contain(self, *, at):
+        self.contained_at = at
+
+    @transition(field=state, source=[E.TRIAGED, E.CONTAINED], target=E.AWAITING_CUSTOMER,
+                permission=can_work)
+    def await_customer(self):
+        self.previous_state = self.state
+
+    @transition(field=state, source=E.AWAITING_CUSTOMER,
+                target=RETURN_VALUE(E.TRIAGED, E.CONTAINED), permission=can_work)
+    def customer_replied(self):
+        back = self.previous_state or E.TRIAGED
+        self.previous_state = ""
+        return back
+
+    @transition(field=state, source=[E.TRIAGED, E.CONTAINED], target=E.RESOLVED,
+                conditions=[has_resolution], permission=can_work)
+    def resolve(self, *, at):
+        self.resolved_at = at
+        if self.contained_at is None:
+            self.contained_at = at  # resolving also ends the customer's pain
+
+    @transition(field=state, source=E.RESOLVED, target=E.REVIEW, permission=can_work)
+    def start_review(self):
+        pass
+
+    @transition(field=state, source=E.REVIEW, target=E.CLOSED,
+                conditions=[has_root_cause_review], permission=can_work)
+    def close(self, *, at):
+        self.closed_at = at
+
+    @transition(field=state, source=[E.RESOLVED, E.CLOSED], target=E.TRIAGED,
+                permission=can_work)
+    def reopen(self, *, at):
+        # Earlier stage times stay in history; the new cycle starts again.
+        self.reopened_at = at
+        self.contained_at = None
+        self.resolved_at = None
+        self.closed_at = None
+
+    @transition(field=state, source=list(OPEN_STATES), target=E.WITHDRAWN,
+                conditions=[has_withdraw_reason], permission=can_work)
+    def withdraw(self):
+        self.previous_state = ""
+
+    # --- Rules read by the services ---
+
+    @staticmethod
+    def reopen_window() -> timedelta:
+        return timedelta(days=settings.ESCALATION_REOPEN_WINDOW_DAYS)
+
+    def reopen_deadline(self):
+        """Until when a resolved (or closed) escalation may be reopened."""
+        return self.resolved_at + self.reopen_window() if self.resolved_at else None
+
+    # --- SLA clock hooks (core/clocks.py) ---
+
+    def sla_recipients(self, clock):
+        people = [self.owner] if self.owner_id else []
+        if self.team_id:
+            people += list(self.team.members.filter(is_active=True))
+        seen, unique = set(), []
+        for person in people:
+            if person.pk not in seen and person.is_active:
+                seen.add(person.pk)
+                unique.append(person)
+        return unique
+
+    def sla_clock_event(self, *, clock, event):
+        from core.choices import ClockEventKind
+        from core.clocks import clock_kind
+
+        if event.kind not in (ClockEventKind.WARNING, ClockEventKind.BREACHED,
+                              ClockEventKind.RETARGETED, ClockEventKind.PAUSED,
+                              ClockEventKind.RESUMED):
+            return
+        EscalationTimelineEvent.objects.create(
+            escalation=self, kind=EscalationTimelineKind.CLOCK, at=event.at, actor=event.by,
+            text=f"{clock_kind(clock.kind).label}: {event.get_kind_display().lower()}"
+            + (f" ({event.threshold}%)" if event.threshold else "")
+            + (f" — {event.detail}" if event.detail else ""),
+        )
+
+
+class EscalationTimelineEvent(models.Model):
+    """What people read on the escalation page: typed, timed, attributed."""
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE,
+                                   related_name="timeline")
+    kind = models.CharField(max_length=20, choices=EscalationTimelineKind.choices)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+")
+    text = models.TextField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["escalation", "at"], name="esc_timeline_idx")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.text[:60]}"

@@ -74,3 +74,9 @@ def test_sync_is_idempotent_and_repairs_drift():
 
     assert perms(Role.VIEWER) == before
     assert Group.objects.filter(name=Role.VIEWER).count() == 1
+
+
+def test_only_managers_configure_escalation_sla_policies():
+    assert "escalations.change_escalationslapolicy" in perms(Role.MANAGER)
+    assert "escalations.change_escalationslapolicy" not in perms(Role.ESCALATION_LEAD)
+    assert "escalations.change_escalation" in perms(Role.ESCALATION_LEAD)
