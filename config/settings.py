@@ -257,6 +257,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets whose field names ("state", "priority", "tier") other models share.
+    "ENUM_NAME_OVERRIDES": {
+        "EscalationStateEnum": "escalations.choices.EscalationState",
+        "PriorityEnum": "incidents.choices.Priority",
+        "EscalationPriorityEnum": "escalations.choices.EscalationPriority",
+        "EscalationTierEnum": "escalations.choices.Tier",
+        "CustomerTierEnum": "escalations.choices.CustomerTier",
+    },
 }
 
 # --- Audit ------------------------------------------------------------------
@@ -314,6 +322,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.refresh_ics_feeds",
         "schedule": timedelta(hours=24),
     },
+    # Escalation tier changes nobody acknowledged: remind the leads, then the tier above.
+    "escalation-tier-renotify": {
+        "task": "escalations.tasks.renotify_tier_changes",
+        "schedule": timedelta(minutes=1),
+    },
 }
 
 # --- Logging ----------------------------------------------------------------
@@ -334,6 +347,15 @@ LOGGING = {
 SWITCHBOARD_CURRENCY = env.str("SWITCHBOARD_CURRENCY", default="EUR")
 # Days after resolution during which a customer escalation may still be reopened.
 ESCALATION_REOPEN_WINDOW_DAYS = env.int("ESCALATION_REOPEN_WINDOW_DAYS", default=14)
+# Tier ladder: minutes the receiving tier's leads have to acknowledge an escalation
+# before they are reminded (per tier), and how many times they are notified in all
+# before the tier above (managers above L4) is told instead.
+ESCALATION_TIER_ACK_MINUTES = {"L2": 30, "L3": 30, "L4": 60}
+ESCALATION_TIER_NOTIFY_ATTEMPTS = env.int("ESCALATION_TIER_NOTIFY_ATTEMPTS", default=3)
+# The team (by slug) whose active members lead each tier; a tier whose team does not
+# exist (or has nobody active) falls back to the managers.
+ESCALATION_TIER_TEAMS = {"L2": "escalation-desk", "L3": "escalation-specialists",
+                         "L4": "executive-escalations"}
 # ICS calendar URLs on private/loopback addresses are refused (SSRF) unless allowed.
 ICS_ALLOW_PRIVATE_NETWORKS = env.bool("ICS_ALLOW_PRIVATE_NETWORKS", default=False)
 # The address people reach Switchboard at, for links in emails.

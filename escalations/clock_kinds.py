@@ -1,6 +1,17 @@
-"""The SLA clocks an escalation runs, registered with the core clock engine."""
+"""The SLA clocks an escalation runs, registered with the core clock engine.
+
+Warnings and breaches drive the tier ladder: at each warning (50 % and 75 % of the
+target) the owner and the team are notified; at the breach they are notified and the
+escalation goes one tier up automatically. The sweep (``core/sweep.py``) runs these
+actions inside each clock's savepoint, once per clock, so a breach escalates exactly
+once however many sweepers run.
+"""
+
+import logging
 
 from core.clocks import ClockKind, notify_owner_and_team, register_clock_kind
+
+logger = logging.getLogger(__name__)
 
 FIRST_RESPONSE_CLOCK = "escalations.first_response"
 UPDATE_CLOCK = "escalations.update"
@@ -15,9 +26,57 @@ KINDS = {
     RESOLUTION_CLOCK: "Resolution",
 }
 
+# Warnings at half the target and at 75 % (where the owner must act).
+WARN_THRESHOLDS = (50, 75)
+
+
+def escalate_one_tier(clock, event):
+    """Breach action: move the escalation one tier up, as the system.
+
+    At L4 (or when the escalation is no longer open) there is nowhere to go: the
+    timeline says so and the sweep carries on. Any other error propagates, so the
+    sweep rolls this clock back and retries it on the next run.
+    """
+    from django.core.exceptions import ValidationError
+
+    from core.audit import system_user
+
+    from .choices import OPEN_STATES, EscalationTimelineKind, Tier
+    from .models import Escalation
+    from .services import escalation_escalate_tier, escalation_timeline_add
+
+    escalation = clock.owner
+    if not isinstance(escalation, Escalation):
+        return
+    label = KINDS.get(clock.kind, clock.kind)
+    actor = system_user()
+    if escalation.state not in OPEN_STATES:
+        logger.info("%s breached on %s, which is %s: no tier change", label, escalation,
+                    escalation.state)
+        return
+    if escalation.tier == Tier.L4:
+        logger.warning("%s breached on %s, already at L4: not escalated", label, escalation)
+        escalation_timeline_add(
+            escalation, EscalationTimelineKind.NOTE,
+            f"{label} breached; already at L4 (executive), so no further escalation.",
+            by=actor, at=event.at)
+        return
+    try:
+        escalation_escalate_tier(escalation=escalation, by=actor, reason=f"{label} breached",
+                                 automatic=True, at=event.at)
+    except ValidationError as exc:
+        # A race (escalated to L4 or closed meanwhile): note it, never fail the sweep.
+        logger.warning("Automatic tier escalation of %s refused: %s", escalation, exc)
+        escalation_timeline_add(
+            escalation, EscalationTimelineKind.NOTE,
+            f"{label} breached; automatic escalation not possible: "
+            f"{'; '.join(exc.messages)}", by=actor, at=event.at)
+
 
 def register():
-    # Warnings and breaches notify the owner and the team (Escalation.sla_recipients).
+    # Warnings notify the owner and the team (Escalation.sla_recipients); a breach
+    # notifies them and escalates one tier.
     for key, label in KINDS.items():
-        register_clock_kind(ClockKind(key=key, label=label, on_warning=(notify_owner_and_team,),
-                                      on_breach=(notify_owner_and_team,)))
+        register_clock_kind(ClockKind(key=key, label=label, warn_thresholds=WARN_THRESHOLDS,
+                                      on_warning=(notify_owner_and_team,),
+                                      on_breach=(notify_owner_and_team, escalate_one_tier)))
