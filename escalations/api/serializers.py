@@ -1,13 +1,29 @@
-"""Customer API serializers.
+"""Customer, escalation and SLA policy API serializers.
 
 ``CustomerSerializer`` renders only what the reader may see
-(``escalations/visibility.py``); the input serializers parse and hand the fields
-to ``escalations/services.py``, which decides. No serializer saves.
+(``escalations/visibility.py``), on its own and inside an escalation; the input
+serializers parse and hand the fields to ``escalations/services.py``, which decides.
+No serializer saves, except the SLA policy's (plain configuration, validated by the
+model's ``full_clean``).
 """
 
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import get_error_detail
 
-from ..models import Customer
+from core.api.serializers import UserSummarySerializer
+from core.audit import save_with_audit
+from core.choices import ClockState
+from core.models import SlaClock, Team
+from core.transitions import allowed_transitions
+from incidents.api.serializers import ClockSummarySerializer
+from incidents.models import Channel
+
+from ..choices import EscalationCategory, EscalationPriority
+from ..models import Customer, Escalation, EscalationSlaPolicy, EscalationTimelineEvent
 from ..visibility import CUSTOMER_FIELDS, MONEY_FIELDS, PERSONAL_FIELDS, customer_hidden_fields
 
 PERSONAL_HELP = "Personal data: present only for roles that see it (Manager, Escalation Lead)."
@@ -82,3 +98,192 @@ class CustomerExportSerializer(serializers.Serializer):
     exported_by = serializers.CharField()
     customer = serializers.DictField(help_text="Every current field, personal data included.")
     history = CustomerExportHistorySerializer(many=True, help_text="Oldest first.")
+
+
+# --- Escalations ------------------------------------------------------------------------
+
+
+def running_clocks_by_escalation(escalations) -> dict[int, list[SlaClock]]:
+    """The running and paused clocks of many escalations in one query (SlaClock points
+    at its owner through a generic foreign key: nothing to prefetch)."""
+    ids = [escalation.pk for escalation in escalations]
+    found: dict[int, list[SlaClock]] = {pk: [] for pk in ids}
+    if not ids:
+        return found
+    clocks = (SlaClock.objects
+              .filter(content_type=ContentType.objects.get_for_model(Escalation),
+                      object_id__in=ids)
+              .exclude(state=ClockState.STOPPED)
+              .order_by("due_at", "kind", "pk"))
+    for clock in clocks:
+        found[clock.object_id].append(clock)
+    return found
+
+
+class EscalationSerializer(serializers.ModelSerializer):
+    """An escalation as read. Every field is read-only: writes go through the actions.
+    The customer is shown as the reader may see it (no personal data without
+    ``core.view_customer_personal_data``)."""
+
+    customer = CustomerSerializer(read_only=True)
+    channel = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    owner = UserSummarySerializer(read_only=True)
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    created_by = UserSummarySerializer(read_only=True)
+    policy_name = serializers.CharField(source="policy.name", read_only=True, allow_null=True,
+                                        default=None)
+    clocks = serializers.SerializerMethodField(
+        help_text="Running and paused SLA clocks (all of them are at "
+                  "/api/clocks/?owner_type=escalations.escalation&object_id=…)."
+    )
+    allowed_transitions = serializers.SerializerMethodField(
+        help_text="Transitions you may try from the current state (requirements unchecked)."
+    )
+
+    class Meta:
+        model = Escalation
+        fields = [
+            "id", "reference", "customer", "channel", "category", "priority", "summary",
+            "description", "requested_outcome", "owner", "team", "tier", "state",
+            "previous_state", "allowed_transitions", "containment_note", "resolution",
+            "root_cause_review", "withdraw_reason", "policy", "policy_name", "created_by",
+            "created_at", "triaged_at", "contained_at", "resolved_at", "closed_at",
+            "reopened_at", "clocks",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ClockSummarySerializer(many=True))
+    def get_clocks(self, escalation):
+        clocks = self.context.get("clocks")
+        if clocks is None:  # one escalation rendered on its own
+            clocks = running_clocks_by_escalation([escalation])
+        return ClockSummarySerializer(clocks.get(escalation.pk, []), many=True,
+                                      context=self.context).data
+
+    def get_allowed_transitions(self, escalation) -> list[str]:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return allowed_transitions(escalation,
+                                   user if user and user.is_authenticated else None)
+
+
+def _user_field(**kwargs):
+    return serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True), **kwargs)
+
+
+class EscalationCreateSerializer(serializers.Serializer):
+    """Open an escalation (``escalation_create``)."""
+
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(),
+                                                  help_text="Customer id.")
+    category = serializers.ChoiceField(choices=EscalationCategory.choices, required=False,
+                                       allow_blank=True, default="")
+    priority = serializers.ChoiceField(choices=EscalationPriority.choices, required=False,
+                                       allow_blank=True, default="")
+    summary = serializers.CharField(max_length=200, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True, default="",
+                                        help_text="Card numbers are masked on input.")
+    requested_outcome = serializers.CharField(required=False, allow_blank=True, default="")
+    channel = serializers.SlugRelatedField(slug_field="key", required=False, allow_null=True,
+                                           queryset=Channel.objects.filter(active=True),
+                                           help_text="Channel key, e.g. chat.")
+    owner = _user_field(required=False, allow_null=True, help_text="User id.")
+    team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all(),
+                                        required=False, allow_null=True,
+                                        help_text="Team slug.")
+
+
+# Transition inputs. Text a guard requires is optional here on purpose: the model's
+# guard is the one rule, and its 400 names the field (e.g. ``containment_note``).
+
+
+class EscalationTriageSerializer(serializers.Serializer):
+    priority = serializers.ChoiceField(choices=EscalationPriority.choices, required=False,
+                                       help_text="Defaults to the escalation's.")
+    owner = _user_field(required=False, help_text="User id; defaults to the escalation's.")
+    category = serializers.ChoiceField(choices=EscalationCategory.choices, required=False,
+                                       help_text="Defaults to the escalation's.")
+
+
+class EscalationContainSerializer(serializers.Serializer):
+    containment_note = serializers.CharField(
+        required=False, allow_blank=True, default="",
+        help_text="How the customer was contacted and the interim remedy (required).")
+
+
+class EscalationReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="",
+                                   help_text="Required.")
+
+
+class EscalationResolveSerializer(serializers.Serializer):
+    resolution = serializers.CharField(
+        required=False, allow_blank=True, default="",
+        help_text="The resolution agreed with the customer (required).")
+
+
+class EscalationCloseSerializer(serializers.Serializer):
+    root_cause_review = serializers.CharField(
+        required=False, allow_blank=True,
+        help_text="The root-cause review; defaults to the one already written (required).")
+
+
+class EscalationWithdrawSerializer(serializers.Serializer):
+    withdraw_reason = serializers.CharField(
+        required=False, allow_blank=True, default="",
+        help_text="Why the customer withdrew the escalation (required).")
+
+
+class EscalationTimelineEventSerializer(serializers.ModelSerializer):
+    actor = UserSummarySerializer(read_only=True)
+
+    class Meta:
+        model = EscalationTimelineEvent
+        fields = ["id", "kind", "at", "actor", "text"]
+        read_only_fields = fields
+
+
+# --- SLA policies ------------------------------------------------------------------------
+
+
+class EscalationSlaPolicySerializer(serializers.ModelSerializer):
+    """An SLA policy. Checked by the model's ``full_clean`` (positive targets, known
+    clock kinds); saved with an audited reason. Clocks already running keep their
+    targets."""
+
+    class Meta:
+        model = EscalationSlaPolicy
+        fields = [
+            "id", "name", "order", "active", "priority", "customer_tier", "category",
+            "first_response", "update_cadence", "containment", "resolution", "calendar",
+            "pause_in_awaiting_customer", "pause_cap",
+        ]
+        read_only_fields = ["id"]
+
+    def validate(self, attrs):
+        instance = self.instance or EscalationSlaPolicy()
+        fields = EscalationSlaPolicy._meta.concrete_fields
+        candidate = EscalationSlaPolicy(
+            **{field.attname: getattr(instance, field.attname) for field in fields})
+        candidate._state.adding = instance._state.adding  # unique checks exclude itself
+        for name, value in attrs.items():
+            setattr(candidate, name, value)
+        try:
+            candidate.full_clean()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(get_error_detail(exc)) from exc
+        return attrs
+
+    def _save(self, instance, validated_data, reason):
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        save_with_audit(instance, by=self.context["request"].user, reason=reason)
+        return instance
+
+    def create(self, validated_data):
+        return self._save(EscalationSlaPolicy(), validated_data, "Created")
+
+    def update(self, instance, validated_data):
+        changed = ", ".join(sorted(validated_data)) or "no field"
+        return self._save(instance, validated_data, f"Changed: {changed}")

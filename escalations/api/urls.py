@@ -2,9 +2,11 @@
 
 from rest_framework.routers import SimpleRouter
 
-from .views import CustomerViewSet
+from .views import CustomerViewSet, EscalationSlaPolicyViewSet, EscalationViewSet
 
 router = SimpleRouter()
 router.register("customers", CustomerViewSet)
+router.register("escalations", EscalationViewSet)
+router.register("escalation-policies", EscalationSlaPolicyViewSet)
 
 urlpatterns = router.urls

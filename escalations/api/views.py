@@ -1,29 +1,57 @@
-"""Customer API: list, read, create, edit; export and erase on request.
+"""Customer, escalation and SLA policy API.
 
-Who sees which fields is ``escalations/visibility.py``'s; who may write, export and
-erase, and what an erasure does, is ``escalations/services.py``'s. Who may call
-which endpoint is declared once below in ``action_permissions``.
+Customers: list, read, create, edit; export and erase on request. Escalations: list,
+read, open, and one ``@action`` per transition, each calling its service in
+``escalations/services.py`` (which locks, checks the state, the permission and the
+guards, audits, writes the timeline and moves the clocks). Refusals come back through
+the shared exception handler: 409 with the allowed transitions, 400 naming the missing
+field, 403 for permissions. SLA policies: managers' configuration.
+
+Who sees which customer fields is ``escalations/visibility.py``'s, in escalation
+payloads too. Who may call which endpoint is declared once per viewset in
+``action_permissions``.
 """
 
 import django_filters
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import OuterRef, Subquery
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import filters, mixins, status, viewsets
+from rest_framework import filters, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.permissions import ActionPermissions
-from core.api.schema import ERRORS, validated_input
+from core.api.schema import ERRORS, TRANSITION_ERRORS, validated_input
+from core.choices import ClockState
+from core.models import SlaClock
 
 from .. import services
-from ..choices import CustomerTier
-from ..models import Customer
+from ..choices import (
+    CustomerTier,
+    EscalationCategory,
+    EscalationPriority,
+    EscalationState,
+    Tier,
+)
+from ..models import Customer, Escalation, EscalationSlaPolicy
 from ..visibility import ERASE_PERMISSION, customer_search_fields
 from .serializers import (
     CustomerEraseSerializer,
     CustomerExportSerializer,
     CustomerSerializer,
     CustomerWriteSerializer,
+    EscalationCloseSerializer,
+    EscalationContainSerializer,
+    EscalationCreateSerializer,
+    EscalationReasonSerializer,
+    EscalationResolveSerializer,
+    EscalationSerializer,
+    EscalationSlaPolicySerializer,
+    EscalationTimelineEventSerializer,
+    EscalationTriageSerializer,
+    EscalationWithdrawSerializer,
+    running_clocks_by_escalation,
 )
 
 
@@ -122,3 +150,277 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                                            reason=data["reason"])
         return self._respond(customer)
 
+
+
+# --- Escalations ------------------------------------------------------------------------
+
+CHANGE_ESCALATION = ["escalations.change_escalation"]
+
+
+class _UserIdOrMeFilter(django_filters.CharFilter):
+    """``?owner=me`` or ``?owner=<user id>``."""
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        if value == "me":
+            return qs.filter(**{self.field_name: self.parent.request.user})
+        if not value.isdigit():
+            raise serializers.ValidationError({self.field_name: ["Use a user id or 'me'."]})
+        return qs.filter(**{f"{self.field_name}_id": int(value)})
+
+
+class EscalationFilter(django_filters.FilterSet):
+    state = django_filters.MultipleChoiceFilter(choices=EscalationState.choices,
+                                                help_text="Repeat for several states.")
+    category = django_filters.MultipleChoiceFilter(choices=EscalationCategory.choices,
+                                                   help_text="Repeat for several.")
+    priority = django_filters.MultipleChoiceFilter(choices=EscalationPriority.choices,
+                                                   help_text="Repeat for several.")
+    tier = django_filters.MultipleChoiceFilter(choices=Tier.choices,
+                                               help_text="Repeat for several tiers.")
+    owner = _UserIdOrMeFilter(field_name="owner", help_text="A user id, or `me`.")
+    customer = django_filters.NumberFilter(field_name="customer_id", help_text="Customer id.")
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at",
+                                                     lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at",
+                                                      lookup_expr="lt")
+
+    class Meta:
+        model = Escalation
+        fields = ["state", "category", "priority", "tier", "owner", "customer",
+                  "created_after", "created_before"]
+
+
+def _next_due():
+    """The earliest due time of an escalation's running or paused clocks."""
+    clocks = (SlaClock.objects
+              .filter(content_type=ContentType.objects.get_for_model(Escalation),
+                      object_id=OuterRef("pk"), due_at__isnull=False)
+              .exclude(state=ClockState.STOPPED)
+              .order_by("due_at"))
+    return Subquery(clocks.values("due_at")[:1])
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List escalations"),
+    retrieve=extend_schema(summary="One escalation",
+                           responses={200: EscalationSerializer, **ERRORS}),
+)
+class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                        viewsets.GenericViewSet):
+    """Customer escalations: open, read, and run through their lifecycle.
+
+    `new → triaged → contained → resolved → review → closed`, with `await-customer`
+    (from triaged or contained; `customer-replied` returns to where it was), `reopen`
+    (from resolved or closed, within the reopen window) and `withdraw`. Each transition
+    is its own `POST /api/escalations/{id}/<transition>/`. `?ordering=next_due` puts the
+    nearest deadline first. The customer is shown without personal data to roles that
+    may not see it.
+    """
+
+    queryset = Escalation.objects.all()
+    serializer_class = EscalationSerializer
+    permission_classes = [ActionPermissions]
+    http_method_names = ["get", "post", "head", "options"]
+    filterset_class = EscalationFilter
+    search_fields = ["reference", "summary"]
+    ordering_fields = ["created_at", "reference", "priority", "state", "tier", "next_due"]
+    ordering = ["-created_at", "-pk"]
+    action_permissions = {
+        "create": ["escalations.add_escalation"],
+        "triage": CHANGE_ESCALATION,
+        "contain": CHANGE_ESCALATION,
+        "await_customer": CHANGE_ESCALATION,
+        "customer_replied": CHANGE_ESCALATION,
+        "resolve": CHANGE_ESCALATION,
+        "start_review": CHANGE_ESCALATION,
+        "close": CHANGE_ESCALATION,
+        "reopen": CHANGE_ESCALATION,
+        "withdraw": CHANGE_ESCALATION,
+        "timeline": ["escalations.view_escalationtimelineevent"],
+    }
+
+    def read_queryset(self):
+        """Everything the representation shows, in a fixed number of queries."""
+        return Escalation.objects.select_related(
+            "customer", "channel", "owner", "team", "policy", "created_by")
+
+    def get_queryset(self):
+        if self.action == "list":
+            return self.read_queryset().annotate(next_due=_next_due())
+        if self.action == "retrieve":
+            return self.read_queryset()
+        # Writes re-read the row under lock in the service.
+        return Escalation.objects.all()
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        escalations = list(page if page is not None else queryset)
+        # One query for the clocks of the whole page.
+        serializer = self.get_serializer(escalations, many=True, context={
+            **self.get_serializer_context(),
+            "clocks": running_clocks_by_escalation(escalations),
+        })
+        if page is not None:
+            return self.get_paginated_response(serializer.data)
+        return Response(serializer.data)
+
+    def _respond(self, escalation, status_code=status.HTTP_200_OK):
+        escalation = self.read_queryset().get(pk=escalation.pk)
+        return Response(EscalationSerializer(escalation,
+                                             context=self.get_serializer_context()).data,
+                        status=status_code)
+
+    @extend_schema(summary="Open an escalation", request=EscalationCreateSerializer,
+                   responses={201: EscalationSerializer, **ERRORS})
+    def create(self, request, *args, **kwargs):
+        """Open an escalation. It gets a reference; the first SLA policy that matches
+        (priority, customer tier, category) is recorded and its clocks start. Free text
+        is PCI-masked."""
+        data = validated_input(self, EscalationCreateSerializer)
+        escalation = services.escalation_create(by=request.user, **data)
+        return self._respond(escalation, status.HTTP_201_CREATED)
+
+    # --- Transitions -------------------------------------------------------------------
+
+    @extend_schema(summary="Triage", request=EscalationTriageSerializer,
+                   responses={200: EscalationSerializer, **TRANSITION_ERRORS})
+    @action(detail=True, methods=["post"])
+    def triage(self, request, pk=None):
+        """new → triaged. Needs `priority`, `owner` and `category` (given here or
+        already set)."""
+        data = validated_input(self, EscalationTriageSerializer)
+        escalation = services.escalation_triage(escalation=self.get_object(),
+                                                by=request.user, **data)
+        return self._respond(escalation)
+
+    @extend_schema(summary="Contain", request=EscalationContainSerializer,
+                   responses={200: EscalationSerializer, **TRANSITION_ERRORS})
+    @action(detail=True, methods=["post"])
+    def contain(self, request, pk=None):
+        """triaged → contained. Needs `containment_note`: how the customer was contacted
+        and the interim remedy. Stops the first-response and containment clocks."""
+        data = validated_input(self, EscalationContainSerializer)
+        escalation = services.escalation_contain(escalation=self.get_object(),
+                                                 by=request.user,
+                                                 note=data["containment_note"])
+        return self._respond(escalation)
+
+    @extend_schema(summary="Await the customer", request=EscalationReasonSerializer,
+                   responses={200: EscalationSerializer, **TRANSITION_ERRORS})
+    @action(detail=True, methods=["post"], url_path="await-customer")
+    def await_customer(self, request, pk=None):
+        """triaged or contained → awaiting_customer, with a `reason`. The clocks the
+        policy names pause."""
+        data = validated_input(self, EscalationReasonSerializer)
+        escalation = services.escalation_await_customer(escalation=self.get_object(),
+                                                        by=request.user, reason=data["reason"])
+        return self._respond(escalation)
+
+    @extend_schema(summary="The customer replied", request=None,
+                   responses={200: EscalationSerializer, **TRANSITION_ERRORS})
+    @action(detail=True, methods=["post"], url_path="customer-replied")
+    def customer_replied(self, request, pk=None):
+        """awaiting_customer → the state it came from. Paused clocks resume."""
+        escalation = services.escalation_customer_replied(escalation=self.get_object(),
+                                                          by=request.user)
+        return self._respond(escalation)
+
+    @extend_schema(summary="Resolve", request=EscalationResolveSerializer,
+                   responses={200: EscalationSerializer, **TRANSITION_ERRORS})
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        """triaged or contained → resolved. Needs `resolution`, agreed with the
+        customer. Stops every clock."""
+        data = validated_input(self, EscalationResolveSerializer)
+        escalation = services.escalation_resolve(escalation=self.get_object(),
+                                                 by=request.user, resolution=data["resolution"])
+        return self._respond(escalation)
+
+    @extend_schema(summary="Start the root-cause review", request=None,
+                   responses={200: EscalationSerializer, **TRANSITION_ERRORS})
+    @action(detail=True, methods=["post"], url_path="start-review")
+    def start_review(self, request, pk=None):
+        """resolved → review."""
+        escalation = services.escalation_start_review(escalation=self.get_object(),
+                                                      by=request.user)
+        return self._respond(escalation)
+
+    @extend_schema(summary="Close", request=EscalationCloseSerializer,
+                   responses={200: EscalationSerializer, **TRANSITION_ERRORS})
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """review → closed. Needs `root_cause_review` (given here or already written)."""
+        data = validated_input(self, EscalationCloseSerializer)
+        escalation = services.escalation_close(escalation=self.get_object(), by=request.user,
+                                               root_cause_review=data.get("root_cause_review"))
+        return self._respond(escalation)
+
+    @extend_schema(summary="Reopen", request=EscalationReasonSerializer,
+                   responses={200: EscalationSerializer, **TRANSITION_ERRORS})
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        """resolved or closed → triaged, with a `reason`, within the reopen window
+        (400 `reopen_window` after it). The containment and resolution clocks start
+        new cycles."""
+        data = validated_input(self, EscalationReasonSerializer)
+        escalation = services.escalation_reopen(escalation=self.get_object(),
+                                                by=request.user, reason=data["reason"])
+        return self._respond(escalation)
+
+    @extend_schema(summary="Withdraw", request=EscalationWithdrawSerializer,
+                   responses={200: EscalationSerializer, **TRANSITION_ERRORS})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """Any open state → withdrawn: the customer withdrew. Needs `withdraw_reason`.
+        Stops every clock."""
+        data = validated_input(self, EscalationWithdrawSerializer)
+        escalation = services.escalation_withdraw(escalation=self.get_object(),
+                                                  by=request.user,
+                                                  reason=data["withdraw_reason"])
+        return self._respond(escalation)
+
+    @extend_schema(summary="Timeline",
+                   responses={200: EscalationTimelineEventSerializer(many=True), **ERRORS})
+    @action(detail=True, methods=["get"])
+    def timeline(self, request, pk=None):
+        """What happened, oldest first."""
+        events = self.get_object().timeline.select_related("actor").order_by("at", "pk")
+        return Response(EscalationTimelineEventSerializer(events, many=True).data)
+
+
+# --- SLA policies ------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List escalation SLA policies"),
+    retrieve=extend_schema(summary="One SLA policy",
+                           responses={200: EscalationSlaPolicySerializer, **ERRORS}),
+    create=extend_schema(summary="Add an SLA policy",
+                         responses={201: EscalationSlaPolicySerializer, **ERRORS}),
+    update=extend_schema(summary="Replace an SLA policy",
+                         responses={200: EscalationSlaPolicySerializer, **ERRORS}),
+    partial_update=extend_schema(summary="Edit an SLA policy",
+                                 responses={200: EscalationSlaPolicySerializer, **ERRORS}),
+    destroy=extend_schema(summary="Delete an SLA policy",
+                          responses={204: None, **ERRORS}),
+)
+class EscalationSlaPolicyViewSet(viewsets.ModelViewSet):
+    """Escalation SLA policies, checked in `order`: the first active one whose set
+    conditions all match applies. Managers edit them; everyone who may read
+    escalations reads them. Editing a policy does not move clocks already running.
+    A policy applied to escalations cannot be deleted (409): deactivate it instead."""
+
+    queryset = EscalationSlaPolicy.objects.select_related("calendar").order_by("order")
+    serializer_class = EscalationSlaPolicySerializer
+    permission_classes = [ActionPermissions]
+    filterset_fields = ["active", "priority", "customer_tier", "category"]
+    search_fields = ["name"]
+    ordering_fields = ["order", "name"]
+    ordering = ["order"]
+
+    def perform_destroy(self, instance):
+        instance._change_reason = "Deleted"
+        instance.delete()
