@@ -238,6 +238,11 @@ class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         "close": CHANGE_ESCALATION,
         "reopen": CHANGE_ESCALATION,
         "withdraw": CHANGE_ESCALATION,
+        "escalate_tier": CHANGE_ESCALATION,
+        "deescalate_tier": CHANGE_ESCALATION,
+        # Who may acknowledge (the receiving tier's leads or a manager) is the service's
+        # rule; reading the escalation is enough to ask.
+        "acknowledge_tier": ["escalations.view_escalation"],
         "timeline": ["escalations.view_escalationtimelineevent"],
     }
 
@@ -380,6 +385,44 @@ class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         escalation = services.escalation_withdraw(escalation=self.get_object(),
                                                   by=request.user,
                                                   reason=data["withdraw_reason"])
+        return self._respond(escalation)
+
+    @extend_schema(summary="Escalate one tier", request=EscalationReasonSerializer,
+                   responses={200: EscalationSerializer, **TRANSITION_ERRORS})
+    @action(detail=True, methods=["post"], url_path="escalate-tier")
+    def escalate_tier(self, request, pk=None):
+        """L1 → L2 → L3 → L4 with a `reason`; the receiving tier's leads must acknowledge
+        (`acknowledge-tier`), and are re-notified until someone does."""
+        data = validated_input(self, EscalationReasonSerializer)
+        escalation = self.get_object()
+        services.escalation_escalate_tier(escalation=escalation, by=request.user,
+                                          reason=data["reason"])
+        return self._respond(escalation)
+
+    @extend_schema(summary="De-escalate one tier", request=EscalationReasonSerializer,
+                   responses={200: EscalationSerializer, **TRANSITION_ERRORS})
+    @action(detail=True, methods=["post"], url_path="deescalate-tier")
+    def deescalate_tier(self, request, pk=None):
+        """One tier down with a `reason` (no acknowledgement needed)."""
+        data = validated_input(self, EscalationReasonSerializer)
+        escalation = self.get_object()
+        services.escalation_deescalate_tier(escalation=escalation, by=request.user,
+                                            reason=data["reason"])
+        return self._respond(escalation)
+
+    @extend_schema(summary="Acknowledge the latest tier change", request=None,
+                   responses={200: EscalationSerializer, **TRANSITION_ERRORS})
+    @action(detail=True, methods=["post"], url_path="acknowledge-tier")
+    def acknowledge_tier(self, request, pk=None):
+        """A lead of the receiving tier (or a manager) takes the escalation; stops the
+        re-notifications."""
+        escalation = self.get_object()
+        change = escalation.tier_changes.filter(acknowledged_at__isnull=True).order_by(
+            "-requested_at", "-pk").first()
+        if change is None:
+            raise serializers.ValidationError(
+                {"tier": "There is no unacknowledged tier change on this escalation."})
+        services.tier_change_acknowledge(tier_change=change, by=request.user)
         return self._respond(escalation)
 
     @extend_schema(summary="Timeline",

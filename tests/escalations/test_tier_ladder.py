@@ -255,3 +255,31 @@ def test_the_clock_kinds_warn_at_50_and_75(escalation):
 
     clock = next(c for c in clocks_of(escalation) if c.kind == RESOLUTION_CLOCK)
     assert clock.warn_thresholds == [50, 75]
+
+
+# --- Through the API -------------------------------------------------------------------
+
+
+def test_tier_ladder_through_the_api(api_as, lead, desk_lead, escalation, viewer):
+    url = f"/api/escalations/{escalation.pk}"
+    refused = api_as(lead).post(f"{url}/escalate-tier/", {"reason": ""})
+    assert refused.status_code == 400
+    assert "reason" in refused.json()["errors"]
+
+    response = api_as(lead).post(f"{url}/escalate-tier/", {"reason": "VIP threatens to leave"})
+    assert response.status_code == 200
+    assert response.json()["tier"] == Tier.L2
+    assert titles(desk_lead) == [
+        f"{escalation.reference} escalated to L2: please acknowledge"]
+
+    assert api_as(viewer).post(f"{url}/escalate-tier/", {"reason": "x"}).status_code == 403
+    assert api_as(viewer).post(f"{url}/acknowledge-tier/").status_code == 403
+    acknowledged = api_as(desk_lead).post(f"{url}/acknowledge-tier/")
+    assert acknowledged.status_code == 200
+    assert reload(escalation).tier_changes.get().acknowledged_by == desk_lead
+    again = api_as(desk_lead).post(f"{url}/acknowledge-tier/")
+    assert again.status_code == 400
+    assert "no unacknowledged tier change" in again.json()["errors"]["tier"][0]
+
+    down = api_as(lead).post(f"{url}/deescalate-tier/", {"reason": "Refund agreed"})
+    assert down.json()["tier"] == Tier.L1
