@@ -259,6 +259,9 @@ class Escalation(FSMModelMixin, models.Model):
     def __str__(self):
         return f"{self.reference} {self.summary}"
 
+    def get_absolute_url(self):
+        return reverse("escalations:detail", args=[self.pk])
+
     # --- Transitions (fields only; escalations/services.py does the rest) ---
 
     @transition(field=state, source=E.NEW, target=E.TRIAGED,

@@ -1,27 +1,60 @@
-"""Escalation pages. For now: the customers list and the customer page.
+"""Escalation pages: the queue, the opening form, the escalation page, and the
+customers list and customer page.
 
 Views parse, call a service, render. Which fields a person sees is
-``escalations/visibility.py``'s; who may export and erase is the services'.
+``escalations/visibility.py``'s; who may do what, and what a transition needs, is the
+model's (transitions and guards) and the services'.
+
+Every write on the escalation page works like the incident page's
+(``incidents/views.py``): with htmx the answer is the page's main panel re-rendered
+(refusals with their real status: 400, 403, 409); without JavaScript an ordinary
+POST that redirects back, or renders the page with the refusal.
 """
 
 import json
-from functools import reduce
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import reduce, wraps
 from operator import or_
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.contrib.auth.views import redirect_to_login
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import HttpResponse
+from django.db.models import F, OuterRef, Q, Subquery
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
-from core.areas import AREAS_BY_KEY
+from core.choices import ClockState
+from core.exceptions import ConcurrentChange, RequirementMissing, TransitionNotAllowed
+from core.models import SlaClock
+from core.transitions import allowed_transitions
+from incidents.views import ACTIVE_CLOCK_STATES, active_clocks_by_owner
 
 from . import services
-from .forms import CustomerSearchForm, EraseForm
-from .models import Customer
+from .choices import OPEN_STATES, EscalationState
+from .forms import (
+    AwaitCustomerForm,
+    CloseForm,
+    ConfirmForm,
+    ContainForm,
+    CustomerSearchForm,
+    EraseForm,
+    EscalationCreateForm,
+    EscalationFilterForm,
+    ReopenForm,
+    ResolveForm,
+    TierForm,
+    TriageForm,
+    WithdrawForm,
+)
+from .models import Customer, Escalation, TierChange, TierDirection
+from .services import LADDER
 from .visibility import (
     MONEY_FIELDS,
     PERSONAL_FIELDS,
@@ -31,18 +64,13 @@ from .visibility import (
     customer_visible_fields,
 )
 
+User = get_user_model()
 PAGE_SIZE = 50
 
 
 def reader(view):
     return login_required(
         permission_required("escalations.view_customer", raise_exception=True)(view))
-
-
-@login_required
-def index(request):
-    """The escalations area: still mostly to come; customers are here already."""
-    return render(request, "escalations/index.html", {"area": AREAS_BY_KEY["escalations"]})
 
 
 @reader
@@ -117,3 +145,385 @@ def customer_erase(request, pk):
                                 status=400)
     messages.success(request, "The customer's personal data was erased, history included.")
     return redirect("escalations:customer", pk=pk)
+
+
+# --- Escalations -----------------------------------------------------------------------
+
+ESCALATION_PAGE_SIZE = 50
+PANEL_TEMPLATE = "escalations/_panel.html"
+PAGE_TEMPLATE = "escalations/escalation_detail.html"
+
+
+def escalation_reader(view):
+    """Signed in, and allowed to read escalations (writes are checked by the services)."""
+    checked = login_required(
+        permission_required("escalations.view_escalation", raise_exception=True)(view))
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.htmx and not request.user.is_authenticated:
+            back = request.htmx.current_url_abs_path or request.get_full_path()
+            return HttpResponseClientRedirect(redirect_to_login(back).url)
+        return checked(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _escalation_ct():
+    return ContentType.objects.get_for_model(Escalation)
+
+
+def _first_due():
+    """When the escalation's earliest running clock is due (NULL: no running clock)."""
+    return Subquery(
+        SlaClock.objects.filter(content_type=_escalation_ct(), object_id=OuterRef("pk"),
+                                state=ClockState.RUNNING, due_at__isnull=False)
+        .order_by("due_at").values("due_at")[:1])
+
+
+@escalation_reader
+def escalation_list(request):
+    """The queue: open escalations, most urgent SLA first (the earliest running clock
+    due first; those without a running clock last), filters, 50 a page.
+
+    The query count does not grow with the page: escalations with their customer and
+    owner (1), the paginator's count (1), every clock on the page with its calendar (1)
+    and the calendars' hours and holidays (2).
+    """
+    form = EscalationFilterForm(request.GET)
+    form.is_valid()  # invalid filters are shown with their error and left out
+    filters = form.cleaned_data
+
+    escalations = Escalation.objects.select_related("customer", "owner")
+    if filters.get("state"):
+        escalations = escalations.filter(state=filters["state"])
+    else:
+        escalations = escalations.filter(state__in=OPEN_STATES)
+    for name in ("category", "priority", "tier"):
+        if filters.get(name):
+            escalations = escalations.filter(**{name: filters[name]})
+    if filters.get("mine"):
+        escalations = escalations.filter(owner=request.user)
+    escalations = escalations.annotate(first_due=_first_due()).order_by(
+        F("first_due").asc(nulls_last=True), "-created_at", "-pk")
+
+    page = Paginator(escalations, ESCALATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    page.object_list = rows
+    clocks = active_clocks_by_owner(Escalation, [escalation.pk for escalation in rows])
+    for escalation in rows:
+        escalation.active_clocks = clocks.get(escalation.pk, [])
+    return render(request, "escalations/escalation_list.html", {
+        "form": form, "page": page, "escalations": rows,
+        "filtered": any(filters.get(name) for name in form.fields),
+        "show_personal": can_see_personal_data(request.user),
+    })
+
+
+def _people(request):
+    """Everyone who can be picked in a select on this page (fetched once per request)."""
+    if not hasattr(request, "_escalation_people"):
+        request._escalation_people = list(
+            User.objects.filter(is_active=True).order_by("first_name", "last_name", "username"))
+    return request._escalation_people
+
+
+def _validation_errors(exc: ValidationError) -> dict:
+    if hasattr(exc, "error_dict"):
+        return exc.message_dict
+    return {NON_FIELD_ERRORS: exc.messages}
+
+
+@escalation_reader
+@permission_required("escalations.add_escalation", raise_exception=True)
+def escalation_create(request):
+    """Open an escalation: the service gives the reference and starts the clocks."""
+    if request.method == "POST":
+        form = EscalationCreateForm(request.POST, people=_people(request))
+        if form.is_valid():
+            try:
+                escalation = services.escalation_create(by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_service_errors(_validation_errors(exc))
+            else:
+                messages.success(request, f"{escalation.reference} opened.")
+                return redirect(escalation)
+        return render(request, "escalations/escalation_create.html", {"form": form},
+                      status=400)
+    form = EscalationCreateForm(people=_people(request))
+    return render(request, "escalations/escalation_create.html", {"form": form})
+
+
+# --- The escalation page ---------------------------------------------------------------
+
+
+def _or_none(value):
+    return value or None
+
+
+@dataclass(frozen=True)
+class Step:
+    """A transition as the page offers it: its button, its form, the service call."""
+
+    label: str
+    form: type
+    run: Callable[[Escalation, object, dict], Escalation]  # (escalation, by, cleaned data)
+    done: str
+    hint: str = ""
+    style: str = ""
+
+
+STEPS = {
+    "triage": Step(
+        "Triage", TriageForm,
+        lambda e, by, data: services.escalation_triage(
+            escalation=e, by=by, priority=_or_none(data["priority"]), owner=data["owner"],
+            category=_or_none(data["category"])),
+        "triaged", "Confirm the priority, the category and who owns the escalation."),
+    "contain": Step(
+        "Contain", ContainForm,
+        lambda e, by, data: services.escalation_contain(
+            escalation=e, by=by, note=data["containment_note"]),
+        "contained", "The customer was contacted and an interim remedy is in place."),
+    "await_customer": Step(
+        "Await customer", AwaitCustomerForm,
+        lambda e, by, data: services.escalation_await_customer(
+            escalation=e, by=by, reason=data["reason"]),
+        "awaiting the customer", "The policy's clocks pause until the customer replies.",
+        "secondary"),
+    "customer_replied": Step(
+        "Customer replied", ConfirmForm,
+        lambda e, by, data: services.escalation_customer_replied(escalation=e, by=by),
+        "the customer replied"),
+    "resolve": Step(
+        "Resolve", ResolveForm,
+        lambda e, by, data: services.escalation_resolve(
+            escalation=e, by=by, resolution=data["resolution"]),
+        "resolved", "Record the resolution agreed with the customer."),
+    "start_review": Step(
+        "Start root-cause review", ConfirmForm,
+        lambda e, by, data: services.escalation_start_review(escalation=e, by=by),
+        "root-cause review started"),
+    "close": Step(
+        "Close escalation", CloseForm,
+        lambda e, by, data: services.escalation_close(
+            escalation=e, by=by, root_cause_review=data["root_cause_review"]),
+        "closed", "Write the root-cause review."),
+    "reopen": Step(
+        "Reopen", ReopenForm,
+        lambda e, by, data: services.escalation_reopen(escalation=e, by=by,
+                                                       reason=data["reason"]),
+        "reopened", "Back to triaged; the containment and resolution clocks start again.",
+        "secondary"),
+    "withdraw": Step(
+        "Withdraw", WithdrawForm,
+        lambda e, by, data: services.escalation_withdraw(escalation=e, by=by,
+                                                         reason=data["withdraw_reason"]),
+        "withdrawn", "The customer withdrew the escalation: every clock stops.", "secondary"),
+}
+STEP_LABELS = {name: step.label for name, step in STEPS.items()}
+TIER_MOVES = {
+    "escalate": ("Escalate a tier", services.escalation_escalate_tier, "escalated a tier"),
+    "deescalate": ("De-escalate a tier", services.escalation_deescalate_tier,
+                   "de-escalated a tier"),
+}
+
+
+class _Forms:
+    """The page's forms: fresh ones, or the bound one a refused request sent back."""
+
+    def __init__(self, people, overrides):
+        self.people = people
+        self.overrides = overrides
+        self.used = set()
+
+    def __call__(self, key, form_class, **initial):
+        self.used.add(key)
+        if key in self.overrides:
+            return self.overrides[key]
+        return form_class(initial=initial, auto_id=f"{key}-%s", people=self.people)
+
+    def orphan_errors(self):
+        """Errors of a refused form the page no longer shows (e.g. the transition is
+        not offered now): shown at the top of the panel instead."""
+        errors = []
+        for key, form in self.overrides.items():
+            if key not in self.used:
+                errors.extend(e for field_errors in form.errors.values() for e in field_errors)
+        return errors
+
+
+def _pending_tier_change(escalation):
+    """The latest escalation up, when nobody has acknowledged it yet."""
+    latest = escalation.tier_changes.filter(direction=TierDirection.UP).order_by(
+        "-requested_at", "-pk").select_related("requested_by").first()
+    return latest if latest is not None and not latest.is_acknowledged else None
+
+
+def _escalation_context(request, escalation, overrides):
+    user = request.user
+    forms = _Forms(_people(request), overrides)
+    clocks = list(
+        SlaClock.objects.filter(content_type=_escalation_ct(), object_id=escalation.pk)
+        .select_related("calendar")
+        .prefetch_related("calendar__working_hours", "calendar__holidays")
+        .order_by("kind", "-cycle"))
+    active_clocks = sorted((c for c in clocks if c.state in ACTIVE_CLOCK_STATES),
+                           key=lambda c: (c.due_at is None, c.due_at))
+    finished, seen = [], set()
+    for clock in clocks:  # the latest cycle of each kind that is no longer running
+        if clock.kind not in seen:
+            seen.add(clock.kind)
+            if clock.state == ClockState.STOPPED:
+                finished.append(clock)
+
+    allowed = set(allowed_transitions(escalation, user))
+    steps = []
+    for name, step in STEPS.items():
+        if name not in allowed:
+            continue
+        initial = {
+            "triage": {"priority": escalation.priority, "category": escalation.category,
+                       "owner": escalation.owner_id},
+            "contain": {"containment_note": escalation.containment_note},
+            "resolve": {"resolution": escalation.resolution},
+            "close": {"root_cause_review": escalation.root_cause_review},
+        }.get(name, {})
+        form = forms(name, step.form, **initial)
+        steps.append({"name": name, "step": step, "form": form, "has_fields": bool(form.fields),
+                      "open": name in overrides})
+
+    is_open = escalation.state in OPEN_STATES
+    can_change = user.has_perm("escalations.change_escalation")
+    pending = _pending_tier_change(escalation)
+    can_move = is_open and can_change
+    offered = {"escalate": can_move and escalation.tier != LADDER[-1],
+               "deescalate": can_move and escalation.tier != LADDER[0]}
+    tier = {
+        "can_move": can_move,
+        **offered,
+        # A move not offered leaves its refusal to the top of the panel.
+        **{f"{name}_form": forms(name, TierForm) for name, shown in offered.items() if shown},
+        "pending": pending,
+        "can_acknowledge": pending is not None
+        and services.can_acknowledge_tier(user, pending.to_tier),
+        "acknowledge_form": forms("acknowledge", ConfirmForm),
+        "changes": list(escalation.tier_changes.select_related(
+            "requested_by", "acknowledged_by").order_by("-requested_at", "-pk")),
+    }
+    context = {
+        "escalation": escalation,
+        "show_personal": can_see_personal_data(user),
+        "active_clocks": active_clocks,
+        "finished_clocks": finished,
+        "steps": steps,
+        "is_over": not is_open and escalation.state != EscalationState.RESOLVED
+        and escalation.state != EscalationState.REVIEW,
+        "tier": tier,
+        "events": list(escalation.timeline.select_related("actor").order_by("-at", "-pk")),
+    }
+    context["refusals"] = forms.orphan_errors()
+    return context
+
+
+def _escalation_queryset():
+    return Escalation.objects.select_related("customer", "owner", "team", "created_by",
+                                             "channel", "policy")
+
+
+def _render_escalation(request, pk, *, overrides=None, status=200, panel=None):
+    escalation = get_object_or_404(_escalation_queryset(), pk=pk)
+    context = _escalation_context(request, escalation, overrides or {})
+    if panel is None:
+        panel = bool(request.htmx) and request.method == "POST"
+    return render(request, PANEL_TEMPLATE if panel else PAGE_TEMPLATE, context, status=status)
+
+
+@escalation_reader
+def escalation_detail(request, pk):
+    """Header, next steps, tier ladder, timeline. Always the whole page for a GET."""
+    return _render_escalation(request, pk, panel=False)
+
+
+def _not_allowed(exc: TransitionNotAllowed, labels: dict[str, str]) -> str:
+    allowed = ", ".join(labels.get(name, name) for name in exc.allowed) or "nothing"
+    return (f"{labels.get(exc.transition, exc.transition)} is not allowed now; "
+            f"allowed: {allowed}.")
+
+
+def _submit(request, escalation, form, *, key, run, done, anchor=""):
+    """Validate ``form``, call the service, answer (as ``incidents.views._submit``).
+
+    Success: the re-rendered panel (htmx) or a redirect back to the page. Refusal:
+    the page or panel with the service's message next to the field it names; 400
+    for a missing requirement, 409 for a transition not allowed now or a concurrent
+    change, 403 for a permission (without htmx, the 403 page).
+    """
+    status = 400
+    if form.is_valid():
+        try:
+            run(form.cleaned_data)
+        except RequirementMissing as exc:
+            form.add_service_errors(exc.errors)
+        except ValidationError as exc:
+            form.add_service_errors(_validation_errors(exc))
+        except TransitionNotAllowed as exc:
+            form.add_error(None, _not_allowed(exc, STEP_LABELS))
+            status = 409
+        except ConcurrentChange as exc:
+            form.add_error(None, exc.message)
+            status = 409
+        except PermissionDenied as exc:
+            if not request.htmx:
+                raise
+            form.add_error(None, str(exc) or "Your role does not allow this.")
+            status = 403
+        else:
+            messages.success(request, f"{escalation.reference}: {done}.")
+            if request.htmx:
+                return _render_escalation(request, escalation.pk)
+            return redirect(escalation.get_absolute_url() + anchor)
+    return _render_escalation(request, escalation.pk, overrides={key: form}, status=status)
+
+
+def _bind(request, form_class, key):
+    return form_class(request.POST, auto_id=f"{key}-%s", people=_people(request))
+
+
+@require_POST
+@escalation_reader
+def escalation_transition(request, pk, name):
+    step = STEPS.get(name)
+    if step is None:
+        raise Http404("No such transition.")
+    escalation = get_object_or_404(Escalation, pk=pk)
+    return _submit(
+        request, escalation, _bind(request, step.form, name), key=name,
+        run=lambda data: step.run(escalation, request.user, data), done=step.done,
+    )
+
+
+@require_POST
+@escalation_reader
+def escalation_tier(request, pk, direction):
+    if direction not in TIER_MOVES:
+        raise Http404("No such tier move.")
+    _label, service, done = TIER_MOVES[direction]
+    escalation = get_object_or_404(Escalation, pk=pk)
+    return _submit(
+        request, escalation, _bind(request, TierForm, direction), key=direction,
+        run=lambda data: service(escalation=escalation, by=request.user, reason=data["reason"]),
+        done=done, anchor="#tier",
+    )
+
+
+@require_POST
+@escalation_reader
+def tier_change_acknowledge(request, pk, change_pk):
+    escalation = get_object_or_404(Escalation, pk=pk)
+    change = get_object_or_404(TierChange, pk=change_pk, escalation=escalation)
+    return _submit(
+        request, escalation, _bind(request, ConfirmForm, "acknowledge"), key="acknowledge",
+        run=lambda data: services.tier_change_acknowledge(tier_change=change, by=request.user),
+        done=f"{change.to_tier} escalation acknowledged", anchor="#tier",
+    )

@@ -22,10 +22,10 @@ def url(name, *args):
     return reverse(f"escalations:{name}", args=args)
 
 
-def test_landing_page_is_still_the_area_placeholder_with_a_link_to_customers(client, viewer):
+def test_the_escalation_queue_links_to_customers(client, viewer):
     client.force_login(viewer)
     html = client.get(url("index")).content.decode()
-    assert "Not built yet" in html
+    assert "Not built yet" not in html
     assert url("customers") in html
 
 
