@@ -19,7 +19,7 @@ from core.calendars import calendar_save, holidays_generate
 from core.choices import Role
 from core.models import BusinessCalendar, Team
 from core.roles import STAFF_ROLES
-from escalations.demo import seed_customers
+from escalations.demo import seed_customers, seed_escalations
 from incidents.demo import seed_incidents
 
 DEMO_PASSWORD = "switchboard-demo"  # noqa: S105 - printed on purpose: demo accounts only
@@ -86,6 +86,7 @@ class Command(BaseCommand):
             if not without_history:
                 seed_incidents()
                 seed_customers()
+                seed_escalations()
         self._print_logins(users)
 
     def _users(self):
