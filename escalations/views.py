@@ -22,7 +22,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, OuterRef, Q, Subquery
 from django.http import Http404, HttpResponse
@@ -30,8 +30,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from core import web_forms
 from core.choices import ClockState
-from core.exceptions import ConcurrentChange, RequirementMissing, TransitionNotAllowed
 from core.models import SlaClock
 from core.transitions import allowed_transitions
 from incidents.views import ACTIVE_CLOCK_STATES, active_clocks_by_owner
@@ -220,37 +220,23 @@ def escalation_list(request):
     })
 
 
-def _people(request):
-    """Everyone who can be picked in a select on this page (fetched once per request)."""
-    if not hasattr(request, "_escalation_people"):
-        request._escalation_people = list(
-            User.objects.filter(is_active=True).order_by("first_name", "last_name", "username"))
-    return request._escalation_people
-
-
-def _validation_errors(exc: ValidationError) -> dict:
-    if hasattr(exc, "error_dict"):
-        return exc.message_dict
-    return {NON_FIELD_ERRORS: exc.messages}
-
-
 @escalation_reader
 @permission_required("escalations.add_escalation", raise_exception=True)
 def escalation_create(request):
     """Open an escalation: the service gives the reference and starts the clocks."""
     if request.method == "POST":
-        form = EscalationCreateForm(request.POST, people=_people(request))
+        form = EscalationCreateForm(request.POST, people=web_forms.people(request))
         if form.is_valid():
             try:
                 escalation = services.escalation_create(by=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                form.add_service_errors(_validation_errors(exc))
+                form.add_service_errors(web_forms.validation_errors(exc))
             else:
                 messages.success(request, f"{escalation.reference} opened.")
                 return redirect(escalation)
         return render(request, "escalations/escalation_create.html", {"form": form},
                       status=400)
-    form = EscalationCreateForm(people=_people(request))
+    form = EscalationCreateForm(people=web_forms.people(request))
     return render(request, "escalations/escalation_create.html", {"form": form})
 
 
@@ -329,30 +315,6 @@ TIER_MOVES = {
 }
 
 
-class _Forms:
-    """The page's forms: fresh ones, or the bound one a refused request sent back."""
-
-    def __init__(self, people, overrides):
-        self.people = people
-        self.overrides = overrides
-        self.used = set()
-
-    def __call__(self, key, form_class, **initial):
-        self.used.add(key)
-        if key in self.overrides:
-            return self.overrides[key]
-        return form_class(initial=initial, auto_id=f"{key}-%s", people=self.people)
-
-    def orphan_errors(self):
-        """Errors of a refused form the page no longer shows (e.g. the transition is
-        not offered now): shown at the top of the panel instead."""
-        errors = []
-        for key, form in self.overrides.items():
-            if key not in self.used:
-                errors.extend(e for field_errors in form.errors.values() for e in field_errors)
-        return errors
-
-
 def _pending_tier_change(escalation):
     """The latest escalation up, when nobody has acknowledged it yet."""
     latest = escalation.tier_changes.filter(direction=TierDirection.UP).order_by(
@@ -362,7 +324,7 @@ def _pending_tier_change(escalation):
 
 def _escalation_context(request, escalation, overrides):
     user = request.user
-    forms = _Forms(_people(request), overrides)
+    forms = web_forms.PageForms(web_forms.people(request), overrides)
     clocks = list(
         SlaClock.objects.filter(content_type=_escalation_ct(), object_id=escalation.pk)
         .select_related("calendar")
@@ -445,49 +407,13 @@ def escalation_detail(request, pk):
     return _render_escalation(request, pk, panel=False)
 
 
-def _not_allowed(exc: TransitionNotAllowed, labels: dict[str, str]) -> str:
-    allowed = ", ".join(labels.get(name, name) for name in exc.allowed) or "nothing"
-    return (f"{labels.get(exc.transition, exc.transition)} is not allowed now; "
-            f"allowed: {allowed}.")
-
-
 def _submit(request, escalation, form, *, key, run, done, anchor=""):
-    """Validate ``form``, call the service, answer (as ``incidents.views._submit``).
-
-    Success: the re-rendered panel (htmx) or a redirect back to the page. Refusal:
-    the page or panel with the service's message next to the field it names; 400
-    for a missing requirement, 409 for a transition not allowed now or a concurrent
-    change, 403 for a permission (without htmx, the 403 page).
-    """
-    status = 400
-    if form.is_valid():
-        try:
-            run(form.cleaned_data)
-        except RequirementMissing as exc:
-            form.add_service_errors(exc.errors)
-        except ValidationError as exc:
-            form.add_service_errors(_validation_errors(exc))
-        except TransitionNotAllowed as exc:
-            form.add_error(None, _not_allowed(exc, STEP_LABELS))
-            status = 409
-        except ConcurrentChange as exc:
-            form.add_error(None, exc.message)
-            status = 409
-        except PermissionDenied as exc:
-            if not request.htmx:
-                raise
-            form.add_error(None, str(exc) or "Your role does not allow this.")
-            status = 403
-        else:
-            messages.success(request, f"{escalation.reference}: {done}.")
-            if request.htmx:
-                return _render_escalation(request, escalation.pk)
-            return redirect(escalation.get_absolute_url() + anchor)
-    return _render_escalation(request, escalation.pk, overrides={key: form}, status=status)
+    return web_forms.submit(request, escalation, form, key=key, run=run, done=done,
+                            anchor=anchor, labels=STEP_LABELS, render=_render_escalation)
 
 
 def _bind(request, form_class, key):
-    return form_class(request.POST, auto_id=f"{key}-%s", people=_people(request))
+    return web_forms.bind(request, form_class, key)
 
 
 @require_POST

@@ -26,18 +26,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, F, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from core import web_forms
 from core.choices import ClockState
-from core.exceptions import ConcurrentChange, RequirementMissing, TransitionNotAllowed
 from core.models import SlaClock
 from core.transitions import allowed_transitions
 
@@ -120,27 +119,6 @@ def active_clocks_by_owner(model, ids) -> dict[int, list[SlaClock]]:
     for clock in clocks:
         by_owner[clock.object_id].append(clock)
     return by_owner
-
-
-def _people(request):
-    """Everyone who can be picked in a select on this page (fetched once per request)."""
-    if not hasattr(request, "_incident_people"):
-        request._incident_people = list(
-            User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
-        )
-    return request._incident_people
-
-
-def _validation_errors(exc: ValidationError) -> dict:
-    if hasattr(exc, "error_dict"):
-        return exc.message_dict
-    return {NON_FIELD_ERRORS: exc.messages}
-
-
-def _not_allowed(exc: TransitionNotAllowed, labels: dict[str, str]) -> str:
-    allowed = ", ".join(labels.get(name, name) for name in exc.allowed) or "nothing"
-    return (f"{labels.get(exc.transition, exc.transition)} is not allowed now; "
-            f"allowed: {allowed}.")
 
 
 # --- The list -------------------------------------------------------------------------
@@ -245,17 +223,17 @@ def incident_list(request):
 def incident_declare(request):
     """Declare: the service gives the reference, starts the clocks and pages people."""
     if request.method == "POST":
-        form = DeclareForm(request.POST, people=_people(request))
+        form = DeclareForm(request.POST, people=web_forms.people(request))
         if form.is_valid():
             try:
                 incident = services.incident_declare(by=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                form.add_service_errors(_validation_errors(exc))
+                form.add_service_errors(web_forms.validation_errors(exc))
             else:
                 messages.success(request, f"{incident.reference} declared.")
                 return redirect(incident)
         return render(request, "incidents/declare.html", {"form": form}, status=400)
-    form = DeclareForm(people=_people(request))
+    form = DeclareForm(people=web_forms.people(request))
     return render(request, "incidents/declare.html", {"form": form})
 
 
@@ -336,33 +314,9 @@ def _action_item_moves(item, user):
     return [{"name": n, "label": ACTION_ITEM_LABELS[n]} for n in names]
 
 
-class _Forms:
-    """The page's forms: fresh ones, or the bound one a refused request sent back."""
-
-    def __init__(self, people, overrides):
-        self.people = people
-        self.overrides = overrides
-        self.used = set()
-
-    def __call__(self, key, form_class, **initial):
-        self.used.add(key)
-        if key in self.overrides:
-            return self.overrides[key]
-        return form_class(initial=initial, auto_id=f"{key}-%s", people=self.people)
-
-    def orphan_errors(self):
-        """Errors of a refused form the page no longer shows (e.g. the transition is
-        not offered any more): shown at the top of the panel instead."""
-        errors = []
-        for key, form in self.overrides.items():
-            if key not in self.used:
-                errors.extend(e for field_errors in form.errors.values() for e in field_errors)
-        return errors
-
-
 def _incident_context(request, incident, overrides):
     user = request.user
-    forms = _Forms(_people(request), overrides)
+    forms = web_forms.PageForms(web_forms.people(request), overrides)
 
     incident.chip_colour = chip_colour(incident.severity)
     clocks = list(
@@ -469,56 +423,13 @@ def incident_detail(request, pk):
     return _render_incident(request, pk, panel=False)
 
 
-def _safe_next(request):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return ""
-
-
 def _submit(request, incident, form, *, key, run, done, anchor="", labels=STEP_LABELS):
-    """Validate ``form``, call the service, answer.
-
-    Success: the re-rendered panel (htmx) or a redirect back to the page. Refusal:
-    the page or panel with the service's message next to the field it names; 400
-    for a missing requirement, 409 for a transition not allowed now or a concurrent
-    change, 403 for a permission (without htmx, the 403 page).
-    """
-    status = 400
-    if form.is_valid():
-        try:
-            run(form.cleaned_data)
-        except RequirementMissing as exc:
-            form.add_service_errors(exc.errors)
-        except ValidationError as exc:
-            form.add_service_errors(_validation_errors(exc))
-        except TransitionNotAllowed as exc:
-            form.add_error(None, _not_allowed(exc, labels))
-            status = 409
-        except ConcurrentChange as exc:
-            form.add_error(None, exc.message)
-            status = 409
-        except PermissionDenied as exc:
-            if not request.htmx:
-                raise
-            form.add_error(None, str(exc) or "Your role does not allow this.")
-            status = 403
-        else:
-            messages.success(request, f"{incident.reference}: {done}.")
-            if request.htmx:
-                return _render_incident(request, incident.pk)
-            return redirect(_safe_next(request) or incident.get_absolute_url() + anchor)
-    if not request.htmx and (target := _safe_next(request)):
-        # Sent from another page (my action items): go back there with the refusal.
-        for error in (e for errors in form.errors.values() for e in errors):
-            messages.error(request, f"{incident.reference}: {error}")
-        return redirect(target)
-    return _render_incident(request, incident.pk, overrides={key: form}, status=status)
+    return web_forms.submit(request, incident, form, key=key, run=run, done=done,
+                            anchor=anchor, labels=labels, render=_render_incident)
 
 
 def _bind(request, form_class, key):
-    return form_class(request.POST, auto_id=f"{key}-%s", people=_people(request))
+    return web_forms.bind(request, form_class, key)
 
 
 @require_POST
@@ -650,7 +561,7 @@ def postmortem_transition(request, pk, name):
         raise Http404("No such post-mortem transition.")
     # A refusal (e.g. submit without a root cause) is shown next to the editor's fields.
     form = PostMortemForm(PostMortemForm.values_of(postmortem), auto_id="postmortem-%s",
-                          people=_people(request))
+                          people=web_forms.people(request))
     done = {"submit": "post-mortem submitted for review", "publish": "post-mortem published",
             "request_changes": "post-mortem sent back for changes"}[name]
     return _submit(

@@ -1,0 +1,113 @@
+"""Pages whose panels post forms that call services (incidents, escalations…).
+
+One way to answer a form that runs a use case: validate, call the service, and on
+refusal show the service's own message next to the field it names — 400 for a
+missing requirement, 409 for a transition not allowed now or a concurrent change,
+403 for a permission (without htmx, the 403 page). With htmx the page's panel is
+re-rendered in place; without JavaScript the browser is redirected back.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from .exceptions import ConcurrentChange, RequirementMissing, TransitionNotAllowed
+
+
+def people(request):
+    """Everyone who can be picked in a select on this page (fetched once per request)."""
+    if not hasattr(request, "_switchboard_people"):
+        request._switchboard_people = list(
+            get_user_model().objects.filter(is_active=True)
+            .order_by("first_name", "last_name", "username")
+        )
+    return request._switchboard_people
+
+
+def validation_errors(exc: ValidationError) -> dict:
+    if hasattr(exc, "error_dict"):
+        return exc.message_dict
+    return {NON_FIELD_ERRORS: exc.messages}
+
+
+def not_allowed_message(exc: TransitionNotAllowed, labels: dict[str, str]) -> str:
+    allowed = ", ".join(labels.get(name, name) for name in exc.allowed) or "nothing"
+    return (f"{labels.get(exc.transition, exc.transition)} is not allowed now; "
+            f"allowed: {allowed}.")
+
+
+def safe_next(request):
+    """The ``next`` a form was sent with, if it stays on this site."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return ""
+
+
+class PageForms:
+    """A page's forms: fresh ones, or the bound one a refused request sent back."""
+
+    def __init__(self, people, overrides):
+        self.people = people
+        self.overrides = overrides
+        self.used = set()
+
+    def __call__(self, key, form_class, **initial):
+        self.used.add(key)
+        if key in self.overrides:
+            return self.overrides[key]
+        return form_class(initial=initial, auto_id=f"{key}-%s", people=self.people)
+
+    def orphan_errors(self):
+        """Errors of a refused form the page no longer shows (e.g. the transition is
+        not offered any more): shown at the top of the panel instead."""
+        errors = []
+        for key, form in self.overrides.items():
+            if key not in self.used:
+                errors.extend(e for field_errors in form.errors.values() for e in field_errors)
+        return errors
+
+
+def bind(request, form_class, key):
+    return form_class(request.POST, auto_id=f"{key}-%s", people=people(request))
+
+
+def submit(request, obj, form, *, key, run, done, render, labels, anchor=""):
+    """Validate ``form``, call ``run(cleaned_data)`` (a service), answer.
+
+    ``render(request, pk, overrides=None, status=200)`` draws the object's page or
+    panel; ``obj`` has a ``reference`` and ``get_absolute_url()``.
+    """
+    status = 400
+    if form.is_valid():
+        try:
+            run(form.cleaned_data)
+        except RequirementMissing as exc:
+            form.add_service_errors(exc.errors)
+        except ValidationError as exc:
+            form.add_service_errors(validation_errors(exc))
+        except TransitionNotAllowed as exc:
+            form.add_error(None, not_allowed_message(exc, labels))
+            status = 409
+        except ConcurrentChange as exc:
+            form.add_error(None, exc.message)
+            status = 409
+        except PermissionDenied as exc:
+            if not request.htmx:
+                raise
+            form.add_error(None, str(exc) or "Your role does not allow this.")
+            status = 403
+        else:
+            messages.success(request, f"{obj.reference}: {done}.")
+            if request.htmx:
+                return render(request, obj.pk)
+            return redirect(safe_next(request) or obj.get_absolute_url() + anchor)
+    if not request.htmx and (target := safe_next(request)):
+        # Sent from another page (e.g. "my action items"): go back there with the refusal.
+        for error in (e for errors in form.errors.values() for e in errors):
+            messages.error(request, f"{obj.reference}: {error}")
+        return redirect(target)
+    return render(request, obj.pk, overrides={key: form}, status=status)
