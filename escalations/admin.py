@@ -87,7 +87,7 @@ class CustomerAdmin(AuditedAdmin):
 
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in form.changed_data
-                  if name in services.EDITABLE_FIELDS}
+                  if name in services.CUSTOMER_EDITABLE_FIELDS}
         if change:
             saved = services.customer_update(customer=obj, by=request.user, **fields)
         else:

@@ -1,0 +1,64 @@
+"""Helpers every escalation service uses: time, PCI masking, the timeline, clocks."""
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from core.audit import save_with_audit
+from core.choices import ClockState
+from core.clocks import (
+    clock_stop,
+    clocks_of,
+)
+from core.pci import redact_card_numbers
+
+from ..choices import EscalationTimelineKind
+from ..models import (
+    EscalationTimelineEvent,
+)
+
+
+def _now(at):
+    return at or timezone.now()
+
+
+def _redact(text):
+    return redact_card_numbers(text or "")
+
+
+def escalation_timeline_add(escalation, kind, text, *, by, at=None, masked=0):
+    """Write a line people read on the escalation page (card numbers masked; the
+    masking, here or in the fields the caller redacted, is noted too)."""
+    text, found = _redact(text)
+    event = EscalationTimelineEvent(escalation=escalation, kind=kind, at=_now(at), actor=by,
+                                    text=text)
+    save_with_audit(event, by=by, reason=f"Timeline: {event.get_kind_display()}")
+    if masked + found:
+        EscalationTimelineEvent.objects.create(
+            escalation=escalation, kind=EscalationTimelineKind.NOTE, at=event.at, actor=None,
+            text=f"{masked + found} card number(s) masked to the last four digits.",
+        )
+    return event
+
+
+def _clocks(escalation, kinds=None, *, states=(ClockState.RUNNING, ClockState.PAUSED)):
+    return [c for c in clocks_of(escalation)
+            if c.state in states and (kinds is None or c.kind in kinds)]
+
+
+def _stop_clocks(escalation, kinds, *, by, at):
+    for clock in _clocks(escalation, kinds):
+        clock_stop(clock=clock, by=by, at=at)
+
+
+
+def _required_reason(reason, field="reason"):
+    reason, masked = _redact((reason or "").strip())
+    if not reason:
+        raise ValidationError({field: "Give a reason."})
+    return reason, masked
+
+
+
+def _display_name(user):
+    return user.get_full_name() or user.username
+

@@ -1,0 +1,257 @@
+"""The escalation lifecycle: open, triage, contain, await the customer, resolve,
+review, close, reopen, withdraw. Each service locks the row, runs the transition
+declared on the model, audits, writes the timeline and moves the clocks."""
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from core.audit import save_with_audit
+from core.choices import ClockState
+from core.clocks import (
+    clock_pause,
+    clock_restart,
+    clock_resume,
+    clock_start,
+    clocks_of,
+)
+from core.transitions import lock, perform_transition
+
+from ..choices import EscalationState, EscalationTimelineKind
+from ..clock_kinds import (
+    CONTAINMENT_CLOCK,
+    FIRST_RESPONSE_CLOCK,
+    KINDS,
+    RESOLUTION_CLOCK,
+)
+from ..models import (
+    Customer,
+    Escalation,
+)
+from ._common import (
+    _clocks,
+    _now,
+    _redact,
+    _required_reason,
+    _stop_clocks,
+    escalation_timeline_add,
+)
+from .policies import policy_for
+
+# --- Escalations -------------------------------------------------------------------
+
+# The clocks a transition stops (met or missed).
+STOPS = {
+    "contain": [FIRST_RESPONSE_CLOCK, CONTAINMENT_CLOCK],
+    "resolve": list(KINDS),
+    "withdraw": list(KINDS),
+}
+# The clocks a reopen starts again, as a new cycle.
+RESTARTS = [CONTAINMENT_CLOCK, RESOLUTION_CLOCK]
+
+
+def _next_reference(year):
+    prefix = f"ESC-{year}-"
+    last = (Escalation.objects.filter(reference__startswith=prefix)
+            .order_by("-reference").values_list("reference", flat=True).first())
+    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{number:04d}"
+
+
+def escalation_create(*, by, customer: Customer, category, priority, summary, description="",
+                      requested_outcome="", channel=None, owner=None, team=None,
+                      at: datetime | None = None) -> Escalation:
+    """Open an escalation: it gets a reference, the matching SLA policy is recorded and
+    its clocks start on the policy's calendar. Free text is PCI-redacted."""
+    if not by.has_perm("escalations.add_escalation"):
+        raise PermissionDenied("Your role cannot open escalations.")
+    if not (summary or "").strip():
+        raise ValidationError({"summary": "Give the escalation a one-line summary."})
+    at = _now(at)
+    masked = 0
+    text = {}
+    for name, value in (("summary", summary.strip()), ("description", description),
+                        ("requested_outcome", requested_outcome)):
+        text[name], found = _redact(value)
+        masked += found
+    policy = policy_for(priority=priority, customer_tier=customer.tier, category=category)
+    for attempt in range(5):
+        try:
+            with transaction.atomic():
+                escalation = Escalation(
+                    reference=_next_reference(at.year), customer=customer, channel=channel,
+                    category=category or "", priority=priority or "", owner=owner, team=team,
+                    policy=policy, created_by=by, created_at=at, **text,
+                )
+                escalation.full_clean(exclude=["reference", "state"])
+                save_with_audit(escalation, by=by, reason="Created")
+                break
+        except IntegrityError:
+            # Two escalations took the same reference number; take the next one.
+            if attempt == 4:
+                raise
+    with transaction.atomic():
+        applied = f"SLA policy: {policy.name}." if policy else "No SLA policy matched."
+        escalation_timeline_add(
+            escalation, EscalationTimelineKind.CREATED,
+            f"Escalation opened by {by.get_full_name() or by.username}: {text['summary']}. "
+            f"{applied}", by=by, at=at, masked=masked)
+        if policy:
+            for kind, target in policy.targets().items():
+                clock_start(owner=escalation, kind=kind, target=target, by=by, at=at,
+                            calendar=policy.calendar, pause_cap=policy.pause_cap)
+    return escalation
+
+
+def _transition(escalation_id, name, *, by, reason, at=None, **fields):
+    """Lock, set the fields the guard reads, transition, save with the reason."""
+    escalation = lock(Escalation, escalation_id)
+    for field_name, value in fields.items():
+        setattr(escalation, field_name, value)
+    perform_transition(escalation, name, by=by, reason=reason,
+                       **({"at": at} if at is not None else {}))
+    return escalation
+
+
+
+@transaction.atomic
+def escalation_triage(*, escalation: Escalation, by, priority=None, owner=None, category=None,
+                      at=None) -> Escalation:
+    """Triage: needs priority, owner and category (set here or before)."""
+    at = _now(at)
+    fields = {name: value for name, value in
+              (("priority", priority), ("owner", owner), ("category", category))
+              if value is not None}
+    escalation = _transition(escalation.pk, "triage", by=by, reason="Triaged", at=at, **fields)
+    owner_name = escalation.owner.get_full_name() or escalation.owner.username
+    escalation_timeline_add(
+        escalation, EscalationTimelineKind.TRANSITION,
+        f"Triaged: {escalation.priority} {escalation.get_category_display()}; owner "
+        f"{owner_name}.", by=by, at=at)
+    return escalation
+
+
+@transaction.atomic
+def escalation_contain(*, escalation: Escalation, by, note, at=None) -> Escalation:
+    """Contain: the customer was contacted and an interim remedy is in place. Stops the
+    first-response and containment clocks."""
+    at = _now(at)
+    note, masked = _redact(note)
+    escalation = _transition(escalation.pk, "contain", by=by, reason="Contained", at=at,
+                             containment_note=note)
+    escalation_timeline_add(escalation, EscalationTimelineKind.TRANSITION,
+                            f"Contained: {note}", by=by, at=at, masked=masked)
+    _stop_clocks(escalation, STOPS["contain"], by=by, at=at)
+    return escalation
+
+
+@transaction.atomic
+def escalation_await_customer(*, escalation: Escalation, by, reason, at=None) -> Escalation:
+    """Wait for the customer: the clocks the policy names pause (with its pause cap)."""
+    at = _now(at)
+    reason, masked = _required_reason(reason)
+    escalation = _transition(escalation.pk, "await_customer", by=by,
+                             reason=f"Awaiting customer: {reason}")
+    escalation_timeline_add(escalation, EscalationTimelineKind.TRANSITION,
+                            f"Awaiting the customer: {reason}", by=by, at=at, masked=masked)
+    pausing = escalation.policy.pause_in_awaiting_customer if escalation.policy else []
+    for clock in _clocks(escalation, pausing, states=(ClockState.RUNNING,)):
+        clock_pause(clock=clock, reason=f"Awaiting customer: {reason}", by=by, at=at)
+    return escalation
+
+
+@transaction.atomic
+def escalation_customer_replied(*, escalation: Escalation, by, at=None) -> Escalation:
+    """The customer replied: back to the state it came from; paused clocks resume."""
+    at = _now(at)
+    escalation = _transition(escalation.pk, "customer_replied", by=by,
+                             reason="Customer replied")
+    escalation_timeline_add(escalation, EscalationTimelineKind.TRANSITION,
+                            f"Customer replied; back to {escalation.get_state_display()}.",
+                            by=by, at=at)
+    for clock in _clocks(escalation, states=(ClockState.PAUSED,)):
+        clock_resume(clock=clock, by=by, at=at, detail="Customer replied")
+    return escalation
+
+
+@transaction.atomic
+def escalation_resolve(*, escalation: Escalation, by, resolution, at=None) -> Escalation:
+    """Resolve: the resolution agreed with the customer. Stops every clock."""
+    at = _now(at)
+    resolution, masked = _redact(resolution)
+    escalation = _transition(escalation.pk, "resolve", by=by, reason="Resolved", at=at,
+                             resolution=resolution)
+    escalation_timeline_add(escalation, EscalationTimelineKind.TRANSITION,
+                            f"Resolved: {resolution}", by=by, at=at, masked=masked)
+    _stop_clocks(escalation, STOPS["resolve"], by=by, at=at)
+    return escalation
+
+
+@transaction.atomic
+def escalation_start_review(*, escalation: Escalation, by, at=None) -> Escalation:
+    """Start the root-cause review."""
+    at = _now(at)
+    escalation = _transition(escalation.pk, "start_review", by=by,
+                             reason="Root-cause review started")
+    escalation_timeline_add(escalation, EscalationTimelineKind.TRANSITION,
+                            "Root-cause review started.", by=by, at=at)
+    return escalation
+
+
+@transaction.atomic
+def escalation_close(*, escalation: Escalation, by, root_cause_review=None,
+                     at=None) -> Escalation:
+    """Close: needs the root-cause review written."""
+    at = _now(at)
+    fields, masked = {}, 0
+    if root_cause_review is not None:
+        fields["root_cause_review"], masked = _redact(root_cause_review)
+    escalation = _transition(escalation.pk, "close", by=by, reason="Closed", at=at, **fields)
+    escalation_timeline_add(escalation, EscalationTimelineKind.TRANSITION, "Closed.", by=by,
+                            at=at, masked=masked)
+    return escalation
+
+
+@transaction.atomic
+def escalation_reopen(*, escalation: Escalation, by, reason, at=None) -> Escalation:
+    """Reopen a resolved or closed escalation within the reopen window (settings
+    ``ESCALATION_REOPEN_WINDOW_DAYS``, counted from resolution). The containment and
+    resolution clocks start new cycles."""
+    at = _now(at)
+    reason, masked = _required_reason(reason)
+    current = lock(Escalation, escalation.pk)
+    deadline = current.reopen_deadline()
+    if current.state in (EscalationState.RESOLVED, EscalationState.CLOSED) and (
+            deadline is None or at > deadline):
+        days = current.reopen_window().days
+        raise ValidationError({"reopen_window": (
+            f"Escalations can be reopened within {days} days of resolution; this one was "
+            f"resolved on {current.resolved_at:%d %b %Y}. Open a new escalation instead.")})
+    escalation = _transition(escalation.pk, "reopen", by=by, reason=f"Reopened: {reason}",
+                             at=at)
+    escalation_timeline_add(escalation, EscalationTimelineKind.TRANSITION,
+                            f"Reopened: {reason}", by=by, at=at, masked=masked)
+    latest = {}
+    for clock in clocks_of(escalation):
+        if clock.kind in RESTARTS and (clock.kind not in latest
+                                       or clock.cycle > latest[clock.kind].cycle):
+            latest[clock.kind] = clock
+    for clock in latest.values():
+        clock_restart(clock=clock, by=by, reason=f"Reopened: {reason}", at=at)
+    return escalation
+
+
+@transaction.atomic
+def escalation_withdraw(*, escalation: Escalation, by, reason, at=None) -> Escalation:
+    """The customer withdrew the escalation: every clock stops."""
+    at = _now(at)
+    reason, masked = _redact((reason or "").strip())
+    escalation = _transition(escalation.pk, "withdraw", by=by, reason=f"Withdrawn: {reason}",
+                             withdraw_reason=reason)
+    escalation_timeline_add(escalation, EscalationTimelineKind.TRANSITION,
+                            f"Withdrawn by the customer: {reason}", by=by, at=at,
+                            masked=masked)
+    _stop_clocks(escalation, STOPS["withdraw"], by=by, at=at)
+    return escalation
+
+

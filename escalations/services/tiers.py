@@ -1,0 +1,264 @@
+"""The tier ladder."""
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+
+from core.audit import save_with_audit, system_user
+from core.choices import Role
+from core.models import Team
+from core.notifications import notify
+from core.transitions import lock
+
+from ..choices import OPEN_STATES, EscalationTimelineKind, Tier
+from ..models import (
+    Escalation,
+    TierChange,
+    TierDirection,
+)
+from ._common import (
+    _display_name,
+    _now,
+    _required_reason,
+    escalation_timeline_add,
+)
+
+# --- Tier ladder ---------------------------------------------------------------------
+#
+# L1 frontline → L2 escalation desk → L3 specialist/management → L4 executive. Going up
+# is an action with a reason; a lead of the receiving tier must acknowledge it. Until
+# they do, the renotify sweep (beat, every minute) reminds the leads every tier window
+# (``ESCALATION_TIER_ACK_MINUTES``); after ``ESCALATION_TIER_NOTIFY_ATTEMPTS``
+# notifications it tells the tier above (the managers above L4) once and stops.
+
+logger = logging.getLogger(__name__)
+
+LADDER = [Tier.L1, Tier.L2, Tier.L3, Tier.L4]
+
+
+
+def _tier_label(tier):
+    return Tier(tier).label
+
+
+def tier_ack_window(tier) -> timedelta:
+    """How long the leads of ``tier`` have to acknowledge before a reminder."""
+    return timedelta(minutes=settings.ESCALATION_TIER_ACK_MINUTES.get(str(tier), 30))
+
+
+def _managers():
+    return get_user_model().objects.filter(groups__name=Role.MANAGER, is_active=True)
+
+
+def tier_leads(tier) -> list:
+    """The people who lead ``tier``: the active members (and lead) of the team named in
+    ``ESCALATION_TIER_TEAMS``; the managers when that team is missing or empty."""
+    slug = settings.ESCALATION_TIER_TEAMS.get(str(tier))
+    team = Team.objects.filter(slug=slug).select_related("lead").first() if slug else None
+    people = {}
+    if team is not None:
+        if team.lead_id and team.lead.is_active:
+            people[team.lead_id] = team.lead
+        for member in team.members.filter(is_active=True):
+            people[member.pk] = member
+    if not people:
+        people = {user.pk: user for user in _managers()}
+    return list(people.values())
+
+
+def can_acknowledge_tier(user, tier) -> bool:
+    """A lead of the receiving tier or a manager."""
+    if not user.is_active:
+        return False
+    if user.groups.filter(name=Role.MANAGER).exists():
+        return True
+    return any(lead.pk == user.pk for lead in tier_leads(tier))
+
+
+def _tier_notify(people, tier_change, *, title, body=""):
+    escalation = tier_change.escalation
+    # The escalation page may not exist yet; link to it when it does.
+    url = escalation.get_absolute_url() if hasattr(escalation, "get_absolute_url") else ""
+    notify(people, title=title, body=body, url=url)
+
+
+def _stop_pending_tier_changes(escalation, *, by, reason):
+    """A newer tier change supersedes older unacknowledged ones: stop reminding."""
+    for change in TierChange.objects.filter(escalation=escalation,
+                                            next_notify_at__isnull=False):
+        change.next_notify_at = None
+        save_with_audit(change, by=by, reason=reason)
+
+
+def _check_tier_change(escalation, by, *, automatic):
+    if not automatic and not by.has_perm("escalations.change_escalation"):
+        raise PermissionDenied("Your role cannot change an escalation's tier.")
+    if escalation.state not in OPEN_STATES:
+        raise ValidationError({"tier": f"The tier of a {escalation.get_state_display().lower()} "
+                                       "escalation cannot change."})
+
+
+@transaction.atomic
+def escalation_escalate_tier(*, escalation: Escalation, by, reason, automatic=False,
+                             at=None) -> TierChange:
+    """Move the escalation one tier up (L1 → L2 → L3 → L4) with a reason. The receiving
+    tier's leads are notified and must acknowledge (``tier_change_acknowledge``)."""
+    at = _now(at)
+    reason, masked = _required_reason(reason)
+    escalation = lock(Escalation, escalation.pk)
+    _check_tier_change(escalation, by, automatic=automatic)
+    index = LADDER.index(escalation.tier)
+    if index == len(LADDER) - 1:
+        raise ValidationError({"tier": "This escalation is already at L4 (executive), the "
+                                       "top of the ladder; it cannot be escalated further."})
+    from_tier, to_tier = escalation.tier, LADDER[index + 1]
+    _stop_pending_tier_changes(escalation, by=by,
+                               reason=f"Superseded by escalation to {to_tier}")
+    escalation.tier = to_tier
+    how = "Escalated automatically" if automatic else "Escalated"
+    save_with_audit(escalation, by=by, reason=f"{how} {from_tier} → {to_tier}: {reason}")
+    change = TierChange(
+        escalation=escalation, from_tier=from_tier, to_tier=to_tier,
+        direction=TierDirection.UP, reason=reason, requested_by=by, requested_at=at,
+        automatic=automatic, notify_attempts=1, next_notify_at=at + tier_ack_window(to_tier),
+    )
+    save_with_audit(change, by=by, reason=f"{how}: {reason}")
+    who = "the system" if automatic else _display_name(by)
+    escalation_timeline_add(
+        escalation, EscalationTimelineKind.TRANSITION,
+        f"{how} to {_tier_label(to_tier)} by {who}: {reason}. Waiting for the "
+        f"{to_tier} lead to acknowledge.", by=by, at=at, masked=masked)
+    _tier_notify(tier_leads(to_tier), change,
+                 title=f"{escalation.reference} escalated to {to_tier}: please acknowledge",
+                 body=f"{escalation.summary}\n\nReason: {reason}")
+    return change
+
+
+@transaction.atomic
+def escalation_deescalate_tier(*, escalation: Escalation, by, reason, at=None) -> TierChange:
+    """Move the escalation one tier down with a reason (no acknowledgement needed)."""
+    at = _now(at)
+    reason, masked = _required_reason(reason)
+    escalation = lock(Escalation, escalation.pk)
+    _check_tier_change(escalation, by, automatic=False)
+    index = LADDER.index(escalation.tier)
+    if index == 0:
+        raise ValidationError({"tier": "This escalation is at L1 (frontline), the bottom of "
+                                       "the ladder; it cannot be de-escalated."})
+    from_tier, to_tier = escalation.tier, LADDER[index - 1]
+    _stop_pending_tier_changes(escalation, by=by,
+                               reason=f"Superseded by de-escalation to {to_tier}")
+    escalation.tier = to_tier
+    save_with_audit(escalation, by=by, reason=f"De-escalated {from_tier} → {to_tier}: {reason}")
+    change = TierChange(
+        escalation=escalation, from_tier=from_tier, to_tier=to_tier,
+        direction=TierDirection.DOWN, reason=reason, requested_by=by, requested_at=at,
+    )
+    save_with_audit(change, by=by, reason=f"De-escalated: {reason}")
+    escalation_timeline_add(
+        escalation, EscalationTimelineKind.TRANSITION,
+        f"De-escalated to {_tier_label(to_tier)} by {_display_name(by)}: {reason}.",
+        by=by, at=at, masked=masked)
+    return change
+
+
+@transaction.atomic
+def tier_change_acknowledge(*, tier_change: TierChange, by, at=None) -> TierChange:
+    """A lead of the receiving tier (or a manager) takes the escalation; once."""
+    at = _now(at)
+    change = lock(TierChange, tier_change.pk)
+    if change.direction != TierDirection.UP:
+        raise ValidationError({"tier_change": "Only an escalation up is acknowledged."})
+    if not can_acknowledge_tier(by, change.to_tier):
+        raise PermissionDenied(f"Only a lead of {change.to_tier} or a manager can "
+                               "acknowledge this escalation.")
+    if change.is_acknowledged:
+        raise ValidationError({"tier_change": (
+            f"Already acknowledged by {_display_name(change.acknowledged_by)} on "
+            f"{change.acknowledged_at:%d %b %Y %H:%M} UTC.")})
+    change.acknowledged_by = by
+    change.acknowledged_at = at
+    change.next_notify_at = None
+    save_with_audit(change, by=by, reason=f"Acknowledged by the {change.to_tier} lead")
+    escalation_timeline_add(
+        change.escalation, EscalationTimelineKind.NOTE,
+        f"{change.to_tier} escalation acknowledged by {_display_name(by)}.", by=by, at=at)
+    return change
+
+
+def _lock_due_tier_changes(pks, now):
+    query = TierChange.objects.filter(pk__in=pks, next_notify_at__lte=now).select_related(
+        "escalation").order_by("next_notify_at", "pk")
+    if connection.features.has_select_for_update_skip_locked:
+        query = query.select_for_update(skip_locked=True, of=("self",))
+    return list(query)
+
+
+def _renotify_one(change, now, actor):
+    """Remind the receiving leads, or, attempts used up, tell the tier above once."""
+    escalation = change.escalation
+    if escalation.state not in OPEN_STATES:
+        change.next_notify_at = None
+        save_with_audit(change, by=actor, reason="Escalation no longer open: reminders stop")
+        return "stopped"
+    attempts = settings.ESCALATION_TIER_NOTIFY_ATTEMPTS
+    if change.notify_attempts < attempts:
+        change.notify_attempts += 1
+        change.next_notify_at = now + tier_ack_window(change.to_tier)
+        save_with_audit(change, by=actor,
+                        reason=f"Not acknowledged: reminder {change.notify_attempts}/{attempts}")
+        _tier_notify(tier_leads(change.to_tier), change,
+                     title=f"Reminder: {escalation.reference} escalated to {change.to_tier} "
+                           "is not acknowledged",
+                     body=f"{escalation.summary}\n\nReason: {change.reason}")
+        escalation_timeline_add(
+            escalation, EscalationTimelineKind.NOTE,
+            f"{change.to_tier} escalation not acknowledged: leads reminded "
+            f"({change.notify_attempts}/{attempts}).", by=actor, at=now)
+        return "renotified"
+    index = LADDER.index(change.to_tier)
+    above = LADDER[index + 1] if index + 1 < len(LADDER) else None
+    people = tier_leads(above) if above else list(_managers())
+    who = f"the {above} leads" if above else "the managers"
+    change.escalated_further = True
+    change.next_notify_at = None
+    save_with_audit(change, by=actor, reason=f"Not acknowledged after {attempts} "
+                                             f"notifications: {who} told")
+    _tier_notify(people, change,
+                 title=f"{escalation.reference}: {change.to_tier} did not acknowledge "
+                       "the escalation",
+                 body=f"Nobody at {change.to_tier} acknowledged after {attempts} "
+                      f"notifications.\n\n{escalation.summary}\n\nReason: {change.reason}")
+    escalation_timeline_add(
+        escalation, EscalationTimelineKind.NOTE,
+        f"{change.to_tier} escalation not acknowledged after {attempts} notifications: "
+        f"{who} told.", by=actor, at=now)
+    return "escalated"
+
+
+def tier_changes_renotify(now=None, batch_size=500) -> dict:
+    """The sweep for unacknowledged tier changes (beat, every minute).
+
+    Like the SLA sweep: due rows are re-read locked (``SKIP LOCKED``) with the re-check
+    that they are still due, and each row is one savepoint, so two sweepers never
+    remind twice and a failing row stays due for the next run.
+    """
+    now = _now(now)
+    actor = system_user()
+    totals = {"renotified": 0, "escalated": 0, "stopped": 0, "failed": 0}
+    pks = list(TierChange.objects.filter(next_notify_at__lte=now)
+               .order_by("next_notify_at", "pk").values_list("pk", flat=True)[:batch_size])
+    if not pks:
+        return totals
+    with transaction.atomic():
+        for change in _lock_due_tier_changes(pks, now):
+            try:
+                with transaction.atomic():
+                    totals[_renotify_one(change, now, actor)] += 1
+            except Exception:
+                logger.exception("Tier renotify failed on tier change %s", change.pk)
+                totals["failed"] += 1
+    return totals
