@@ -356,6 +356,10 @@ ESCALATION_TIER_NOTIFY_ATTEMPTS = env.int("ESCALATION_TIER_NOTIFY_ATTEMPTS", def
 # exist (or has nobody active) falls back to the managers.
 ESCALATION_TIER_TEAMS = {"L2": "escalation-desk", "L3": "escalation-specialists",
                          "L4": "executive-escalations"}
+# A burst of this many escalations with the same category and channel within the
+# window suggests an incident on the dashboard.
+ESCALATION_BURST_THRESHOLD = env.int("ESCALATION_BURST_THRESHOLD", default=5)
+ESCALATION_BURST_WINDOW_MINUTES = env.int("ESCALATION_BURST_WINDOW_MINUTES", default=60)
 # ICS calendar URLs on private/loopback addresses are refused (SSRF) unless allowed.
 ICS_ALLOW_PRIVATE_NETWORKS = env.bool("ICS_ALLOW_PRIVATE_NETWORKS", default=False)
 # The address people reach Switchboard at, for links in emails.

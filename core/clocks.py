@@ -285,24 +285,38 @@ def clock_restart(*, clock: SlaClock, by, reason: str, at=None) -> SlaClock:
 
 
 @transaction.atomic
-def clock_retarget(*, clock: SlaClock, target: timedelta, by, reason: str) -> SlaClock:
-    """Change the target (e.g. severity raised); the due instant is recomputed from
-    the original start and the time already used.
+def clock_retarget(*, clock: SlaClock, target: timedelta, by, reason: str, calendar=None,
+                   at=None) -> SlaClock:
+    """Change the target (e.g. severity raised), and optionally the calendar; the due
+    instant is recomputed from the original start and the time already used.
 
-    Warnings and a breach that already fired stay on record; thresholds not yet
-    reached fire against the new target.
+    Business time already used stays as counted on the old calendar: the running
+    stretch is folded into ``consumed`` at ``at`` and counting goes on from there on the
+    new one. Warnings and a breach that already fired stay on record; thresholds not
+    yet reached fire against the new target.
     """
     if target <= timedelta(0):
         raise ValidationError({"target": "An SLA target must be longer than zero."})
     clock = lock(SlaClock, clock.pk)
     if clock.state == ClockState.STOPPED:
         raise ValidationError({"clock": "A stopped clock cannot be retargeted; restart it."})
-    old = clock.target
+    at = _now(at)
+    old, old_calendar = clock.target, clock.calendar
+    changes = [f"{format_duration(old)} → {format_duration(target)}"]
+    if calendar is not None and calendar.pk != clock.calendar_id:
+        if clock.state == ClockState.RUNNING and at > clock.running_since:
+            clock.consumed = clock_elapsed(clock, now=at)
+            clock.running_since = at
+        clock.calendar = calendar
+        changes.append(f"calendar {old_calendar} → {calendar}")
     clock.target = target
-    recompute_schedule(clock)
+    try:
+        recompute_schedule(clock)
+    except ValueError as exc:  # a calendar with no working time at all
+        raise ValidationError({"calendar": str(exc)}) from exc
     save_with_audit(clock, by=by, reason=f"Retargeted: {reason}")
-    _record(clock, ClockEventKind.RETARGETED, at=timezone.now(), by=by,
-            detail=f"{format_duration(old)} → {format_duration(target)}: {reason}")
+    _record(clock, ClockEventKind.RETARGETED, at=at, by=by,
+            detail=f"{'; '.join(changes)}: {reason}")
     return clock
 
 

@@ -44,19 +44,24 @@ ROLE_GRANTS: dict[str, list[Grant]] = {
         *_on(DOMAIN_APPS, ALL),
         # Custom permissions are prefixes too: close_incident.
         Grant("incidents", ("close",)),
-        Grant("escalations", ("erase",)),
+        Grant("escalations", ("erase", "approve")),
         Grant("auth", VIEW, ("user", "group")),
     ],
     Role.INCIDENT_RESPONDER: [
         *_on(NON_MONEY_APPS, VIEW),
         Grant("incidents", EDIT, ("incident", "timelineevent", "statusupdate", "postmortem",
                                   "actionitem")),
+        # Links the escalations an incident caused, from the incident page.
+        Grant("escalations", EDIT, ("escalationincidentlink",)),
         Grant("playbooks", EDIT, ("playbookrun", "steprun")),
     ],
     Role.ESCALATION_LEAD: [
         *_on(NON_MONEY_APPS, VIEW),
         # Works customers and escalations; SLA policies are managers' configuration.
-        Grant("escalations", EDIT, ("customer", "escalation", "escalationtimelineevent")),
+        Grant("escalations", EDIT, ("customer", "escalation", "escalationtimelineevent",
+                                    "escalationincidentlink")),
+        # Approves compensation up to the role's limit (CompensationApprovalLimit).
+        Grant("escalations", ("approve",), ("escalation",)),
         Grant("playbooks", EDIT, ("playbookrun", "steprun")),
     ],
     Role.VENDOR_MANAGER: [

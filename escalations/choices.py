@@ -55,4 +55,17 @@ class EscalationTimelineKind(models.TextChoices):
     CREATED = "created", "Created"
     TRANSITION = "transition", "State change"
     NOTE = "note", "Note"
+    CUSTOMER_UPDATE = "customer_update", "Customer update"
     CLOCK = "clock", "SLA clock"
+    POLICY = "policy", "SLA policy"
+    REGULATORY = "regulatory", "Regulatory"
+    COMPENSATION = "compensation", "Compensation"
+    LINK = "link", "Incident link"
+    EDIT = "edit", "Edit"
+
+
+class DayCounting(models.TextChoices):
+    """How a regulatory regime counts its deadline."""
+
+    CALENDAR_DAYS = "calendar_days", "Calendar days"
+    BUSINESS_DAYS = "business_days", "Business days"

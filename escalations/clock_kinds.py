@@ -17,6 +17,8 @@ FIRST_RESPONSE_CLOCK = "escalations.first_response"
 UPDATE_CLOCK = "escalations.update"
 CONTAINMENT_CLOCK = "escalations.containment"
 RESOLUTION_CLOCK = "escalations.resolution"
+# A regulator's final-response deadline (escalations/services/regulatory.py).
+REGULATORY_CLOCK = "escalations.regulatory"
 
 # Kind -> label, in the order they are shown.
 KINDS = {
@@ -24,18 +26,23 @@ KINDS = {
     UPDATE_CLOCK: "Next update",
     CONTAINMENT_CLOCK: "Containment",
     RESOLUTION_CLOCK: "Resolution",
+    REGULATORY_CLOCK: "Regulatory final response",
 }
 
 # Warnings at half the target and at 75 % (where the owner must act).
 WARN_THRESHOLDS = (50, 75)
+# A regulatory deadline warns once more, with a tenth of the time left.
+REGULATORY_WARN_THRESHOLDS = (50, 75, 90)
 
 
 def escalate_one_tier(clock, event):
     """Breach action: move the escalation one tier up, as the system.
 
-    At L4 (or when the escalation is no longer open) there is nowhere to go: the
-    timeline says so and the sweep carries on. Any other error propagates, so the
-    sweep rolls this clock back and retries it on the next run.
+    At L4 (or when the escalation is no longer open) there is nowhere to go, and while
+    the tier that received the previous escalation has not acknowledged it, another
+    breach does not climb past them: the timeline says so and the sweep carries on.
+    Any other error propagates, so the sweep rolls this clock back and retries it on
+    the next run.
     """
     from django.core.exceptions import ValidationError
 
@@ -61,6 +68,17 @@ def escalate_one_tier(clock, event):
             f"{label} breached; already at L4 (executive), so no further escalation.",
             by=actor, at=event.at)
         return
+    pending = escalation.tier_changes.filter(direction="up", acknowledged_at__isnull=True,
+                                             next_notify_at__isnull=False).first()
+    if pending is not None:
+        # The tier that received the last escalation has not taken it yet: climbing
+        # again would skip them. Their reminders (and, unanswered, the tier above)
+        # already run; say so instead of jumping to the top on a burst of breaches.
+        escalation_timeline_add(
+            escalation, EscalationTimelineKind.NOTE,
+            f"{label} breached; still waiting for {pending.to_tier} to acknowledge the "
+            "last escalation, so no further tier change.", by=actor, at=event.at)
+        return
     try:
         escalation_escalate_tier(escalation=escalation, by=actor, reason=f"{label} breached",
                                  automatic=True, at=event.at)
@@ -77,6 +95,7 @@ def register():
     # Warnings notify the owner and the team (Escalation.sla_recipients); a breach
     # notifies them and escalates one tier.
     for key, label in KINDS.items():
-        register_clock_kind(ClockKind(key=key, label=label, warn_thresholds=WARN_THRESHOLDS,
+        thresholds = REGULATORY_WARN_THRESHOLDS if key == REGULATORY_CLOCK else WARN_THRESHOLDS
+        register_clock_kind(ClockKind(key=key, label=label, warn_thresholds=thresholds,
                                       on_warning=(notify_owner_and_team,),
                                       on_breach=(notify_owner_and_team, escalate_one_tier)))

@@ -10,6 +10,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -17,12 +19,14 @@ from django.urls import reverse
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
+from core.choices import Role
 from core.models import BusinessCalendar, Team
 from core.transitions import guard
 
 from .choices import (
     OPEN_STATES,
     CustomerTier,
+    DayCounting,
     EscalationCategory,
     EscalationPriority,
     EscalationState,
@@ -82,6 +86,72 @@ class Customer(models.Model):
         return self.erased_at is not None
 
 
+# --- Regulatory regimes ---------------------------------------------------------
+
+
+class RegulatoryRegime(models.Model):
+    """A regulator's complaint-handling rule: a final response is owed within a number
+    of calendar or business days of receipt, sometimes extendable.
+
+    An escalation under a regime runs a regulatory clock beside the internal ones. Its
+    deadline is the end of the last day counted, in the calendar's time zone; business
+    days are the days the calendar is open at all (without a calendar: Monday to
+    Friday). The clock itself counts every hour (24×7): the regulator's time does not
+    stop out of hours. Deadlines are computed in ``escalations/services/regulatory.py``.
+    """
+
+    code = models.SlugField(max_length=40, unique=True, help_text="e.g. uk-fca-disp")
+    name = models.CharField(max_length=120)
+    jurisdiction = models.CharField(max_length=60, blank=True)
+    description = models.TextField(
+        blank=True, help_text="What the rule asks for, in the desk's words.")
+    final_response_days = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1)],
+        help_text="Days from receipt by which the final response is due.")
+    counting = models.CharField(max_length=20, choices=DayCounting.choices,
+                                default=DayCounting.CALENDAR_DAYS)
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Whose days count: business days are the days it is open, and days end "
+                  "at midnight in its time zone. Empty: Monday–Friday, UTC.",
+    )
+    extended_days = models.PositiveSmallIntegerField(
+        null=True, blank=True,
+        help_text="Days allowed in all after an extension (e.g. 35 business days with a "
+                  "holding reply); empty: no extension.")
+    extension_conditions = models.TextField(
+        blank=True, help_text="When an extension is allowed, and what the customer is told.")
+    reference_url = models.URLField(blank=True, help_text="Where the rule is published.")
+    is_example = models.BooleanField(
+        default=False,
+        help_text="Seeded as an example: check it against the current rules before relying "
+                  "on it.")
+    active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} (example)" if self.is_example else self.name
+
+    def clean(self):
+        if self.extended_days is not None and self.extended_days <= self.final_response_days:
+            raise ValidationError({"extended_days": "An extension must allow more days than "
+                                                    f"the {self.final_response_days} normally "
+                                                    "allowed."})
+
+    @property
+    def rule_text(self) -> str:
+        """``56 calendar days``, ``15 business days (35 with an extension)``."""
+        unit = self.get_counting_display().lower()
+        text = f"{self.final_response_days} {unit}"
+        if self.extended_days:
+            text += f" ({self.extended_days} with an extension)"
+        return text
+
+
 # --- SLA policies --------------------------------------------------------------
 
 
@@ -92,12 +162,28 @@ def default_pausing_kinds():
     return [UPDATE_CLOCK, RESOLUTION_CLOCK]
 
 
+# The policy fields that make a new version when they change: what clocks are held to.
+POLICY_TARGET_FIELDS = (
+    "first_response", "update_cadence", "containment", "resolution", "calendar",
+    "first_response_calendar", "update_calendar", "containment_calendar",
+    "resolution_calendar", "pause_in_awaiting_customer", "pause_cap",
+)
+
+
+def _calendar_field(label):
+    return models.ForeignKey(
+        BusinessCalendar, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text=f"Calendar the {label} clock counts on (empty: the policy's calendar).")
+
+
 class EscalationSlaPolicy(models.Model):
     """Targets an escalation is held to. Ordered: the first active policy whose
     conditions all match applies (an empty condition matches anything).
 
-    Clocks keep the targets they started with: editing a policy does not move clocks
-    already running (a manager retargets explicitly).
+    Versioned: a change to a target, a calendar or the pausing rules makes a new
+    ``version``. Clocks keep the targets they started with — editing a policy never
+    moves clocks already running; a manager applies the new version to an escalation
+    explicitly (``escalation_apply_policy``).
     """
 
     name = models.CharField(max_length=120)
@@ -109,6 +195,9 @@ class EscalationSlaPolicy(models.Model):
                                      blank=True, help_text="Empty: any customer tier.")
     category = models.CharField(max_length=20, choices=EscalationCategory.choices, null=True,
                                 blank=True, help_text="Empty: any category.")
+    regulatory_regime = models.ForeignKey(
+        RegulatoryRegime, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Empty: any escalation, under a regime or not.")
     first_response = models.DurationField(null=True, blank=True)
     update_cadence = models.DurationField(null=True, blank=True)
     containment = models.DurationField(null=True, blank=True)
@@ -117,6 +206,10 @@ class EscalationSlaPolicy(models.Model):
         BusinessCalendar, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         help_text="Calendar the clocks count on (empty: 24×7).",
     )
+    first_response_calendar = _calendar_field("first-response")
+    update_calendar = _calendar_field("update-cadence")
+    containment_calendar = _calendar_field("containment")
+    resolution_calendar = _calendar_field("resolution")
     pause_in_awaiting_customer = models.JSONField(
         default=default_pausing_kinds, blank=True,
         help_text="Clock kinds that pause while awaiting the customer, e.g. "
@@ -126,6 +219,9 @@ class EscalationSlaPolicy(models.Model):
         null=True, blank=True,
         help_text="A paused clock resumes by itself after this long (empty: no cap).",
     )
+    version = models.PositiveIntegerField(
+        default=1, editable=False,
+        help_text="Goes up when a target, calendar or pausing rule changes.")
 
     history = HistoricalRecords()
 
@@ -162,6 +258,21 @@ class EscalationSlaPolicy(models.Model):
         found = {FIRST_RESPONSE_CLOCK: self.first_response, UPDATE_CLOCK: self.update_cadence,
                  CONTAINMENT_CLOCK: self.containment, RESOLUTION_CLOCK: self.resolution}
         return {kind: target for kind, target in found.items() if target}
+
+    def calendar_for(self, kind):
+        """The calendar a clock of ``kind`` counts on (None: the 24×7 calendar)."""
+        from .clock_kinds import (
+            CONTAINMENT_CLOCK,
+            FIRST_RESPONSE_CLOCK,
+            RESOLUTION_CLOCK,
+            UPDATE_CLOCK,
+        )
+
+        own = {FIRST_RESPONSE_CLOCK: self.first_response_calendar,
+               UPDATE_CLOCK: self.update_calendar,
+               CONTAINMENT_CLOCK: self.containment_calendar,
+               RESOLUTION_CLOCK: self.resolution_calendar}.get(kind)
+        return own or self.calendar
 
 
 # --- Escalations -----------------------------------------------------------------
@@ -236,8 +347,36 @@ class Escalation(FSMModelMixin, models.Model):
     withdraw_reason = models.TextField(blank=True)
     policy = models.ForeignKey(
         EscalationSlaPolicy, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="escalations", help_text="The SLA policy applied when it was created.",
+        related_name="escalations", help_text="The SLA policy whose targets the clocks hold.",
     )
+    policy_version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The version of the policy the clocks were set from.")
+    regulatory_regime = models.ForeignKey(
+        RegulatoryRegime, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="escalations",
+        help_text="The regulator's rule this complaint falls under, if any.")
+    regulatory_extended_at = models.DateTimeField(null=True, blank=True)
+    regulatory_extension_reason = models.TextField(blank=True)
+
+    # Compensation: offered by whoever works the escalation, approved within the
+    # approver's role limit (CompensationApprovalLimit).
+    compensation_offered = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))])
+    compensation_note = models.TextField(
+        blank=True, help_text="What is offered, e.g. refund of the March charges.")
+    compensation_offered_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True,
+                                                blank=True, related_name="+")
+    compensation_offered_at = models.DateTimeField(null=True, blank=True)
+    compensation_approved = models.DecimalField(max_digits=12, decimal_places=2, null=True,
+                                                blank=True)
+    compensation_approved_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True,
+                                                 blank=True, related_name="+")
+    compensation_approved_at = models.DateTimeField(null=True, blank=True)
+
+    incidents = models.ManyToManyField(
+        "incidents.Incident", through="EscalationIncidentLink", blank=True,
+        related_name="escalations")
 
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
@@ -254,6 +393,13 @@ class Escalation(FSMModelMixin, models.Model):
         indexes = [
             models.Index(fields=["state", "-created_at"], name="escalation_state_idx"),
             models.Index(fields=["owner", "state"], name="escalation_owner_idx"),
+            # The burst detector reads recent escalations by category and channel.
+            models.Index(fields=["category", "channel", "created_at"],
+                         name="escalation_burst_idx"),
+        ]
+        permissions = [
+            ("approve_compensation",
+             "Can approve compensation up to the role's approval limit"),
         ]
 
     def __str__(self):
@@ -329,9 +475,15 @@ class Escalation(FSMModelMixin, models.Model):
     # --- SLA clock hooks (core/clocks.py) ---
 
     def sla_recipients(self, clock):
+        from .clock_kinds import REGULATORY_CLOCK
+
         people = [self.owner] if self.owner_id else []
         if self.team_id:
             people += list(self.team.members.filter(is_active=True))
+        if clock is not None and clock.kind == REGULATORY_CLOCK:
+            # A regulatory deadline is the managers' business too.
+            people += list(get_user_model().objects.filter(groups__name=Role.MANAGER,
+                                                           is_active=True))
         seen, unique = set(), []
         for person in people:
             if person.pk not in seen and person.is_active:
@@ -430,3 +582,49 @@ class TierChange(models.Model):
     @property
     def is_acknowledged(self) -> bool:
         return self.acknowledged_at is not None
+
+
+# --- Compensation ------------------------------------------------------------------
+
+
+class CompensationApprovalLimit(models.Model):
+    """How much compensation a role may approve on an escalation. A person's limit is
+    the highest of their roles'; a role without a row cannot approve; an empty amount
+    is no limit."""
+
+    role = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="+")
+    limit = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))], help_text="Empty: no limit.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["role__name"]
+
+    def __str__(self):
+        return f"{self.role.name}: {'no limit' if self.limit is None else self.limit}"
+
+
+# --- Links to incidents --------------------------------------------------------------
+
+
+class EscalationIncidentLink(models.Model):
+    """An escalation caused (or made worse) by an incident; many to many."""
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE,
+                                   related_name="incident_links")
+    incident = models.ForeignKey("incidents.Incident", on_delete=models.CASCADE,
+                                 related_name="escalation_links")
+    linked_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    linked_at = models.DateTimeField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["linked_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["escalation", "incident"],
+                                               name="link_escalation_incident_once")]
+
+    def __str__(self):
+        return f"{self.escalation_id} ↔ {self.incident_id}"

@@ -14,6 +14,12 @@ One module per concern:
 """
 
 from ._common import escalation_timeline_add
+from .compensation import (
+    approval_limit,
+    can_approve,
+    escalation_approve_compensation,
+    escalation_offer_compensation,
+)
 from .customers import (
     CUSTOMER_EDITABLE_FIELDS,
     customer_create,
@@ -24,18 +30,32 @@ from .customers import (
     erased_reference,
 )
 from .lifecycle import (
+    escalation_add_note,
     escalation_await_customer,
     escalation_close,
     escalation_contain,
     escalation_create,
     escalation_customer_replied,
+    escalation_edit,
     escalation_reopen,
     escalation_resolve,
     escalation_start_review,
     escalation_triage,
     escalation_withdraw,
 )
-from .policies import policy_for
+from .links import (
+    can_link,
+    escalation_link_incident,
+    escalation_unlink_incident,
+    incident_link_escalations,
+)
+from .policies import escalation_apply_policy, policy_for, policy_for_escalation, policy_save
+from .regulatory import (
+    escalation_extend_regulatory_deadline,
+    format_deadline,
+    regulatory_clock,
+    regulatory_deadline,
+)
 from .tiers import (
     LADDER,
     can_acknowledge_tier,
@@ -48,12 +68,17 @@ from .tiers import (
 )
 
 __all__ = [
-    "CUSTOMER_EDITABLE_FIELDS", "LADDER", "can_acknowledge_tier", "customer_create",
-    "customer_erase", "customer_export", "customer_update", "erased_name",
-    "erased_reference", "escalation_await_customer", "escalation_close",
-    "escalation_contain", "escalation_create", "escalation_customer_replied",
-    "escalation_deescalate_tier", "escalation_escalate_tier", "escalation_reopen",
+    "CUSTOMER_EDITABLE_FIELDS", "LADDER", "approval_limit", "can_acknowledge_tier",
+    "can_approve", "can_link", "customer_create", "customer_erase", "customer_export",
+    "customer_update", "erased_name", "erased_reference", "escalation_add_note",
+    "escalation_apply_policy", "escalation_approve_compensation",
+    "escalation_await_customer", "escalation_close", "escalation_contain",
+    "escalation_create", "escalation_customer_replied", "escalation_deescalate_tier",
+    "escalation_edit", "escalation_escalate_tier", "escalation_extend_regulatory_deadline",
+    "escalation_link_incident", "escalation_offer_compensation", "escalation_reopen",
     "escalation_resolve", "escalation_start_review", "escalation_timeline_add",
-    "escalation_triage", "escalation_withdraw", "policy_for", "tier_ack_window",
+    "escalation_triage", "escalation_unlink_incident", "escalation_withdraw",
+    "format_deadline", "incident_link_escalations", "policy_for", "policy_for_escalation",
+    "policy_save", "regulatory_clock", "regulatory_deadline", "tier_ack_window",
     "tier_change_acknowledge", "tier_changes_renotify", "tier_leads",
 ]

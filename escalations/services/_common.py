@@ -62,3 +62,11 @@ def _required_reason(reason, field="reason"):
 def _display_name(user):
     return user.get_full_name() or user.username
 
+
+
+def latest_clocks(escalation) -> dict:
+    """The latest cycle of each kind of clock the escalation has, by kind."""
+    latest = {}
+    for clock in clocks_of(escalation):  # ordered by kind, newest cycle first
+        latest.setdefault(clock.kind, clock)
+    return latest

@@ -7,6 +7,7 @@ on input. Personal data is exportable and erasable on request by roles holding
 the current row *and* in every history row, because an audit trail that still holds
 the name would defeat the erasure.
 """
+import re
 from decimal import Decimal
 
 from django.contrib.admin.models import LogEntry
@@ -19,9 +20,13 @@ from core.audit import save_with_audit
 from core.pci import redact_card_numbers
 from core.transitions import lock
 
+from ..choices import EscalationTimelineKind
 from ..models import (
     ERASED_REFERENCE_PREFIX,
     Customer,
+    Escalation,
+    EscalationTimelineEvent,
+    TierChange,
 )
 from ..visibility import ERASE_PERMISSION, PERSONAL_FIELDS, customer_hidden_fields
 
@@ -143,8 +148,9 @@ def erased_reference(customer) -> str:
 @transaction.atomic
 def customer_erase(*, customer: Customer, by, reason: str) -> Customer:
     """Erase a customer's personal data on request, in the current row and in all of
-    its history; keep the operational facts (tier, value, dates). The erasure itself
-    is a history entry with the reason, and holds no personal data."""
+    its history, and wherever escalation text repeats their name, email, phone or
+    account reference; keep the operational facts (tier, value, dates). The erasure
+    itself is a history entry with the reason, and holds no personal data."""
     if not by.has_perm(ERASE_PERMISSION):
         raise PermissionDenied("Only managers erase a customer's personal data.")
     reason = redact_card_numbers((reason or "").strip())[0]
@@ -155,6 +161,9 @@ def customer_erase(*, customer: Customer, by, reason: str) -> Customer:
     if customer.is_erased:
         raise ValidationError(
             f"This customer was already erased on {customer.erased_at:%d %b %Y %H:%M} UTC.")
+    # Every name, email, phone and reference the customer ever had, history included.
+    identifiers = {value for row in [customer, *customer.history.all()]
+                   for value in (row.name, row.email, row.phone, row.account_reference)}
     tombstone = {"name": erased_name(customer), "account_reference": erased_reference(customer),
                  **{name: "" for name in PERSONAL_FIELDS if name != "name"}}
     for name, value in tombstone.items():
@@ -169,5 +178,67 @@ def customer_erase(*, customer: Customer, by, reason: str) -> Customer:
     LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(Customer), object_id=str(customer.pk),
     ).update(object_repr=tombstone["account_reference"])
+    _scrub_escalations(customer, identifiers, by=by)
     return customer
+
+
+# Free text on escalations (and what hangs off them) where an agent may have typed the
+# customer's name, email, phone or account number.
+ESCALATION_TEXT_FIELDS = ("summary", "description", "requested_outcome", "containment_note",
+                          "resolution", "root_cause_review", "withdraw_reason",
+                          "compensation_note", "regulatory_extension_reason")
+ERASED_TEXT = "[erased]"
+
+
+def _scrub_rows(queryset, fields, pattern):
+    """Replace every identifier in ``fields`` of ``queryset``'s rows, in place: a
+    queryset update writes no new history (the rows may *be* history)."""
+    for row in queryset.only("pk", *fields).iterator():
+        changes = {}
+        for name in fields:
+            value = getattr(row, name) or ""
+            scrubbed = pattern.sub(ERASED_TEXT, value)
+            if scrubbed != value:
+                changes[name] = scrubbed
+        if changes:
+            queryset.model.objects.filter(pk=row.pk).update(**changes)
+
+
+def _scrub_escalations(customer, identifiers, *, by):
+    """Erase the customer's identifiers wherever escalation text repeats them: the
+    escalations, their timelines, tier changes and notifications, and the history of
+    each. The operational facts (states, times, tiers, amounts) stay."""
+    from core.models import Notification, SlaClock, SlaClockEvent
+
+    identifiers = sorted({i.strip() for i in identifiers if len(i.strip()) >= 3}, key=len,
+                         reverse=True)
+    escalations = Escalation.objects.filter(customer=customer)
+    ids = list(escalations.values_list("pk", flat=True))
+    if not ids:
+        return
+    if identifiers:
+        pattern = re.compile("|".join(re.escape(i) for i in identifiers), re.IGNORECASE)
+        # History rows carry the change reason too ("Escalated L1 → L2: <reason>").
+        reason = ["history_change_reason"]
+        _scrub_rows(escalations, ESCALATION_TEXT_FIELDS, pattern)
+        _scrub_rows(Escalation.history.filter(id__in=ids), [*ESCALATION_TEXT_FIELDS, *reason],
+                    pattern)
+        for model in (EscalationTimelineEvent, TierChange):
+            field = "text" if model is EscalationTimelineEvent else "reason"
+            _scrub_rows(model.objects.filter(escalation_id__in=ids), [field], pattern)
+            _scrub_rows(model.history.filter(escalation_id__in=ids), [field, *reason], pattern)
+        # The clocks repeat pause reasons ("Awaiting customer: <reason>").
+        clocks = SlaClock.objects.filter(content_type=ContentType.objects.get_for_model(
+            Escalation), object_id__in=ids)
+        clock_ids = list(clocks.values_list("pk", flat=True))
+        _scrub_rows(clocks, ["pause_reason"], pattern)
+        _scrub_rows(SlaClock.history.filter(id__in=clock_ids), ["pause_reason", *reason],
+                    pattern)
+        _scrub_rows(SlaClockEvent.objects.filter(clock_id__in=clock_ids), ["detail"], pattern)
+        urls = [escalation.get_absolute_url() for escalation in escalations]
+        _scrub_rows(Notification.objects.filter(url__in=urls), ["title", "body"], pattern)
+    for escalation in escalations:
+        EscalationTimelineEvent.objects.create(
+            escalation=escalation, kind=EscalationTimelineKind.NOTE, at=timezone.now(),
+            actor=by, text="The customer's personal data was erased on request.")
 

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from core.audit import save_with_audit
 from core.choices import ClockState
@@ -15,6 +16,7 @@ from core.clocks import (
     clock_start,
     clocks_of,
 )
+from core.notifications import notify
 from core.transitions import lock, perform_transition
 
 from ..choices import EscalationState, EscalationTimelineKind
@@ -23,20 +25,24 @@ from ..clock_kinds import (
     FIRST_RESPONSE_CLOCK,
     KINDS,
     RESOLUTION_CLOCK,
+    UPDATE_CLOCK,
 )
 from ..models import (
     Customer,
     Escalation,
+    EscalationTimelineEvent,
 )
 from ._common import (
     _clocks,
+    _display_name,
     _now,
     _redact,
     _required_reason,
     _stop_clocks,
     escalation_timeline_add,
 )
-from .policies import policy_for
+from .policies import policy_for, rematch_policy
+from .regulatory import regime_changed
 
 # --- Escalations -------------------------------------------------------------------
 
@@ -58,30 +64,46 @@ def _next_reference(year):
     return f"{prefix}{number:04d}"
 
 
+@transaction.atomic
 def escalation_create(*, by, customer: Customer, category, priority, summary, description="",
                       requested_outcome="", channel=None, owner=None, team=None,
+                      regulatory_regime=None, received_at: datetime | None = None,
                       at: datetime | None = None) -> Escalation:
-    """Open an escalation: it gets a reference, the matching SLA policy is recorded and
-    its clocks start on the policy's calendar. Free text is PCI-redacted."""
+    """Open an escalation: it gets a reference, the first matching SLA policy is recorded
+    and its clocks start on the policy's calendars; under a regulatory regime the
+    final-response clock starts too. ``received_at`` (not in the future) back-dates
+    the escalation to when the customer actually complained: the clocks count from
+    then. Free text is PCI-redacted. All or nothing."""
     if not by.has_perm("escalations.add_escalation"):
         raise PermissionDenied("Your role cannot open escalations.")
     if not (summary or "").strip():
         raise ValidationError({"summary": "Give the escalation a one-line summary."})
-    at = _now(at)
+    if customer.is_erased:
+        raise ValidationError({"customer": "This customer was erased on request; open the "
+                                           "escalation on their new account."})
+    if regulatory_regime is not None and not regulatory_regime.active:
+        raise ValidationError({"regulatory_regime": f"{regulatory_regime.name} is retired."})
+    now = timezone.now()
+    if received_at is not None and received_at > now:
+        raise ValidationError({"received_at": "A complaint cannot be received in the future."})
+    at = received_at or _now(at)
     masked = 0
     text = {}
     for name, value in (("summary", summary.strip()), ("description", description),
                         ("requested_outcome", requested_outcome)):
         text[name], found = _redact(value)
         masked += found
-    policy = policy_for(priority=priority, customer_tier=customer.tier, category=category)
+    policy = policy_for(priority=priority, customer_tier=customer.tier, category=category,
+                        regulatory_regime=regulatory_regime)
     for attempt in range(5):
         try:
             with transaction.atomic():
                 escalation = Escalation(
                     reference=_next_reference(at.year), customer=customer, channel=channel,
                     category=category or "", priority=priority or "", owner=owner, team=team,
-                    policy=policy, created_by=by, created_at=at, **text,
+                    policy=policy, policy_version=policy.version if policy else None,
+                    regulatory_regime=regulatory_regime, created_by=by, created_at=at,
+                    **text,
                 )
                 escalation.full_clean(exclude=["reference", "state"])
                 save_with_audit(escalation, by=by, reason="Created")
@@ -90,16 +112,18 @@ def escalation_create(*, by, customer: Customer, category, priority, summary, de
             # Two escalations took the same reference number; take the next one.
             if attempt == 4:
                 raise
-    with transaction.atomic():
-        applied = f"SLA policy: {policy.name}." if policy else "No SLA policy matched."
-        escalation_timeline_add(
-            escalation, EscalationTimelineKind.CREATED,
-            f"Escalation opened by {by.get_full_name() or by.username}: {text['summary']}. "
-            f"{applied}", by=by, at=at, masked=masked)
-        if policy:
-            for kind, target in policy.targets().items():
-                clock_start(owner=escalation, kind=kind, target=target, by=by, at=at,
-                            calendar=policy.calendar, pause_cap=policy.pause_cap)
+    applied = (f"SLA policy: {policy.name} (v{policy.version})." if policy
+               else "No SLA policy matched.")
+    escalation_timeline_add(
+        escalation, EscalationTimelineKind.CREATED,
+        f"Escalation opened by {_display_name(by)}: {text['summary']}. {applied}",
+        by=by, at=at, masked=masked)
+    if policy:
+        for kind, target in policy.targets().items():
+            clock_start(owner=escalation, kind=kind, target=target, by=by, at=at,
+                        calendar=policy.calendar_for(kind), pause_cap=policy.pause_cap)
+    if regulatory_regime is not None:
+        regime_changed(escalation, None, by=by, at=at)
     return escalation
 
 
@@ -128,6 +152,7 @@ def escalation_triage(*, escalation: Escalation, by, priority=None, owner=None, 
         escalation, EscalationTimelineKind.TRANSITION,
         f"Triaged: {escalation.priority} {escalation.get_category_display()}; owner "
         f"{owner_name}.", by=by, at=at)
+    rematch_policy(escalation, by=by, at=at)
     return escalation
 
 
@@ -255,3 +280,120 @@ def escalation_withdraw(*, escalation: Escalation, by, reason, at=None) -> Escal
     return escalation
 
 
+
+
+# --- Edits and notes ------------------------------------------------------------------
+
+# What escalation_edit may change; state, tier, clocks and compensation have their own
+# services.
+EDITABLE_FIELDS = ("summary", "description", "requested_outcome", "priority", "category",
+                   "channel", "owner", "team", "regulatory_regime")
+TEXT_FIELDS = ("summary", "description", "requested_outcome")
+# Set at triage and needed from then on: an edit may change them, not clear them.
+TRIAGE_FIELDS = ("priority", "category", "owner")
+# Changing these may make another SLA policy match.
+POLICY_CONDITIONS = ("priority", "category", "regulatory_regime")
+FINISHED_STATES = (EscalationState.CLOSED, EscalationState.WITHDRAWN)
+
+
+def _check_editable(escalation, by):
+    if not by.has_perm("escalations.change_escalation"):
+        raise PermissionDenied("Your role cannot change escalations.")
+    if escalation.state in FINISHED_STATES:
+        raise ValidationError(f"A {escalation.get_state_display().lower()} escalation cannot "
+                              "be changed; reopen it first.")
+
+
+@transaction.atomic
+def escalation_edit(*, escalation: Escalation, by, at=None, **fields) -> Escalation:
+    """Change the escalation's descriptive fields, owner, team, priority, category or
+    regulatory regime. Free text is PCI-redacted; the audit reason lists the fields.
+    A new owner is notified; a change that makes another SLA policy match applies it;
+    a new regime starts its final-response clock."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: "This field cannot be edited here." for name in unknown})
+    at = _now(at)
+    escalation = lock(Escalation, escalation.pk)
+    _check_editable(escalation, by)
+    before = {name: getattr(escalation, name) for name in EDITABLE_FIELDS}
+    changed, masked = [], 0
+    for name, value in fields.items():
+        if name in TEXT_FIELDS:
+            value, found = _redact(value.strip() if name == "summary" else value)
+            masked += found
+        if name in ("priority", "category") and value is None:
+            value = ""
+        if getattr(escalation, name) != value:
+            setattr(escalation, name, value)
+            changed.append(name)
+    if not changed:
+        return escalation
+    if "summary" in changed and not escalation.summary:
+        raise ValidationError({"summary": "Give the escalation a one-line summary."})
+    if escalation.state != EscalationState.NEW:
+        for name in TRIAGE_FIELDS:
+            if name in changed and not getattr(escalation, name):
+                raise ValidationError({name: f"A triaged escalation needs its {name}; change "
+                                             "it rather than clear it."})
+    regime = escalation.regulatory_regime
+    if "regulatory_regime" in changed and regime is not None and not regime.active:
+        raise ValidationError({"regulatory_regime": f"{regime.name} is retired."})
+    escalation.full_clean(exclude=["reference", "state"])
+    save_with_audit(escalation, by=by, reason=f"Edited: {', '.join(sorted(changed))}")
+    escalation_timeline_add(escalation, EscalationTimelineKind.EDIT,
+                            f"Edited: {_describe_edit(escalation, before, changed)}.",
+                            by=by, at=at, masked=masked)
+    if "owner" in changed and escalation.owner_id and escalation.owner_id != by.pk:
+        notify([escalation.owner], title=f"{escalation.reference} is assigned to you",
+               body=escalation.summary, url=escalation.get_absolute_url())
+    if "regulatory_regime" in changed:
+        regime_changed(escalation, before["regulatory_regime"], by=by, at=at)
+    if set(changed) & set(POLICY_CONDITIONS):
+        rematch_policy(escalation, by=by, at=at)
+    return escalation
+
+
+def _describe_edit(escalation, before, changed):
+    """``priority P3 → P1; owner elena → maria; description`` (free text by name only:
+    the timeline is no place to repeat a whole description)."""
+    parts = []
+    for name in sorted(changed):
+        if name in ("description", "requested_outcome"):
+            parts.append(name.replace("_", " "))
+            continue
+        old, new = before[name], getattr(escalation, name)
+        if name in ("owner",):
+            old, new = (_display_name(u) if u else "nobody" for u in (old, new))
+        parts.append(f"{name.replace('_', ' ')} {old or '—'} → {new or '—'}")
+    return "; ".join(parts)
+
+
+@transaction.atomic
+def escalation_add_note(*, escalation: Escalation, by, text, customer_update=False,
+                        at=None) -> EscalationTimelineEvent:
+    """Add an internal note, or log an update sent to the customer. A customer update
+    is the first response if none was given yet (that clock stops), and starts the
+    next cycle of the update-cadence clock. Card numbers are masked."""
+    if not by.has_perm("escalations.add_escalationtimelineevent"):
+        raise PermissionDenied("Your role cannot add notes to escalations.")
+    at = _now(at)
+    if not (text or "").strip():
+        raise ValidationError({"text": "Write the note."})
+    escalation = lock(Escalation, escalation.pk)
+    if not customer_update:
+        return escalation_timeline_add(escalation, EscalationTimelineKind.NOTE, text.strip(),
+                                       by=by, at=at)
+    if escalation.state in FINISHED_STATES:
+        raise ValidationError({"customer_update": (
+            f"The escalation is {escalation.get_state_display().lower()}: reopen it before "
+            "updating the customer.")})
+    event = escalation_timeline_add(escalation, EscalationTimelineKind.CUSTOMER_UPDATE,
+                                    text.strip(), by=by, at=at)
+    _stop_clocks(escalation, [FIRST_RESPONSE_CLOCK], by=by, at=at)
+    for clock in _clocks(escalation, [UPDATE_CLOCK]):
+        new = clock_restart(clock=clock, by=by, reason="Customer updated", at=at)
+        pausing = escalation.policy.pause_in_awaiting_customer if escalation.policy else []
+        if escalation.state == EscalationState.AWAITING_CUSTOMER and UPDATE_CLOCK in pausing:
+            clock_pause(clock=new, reason="Awaiting customer", by=by, at=at)
+    return event

@@ -1,16 +1,15 @@
 """Escalation services: SLA policy matching, the state machine and its guards, the
 clocks each transition moves, PCI masking, audit history and permissions."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from core.calendars import calendar_save
 from core.choices import ClockState, Role
 from core.clocks import clock_elapsed, clocks_of
 from core.exceptions import RequirementMissing, TransitionNotAllowed
-from core.models import BusinessCalendar, Team
+from core.models import Team
 from core.sweep import sweep
 from escalations import services
 from escalations.choices import EscalationState, EscalationTimelineKind
@@ -21,60 +20,11 @@ from escalations.clock_kinds import (
     UPDATE_CLOCK,
 )
 from escalations.models import Escalation, EscalationSlaPolicy
+from tests.escalations.support import CARD, at, clock_map, reload
 
 pytestmark = pytest.mark.django_db
 
 S = EscalationState
-CARD = "4111 1111 1111 1111"
-# Monday 2 March 2026, 09:00 UTC (London is on UTC until the clocks change).
-MONDAY_9 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-def at(hours=0, minutes=0, days=0):
-    return MONDAY_9 + timedelta(days=days, hours=hours, minutes=minutes)
-
-
-@pytest.fixture
-def office():
-    """Mon–Fri 09:00–17:00 Europe/London."""
-    calendar = BusinessCalendar(name="Escalation desk", time_zone="Europe/London")
-    return calendar_save(calendar=calendar, ranges=[(d, time(9), time(17)) for d in range(5)],
-                         by=None, reason="test")
-
-
-@pytest.fixture
-def policy():
-    """Any escalation: first response 1h, containment 4h, resolution 2 days (24×7);
-    only the resolution clock pauses while awaiting the customer, for at most 2h."""
-    return EscalationSlaPolicy.objects.create(
-        name="Default", order=100, first_response=timedelta(hours=1),
-        containment=timedelta(hours=4), resolution=timedelta(days=2),
-        pause_in_awaiting_customer=[RESOLUTION_CLOCK], pause_cap=timedelta(hours=2),
-    )
-
-
-@pytest.fixture
-def open_escalation(lead, customer, policy):
-    def make(**kwargs):
-        values = {"category": "complaint", "priority": "P2", "summary": "Billed twice",
-                  "owner": lead, "at": at()}
-        values.update(kwargs)
-        return services.escalation_create(by=lead, customer=customer, **values)
-
-    return make
-
-
-@pytest.fixture
-def triaged(open_escalation, lead):
-    return services.escalation_triage(escalation=open_escalation(), by=lead, at=at())
-
-
-def clock_map(escalation, states=None):
-    return {c.kind: c for c in clocks_of(escalation) if states is None or c.state in states}
-
-
-def reload(escalation):
-    return Escalation.objects.get(pk=escalation.pk)
 
 
 # --- Policy matching ------------------------------------------------------------------

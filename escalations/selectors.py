@@ -1,0 +1,36 @@
+"""Non-trivial reads about escalations."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count, Max, Min
+from django.utils import timezone
+
+from .choices import EscalationState
+from .models import Escalation
+
+
+def escalation_bursts(*, now=None) -> list[dict]:
+    """Bursts of similar escalations that suggest an incident nobody has declared.
+
+    ``ESCALATION_BURST_THRESHOLD`` or more escalations with the same category and
+    channel opened within the last ``ESCALATION_BURST_WINDOW_MINUTES``, none of them
+    linked to an incident yet (once they are, the incident is known). Withdrawn ones
+    do not count. One grouped query on the (category, channel, created_at) index.
+    """
+    now = now or timezone.now()
+    since = now - timedelta(minutes=settings.ESCALATION_BURST_WINDOW_MINUTES)
+    groups = (
+        Escalation.objects
+        .filter(created_at__gte=since, created_at__lte=now, incident_links__isnull=True)
+        .exclude(state=EscalationState.WITHDRAWN)
+        .exclude(category="")
+        .values("category", "channel", "channel__key", "channel__name")
+        .annotate(count=Count("pk"), first=Min("created_at"), last=Max("created_at"))
+        .filter(count__gte=settings.ESCALATION_BURST_THRESHOLD)
+        .order_by("-count", "category")
+    )
+    labels = dict(Escalation._meta.get_field("category").choices)
+    return [{**group, "category_label": labels.get(group["category"], group["category"]),
+             "window_minutes": settings.ESCALATION_BURST_WINDOW_MINUTES}
+            for group in groups]
