@@ -264,6 +264,8 @@ SPECTACULAR_SETTINGS = {
         "EscalationPriorityEnum": "escalations.choices.EscalationPriority",
         "EscalationTierEnum": "escalations.choices.Tier",
         "CustomerTierEnum": "escalations.choices.CustomerTier",
+        "IncidentStateEnum": "incidents.choices.IncidentState",
+        "DayCountingEnum": "escalations.choices.DayCounting",
     },
 }
 

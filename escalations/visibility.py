@@ -47,3 +47,16 @@ def customer_search_fields(user) -> list[str]:
     if can_see_personal_data(user):
         return ["account_reference", "name", "email"]
     return ["account_reference"]
+
+
+# Compensation on an escalation: the remedy the desk promises the customer. Those who
+# work escalations offer it and must see it; the money roles see it too. Others (a
+# responder, a viewer) see neither amounts nor approvers.
+COMPENSATION_FIELDS = ("compensation_offered", "compensation_note", "compensation_offered_by",
+                       "compensation_offered_at", "compensation_approved",
+                       "compensation_approved_by", "compensation_approved_at")
+
+
+def can_see_compensation(user) -> bool:
+    return bool(user and (user.has_perm("escalations.change_escalation")
+                          or can_see_money(user)))

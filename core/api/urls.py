@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from core.api import clocks, views
 from core.api.calendars import BusinessCalendarViewSet, HolidayViewSet
+from escalations.api.urls import extra_urlpatterns as escalations_urls
 from escalations.api.urls import router as escalations_router
 from incidents.api.urls import router as incidents_router
 
@@ -18,11 +19,13 @@ router.register("calendars", BusinessCalendarViewSet)
 router.register("holidays", HolidayViewSet)
 # Incidents: /api/incidents/, /api/action-items/, /api/severities/, /api/channels/.
 router.registry.extend(incidents_router.registry)
-# Escalations: /api/customers/.
+# Escalations: /api/escalations/, /api/customers/, /api/escalation-policies/,
+# /api/regulatory-regimes/, and /api/incidents/{id}/escalations/.
 router.registry.extend(escalations_router.registry)
 
 urlpatterns = [
     path("", include(router.urls)),
+    *escalations_urls,
     path("health/", views.HealthView.as_view(), name="api-health"),
     path("me/", views.MeView.as_view(), name="api-me"),
     path("auth/token/", views.TokenView.as_view(), name="api-token"),

@@ -7,6 +7,8 @@ No serializer saves, except the SLA policy's (plain configuration, validated by 
 model's ``full_clean``).
 """
 
+from datetime import datetime
+
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -20,11 +22,26 @@ from core.choices import ClockState
 from core.models import SlaClock, Team
 from core.transitions import allowed_transitions
 from incidents.api.serializers import ClockSummarySerializer
-from incidents.models import Channel
+from incidents.models import Channel, Incident
 
+from .. import services
 from ..choices import EscalationCategory, EscalationPriority
-from ..models import Customer, Escalation, EscalationSlaPolicy, EscalationTimelineEvent
-from ..visibility import CUSTOMER_FIELDS, MONEY_FIELDS, PERSONAL_FIELDS, customer_hidden_fields
+from ..clock_kinds import REGULATORY_CLOCK
+from ..models import (
+    Customer,
+    Escalation,
+    EscalationSlaPolicy,
+    EscalationTimelineEvent,
+    RegulatoryRegime,
+)
+from ..visibility import (
+    COMPENSATION_FIELDS,
+    CUSTOMER_FIELDS,
+    MONEY_FIELDS,
+    PERSONAL_FIELDS,
+    can_see_compensation,
+    customer_hidden_fields,
+)
 
 PERSONAL_HELP = "Personal data: present only for roles that see it (Manager, Escalation Lead)."
 MONEY_HELP = "Money: present only for roles that see it (Manager, Vendor Manager, Finance)."
@@ -120,6 +137,28 @@ def running_clocks_by_escalation(escalations) -> dict[int, list[SlaClock]]:
     return found
 
 
+COMPENSATION_HELP = ("Compensation: present only for roles that work escalations or see "
+                     "money.")
+
+
+class RegimeSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RegulatoryRegime
+        fields = ["id", "code", "name", "is_example"]
+        read_only_fields = fields
+
+
+class LinkedIncidentSerializer(serializers.ModelSerializer):
+    """A linked incident as the escalation shows it: its live state and severity."""
+
+    severity = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Incident
+        fields = ["id", "reference", "title", "state", "severity"]
+        read_only_fields = fields
+
+
 class EscalationSerializer(serializers.ModelSerializer):
     """An escalation as read. Every field is read-only: writes go through the actions.
     The customer is shown as the reader may see it (no personal data without
@@ -139,6 +178,18 @@ class EscalationSerializer(serializers.ModelSerializer):
     allowed_transitions = serializers.SerializerMethodField(
         help_text="Transitions you may try from the current state (requirements unchecked)."
     )
+    policy_current_version = serializers.IntegerField(
+        source="policy.version", read_only=True, allow_null=True, default=None,
+        help_text="The policy's version now; when it is above `policy_version` the clocks "
+                  "still hold the older targets (a manager may `apply-policy`).")
+    regulatory_regime = RegimeSummarySerializer(read_only=True, allow_null=True)
+    regulatory_deadline = serializers.SerializerMethodField(
+        help_text="When the regulator's final response is due (the regulatory clock's due "
+                  "instant), or null.")
+    incidents = LinkedIncidentSerializer(many=True, read_only=True,
+                                         help_text="Linked incidents, with their state now.")
+    compensation_offered_by = UserSummarySerializer(read_only=True, allow_null=True)
+    compensation_approved_by = UserSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Escalation
@@ -146,18 +197,47 @@ class EscalationSerializer(serializers.ModelSerializer):
             "id", "reference", "customer", "channel", "category", "priority", "summary",
             "description", "requested_outcome", "owner", "team", "tier", "state",
             "previous_state", "allowed_transitions", "containment_note", "resolution",
-            "root_cause_review", "withdraw_reason", "policy", "policy_name", "created_by",
-            "created_at", "triaged_at", "contained_at", "resolved_at", "closed_at",
-            "reopened_at", "clocks",
+            "root_cause_review", "withdraw_reason", "policy", "policy_name", "policy_version",
+            "policy_current_version", "regulatory_regime", "regulatory_deadline",
+            "regulatory_extended_at", "regulatory_extension_reason", *COMPENSATION_FIELDS,
+            "incidents", "created_by", "created_at", "triaged_at", "contained_at",
+            "resolved_at", "closed_at", "reopened_at", "clocks",
         ]
         read_only_fields = fields
+        extra_kwargs = {name: {"help_text": COMPENSATION_HELP}
+                        for name in ("compensation_offered", "compensation_note",
+                                     "compensation_offered_at", "compensation_approved",
+                                     "compensation_approved_at")}
 
-    @extend_schema_field(ClockSummarySerializer(many=True))
-    def get_clocks(self, escalation):
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if "show_compensation" not in self.context:
+            request = self.context.get("request")
+            self.context["show_compensation"] = can_see_compensation(
+                getattr(request, "user", None))
+        if not self.context["show_compensation"]:
+            for name in COMPENSATION_FIELDS:
+                data.pop(name, None)
+        return data
+
+    def _clocks(self, escalation):
         clocks = self.context.get("clocks")
         if clocks is None:  # one escalation rendered on its own
             clocks = running_clocks_by_escalation([escalation])
-        return ClockSummarySerializer(clocks.get(escalation.pk, []), many=True,
+        return clocks.get(escalation.pk, [])
+
+    def get_regulatory_deadline(self, escalation) -> datetime | None:
+        if not escalation.regulatory_regime_id:
+            return None
+        for clock in self._clocks(escalation):
+            if clock.kind == REGULATORY_CLOCK:
+                return serializers.DateTimeField().to_representation(clock.due_at) \
+                    if clock.due_at else None
+        return None
+
+    @extend_schema_field(ClockSummarySerializer(many=True))
+    def get_clocks(self, escalation):
+        return ClockSummarySerializer(self._clocks(escalation), many=True,
                                       context=self.context).data
 
     def get_allowed_transitions(self, escalation) -> list[str]:
@@ -165,6 +245,12 @@ class EscalationSerializer(serializers.ModelSerializer):
         user = getattr(request, "user", None)
         return allowed_transitions(escalation,
                                    user if user and user.is_authenticated else None)
+
+
+def _regime_field():
+    return serializers.SlugRelatedField(
+        slug_field="code", queryset=RegulatoryRegime.objects.all(), required=False,
+        allow_null=True, help_text="Regulatory regime code, e.g. uk-fca-disp.")
 
 
 def _user_field(**kwargs):
@@ -192,6 +278,60 @@ class EscalationCreateSerializer(serializers.Serializer):
     team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all(),
                                         required=False, allow_null=True,
                                         help_text="Team slug.")
+    regulatory_regime = _regime_field()
+    received_at = serializers.DateTimeField(
+        required=False, allow_null=True,
+        help_text="When the customer complained, if earlier than now (ISO 8601): the "
+                  "clocks count from then.")
+
+
+class EscalationEditSerializer(serializers.Serializer):
+    """Change some fields (``escalation_edit``); the others stay as they are."""
+
+    summary = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    requested_outcome = serializers.CharField(required=False, allow_blank=True)
+    category = serializers.ChoiceField(choices=EscalationCategory.choices, required=False,
+                                       allow_blank=True)
+    priority = serializers.ChoiceField(choices=EscalationPriority.choices, required=False,
+                                       allow_blank=True)
+    channel = serializers.SlugRelatedField(slug_field="key", required=False, allow_null=True,
+                                           queryset=Channel.objects.all())
+    owner = _user_field(required=False, allow_null=True, help_text="User id.")
+    team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all(),
+                                        required=False, allow_null=True)
+    regulatory_regime = _regime_field()
+
+
+class EscalationNoteSerializer(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True, help_text="Card numbers are masked.")
+    customer_update = serializers.BooleanField(
+        default=False, help_text="An update sent to the customer: it is the first response "
+                                 "if none was given yet and restarts the update cadence.")
+
+
+class CompensationOfferSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2,
+                                      help_text="In the configured currency.")
+    note = serializers.CharField(allow_blank=True, help_text="What the compensation is for.")
+
+
+class IncidentRefSerializer(serializers.Serializer):
+    incident = serializers.SlugRelatedField(slug_field="reference",
+                                            queryset=Incident.objects.all(),
+                                            help_text="The incident's reference, e.g. "
+                                                      "INC-2026-0042.")
+
+
+class LinkEscalationsSerializer(serializers.Serializer):
+    escalations = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Escalation.objects.all(), help_text="Escalation ids.")
+
+
+class LinkResultSerializer(serializers.Serializer):
+    linked = serializers.ListField(child=serializers.IntegerField(),
+                                   help_text="Ids of the escalations linked by this call.")
+    escalations = EscalationSerializer(many=True, help_text="Every linked escalation.")
 
 
 # Transition inputs. Text a guard requires is optional here on purpose: the model's
@@ -256,10 +396,12 @@ class EscalationSlaPolicySerializer(serializers.ModelSerializer):
         model = EscalationSlaPolicy
         fields = [
             "id", "name", "order", "active", "priority", "customer_tier", "category",
-            "first_response", "update_cadence", "containment", "resolution", "calendar",
-            "pause_in_awaiting_customer", "pause_cap",
+            "regulatory_regime", "first_response", "update_cadence", "containment",
+            "resolution", "calendar", "first_response_calendar", "update_calendar",
+            "containment_calendar", "resolution_calendar", "pause_in_awaiting_customer",
+            "pause_cap", "version",
         ]
-        read_only_fields = ["id"]
+        read_only_fields = ["id", "version"]
 
     def validate(self, attrs):
         instance = self.instance or EscalationSlaPolicy()
@@ -275,6 +417,44 @@ class EscalationSlaPolicySerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(get_error_detail(exc)) from exc
         return attrs
 
+    def _save(self, instance, validated_data):
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        return services.policy_save(policy=instance, by=self.context["request"].user)
+
+    def create(self, validated_data):
+        return self._save(EscalationSlaPolicy(), validated_data)
+
+    def update(self, instance, validated_data):
+        return self._save(instance, validated_data)
+
+
+class RegulatoryRegimeSerializer(serializers.ModelSerializer):
+    """A regulator's complaint rule. Validated by the model (an extension must allow
+    more days); saved with an audited reason."""
+
+    rule = serializers.CharField(source="rule_text", read_only=True)
+
+    class Meta:
+        model = RegulatoryRegime
+        fields = ["id", "code", "name", "jurisdiction", "description", "final_response_days",
+                  "counting", "calendar", "extended_days", "extension_conditions",
+                  "reference_url", "is_example", "active", "rule"]
+        read_only_fields = ["id", "rule"]
+
+    def validate(self, attrs):
+        candidate = RegulatoryRegime(**{
+            field.attname: getattr(self.instance, field.attname)
+            for field in RegulatoryRegime._meta.concrete_fields} if self.instance else {})
+        candidate._state.adding = self.instance is None
+        for name, value in attrs.items():
+            setattr(candidate, name, value)
+        try:
+            candidate.full_clean()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(get_error_detail(exc)) from exc
+        return attrs
+
     def _save(self, instance, validated_data, reason):
         for name, value in validated_data.items():
             setattr(instance, name, value)
@@ -282,8 +462,8 @@ class EscalationSlaPolicySerializer(serializers.ModelSerializer):
         return instance
 
     def create(self, validated_data):
-        return self._save(EscalationSlaPolicy(), validated_data, "Created")
+        return self._save(RegulatoryRegime(), validated_data, "Created")
 
     def update(self, instance, validated_data):
-        changed = ", ".join(sorted(validated_data)) or "no field"
-        return self._save(instance, validated_data, f"Changed: {changed}")
+        return self._save(instance, validated_data,
+                          f"Changed: {', '.join(sorted(validated_data)) or 'nothing'}")

@@ -1,12 +1,25 @@
 """Escalation API routes; ``core/api/urls.py`` adds them to the /api/ root."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .views import CustomerViewSet, EscalationSlaPolicyViewSet, EscalationViewSet
+from .views import (
+    CustomerViewSet,
+    EscalationSlaPolicyViewSet,
+    EscalationViewSet,
+    IncidentEscalationsView,
+    RegulatoryRegimeViewSet,
+)
 
 router = SimpleRouter()
 router.register("customers", CustomerViewSet)
 router.register("escalations", EscalationViewSet)
 router.register("escalation-policies", EscalationSlaPolicyViewSet)
+router.register("regulatory-regimes", RegulatoryRegimeViewSet)
 
-urlpatterns = router.urls
+# Routes outside the router (``core/api/urls.py`` includes both).
+extra_urlpatterns = [
+    path("incidents/<int:pk>/escalations/", IncidentEscalationsView.as_view(),
+         name="incident-escalations"),
+]
+urlpatterns = [*router.urls, *extra_urlpatterns]

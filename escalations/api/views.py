@@ -14,10 +14,11 @@ payloads too. Who may call which endpoint is declared once per viewset in
 
 import django_filters
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import filters, mixins, serializers, status, viewsets
+from rest_framework import filters, generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -25,6 +26,7 @@ from core.api.permissions import ActionPermissions
 from core.api.schema import ERRORS, TRANSITION_ERRORS, validated_input
 from core.choices import ClockState
 from core.models import SlaClock
+from incidents.models import Incident
 
 from .. import services
 from ..choices import (
@@ -34,9 +36,11 @@ from ..choices import (
     EscalationState,
     Tier,
 )
-from ..models import Customer, Escalation, EscalationSlaPolicy
+from ..models import Customer, Escalation, EscalationSlaPolicy, RegulatoryRegime
+from ..services.links import LINK_PERMISSION
 from ..visibility import ERASE_PERMISSION, customer_search_fields
 from .serializers import (
+    CompensationOfferSerializer,
     CustomerEraseSerializer,
     CustomerExportSerializer,
     CustomerSerializer,
@@ -44,6 +48,8 @@ from .serializers import (
     EscalationCloseSerializer,
     EscalationContainSerializer,
     EscalationCreateSerializer,
+    EscalationEditSerializer,
+    EscalationNoteSerializer,
     EscalationReasonSerializer,
     EscalationResolveSerializer,
     EscalationSerializer,
@@ -51,6 +57,10 @@ from .serializers import (
     EscalationTimelineEventSerializer,
     EscalationTriageSerializer,
     EscalationWithdrawSerializer,
+    IncidentRefSerializer,
+    LinkEscalationsSerializer,
+    LinkResultSerializer,
+    RegulatoryRegimeSerializer,
     running_clocks_by_escalation,
 )
 
@@ -222,13 +232,21 @@ class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     queryset = Escalation.objects.all()
     serializer_class = EscalationSerializer
     permission_classes = [ActionPermissions]
-    http_method_names = ["get", "post", "head", "options"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
     filterset_class = EscalationFilter
     search_fields = ["reference", "summary"]
     ordering_fields = ["created_at", "reference", "priority", "state", "tier", "next_due"]
     ordering = ["-created_at", "-pk"]
     action_permissions = {
         "create": ["escalations.add_escalation"],
+        "partial_update": CHANGE_ESCALATION,
+        "notes": ["escalations.view_escalation"],  # reading; adding is checked below
+        "offer_compensation": CHANGE_ESCALATION,
+        "approve_compensation": ["escalations.approve_compensation"],
+        "extend_regulatory_deadline": CHANGE_ESCALATION,
+        "apply_policy": ["escalations.change_escalationslapolicy"],
+        "link_incident": [LINK_PERMISSION],
+        "unlink_incident": [LINK_PERMISSION],
         "triage": CHANGE_ESCALATION,
         "contain": CHANGE_ESCALATION,
         "await_customer": CHANGE_ESCALATION,
@@ -249,7 +267,11 @@ class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def read_queryset(self):
         """Everything the representation shows, in a fixed number of queries."""
         return Escalation.objects.select_related(
-            "customer", "channel", "owner", "team", "policy", "created_by")
+            "customer", "channel", "owner", "team", "policy", "created_by",
+            "regulatory_regime", "compensation_offered_by", "compensation_approved_by",
+        ).prefetch_related(Prefetch("incidents",
+                                    queryset=Incident.objects.select_related("severity")
+                                    .order_by("declared_at", "pk")))
 
     def get_queryset(self):
         if self.action == "list":
@@ -425,6 +447,100 @@ class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         services.tier_change_acknowledge(tier_change=change, by=request.user)
         return self._respond(escalation)
 
+    @extend_schema(summary="Edit an escalation", request=EscalationEditSerializer,
+                   responses={200: EscalationSerializer, **ERRORS})
+    def partial_update(self, request, *args, **kwargs):
+        """Change the summary, description, requested outcome, priority, category,
+        channel, owner, team or regulatory regime. Free text is PCI-masked. A change that
+        makes another SLA policy match applies its targets; a new regime starts its
+        final-response clock. Closed and withdrawn escalations are refused (400)."""
+        data = validated_input(self, EscalationEditSerializer, partial=True)
+        escalation = services.escalation_edit(escalation=self.get_object(), by=request.user,
+                                              **data)
+        return self._respond(escalation)
+
+    @extend_schema(summary="Add a note or log a customer update",
+                   request=EscalationNoteSerializer,
+                   responses={201: EscalationTimelineEventSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def notes(self, request, pk=None):
+        """An internal note, or (`customer_update: true`) an update sent to the customer:
+        it stops the first-response clock if still running and starts the next cycle
+        of the update-cadence clock."""
+        data = validated_input(self, EscalationNoteSerializer)
+        event = services.escalation_add_note(escalation=self.get_object(), by=request.user,
+                                             **data)
+        return Response(EscalationTimelineEventSerializer(event).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Offer compensation", request=CompensationOfferSerializer,
+                   responses={200: EscalationSerializer, **ERRORS})
+    @action(detail=True, methods=["post"], url_path="offer-compensation")
+    def offer_compensation(self, request, pk=None):
+        """Offer (or change) compensation: `amount` and `note` (what it is for). A
+        changed amount withdraws an approval already given; approvers are notified
+        when the amount is above your own approval limit."""
+        data = validated_input(self, CompensationOfferSerializer)
+        escalation = services.escalation_offer_compensation(
+            escalation=self.get_object(), by=request.user, **data)
+        return self._respond(escalation)
+
+    @extend_schema(summary="Approve the compensation offered", request=None,
+                   responses={200: EscalationSerializer, **ERRORS})
+    @action(detail=True, methods=["post"], url_path="approve-compensation")
+    def approve_compensation(self, request, pk=None):
+        """Approve the amount offered, within your role's approval limit (403 naming
+        the limit above it)."""
+        escalation = services.escalation_approve_compensation(escalation=self.get_object(),
+                                                              by=request.user)
+        return self._respond(escalation)
+
+    @extend_schema(summary="Extend the regulatory deadline",
+                   request=EscalationReasonSerializer,
+                   responses={200: EscalationSerializer, **ERRORS})
+    @action(detail=True, methods=["post"], url_path="extend-regulatory-deadline")
+    def extend_regulatory_deadline(self, request, pk=None):
+        """Use the regime's extension once (e.g. 15 → 35 business days after a holding
+        reply), with a `reason`. 400 when the regime allows none or it was used."""
+        data = validated_input(self, EscalationReasonSerializer)
+        escalation = services.escalation_extend_regulatory_deadline(
+            escalation=self.get_object(), by=request.user, reason=data["reason"])
+        return self._respond(escalation)
+
+    @extend_schema(summary="Apply the current SLA policy version",
+                   request=EscalationReasonSerializer,
+                   responses={200: EscalationSerializer, **ERRORS})
+    @action(detail=True, methods=["post"], url_path="apply-policy")
+    def apply_policy(self, request, pk=None):
+        """Managers: move the running clocks to the current version of the escalation's
+        policy, with a `reason`. Editing a policy never moves clocks by itself."""
+        data = validated_input(self, EscalationReasonSerializer)
+        escalation = services.escalation_apply_policy(escalation=self.get_object(),
+                                                      by=request.user, reason=data["reason"])
+        return self._respond(escalation)
+
+    @extend_schema(summary="Link to an incident", request=IncidentRefSerializer,
+                   responses={200: EscalationSerializer, **ERRORS})
+    @action(detail=True, methods=["post"], url_path="link-incident")
+    def link_incident(self, request, pk=None):
+        """Link this escalation to the incident that caused it (by reference)."""
+        data = validated_input(self, IncidentRefSerializer)
+        escalation = self.get_object()
+        services.escalation_link_incident(escalation=escalation, incident=data["incident"],
+                                          by=request.user)
+        return self._respond(escalation)
+
+    @extend_schema(summary="Unlink from an incident", request=IncidentRefSerializer,
+                   responses={200: EscalationSerializer, **ERRORS})
+    @action(detail=True, methods=["post"], url_path="unlink-incident")
+    def unlink_incident(self, request, pk=None):
+        """Remove a link made by mistake; both timelines say so."""
+        data = validated_input(self, IncidentRefSerializer)
+        escalation = self.get_object()
+        services.escalation_unlink_incident(escalation=escalation, incident=data["incident"],
+                                            by=request.user)
+        return self._respond(escalation)
+
     @extend_schema(summary="Timeline",
                    responses={200: EscalationTimelineEventSerializer(many=True), **ERRORS})
     @action(detail=True, methods=["get"])
@@ -467,3 +583,80 @@ class EscalationSlaPolicyViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         instance._change_reason = "Deleted"
         instance.delete()
+
+
+# --- Regulatory regimes --------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List regulatory regimes"),
+    retrieve=extend_schema(summary="One regulatory regime",
+                           responses={200: RegulatoryRegimeSerializer, **ERRORS}),
+    create=extend_schema(summary="Add a regulatory regime",
+                         responses={201: RegulatoryRegimeSerializer, **ERRORS}),
+    partial_update=extend_schema(summary="Edit a regulatory regime",
+                                 responses={200: RegulatoryRegimeSerializer, **ERRORS}),
+)
+class RegulatoryRegimeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                              mixins.CreateModelMixin, mixins.UpdateModelMixin,
+                              viewsets.GenericViewSet):
+    """Regulators' complaint rules: a final response within N calendar or business days
+    of receipt, sometimes extendable. Seeded examples (`is_example`) must be checked
+    against the current rules. Managers edit; retire a regime with `active: false`
+    (regimes applied to escalations are never deleted)."""
+
+    queryset = RegulatoryRegime.objects.select_related("calendar").order_by("name")
+    serializer_class = RegulatoryRegimeSerializer
+    permission_classes = [ActionPermissions]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    filterset_fields = ["active", "counting", "is_example"]
+    search_fields = ["name", "code", "jurisdiction"]
+    ordering_fields = ["name", "code"]
+    ordering = ["name"]
+
+
+# --- An incident's escalations -------------------------------------------------------
+
+
+class IncidentEscalationsView(generics.GenericAPIView):
+    """`GET /api/incidents/{id}/escalations/`: the escalations linked to an incident.
+    `POST` with `escalations` (ids) links many at once; those already linked are
+    skipped. Incident responders, escalation leads and managers link."""
+
+    serializer_class = EscalationSerializer
+    permission_classes = [ActionPermissions]
+    queryset = Escalation.objects.all()
+    pagination_class = None
+    action_permissions = {"get": ["escalations.view_escalation"],
+                          "post": [LINK_PERMISSION]}
+
+    @property
+    def action(self):
+        return self.request.method.lower()
+
+    def _incident(self):
+        return get_object_or_404(Incident, pk=self.kwargs["pk"])
+
+    def _linked(self, incident):
+        escalations = list(EscalationViewSet().read_queryset()
+                           .filter(incident_links__incident=incident)
+                           .order_by("created_at", "pk"))
+        context = {**self.get_serializer_context(),
+                   "clocks": running_clocks_by_escalation(escalations)}
+        return EscalationSerializer(escalations, many=True, context=context).data
+
+    @extend_schema(summary="Escalations linked to an incident",
+                   responses={200: EscalationSerializer(many=True), **ERRORS})
+    def get(self, request, pk):
+        return Response(self._linked(self._incident()))
+
+    @extend_schema(summary="Link escalations to an incident", request=LinkEscalationsSerializer,
+                   responses={200: LinkResultSerializer, **ERRORS})
+    def post(self, request, pk):
+        incident = self._incident()
+        data = validated_input(self, LinkEscalationsSerializer)
+        links = services.incident_link_escalations(incident=incident,
+                                                   escalations=data["escalations"],
+                                                   by=request.user)
+        return Response({"linked": [link.escalation_id for link in links],
+                         "escalations": self._linked(incident)})

@@ -24,7 +24,8 @@ ROLES = [Role.MANAGER, Role.INCIDENT_RESPONDER, Role.ESCALATION_LEAD, Role.VENDO
 WORKS = {Role.MANAGER, Role.ESCALATION_LEAD}
 SEES_PERSONAL = {Role.MANAGER, Role.ESCALATION_LEAD}
 PERSONAL = {"name", "email", "phone", "address", "notes"}
-LIST_QUERIES = 5
+# Permissions (2), count, page (1), linked incidents with severities (1), clocks (1).
+LIST_QUERIES = 6
 
 
 def url(escalation, action=None):
