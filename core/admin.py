@@ -1,6 +1,9 @@
+import copy
+
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -32,6 +35,54 @@ class AuditedAdmin(SimpleHistoryAdmin):
     def delete_model(self, request, obj):
         obj._change_reason = "Deleted in admin"
         super().delete_model(request, obj)
+
+
+class _DryRun(Exception):
+    """Rolls back a trial save (see ServiceSaveAdmin)."""
+
+
+class ServiceSaveAdmin(AuditedAdmin):
+    """An admin whose ``save_model`` calls a service.
+
+    The service is where a rule lives, so its refusal (a ``ValidationError`` naming a
+    field, a ``PermissionDenied``) must show on the form like any validation error —
+    not reach the admin's save, where it would be a 500. The form's validation runs
+    the save once inside a savepoint that is always rolled back (notifications and
+    on-commit tasks registered inside it are discarded with it); only a clean trial
+    lets the admin save for real.
+    """
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        model_admin = self
+
+        class ServiceCheckedForm(form_class):
+            def _post_clean(self):
+                super()._post_clean()
+                if self.errors:
+                    return
+                # A copy: services may change the object they are given (a version
+                # number, an id), and a rollback does not undo that in memory.
+                trial = copy.copy(self.instance)
+                try:
+                    with transaction.atomic():
+                        model_admin.save_model(request, trial, self, obj is not None)
+                        raise _DryRun
+                except _DryRun:
+                    pass
+                except ValidationError as exc:
+                    errors = exc.message_dict if hasattr(exc, "error_dict") else {
+                        None: exc.messages}
+                    for field, messages_ in errors.items():
+                        self.add_error(field if field in self.fields else None, messages_)
+                except DomainError as exc:
+                    for field, messages_ in (getattr(exc, "errors", None)
+                                             or {None: [str(exc)]}).items():
+                        self.add_error(field if field in self.fields else None, messages_)
+                except PermissionDenied as exc:
+                    self.add_error(None, str(exc) or "Your role does not allow this.")
+
+        return ServiceCheckedForm
 
 
 class ReadOnlyAdminMixin:

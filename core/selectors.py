@@ -68,6 +68,29 @@ def dashboard_overview(now=None, user=None):
         "worker": heartbeat_status(now),
         "incidents": _incidents_overview(now)
         if user is None or user.has_perm("incidents.view_incident") else None,
+        "escalations": _escalations_overview(now)
+        if user is None or user.has_perm("escalations.view_escalation") else None,
+    }
+
+
+def _escalations_overview(now):
+    """Open escalations by tier, how many have a breached clock, and the bursts that
+    suggest an undeclared incident (three queries)."""
+    from escalations.choices import OPEN_STATES, Tier
+    from escalations.models import Escalation
+    from escalations.selectors import escalation_bursts
+
+    open_escalations = Escalation.objects.filter(state__in=OPEN_STATES)
+    by_tier = dict(open_escalations.values_list("tier").annotate(n=Count("pk")))
+    breached = SlaClock.objects.filter(
+        content_type__app_label="escalations", content_type__model="escalation",
+        state__in=[ClockState.RUNNING, ClockState.PAUSED],
+    ).filter(Q(breached_at__isnull=False) | Q(due_at__lte=now)).values("object_id").distinct()
+    return {
+        "open_total": sum(by_tier.values()),
+        "by_tier": [(tier, by_tier.get(tier.value, 0)) for tier in Tier],
+        "breached": open_escalations.filter(pk__in=breached).count(),
+        "bursts": escalation_bursts(now=now),
     }
 
 

@@ -1,11 +1,14 @@
-"""Customers, escalations and SLA policies in the admin.
+"""Customers, escalations, SLA policies, regulatory regimes and compensation limits in
+the admin.
 
 Customers: search, filters, audited edits through the services, and "Erase on
-request…" as an action. Escalations: filters, search, the timeline, and the
-transitions as actions calling the same services as the pages and the API (a
-refusal is shown as an error naming what is missing); every field is read-only here
-because each change has its service (masking, clocks, timeline). SLA policies are
-plain configuration, edited here by managers (the model's ``clean`` checks them).
+request…" as an action. Escalations: filters, search, the timeline and incident
+links, the transitions as actions calling the same services as the pages and the API
+(a refusal is shown as an error naming what is missing), and the descriptive fields
+edited through ``escalation_edit`` (masking, clocks, timeline); state, tier, clocks
+and compensation have their own services and are read-only here. SLA policies are
+saved through ``policy_save`` (a target change makes a new version); regulatory
+regimes and approval limits are plain configuration, edited here by managers.
 
 What a staff member sees follows ``escalations/visibility.py``: personal data (and
 money) are left out of the list, the search, the form and the history pages for
@@ -16,12 +19,27 @@ the personal data in the history rows; erasure is the way to remove it.
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.db import models
 
-from core.admin import AuditedAdmin, ReadOnlyInline, action_with_form, run_for_each
+from core.admin import (
+    AuditedAdmin,
+    ReadOnlyInline,
+    ServiceSaveAdmin,
+    action_with_form,
+    run_for_each,
+)
 
 from . import services
 from .choices import EscalationCategory, EscalationPriority
-from .models import Customer, Escalation, EscalationSlaPolicy, EscalationTimelineEvent
+from .models import (
+    CompensationApprovalLimit,
+    Customer,
+    Escalation,
+    EscalationIncidentLink,
+    EscalationSlaPolicy,
+    EscalationTimelineEvent,
+    RegulatoryRegime,
+)
 from .visibility import (
     CUSTOMER_FIELDS,
     ERASE_PERMISSION,
@@ -52,7 +70,7 @@ class ErasedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Customer)
-class CustomerAdmin(AuditedAdmin):
+class CustomerAdmin(ServiceSaveAdmin):
     list_filter = ["tier", ErasedFilter, "created_at"]
     readonly_fields = ["erased_at", "created_at"]
     actions = ["erase_selected"]
@@ -111,16 +129,50 @@ class CustomerAdmin(AuditedAdmin):
 
 
 @admin.register(EscalationSlaPolicy)
-class EscalationSlaPolicyAdmin(AuditedAdmin):
-    list_display = ["order", "name", "active", "priority", "customer_tier", "category",
-                    "first_response", "update_cadence", "containment", "resolution",
-                    "calendar", "pause_cap"]
+class EscalationSlaPolicyAdmin(ServiceSaveAdmin):
+    list_display = ["order", "name", "version", "active", "priority", "customer_tier",
+                    "category", "regulatory_regime", "first_response", "update_cadence",
+                    "containment", "resolution", "calendar", "pause_cap"]
     list_display_links = ["name"]
-    list_editable = ["active"]
-    list_filter = ["active", "priority", "customer_tier", "category"]
+    list_filter = ["active", "priority", "customer_tier", "category", "regulatory_regime"]
     search_fields = ["name"]
-    list_select_related = ["calendar"]
+    list_select_related = ["calendar", "regulatory_regime"]
     ordering = ["order"]
+    readonly_fields = ["version"]
+    fieldsets = [
+        (None, {"fields": ["name", "order", "active", "version"]}),
+        ("Conditions (empty matches anything)",
+         {"fields": ["priority", "customer_tier", "category", "regulatory_regime"]}),
+        ("Targets", {"fields": ["first_response", "update_cadence", "containment",
+                                "resolution"]}),
+        ("Calendars", {"fields": ["calendar", "first_response_calendar", "update_calendar",
+                                  "containment_calendar", "resolution_calendar"]}),
+        ("Awaiting the customer", {"fields": ["pause_in_awaiting_customer", "pause_cap"]}),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        # A target change makes a new version; running clocks keep their targets.
+        services.policy_save(policy=obj, by=request.user)
+
+
+@admin.register(RegulatoryRegime)
+class RegulatoryRegimeAdmin(AuditedAdmin):
+    list_display = ["name", "code", "jurisdiction", "rule_text", "calendar", "is_example",
+                    "active"]
+    list_filter = ["active", "is_example", "counting", "jurisdiction"]
+    search_fields = ["name", "code", "jurisdiction"]
+    list_select_related = ["calendar"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    @admin.display(description="Rule")
+    def rule_text(self, regime):
+        return regime.rule_text
+
+
+@admin.register(CompensationApprovalLimit)
+class CompensationApprovalLimitAdmin(AuditedAdmin):
+    list_display = ["role", "limit"]
+    list_select_related = ["role"]
 
 
 # --- Escalations ---------------------------------------------------------------------------
@@ -169,32 +221,70 @@ class EscalationTimelineInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("actor")
 
 
+class IncidentLinkInline(ReadOnlyInline):
+    model = EscalationIncidentLink
+    fields = ["incident", "linked_by", "linked_at"]
+    readonly_fields = fields
+    verbose_name = "linked incident"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("incident", "linked_by")
+
+
 @admin.register(Escalation)
-class EscalationAdmin(AuditedAdmin):
+class EscalationAdmin(ServiceSaveAdmin):
     # The customer shows as its account reference (Customer.__str__): no personal data.
     list_display = ["reference", "summary", "customer", "state", "tier", "priority",
                     "category", "owner", "created_at"]
-    list_filter = ["state", "category", "priority", "tier", "created_at"]
+    list_filter = ["state", "category", "priority", "tier", "regulatory_regime", "created_at"]
     search_fields = ["reference", "summary"]
     list_select_related = ["customer", "owner"]
     date_hierarchy = "created_at"
     fieldsets = [
         (None, {"fields": ["reference", "customer", "summary", "state", "previous_state",
                            "tier", "priority", "category", "channel", "owner", "team",
-                           "policy"]}),
+                           "regulatory_regime", "policy", "policy_version"]}),
         ("Detail", {"fields": ["description", "requested_outcome", "containment_note",
                                "resolution", "root_cause_review", "withdraw_reason"]}),
+        ("Regulatory extension", {"fields": ["regulatory_extended_at",
+                                             "regulatory_extension_reason"]}),
+        ("Compensation", {"fields": ["compensation_offered", "compensation_note",
+                                     "compensation_offered_by", "compensation_offered_at",
+                                     "compensation_approved", "compensation_approved_by",
+                                     "compensation_approved_at"]}),
         ("Stage times", {"fields": ["created_by", "created_at", "triaged_at", "contained_at",
                                     "resolved_at", "closed_at", "reopened_at"]}),
     ]
-    inlines = [EscalationTimelineInline]
+    # Edited here through escalation_edit; everything else has its own service.
+    editable_fields = ["summary", "description", "requested_outcome", "priority", "category",
+                       "channel", "owner", "team", "regulatory_regime"]
+    inlines = [IncidentLinkInline, EscalationTimelineInline]
     actions = ["triage_selected", "contain_selected", "await_customer_selected",
                "customer_replied_selected", "resolve_selected", "start_review_selected",
-               "close_selected", "reopen_selected", "withdraw_selected"]
+               "close_selected", "reopen_selected", "withdraw_selected",
+               "apply_policy_selected"]
 
     def get_readonly_fields(self, request, obj=None):
-        # Every change has its service (PCI masking, clocks, timeline): actions only.
-        return [name for _, options in self.fieldsets for name in options["fields"]]
+        # Every change has its service (PCI masking, clocks, timeline): the descriptive
+        # fields go through escalation_edit, the rest through actions.
+        return [name for _, options in self.fieldsets for name in options["fields"]
+                if name not in self.editable_fields]
+
+    def get_fieldsets(self, request, obj=None):
+        from .visibility import can_see_compensation
+
+        if can_see_compensation(request.user):
+            return self.fieldsets
+        return [(title, options) for title, options in self.fieldsets
+                if title != "Compensation"]
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in form.changed_data
+                  if name in self.editable_fields}
+        for name in ("priority", "category"):
+            if name in fields and fields[name] is None:
+                fields[name] = ""
+        services.escalation_edit(escalation=obj, by=request.user, **fields)
 
     def has_add_permission(self, request):
         # Opening starts clocks: the pages and the API do it, through escalation_create.
@@ -274,6 +364,18 @@ class EscalationAdmin(AuditedAdmin):
             title="Reopen", done="Reopened",
             call=lambda escalation, data: services.escalation_reopen(
                 escalation=escalation, by=request.user, reason=data["reason"]))
+
+    @admin.action(description="Apply the current SLA policy version to selected…",
+                  permissions=["apply_policy"])
+    def apply_policy_selected(self, request, queryset):
+        return self._with_form(
+            request, queryset, form_class=ReasonForm, action="apply_policy_selected",
+            title="Apply the current SLA policy version", done="Policy applied",
+            call=lambda escalation, data: services.escalation_apply_policy(
+                escalation=escalation, by=request.user, reason=data["reason"]))
+
+    def has_apply_policy_permission(self, request):
+        return request.user.has_perm("escalations.change_escalationslapolicy")
 
     @admin.action(description="Withdraw selected (customer withdrew)…",
                   permissions=["change"])

@@ -1,4 +1,5 @@
-"""Demo customers: forty accounts across every tier, added through the services.
+"""Demo customers and escalations: forty accounts across every tier, and escalations in
+every state, all added through the services.
 
 Contact details are fictional and unroutable: ``example.*`` email domains and the
 UK's reserved drama numbers (07700 900xxx). Idempotent: customers already there
@@ -7,12 +8,15 @@ UK's reserved drama numbers (07700 900xxx). Idempotent: customers already there
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+
+from core.audit import save_with_audit
 
 from . import services
 from .choices import CustomerTier
@@ -102,6 +106,7 @@ def seed_customers() -> int:
 # --- SLA policies and escalations -------------------------------------------------------
 
 H = timedelta(hours=1)
+M = timedelta(minutes=1)
 DAY = timedelta(days=1)
 
 # name, order, conditions, targets (first response, update, containment, resolution)
@@ -116,38 +121,83 @@ POLICIES = [
     ("Everything else", 100, {}, (4 * H, DAY, 2 * DAY, 5 * DAY)),
 ]
 
-# customer index, category, priority, summary, how far it got, hours ago it was opened
-ESCALATIONS = [
-    (0, "complaint", "P1", "Disconnected three times while reporting a bereavement", "new", 1),
-    (8, "executive", "P1", "Board member's home broadband down for four days", "triaged", 5),
-    (14, "regulatory", "P2", "Claim complaint cites the ombudsman; final response due",
-     "contained", 30),
-    (1, "billing", "P2", "Twelve practices double-billed after the tariff change",
-     "awaiting_customer", 50),
-    (3, "complaint", "P3", "Hold times over 40 minutes on three calls this week",
-     "resolved", 120),
-    (5, "technical", "P2", "Overflow queue routed to a closed site for two hours",
-     "review", 200),
-    (10, "social_media", "P2", "Viral post about a rude agent; 2,000 shares", "closed", 400),
-    (6, "billing", "P3", "Direct debit taken twice in October", "withdrawn", 90),
-    (12, "complaint", "P3", "Engineer missed two appointments", "triaged", 20),
+
+@dataclass(frozen=True)
+class Story:
+    """One demo escalation: who, what, and how far it got."""
+
+    customer: int  # index into CUSTOMERS
+    category: str
+    priority: str
+    summary: str
+    reached: str  # a state, or "withdrawn"
+    opened: timedelta  # how long ago
+    channel: str = ""
+    regime: str = ""  # RegulatoryRegime code
+    tiers: tuple = ()  # ("L2", acknowledged?), climbed in order
+    compensation: tuple = ()  # (amount, note, approved by: "" / "escalation" / "manager")
+    incident: str = ""  # link to the demo incident whose title contains this
+    updates: int = 0  # customer updates logged
+
+
+STORIES = [
+    Story(0, "complaint", "P1", "Disconnected three times while reporting a bereavement", "new",
+          50 * M, channel="voice"),
+    Story(8, "executive", "P1", "Board member's home broadband down for four days", "triaged",
+          5 * H, channel="email", tiers=(("L2", True), ("L3", False))),
+    Story(14, "regulatory", "P2", "Claim complaint cites the ombudsman; final response due",
+          "contained", 9 * DAY, channel="email", regime="uk-fca-disp", tiers=(("L2", True),),
+          compensation=("150.00", "Goodwill payment for the delay in handling the claim",
+                        "escalation"), updates=2),
+    Story(1, "billing", "P2", "Twelve practices double-billed after the tariff change",
+          "awaiting_customer", 50 * H, channel="email",
+          compensation=("1840.00", "Refund of the duplicate March invoices for 12 practices",
+                        "")),
+    Story(3, "complaint", "P3", "Hold times over 40 minutes on three calls this week",
+          "resolved", 5 * DAY, channel="voice", incident="", updates=1,
+          compensation=("25.00", "Bill credit for the waiting time", "escalation")),
+    Story(5, "technical", "P2", "Overflow queue routed to a closed site for two hours",
+          "review", 8 * DAY, channel="voice"),
+    Story(10, "social_media", "P2", "Viral post about a rude agent; 2,000 shares", "closed",
+          17 * DAY, channel="social", updates=3),
+    Story(6, "billing", "P3", "Direct debit taken twice in October", "withdrawn", 90 * H),
+    Story(12, "complaint", "P3", "Engineer missed two appointments", "triaged", 20 * H,
+          channel="voice"),
+    Story(34, "regulatory", "P2", "Payment to a supplier sent twice; customer wants it back",
+          "triaged", 6 * DAY, channel="email", regime="uk-fca-psd", updates=1),
+    Story(22, "complaint", "P1", "Executive sponsor cut off mid-call twice during the outage",
+          "triaged", 30 * H, channel="voice", tiers=(("L2", False),)),
+    Story(16, "complaint", "P2", "Prescription reminder texts stopped arriving", "contained",
+          3 * DAY, channel="sms", updates=1),
+    Story(28, "technical", "P1", "Group booking line unreachable during peak weekend",
+          "resolved", 12 * DAY, channel="voice", tiers=(("L2", True),),
+          compensation=("6500.00", "Service credit under the peak-season clause", "manager")),
+    Story(30, "complaint", "P3", "Letter sent to the wrong address after the house move",
+          "closed", 25 * DAY, channel="email"),
 ]
+
+# A burst: several chat customers in the last hour saying the same thing, not yet linked
+# to any incident, so the dashboard suggests one.
+BURST = [(2, "Chat window closes as soon as I type"), (4, "Can't start a chat on the app"),
+         (7, "Chat says an agent joined, then nothing"), (9, "Chat keeps disconnecting"),
+         (11, "Lost my chat halfway through a refund"), (13, "Chat button does nothing")]
 
 STEPS = ["new", "triaged", "contained", "awaiting_customer", "resolved", "review", "closed"]
 
 
 def seed_escalations(now=None) -> int:
-    """Demo SLA policies and escalations in every state, through the services.
+    """Demo SLA policies and escalations in every state, through the services: tier
+    climbs acknowledged and pending, regulatory complaints with their deadlines,
+    compensation approved and waiting, links to demo incidents, and a burst of chat
+    complaints the dashboard turns into "possible incident".
 
-    Idempotent: does nothing once any escalation exists.
+    Idempotent: an escalation already there (by its summary) is left alone.
     """
     from core.calendars import BusinessCalendar
     from core.choices import Role
 
-    from .models import Escalation, EscalationSlaPolicy
+    from .models import Escalation, EscalationSlaPolicy, RegulatoryRegime
 
-    if Escalation.objects.exists():
-        return 0
     users = get_user_model().objects
     lead = users.filter(username="escalation").first()
     manager = users.filter(username="manager").first()
@@ -157,47 +207,88 @@ def seed_escalations(now=None) -> int:
     office = BusinessCalendar.objects.filter(name="UK office hours").first()
     for name, order, conditions, (first, update, contain, resolve) in POLICIES:
         if not EscalationSlaPolicy.objects.filter(order=order).exists():
-            EscalationSlaPolicy.objects.create(
+            services.policy_save(policy=EscalationSlaPolicy(
                 name=name, order=order, first_response=first, update_cadence=update,
                 containment=contain, resolution=resolve,
-                calendar=None if conditions.get("customer_tier") else office, **conditions)
+                calendar=None if conditions.get("customer_tier") else office, **conditions),
+                by=manager, reason="Demo data")
+    # The UK regimes count UK business days (the seeded examples have no calendar).
+    if office is not None:
+        for regime in RegulatoryRegime.objects.filter(code__startswith="uk-",
+                                                      calendar__isnull=True):
+            regime.calendar = office
+            save_with_audit(regime, by=manager, reason="Demo data: UK business days")
     customers = list(Customer.objects.order_by("pk"))
+    existing = set(Escalation.objects.values_list("summary", flat=True))
+    stories = [*STORIES, *(Story(index, "technical", "P2", summary, "new",
+                                 (5 + 7 * n) * M, channel="chat")
+                           for n, (index, summary) in enumerate(BURST))]
     created = 0
     with transaction.atomic():
-        for index, category, priority, summary, reached, hours_ago in ESCALATIONS:
-            if index >= len(customers):
+        for story in stories:
+            if story.customer >= len(customers) or story.summary in existing:
                 continue
-            at = now - timedelta(hours=hours_ago)
-            escalation = services.escalation_create(
-                by=lead, customer=customers[index], category=category, priority=priority,
-                summary=summary, owner=lead, at=at)
-            _advance(escalation, reached, lead, manager, at)
+            _tell(story, customers[story.customer], lead, manager, now)
             created += 1
     return created
 
 
-def _advance(escalation, reached, lead, manager, at):
-    """Walk the escalation to the state it should show, an hour a step."""
+def _tell(story, customer, lead, manager, now):
+    from incidents.models import Channel, Incident
+
+    from .models import RegulatoryRegime
+
+    at = now - story.opened
+    # Steps are spread over the escalation's life so far, never in the future.
+    gap = min(H, story.opened / 8)
+
     def step():
         nonlocal at
-        at = at + timedelta(hours=1)
+        at = at + gap
         return at
 
-    if reached == "withdrawn":
+    escalation = services.escalation_create(
+        by=lead, customer=customer, category=story.category, priority=story.priority,
+        summary=story.summary, owner=lead, at=at,
+        channel=Channel.objects.filter(key=story.channel).first() if story.channel else None,
+        regulatory_regime=RegulatoryRegime.objects.filter(code=story.regime).first()
+        if story.regime else None,
+        description="Customer called back twice; details in the CRM case.")
+    if story.reached == "withdrawn":
         services.escalation_withdraw(escalation=escalation, by=lead, at=step(),
                                      reason="Customer's bank reversed the second payment.")
-        return
-    target = STEPS.index(reached)
+        return escalation
+    target = STEPS.index(story.reached)
     if target >= 1:
         escalation = services.escalation_triage(escalation=escalation, by=lead, at=step())
+    for number in range(story.updates):
+        services.escalation_add_note(
+            escalation=escalation, by=lead, at=step(), customer_update=True,
+            text=("Called the customer: apologised and explained what we are checking."
+                  if number == 0 else "Emailed the customer an update on progress."))
+    for tier, acknowledged in story.tiers:
+        change = services.escalation_escalate_tier(
+            escalation=escalation, by=lead, at=step(),
+            reason=f"Needs {tier}: the customer asked for someone senior")
+        if acknowledged:
+            services.tier_change_acknowledge(tier_change=change, by=manager, at=step())
+    if story.compensation:
+        amount, note, approver = story.compensation
+        services.escalation_offer_compensation(escalation=escalation, by=lead, amount=amount,
+                                               note=note, at=step())
+        if approver:
+            services.escalation_approve_compensation(
+                escalation=escalation, by=lead if approver == "escalation" else manager,
+                at=step())
     if target >= 2:
         escalation = services.escalation_contain(
             escalation=escalation, by=lead, at=step(),
-            note="Called the customer, apologised, credit of £50 applied while we investigate.")
-    if reached == "awaiting_customer":
+            note="Called the customer, apologised, interim credit applied while we "
+                 "investigate.")
+    if story.reached == "awaiting_customer":
         services.escalation_await_customer(escalation=escalation, by=lead, at=step(),
                                            reason="Waiting for the list of affected invoices.")
-        return
+        return escalation
     if target >= 4:
         escalation = services.escalation_resolve(
             escalation=escalation, by=lead, at=step(),
@@ -209,3 +300,23 @@ def _advance(escalation, reached, lead, manager, at):
         services.escalation_close(
             escalation=escalation, by=manager, at=step(),
             root_cause_review="Agent coaching gap on tone; added to the QA scorecard.")
+    if story.updates and escalation.state in ("triaged", "contained"):
+        # The desk keeps its promises: the latest update went out a little while ago.
+        services.escalation_add_note(escalation=escalation, by=lead, customer_update=True,
+                                     at=now - 25 * M,
+                                     text="Called the customer with the latest on the case.")
+    _link_to_an_incident(escalation, story, manager, Incident)
+    return escalation
+
+
+def _link_to_an_incident(escalation, story, manager, incident_model):
+    """Voice complaints go with the most recent voice incident of the demo history."""
+    if story.channel != "voice":
+        return
+    incident = (incident_model.objects.filter(channels__key="voice",
+                                              declared_at__lte=escalation.created_at
+                                              + timedelta(hours=1))
+                .exclude(state="cancelled").order_by("-declared_at").first())
+    if incident is not None:
+        services.incident_link_escalations(incident=incident, escalations=[escalation],
+                                           by=manager, at=escalation.created_at)

@@ -9,14 +9,16 @@ the field it names.
 from django import forms
 
 from incidents.forms import ConfirmForm, PersonField, ServiceForm
+from incidents.models import Channel
 
 from .choices import CustomerTier, EscalationCategory, EscalationPriority, EscalationState, Tier
-from .models import Customer
+from .models import Customer, RegulatoryRegime
 
 __all__ = [
-    "AwaitCustomerForm", "CloseForm", "ConfirmForm", "ContainForm", "CustomerSearchForm",
-    "EraseForm", "EscalationCreateForm", "EscalationFilterForm", "ReopenForm", "ResolveForm",
-    "TierForm", "TriageForm", "WithdrawForm",
+    "AwaitCustomerForm", "CloseForm", "CompensationForm", "ConfirmForm", "ContainForm",
+    "CustomerSearchForm", "EraseForm", "EscalationCreateForm", "EscalationEditForm",
+    "EscalationFilterForm", "LinkEscalationsForm", "LinkIncidentForm", "NoteForm",
+    "ReasonForm", "ReopenForm", "ResolveForm", "TierForm", "TriageForm", "WithdrawForm",
 ]
 
 TEXTAREA = {"rows": 3}
@@ -46,6 +48,14 @@ class EscalationFilterForm(ServiceForm):
     priority = forms.ChoiceField(required=False,
                                  choices=[("", "Any priority"), *EscalationPriority.choices])
     tier = forms.ChoiceField(required=False, choices=[("", "Any tier"), *Tier.choices])
+    channel = forms.ModelChoiceField(Channel.objects.filter(active=True), required=False,
+                                     to_field_name="key", empty_label="Any channel")
+    customer_tier = forms.ChoiceField(
+        required=False, label="Customer tier",
+        choices=[("", "Any customer tier"), *CustomerTier.choices])
+    owner = PersonField(label="Owner", empty_label="Anyone")
+    breached = forms.BooleanField(required=False, label="SLA breached")
+    regulatory = forms.BooleanField(required=False, label="Under a regulator")
     mine = forms.BooleanField(required=False, label="Owned by me")
 
 
@@ -73,6 +83,67 @@ class EscalationCreateForm(ServiceForm):
                                   help_text="Card numbers are masked on input.")
     requested_outcome = forms.CharField(required=False,
                                         widget=forms.Textarea(attrs={"rows": 2}))
+    regulatory_regime = forms.ModelChoiceField(
+        RegulatoryRegime.objects.filter(active=True).order_by("name"), required=False,
+        label="Regulatory regime", empty_label="None",
+        help_text="The regulator's rule the complaint falls under: its final-response "
+                  "clock runs beside the internal ones.")
+    received_at = forms.DateTimeField(
+        required=False, label="Received (if earlier than now)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="When the customer complained; the clocks count from then.")
+
+
+class EscalationEditForm(ServiceForm):
+    summary = forms.CharField(max_length=200, required=False)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs=TEXTAREA),
+                                  help_text="Card numbers are masked on input.")
+    requested_outcome = forms.CharField(required=False,
+                                        widget=forms.Textarea(attrs={"rows": 2}))
+    priority = forms.ChoiceField(required=False,
+                                 choices=[("", "—"), *EscalationPriority.choices])
+    category = forms.ChoiceField(required=False,
+                                 choices=[("", "—"), *EscalationCategory.choices])
+    owner = PersonField(label="Owner")
+    regulatory_regime = forms.ModelChoiceField(
+        RegulatoryRegime.objects.filter(active=True).order_by("name"), required=False,
+        label="Regulatory regime", empty_label="None")
+
+
+class NoteForm(ServiceForm):
+    text = forms.CharField(required=False, label="Note",
+                           widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text="Card numbers are masked on input.")
+    customer_update = forms.BooleanField(
+        required=False, label="This is an update sent to the customer",
+        help_text="Counts as the first response and restarts the update-cadence clock.")
+
+
+class CompensationForm(ServiceForm):
+    amount = forms.DecimalField(max_digits=12, decimal_places=2, required=False,
+                                min_value=0)
+    note = forms.CharField(required=False, label="What for",
+                           widget=forms.TextInput(attrs={
+                               "placeholder": "e.g. refund of the March charges"}))
+
+
+class LinkIncidentForm(ServiceForm):
+    incident = forms.CharField(required=False, label="Incident reference",
+                               widget=forms.TextInput(attrs={"placeholder": "INC-2026-0042"}))
+
+
+class LinkEscalationsForm(ServiceForm):
+    """The escalations ticked on the incident page (ids; the service checks them)."""
+
+    escalations = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if args:  # bound: accept any id, the service decides what exists
+            self.fields["escalations"].choices = [(v, v) for v in args[0].getlist(
+                "escalations") if str(v).isdigit()]
+        else:
+            self.fields["escalations"].choices = [(e.pk, e.reference) for e in candidates]
 
 
 # --- Transitions ---------------------------------------------------------------------
@@ -122,5 +193,8 @@ class WithdrawForm(ServiceForm):
 # --- Tier ladder ---------------------------------------------------------------------
 
 
-class TierForm(ServiceForm):
+class ReasonForm(ServiceForm):
     reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+TierForm = ReasonForm

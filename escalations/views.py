@@ -14,9 +14,11 @@ POST that redirects back, or renders the page with the refusal.
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import reduce, wraps
 from operator import or_
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
@@ -24,9 +26,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -34,30 +37,38 @@ from core import web_forms
 from core.choices import ClockState
 from core.models import SlaClock
 from core.transitions import allowed_transitions
-from incidents.views import ACTIVE_CLOCK_STATES, active_clocks_by_owner
+from incidents.views import ACTIVE_CLOCK_STATES, active_clocks_by_owner, chip_colour
 
 from . import services
 from .choices import OPEN_STATES, EscalationState
+from .clock_kinds import REGULATORY_CLOCK
 from .forms import (
     AwaitCustomerForm,
     CloseForm,
+    CompensationForm,
     ConfirmForm,
     ContainForm,
     CustomerSearchForm,
     EraseForm,
     EscalationCreateForm,
+    EscalationEditForm,
     EscalationFilterForm,
+    LinkEscalationsForm,
+    LinkIncidentForm,
+    NoteForm,
+    ReasonForm,
     ReopenForm,
     ResolveForm,
     TierForm,
     TriageForm,
     WithdrawForm,
 )
-from .models import Customer, Escalation, TierChange, TierDirection
+from .models import Customer, Escalation, EscalationIncidentLink, TierChange, TierDirection
 from .services import LADDER
 from .visibility import (
     MONEY_FIELDS,
     PERSONAL_FIELDS,
+    can_see_compensation,
     can_see_money,
     can_see_personal_data,
     customer_search_fields,
@@ -181,20 +192,30 @@ def _first_due():
         .order_by("due_at").values("due_at")[:1])
 
 
+def _breached_clocks():
+    """The escalation's running or paused clocks that are past due now."""
+    return SlaClock.objects.filter(
+        content_type=_escalation_ct(), object_id=OuterRef("pk"),
+        state__in=ACTIVE_CLOCK_STATES,
+    ).filter(Q(breached_at__isnull=False) | Q(due_at__lte=timezone.now()))
+
+
 @escalation_reader
 def escalation_list(request):
     """The queue: open escalations, most urgent SLA first (the earliest running clock
-    due first; those without a running clock last), filters, 50 a page.
+    due first; those without a running clock last), filters (state, category,
+    priority, tier, customer tier, owner, breached, under a regulator, mine), 50 a
+    page.
 
     The query count does not grow with the page: escalations with their customer and
     owner (1), the paginator's count (1), every clock on the page with its calendar (1)
     and the calendars' hours and holidays (2).
     """
-    form = EscalationFilterForm(request.GET)
+    form = EscalationFilterForm(request.GET, people=web_forms.people(request))
     form.is_valid()  # invalid filters are shown with their error and left out
     filters = form.cleaned_data
 
-    escalations = Escalation.objects.select_related("customer", "owner")
+    escalations = Escalation.objects.select_related("customer", "owner", "regulatory_regime")
     if filters.get("state"):
         escalations = escalations.filter(state=filters["state"])
     else:
@@ -204,6 +225,16 @@ def escalation_list(request):
             escalations = escalations.filter(**{name: filters[name]})
     if filters.get("mine"):
         escalations = escalations.filter(owner=request.user)
+    if filters.get("owner"):
+        escalations = escalations.filter(owner=filters["owner"])
+    if filters.get("channel"):
+        escalations = escalations.filter(channel=filters["channel"])
+    if filters.get("customer_tier"):
+        escalations = escalations.filter(customer__tier=filters["customer_tier"])
+    if filters.get("regulatory"):
+        escalations = escalations.filter(regulatory_regime__isnull=False)
+    if filters.get("breached"):
+        escalations = escalations.filter(Exists(_breached_clocks()))
     escalations = escalations.annotate(first_due=_first_due()).order_by(
         F("first_due").asc(nulls_last=True), "-created_at", "-pk")
 
@@ -384,13 +415,77 @@ def _escalation_context(request, escalation, overrides):
         "tier": tier,
         "events": list(escalation.timeline.select_related("actor").order_by("-at", "-pk")),
     }
+    context.update(_panels_context(user, escalation, clocks, forms, is_open=is_open))
     context["refusals"] = forms.orphan_errors()
     return context
 
 
+def _panels_context(user, escalation, clocks, forms, *, is_open):
+    """Details editing, notes, the regulatory deadline, compensation, the SLA policy's
+    version and linked incidents: what each shows and who may act on it."""
+    can_change = user.has_perm("escalations.change_escalation")
+    finished = escalation.state in (EscalationState.CLOSED, EscalationState.WITHDRAWN)
+
+    regulatory = None
+    regime = escalation.regulatory_regime
+    if regime is not None:
+        clock = next((c for c in clocks if c.kind == REGULATORY_CLOCK), None)  # latest cycle
+        running = clock is not None and clock.state != ClockState.STOPPED
+        regulatory = {
+            "regime": regime, "clock": clock,
+            "deadline": services.format_deadline(clock.due_at, regime)
+            if clock is not None and clock.due_at else "",
+            "can_extend": can_change and running and bool(regime.extended_days)
+            and escalation.regulatory_extended_at is None,
+            "form": forms("extend", ReasonForm),
+        }
+
+    offered = escalation.compensation_offered
+    compensation = None
+    if can_see_compensation(user):
+        compensation = {
+            "can_offer": can_change and not finished,
+            "can_approve": offered is not None and not finished
+            and escalation.compensation_approved != offered
+            and services.can_approve(user, offered),
+            "form": forms("compensation", CompensationForm, amount=offered,
+                          note=escalation.compensation_note),
+            "approve_form": forms("approve-compensation", ConfirmForm),
+        }
+
+    policy = escalation.policy
+    outdated = policy is not None and policy.version != escalation.policy_version
+    links = list(EscalationIncidentLink.objects.filter(escalation=escalation)
+                 .select_related("incident__severity").order_by("linked_at", "pk"))
+    for link in links:
+        link.incident.chip_colour = chip_colour(link.incident.severity)
+    can_link = services.can_link(user)
+    return {
+        "can_edit": can_change and not finished,
+        "edit_form": forms("edit", EscalationEditForm, **{
+            name: getattr(escalation, f"{name}_id" if name in ("owner", "regulatory_regime")
+                          else name) for name in EscalationEditForm.base_fields}),
+        "can_note": user.has_perm("escalations.add_escalationtimelineevent"),
+        "note_form": forms("note", NoteForm),
+        "regulatory": regulatory,
+        "compensation": compensation,
+        "currency": settings.SWITCHBOARD_CURRENCY,
+        "policy_outdated": outdated,
+        "can_apply_policy": outdated and is_open and user.has_perm(
+            "escalations.change_escalationslapolicy"),
+        "apply_policy_form": forms("apply-policy", ReasonForm),
+        "links": links,
+        "can_link": can_link,
+        "link_form": forms("link", LinkIncidentForm),
+        "unlink_form": forms("unlink", ConfirmForm),
+    }
+
+
 def _escalation_queryset():
     return Escalation.objects.select_related("customer", "owner", "team", "created_by",
-                                             "channel", "policy")
+                                             "channel", "policy", "regulatory_regime",
+                                             "compensation_offered_by",
+                                             "compensation_approved_by")
 
 
 def _render_escalation(request, pk, *, overrides=None, status=200, panel=None):
@@ -453,3 +548,178 @@ def tier_change_acknowledge(request, pk, change_pk):
         run=lambda data: services.tier_change_acknowledge(tier_change=change, by=request.user),
         done=f"{change.to_tier} escalation acknowledged", anchor="#tier",
     )
+
+
+# --- Panel actions: edit, note, compensation, regulatory, policy, links -----------------
+
+
+def _incident_by_reference(reference):
+    from incidents.models import Incident
+
+    reference = (reference or "").strip().upper()
+    if not reference:
+        raise ValidationError({"incident": "Give the incident's reference, e.g. INC-2026-0042."})
+    incident = Incident.objects.filter(reference=reference).first()
+    if incident is None:
+        raise ValidationError({"incident": f"No incident {reference}."})
+    return incident
+
+
+@dataclass(frozen=True)
+class PanelAction:
+    """A write on the escalation page other than a transition: its form and service."""
+
+    form: type
+    run: Callable[[Escalation, object, dict], object]
+    done: str
+    anchor: str
+
+
+def _edit(escalation, by, data):
+    fields = {name: value for name, value in data.items()}
+    for name in ("priority", "category"):
+        fields[name] = fields[name] or ""
+    return services.escalation_edit(escalation=escalation, by=by, **fields)
+
+
+PANEL_ACTIONS = {
+    "edit": PanelAction(EscalationEditForm, _edit, "details saved", "#details"),
+    "note": PanelAction(
+        NoteForm, lambda e, by, data: services.escalation_add_note(
+            escalation=e, by=by, text=data["text"], customer_update=data["customer_update"]),
+        "note added", "#timeline"),
+    "compensation": PanelAction(
+        CompensationForm, lambda e, by, data: services.escalation_offer_compensation(
+            escalation=e, by=by, amount=data["amount"], note=data["note"]),
+        "compensation offered", "#compensation"),
+    "approve-compensation": PanelAction(
+        ConfirmForm, lambda e, by, data: services.escalation_approve_compensation(
+            escalation=e, by=by), "compensation approved", "#compensation"),
+    "extend": PanelAction(
+        ReasonForm, lambda e, by, data: services.escalation_extend_regulatory_deadline(
+            escalation=e, by=by, reason=data["reason"]),
+        "regulatory deadline extended", "#regulatory"),
+    "apply-policy": PanelAction(
+        ReasonForm, lambda e, by, data: services.escalation_apply_policy(
+            escalation=e, by=by, reason=data["reason"]),
+        "current SLA policy applied", "#details"),
+    "link": PanelAction(
+        LinkIncidentForm, lambda e, by, data: services.escalation_link_incident(
+            escalation=e, by=by, incident=_incident_by_reference(data["incident"])),
+        "linked to the incident", "#incidents"),
+}
+
+
+@require_POST
+@escalation_reader
+def escalation_action(request, pk, name):
+    action = PANEL_ACTIONS.get(name)
+    if action is None:
+        raise Http404("No such action.")
+    escalation = get_object_or_404(Escalation, pk=pk)
+    return _submit(request, escalation, _bind(request, action.form, name), key=name,
+                   run=lambda data: action.run(escalation, request.user, data),
+                   done=action.done, anchor=action.anchor)
+
+
+@require_POST
+@escalation_reader
+def escalation_unlink(request, pk, incident_pk):
+    from incidents.models import Incident
+
+    escalation = get_object_or_404(Escalation, pk=pk)
+    incident = get_object_or_404(Incident, pk=incident_pk)
+    return _submit(
+        request, escalation, _bind(request, ConfirmForm, "unlink"), key="unlink",
+        run=lambda data: services.escalation_unlink_incident(escalation=escalation,
+                                                             incident=incident,
+                                                             by=request.user),
+        done=f"unlinked from {incident.reference}", anchor="#incidents")
+
+
+# --- On the incident page --------------------------------------------------------------
+
+CANDIDATES_SHOWN = 50
+
+
+def link_candidates(incident, query=""):
+    """Escalations the incident page offers to link: matching ``query`` (reference,
+    summary or customer account), else the likely ones — open, unlinked, opened since
+    shortly before the incident on one of its channels (or any channel when it has
+    none). Newest first, at most 50."""
+    linked = EscalationIncidentLink.objects.filter(incident=incident).values("escalation_id")
+    candidates = (Escalation.objects.exclude(pk__in=linked)
+                  .select_related("customer", "channel").order_by("-created_at", "-pk"))
+    query = (query or "").strip()
+    if query:
+        candidates = candidates.filter(Q(reference__icontains=query)
+                                       | Q(summary__icontains=query)
+                                       | Q(customer__account_reference__icontains=query))
+    else:
+        since = incident.declared_at - timedelta(
+            minutes=settings.ESCALATION_BURST_WINDOW_MINUTES)
+        candidates = candidates.filter(state__in=OPEN_STATES, created_at__gte=since)
+        channels = [channel.pk for channel in incident.channels.all()]
+        if channels:
+            candidates = candidates.filter(channel__in=channels)
+    return list(candidates[:CANDIDATES_SHOWN])
+
+
+def incident_escalations_context(request, incident, forms):
+    """The incident page's "Customer escalations" card (incidents/views.py asks)."""
+    links = list(EscalationIncidentLink.objects.filter(incident=incident)
+                 .select_related("escalation__customer", "escalation__owner")
+                 .order_by("escalation__reference"))
+    can_link = services.can_link(request.user)
+    query = request.GET.get("link_q", "")
+    candidates = link_candidates(incident, query) if can_link else []
+    return {
+        "links": links,
+        "can_link": can_link,
+        "can_read": request.user.has_perm("escalations.view_escalation"),
+        "query": query,
+        "candidates": candidates,
+        "form": forms("link-escalations", LinkEscalationsForm, candidates=candidates)
+        if can_link else None,
+        "unlink_form": forms("unlink-escalation", ConfirmForm),
+    }
+
+
+@require_POST
+@escalation_reader
+def incident_link_escalations(request, incident_pk):
+    """Link the escalations ticked on the incident page."""
+    from incidents.models import Incident
+    from incidents.views import _render_incident
+
+    incident = get_object_or_404(Incident, pk=incident_pk)
+    form = LinkEscalationsForm(request.POST, auto_id="link-escalations-%s",
+                               people=web_forms.people(request))
+
+    def run(data):
+        chosen = list(Escalation.objects.filter(pk__in=data["escalations"]))
+        return services.incident_link_escalations(incident=incident, escalations=chosen,
+                                                  by=request.user)
+
+    return web_forms.submit(request, incident, form, key="link-escalations", run=run,
+                            done="escalations linked", anchor="#escalations",
+                            labels={}, render=_render_incident)
+
+
+@require_POST
+@escalation_reader
+def incident_unlink_escalation(request, incident_pk, pk):
+    from incidents.models import Incident
+    from incidents.views import _render_incident
+
+    incident = get_object_or_404(Incident, pk=incident_pk)
+    escalation = get_object_or_404(Escalation, pk=pk)
+    form = ConfirmForm(request.POST, auto_id="unlink-escalation-%s",
+                       people=web_forms.people(request))
+    return web_forms.submit(
+        request, incident, form, key="unlink-escalation",
+        run=lambda data: services.escalation_unlink_incident(escalation=escalation,
+                                                             incident=incident,
+                                                             by=request.user),
+        done=f"{escalation.reference} unlinked", anchor="#escalations", labels={},
+        render=_render_incident)

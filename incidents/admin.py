@@ -15,7 +15,13 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.utils.html import format_html
 
-from core.admin import AuditedAdmin, ReadOnlyInline, action_with_form, run_for_each
+from core.admin import (
+    AuditedAdmin,
+    ReadOnlyInline,
+    ServiceSaveAdmin,
+    action_with_form,
+    run_for_each,
+)
 
 from . import services
 from .models import (
@@ -121,7 +127,7 @@ INCIDENT_EDITABLE = [*services.EDITABLE_FIELDS, "channels"]
 
 
 @admin.register(Incident)
-class IncidentAdmin(AuditedAdmin):
+class IncidentAdmin(ServiceSaveAdmin):
     list_display = ["reference", "title", "severity", "state", "priority", "commander",
                     "declared_at"]
     list_filter = ["state", "severity", "priority", "channels", "declared_via",
@@ -289,7 +295,7 @@ class StatusUpdateAdmin(AuditedAdmin):
 
 
 @admin.register(PostMortem)
-class PostMortemAdmin(AuditedAdmin):
+class PostMortemAdmin(ServiceSaveAdmin):
     list_display = ["incident", "state", "author", "reviewer", "submitted_at", "published_at"]
     list_filter = ["state", "published_at"]
     search_fields = ["incident__reference", "incident__title", "summary", "root_cause"]
@@ -341,7 +347,7 @@ class PostMortemAdmin(AuditedAdmin):
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(AuditedAdmin):
+class ActionItemAdmin(ServiceSaveAdmin):
     list_display = ["title", "incident", "kind", "owner", "due_date", "state"]
     list_filter = ["state", "kind", "due_date"]
     search_fields = ["title", "description", "incident__reference"]

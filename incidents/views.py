@@ -63,7 +63,7 @@ from .forms import (
     TalkTrackForm,
     TriageForm,
 )
-from .models import ActionItem, Incident, PostMortem, TimelineEvent
+from .models import ActionItem, Channel, Incident, PostMortem, TimelineEvent
 
 User = get_user_model()
 PAGE_SIZE = 50
@@ -233,7 +233,14 @@ def incident_declare(request):
                 messages.success(request, f"{incident.reference} declared.")
                 return redirect(incident)
         return render(request, "incidents/declare.html", {"form": form}, status=400)
-    form = DeclareForm(people=web_forms.people(request))
+    # Prefilled from a link (the dashboard's "a burst of escalations suggests an
+    # incident"): ?title=…&customer_impact=…&channel=<key> (repeatable).
+    initial = {name: request.GET[name][:500] for name in ("title", "customer_impact")
+               if request.GET.get(name)}
+    channels = request.GET.getlist("channel")
+    if channels:
+        initial["channels"] = list(Channel.objects.filter(key__in=channels, active=True))
+    form = DeclareForm(initial=initial, people=web_forms.people(request))
     return render(request, "incidents/declare.html", {"form": form})
 
 
@@ -403,6 +410,13 @@ def _incident_context(request, incident, overrides):
                              channels=[c.pk for c in incident.channels.all()]),
         "action_item_form": forms("action-item-new", ActionItemForm),
     }
+    if user.has_perm("escalations.view_escalationincidentlink"):
+        # The escalations app draws its card on this page; it imports incidents, so the
+        # import is here, not at the top.
+        from escalations.views import incident_escalations_context
+
+        context["incident_escalations"] = incident_escalations_context(request, incident,
+                                                                       forms)
     context["refusals"] = forms.orphan_errors()
     return context
 

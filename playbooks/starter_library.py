@@ -231,7 +231,7 @@ STARTER_PLAYBOOKS = [
                 ),
                 "responsible_role": "Vendor Manager",
                 "due_minutes": None,
-                "required": True,
+                "required": False,
                 "evidence": "note",
             },
         ],
@@ -320,7 +320,7 @@ STARTER_PLAYBOOKS = [
                 ),
                 "responsible_role": "Incident Responder",
                 "due_minutes": 20,
-                "required": True,
+                "required": False,
                 "evidence": "file",
             },
             {
@@ -1427,7 +1427,8 @@ def _validate_rules(where, kind, rules):
                              "match everything)")
         for key, value in rule.items():
             if key not in allowed:
-                raise ValueError(f"{rule_where}: unknown rule key {key!r} for a {kind} playbook")
+                raise ValueError(f"{rule_where}: rule key {key!r} is not allowed on "
+                                 f"{kind} playbooks")
             # `is True` guard: 1 == True, but the regulatory flag must be a real bool.
             if key == "regulatory" and value is not True:
                 raise ValueError(f"{rule_where}: regulatory must be True")

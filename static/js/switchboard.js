@@ -8,3 +8,12 @@
     }
   } catch (e) { /* old browser: keep the site's zone */ }
 })();
+
+// "Select all" boxes: <input type="checkbox" data-select-all="name"> ticks every box
+// named "name" in its form. Delegated, so it works in panels htmx swaps in.
+document.addEventListener("change", function (event) {
+  var box = event.target;
+  if (!box.matches || !box.matches("input[data-select-all]")) { return; }
+  var selector = 'input[type="checkbox"][name="' + box.dataset.selectAll + '"]';
+  box.form.querySelectorAll(selector).forEach(function (other) { other.checked = box.checked; });
+});

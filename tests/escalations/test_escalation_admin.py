@@ -87,3 +87,81 @@ def test_policies_are_edited_in_order_and_checked(client, manager):
     })
     assert response.status_code == 302
     assert EscalationSlaPolicy.objects.get(name="Good").resolution == timedelta(days=2)
+
+
+def _change_data(escalation, **overrides):
+    """The escalation's editable fields as the admin form posts them."""
+    data = {"summary": escalation.summary, "description": escalation.description,
+            "requested_outcome": escalation.requested_outcome,
+            "priority": escalation.priority, "category": escalation.category,
+            "channel": "", "owner": escalation.owner_id or "", "team": "",
+            "regulatory_regime": "",
+            # The read-only inlines post their management forms.
+            "incident_links-TOTAL_FORMS": "0", "incident_links-INITIAL_FORMS": "0",
+            "timeline-TOTAL_FORMS": "0", "timeline-INITIAL_FORMS": "0"}
+    data.update(overrides)
+    return data
+
+
+def test_descriptive_fields_are_edited_through_the_service(client, manager, triaged):
+    client.force_login(manager)
+    url = reverse("admin:escalations_escalation_change", args=[triaged.pk])
+    response = client.post(url, _change_data(
+        triaged, summary="Billed twice in March", description="Card 4111 1111 1111 1111"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    escalation = Escalation.objects.get(pk=triaged.pk)
+    assert escalation.summary == "Billed twice in March"
+    assert escalation.description == "Card [card •••• 1111]"
+    assert escalation.history.first().history_change_reason == "Edited: description, summary"
+    assert escalation.timeline.filter(kind=EscalationTimelineKind.EDIT).exists()
+
+
+def test_a_refused_edit_shows_on_the_form_and_changes_nothing(client, manager, triaged):
+    client.force_login(manager)
+    url = reverse("admin:escalations_escalation_change", args=[triaged.pk])
+    response = client.post(url, _change_data(triaged, owner="", summary="Changed"))
+    assert response.status_code == 200  # the form again, not a 500
+    assert "owner" in response.context["adminform"].form.errors
+    escalation = Escalation.objects.get(pk=triaged.pk)
+    assert escalation.summary == "Billed twice" and escalation.owner_id is not None
+    assert not escalation.timeline.filter(kind=EscalationTimelineKind.EDIT).exists()
+
+
+def test_policy_admin_saves_versions(client, manager):
+    policy = EscalationSlaPolicy.objects.create(name="Default", order=10,
+                                                resolution=timedelta(days=2))
+    client.force_login(manager)
+    url = reverse("admin:escalations_escalationslapolicy_change", args=[policy.pk])
+    response = client.post(url, {"name": "Default", "order": 10, "active": "on",
+                                 "resolution": "1 00:00:00",
+                                 "pause_in_awaiting_customer": '["escalations.resolution"]'})
+    assert response.status_code == 302
+    assert EscalationSlaPolicy.objects.get(pk=policy.pk).version == 2
+
+
+@pytest.mark.parametrize("model", ["regulatoryregime", "compensationapprovallimit",
+                                   "escalationslapolicy"])
+def test_managers_configure_regimes_limits_and_policies(client, manager, model):
+    client.force_login(manager)
+    assert client.get(reverse(f"admin:escalations_{model}_changelist")).status_code == 200
+    assert client.get(reverse(f"admin:escalations_{model}_add")).status_code == 200
+
+
+def test_vendor_manager_reads_but_cannot_change_regimes(client, make_user):
+    from core.choices import Role
+
+    client.force_login(make_user(Role.VENDOR_MANAGER, is_staff=True))
+    assert client.get(reverse("admin:escalations_regulatoryregime_changelist")
+                      ).status_code == 200
+    assert client.get(reverse("admin:escalations_regulatoryregime_add")).status_code == 403
+
+
+def test_compensation_is_hidden_in_the_admin_from_roles_that_may_not_see_it(
+        client, make_user, triaged, lead):
+    from core.choices import Role
+
+    services.escalation_offer_compensation(escalation=triaged, by=lead, amount="75",
+                                           note="Goodwill")
+    url = reverse("admin:escalations_escalation_change", args=[triaged.pk])
+    client.force_login(make_user(Role.VENDOR_MANAGER, is_staff=True))
+    assert "Goodwill" in client.get(url).content.decode()  # money role
