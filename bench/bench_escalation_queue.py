@@ -713,7 +713,7 @@ def query_shape(statement):
     of the same list whatever their sizes."""
     shape = re.sub(r"IN \([^)]*\)", "IN (…)", statement)
     shape = re.sub(r"'[^']*'", "?", shape)
-    return re.sub(r"\b\d+\b", "N", shape)
+    return re.sub(r"\d+", "N", shape)
 
 
 class QueryTimer:
@@ -779,6 +779,8 @@ def print_queries(result):
 def explain(statement):
     from django.db import connection
 
+    if not statement.lstrip().upper().startswith("SELECT"):
+        return f"(not a SELECT: {statement[:60]}…)\nExecution Time: 0 ms"
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement)
         return "\n".join(row[0] for row in cursor.fetchall())
@@ -796,13 +798,16 @@ def plan_summary(plan):
     path = " > ".join(nodes[:4])
     execution = re.search(r"Execution Time: ([\d.]+) ms", plan)
     ms = float(execution.group(1)) if execution else float("nan")
+    planning = re.search(r"Planning Time: ([\d.]+) ms", plan)
     indexes = sorted(set(_INDEX.findall(plan)))
     seqs = sorted(set(re.findall(r"Seq Scan on (\w+)", plan)))
     buffers = re.search(r"Buffers: shared hit=(\d+)(?: read=(\d+))?", plan)
     pages = sum(int(n) for n in buffers.groups() if n) if buffers else 0
     loops = max((int(n) for n in re.findall(r"loops=(\d+)", plan)), default=1)
     sort = re.search(r"Sort Method: ([^\n]+?)\s+(?:Memory|Disk)", plan)
-    text = (f"{path}; {ms:.1f} ms in PostgreSQL, {fmt_int(pages)} buffers; "
+    text = (f"{path}; {ms:.1f} ms executing"
+            + (f" + {float(planning.group(1)):.1f} ms planning" if planning else "")
+            + f", {fmt_int(pages)} buffers; "
             f"indexes: {', '.join(indexes) or 'none'}"
             + (f"; Seq Scan on {', '.join(seqs)}" if seqs else "")
             + (f"; sort: {sort.group(1)}" if sort else "")
@@ -829,8 +834,10 @@ def profile_request(client, url):
     client.get(url)
     profiler.disable()
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
-    log(f"\n== cProfile of GET {url} (top 25, cumulative)")
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("tottime").print_stats(20)
+    log(f"\n== cProfile of GET {url} (top 20 by own time; {stats.total_tt * 1000:.0f} ms "
+        "under the profiler)")
     log(out.getvalue())
 
 
@@ -1002,7 +1009,7 @@ def run(args, whole, existed):
     log(f"\n== Summary (PostgreSQL, config.settings_test, DEBUG off; "
         f"{fmt_int(figures['escalations'])} escalations, {fmt_int(figures['open'])} open, "
         f"{fmt_int(figures['clocks'])} clocks, {fmt_int(figures['customers'])} customers)")
-    header = (f"{'':<4}{'case':<40}{'median':>8}{'p95':>9}{'min':>8}{'queries':>8}"
+    header = (f"{'on':<4}{'case':<40}{'median':>8}{'p95':>9}{'min':>8}{'queries':>8}"
               f"{'SQL ms':>8}{'rows':>6}  slowest query")
     log(header)
     log("-" * (len(header) + 45))

@@ -6,8 +6,9 @@ from django.conf import settings
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
-from .choices import EscalationState
+from .choices import EscalationState, EscalationTimelineKind
 from .models import Escalation
+from .visibility import can_see_compensation
 
 
 def escalation_bursts(*, now=None) -> list[dict]:
@@ -34,3 +35,12 @@ def escalation_bursts(*, now=None) -> list[dict]:
     return [{**group, "category_label": labels.get(group["category"], group["category"]),
              "window_minutes": settings.ESCALATION_BURST_WINDOW_MINUTES}
             for group in groups]
+
+
+def escalation_timeline_for(escalation, user, *, newest_first=True):
+    """The escalation's timeline as ``user`` may read it: compensation lines only for
+    those who see compensation (``escalations/visibility.py``)."""
+    events = escalation.timeline.select_related("actor")
+    if not can_see_compensation(user):
+        events = events.exclude(kind=EscalationTimelineKind.COMPENSATION)
+    return events.order_by("-at", "-pk") if newest_first else events.order_by("at", "pk")

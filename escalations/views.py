@@ -64,6 +64,7 @@ from .forms import (
     WithdrawForm,
 )
 from .models import Customer, Escalation, EscalationIncidentLink, TierChange, TierDirection
+from .selectors import escalation_timeline_for
 from .services import LADDER
 from .visibility import (
     MONEY_FIELDS,
@@ -388,7 +389,8 @@ def _escalation_context(request, escalation, overrides):
 
     is_open = escalation.state in OPEN_STATES
     can_change = user.has_perm("escalations.change_escalation")
-    pending = _pending_tier_change(escalation)
+    # Once the escalation is over nobody needs to take it: no acknowledgement asked.
+    pending = _pending_tier_change(escalation) if escalation.state in OPEN_STATES else None
     can_move = is_open and can_change
     offered = {"escalate": can_move and escalation.tier != LADDER[-1],
                "deescalate": can_move and escalation.tier != LADDER[0]}
@@ -413,7 +415,7 @@ def _escalation_context(request, escalation, overrides):
         "is_over": not is_open and escalation.state != EscalationState.RESOLVED
         and escalation.state != EscalationState.REVIEW,
         "tier": tier,
-        "events": list(escalation.timeline.select_related("actor").order_by("-at", "-pk")),
+        "events": list(escalation_timeline_for(escalation, user)),
     }
     context.update(_panels_context(user, escalation, clocks, forms, is_open=is_open))
     context["refusals"] = forms.orphan_errors()

@@ -37,6 +37,7 @@ from ..choices import (
     Tier,
 )
 from ..models import Customer, Escalation, EscalationSlaPolicy, RegulatoryRegime
+from ..selectors import escalation_timeline_for
 from ..services.links import LINK_PERMISSION
 from ..visibility import ERASE_PERMISSION, customer_search_fields
 from .serializers import (
@@ -545,8 +546,9 @@ class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                    responses={200: EscalationTimelineEventSerializer(many=True), **ERRORS})
     @action(detail=True, methods=["get"])
     def timeline(self, request, pk=None):
-        """What happened, oldest first."""
-        events = self.get_object().timeline.select_related("actor").order_by("at", "pk")
+        """What happened, oldest first (compensation lines only for roles that see
+        compensation)."""
+        events = escalation_timeline_for(self.get_object(), request.user, newest_first=False)
         return Response(EscalationTimelineEventSerializer(events, many=True).data)
 
 

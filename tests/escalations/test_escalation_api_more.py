@@ -294,3 +294,13 @@ def test_compensation_amounts_round_trip_as_decimal_strings(api_as, lead, triage
                       format="json")
     triaged.refresh_from_db()
     assert triaged.compensation_offered == Decimal("12.50")
+
+
+def test_compensation_lines_are_left_out_of_the_timeline_for_roles_without_it(
+        as_role, lead, triaged):
+    services.escalation_offer_compensation(escalation=triaged, by=lead, amount="30",
+                                           note="Goodwill gesture")
+    viewer = as_role(Role.VIEWER).get(url(triaged, "timeline")).json()
+    assert not any("Goodwill" in event["text"] for event in viewer)
+    finance = as_role(Role.FINANCE).get(url(triaged, "timeline")).json()
+    assert any("Goodwill" in event["text"] for event in finance)
