@@ -41,6 +41,7 @@ refuses a database whose name does not contain "bench".
 
 import argparse
 import cProfile
+import gc
 import io
 import math
 import os
@@ -897,6 +898,7 @@ def run(args, whole, existed):
         log("  states: " + ", ".join(f"{state} {fmt_int(n)}" for state, n in counts.items()
                                      if not state.startswith("clock")))
         check_fixture(now)
+        gc.collect()  # the load's garbage must not be collected during the timings
     with timed("VACUUM (ANALYZE) + CHECKPOINT"):
         vacuum_analyze()
     lead, few, figures = fixture_figures()
