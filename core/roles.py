@@ -45,6 +45,7 @@ ROLE_GRANTS: dict[str, list[Grant]] = {
         # Custom permissions are prefixes too: close_incident.
         Grant("incidents", ("close",)),
         Grant("escalations", ("erase", "approve")),
+        Grant("playbooks", ("publish",)),
         Grant("auth", VIEW, ("user", "group")),
     ],
     Role.INCIDENT_RESPONDER: [

@@ -28,7 +28,8 @@ from .exceptions import ConcurrentChange, RequirementMissing, TransitionNotAllow
 def guard(field, message):
     """Mark a transition condition with the field it checks and the refusal message.
 
-    ``field`` may be ``None`` for a rule about the whole object.
+    ``field`` may be ``None`` for a rule about the whole object. ``message`` may be a
+    callable taking the object, for a refusal that names what is missing.
     """
 
     def decorate(condition):
@@ -84,7 +85,7 @@ def unmet_requirements(instance, transition):
             continue
         field = getattr(condition, "guard_field", "non_field_errors")
         message = getattr(condition, "guard_message", f"Condition '{condition.__name__}' failed.")
-        errors.setdefault(field, []).append(message)
+        errors.setdefault(field, []).append(message(instance) if callable(message) else message)
     return errors
 
 

@@ -62,6 +62,7 @@ class EscalationTimelineKind(models.TextChoices):
     COMPENSATION = "compensation", "Compensation"
     LINK = "link", "Incident link"
     EDIT = "edit", "Edit"
+    PLAYBOOK = "playbook", "Playbook"
 
 
 class DayCounting(models.TextChoices):

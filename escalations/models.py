@@ -20,6 +20,7 @@ from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from core.choices import Role
+from core.hooks import close_blockers
 from core.models import BusinessCalendar, Team
 from core.transitions import guard
 
@@ -321,6 +322,16 @@ def can_work(escalation, user):
     return user.has_perm("escalations.change_escalation")
 
 
+def _blockers_message(obj):
+    return "Finish first: " + "; ".join(close_blockers(obj)) + "."
+
+
+@guard("playbook", _blockers_message)
+def nothing_blocks_closing(obj):
+    """Other apps' requirements (required playbook steps), via core.hooks."""
+    return not close_blockers(obj)
+
+
 class Escalation(FSMModelMixin, models.Model):
     reference = models.CharField(max_length=20, unique=True, editable=False)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="escalations")
@@ -444,7 +455,7 @@ class Escalation(FSMModelMixin, models.Model):
         pass
 
     @transition(field=state, source=E.REVIEW, target=E.CLOSED,
-                conditions=[has_root_cause_review], permission=can_work)
+                conditions=[has_root_cause_review, nothing_blocks_closing], permission=can_work)
     def close(self, *, at):
         self.closed_at = at
 

@@ -48,6 +48,7 @@ class TimelineKind(models.TextChoices):
     CORRECTION = "correction", "Timestamp correction"
     ACTION_ITEM = "action_item", "Action item"
     POSTMORTEM = "postmortem", "Post-mortem"
+    PLAYBOOK = "playbook", "Playbook"
 
 
 class Audience(models.TextChoices):

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
+from core.hooks import close_blockers
 from core.models import BusinessCalendar
 from core.transitions import guard
 
@@ -154,6 +155,16 @@ def can_move_action_item(item, user):
     return user.has_perm("incidents.change_actionitem") or user.pk == item.owner_id
 
 
+def _blockers_message(obj):
+    return "Finish first: " + "; ".join(close_blockers(obj)) + "."
+
+
+@guard("playbook", _blockers_message)
+def nothing_blocks_closing(obj):
+    """Other apps' requirements (required playbook steps), via core.hooks."""
+    return not close_blockers(obj)
+
+
 class Incident(FSMModelMixin, models.Model):
     reference = models.CharField(max_length=20, unique=True, editable=False)
     title = models.CharField(max_length=200)
@@ -243,7 +254,8 @@ class Incident(FSMModelMixin, models.Model):
         self.postmortem_started_at = at
 
     @transition(field=state, source=[S.RESOLVED, S.POSTMORTEM], target=S.CLOSED,
-                conditions=[postmortem_published_if_required, action_items_owned_and_dated],
+                conditions=[postmortem_published_if_required, action_items_owned_and_dated,
+                            nothing_blocks_closing],
                 permission=can_close_or_cancel)
     def close(self, *, at):
         self.closed_at = at

@@ -22,6 +22,7 @@ from core.clocks import (
     clock_stop,
     clocks_of,
 )
+from core.hooks import announce_change
 from core.notifications import notify
 from core.pci import redact_card_numbers
 from core.transitions import allowed_transitions, lock, perform_transition
@@ -121,6 +122,7 @@ def _page_people(incident, by):
            url=incident.get_absolute_url())
 
 
+@transaction.atomic
 def incident_declare(*, by, title, severity: Severity | None = None, summary="", priority=None,
                      channels=(), affected_services="", customer_impact="", commander=None,
                      contacts_affected=None, agents_idle=None, at: datetime | None = None,
@@ -162,6 +164,7 @@ def incident_declare(*, by, title, severity: Severity | None = None, summary="",
         if severity:
             _start_response_clocks(incident, by=by, at=at)
         _page_people(incident, by)
+    announce_change(incident, by=by, created=True)
     return incident
 
 
@@ -199,6 +202,7 @@ def incident_triage(*, incident: Incident, by, severity=None, commander=None, at
     if started_without_severity:
         _start_response_clocks(incident, by=by, at=incident.declared_at)
     _stop_clocks(incident, STOPS["triage"], by=by, at=at)
+    announce_change(incident, by=by)
     return incident
 
 
@@ -252,6 +256,7 @@ def incident_close(*, incident: Incident, by, at=None):
     incident = _transition(incident.pk, "close", by=by, reason="Closed", at=at)
     timeline_add(incident, TimelineKind.TRANSITION, "Closed.", by=by, at=at)
     _stop_clocks(incident, STOPS["close"], by=by, at=at)
+    announce_change(incident, by=by)
     return incident
 
 
@@ -271,6 +276,7 @@ def incident_cancel(*, incident: Incident, by, reason, duplicate_of: Incident | 
                      f"{incident.reference} was merged into this incident.", by=by, at=at)
     timeline_add(incident, TimelineKind.TRANSITION, text, by=by, at=at)
     _stop_clocks(incident, STOPS["cancel"], by=by, at=at)
+    announce_change(incident, by=by)
     return incident
 
 
@@ -322,6 +328,7 @@ def incident_change_severity(*, incident: Incident, by, severity: Severity, reas
                            reason=f"Severity {severity.key}")
     if old is None or severity.rank < old.rank:
         _page_people(incident, by)
+    announce_change(incident, by=by)
     return incident
 
 
@@ -355,6 +362,7 @@ def incident_edit(*, incident: Incident, by, channels=None, **fields):
             incident.channels.set(channels)
     if "talk_track" in changed:
         timeline_add(incident, TimelineKind.NOTE, "Agent talk track updated.", by=by)
+    announce_change(incident, by=by)
     return incident
 
 

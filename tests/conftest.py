@@ -61,3 +61,33 @@ def api_as(api_client):
         return api_client
 
     return login
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _without_starter_playbooks(django_db_setup, django_db_blocker):
+    """The starter playbooks are seeded by a migration, and attach themselves to
+    incidents and escalations (a VIP complaint gets the high-value playbook, whose
+    required steps block closing). Tests start without them — transactional tests
+    flush them anyway — and the playbook tests load them where they need them
+    (``starter_library`` fixture)."""
+    from django.apps import apps
+
+    from playbooks.models import Playbook
+
+    with django_db_blocker.unblock():
+        Playbook.objects.all().delete()
+        # Deleting wrote history rows; a fresh installation's audit trail has none.
+        for model in apps.get_app_config("playbooks").get_models():
+            if model.__name__.startswith("Historical"):
+                model.objects.all().delete()
+
+
+@pytest.fixture
+def starter_library(db):
+    from django.apps import apps
+    from django.utils import timezone
+
+    from core.audit import system_user
+    from playbooks.seeds import load_starter_library
+
+    load_starter_library(apps, by=system_user(), at=timezone.now())

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import save_with_audit
+from core.hooks import announce_change
 from core.pci import redact_card_numbers
 from core.transitions import lock
 
@@ -95,6 +96,12 @@ def customer_update(*, customer: Customer, by, **fields) -> Customer:
         return customer
     _validate(customer)
     save_with_audit(customer, by=by, reason=f"Edited: {', '.join(sorted(changed))}")
+    if "tier" in changed:
+        # A new tier may attach playbooks (e.g. the high-value complaint one) to the
+        # customer's open escalations.
+        for escalation in Escalation.objects.filter(customer=customer).exclude(
+                state__in=("closed", "withdrawn")).select_related("customer"):
+            announce_change(escalation, by=by)
     return customer
 
 

@@ -1,0 +1,340 @@
+"""Playbooks: versioned procedures that attach themselves to incidents and escalations.
+
+A ``Playbook`` has ``PlaybookVersion``s (``draft → published → retired``; at most one
+published and one draft at a time) made of ``PlaybookStep``s, and ``AttachRule``s
+saying which incidents or escalations it belongs to. Attached to one, it becomes a
+``PlaybookRun`` that keeps the version it started with, one ``StepRun`` per step
+(``pending → done | skipped``), each step's due offset an SLA clock. The rules live in
+``playbooks/services.py``; the models hold fields, constraints and transitions.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django_fsm import FSMField, FSMModelMixin, transition
+from simple_history.models import HistoricalRecords
+
+from core.choices import Role
+from core.transitions import guard
+
+from .choices import AttachedHow, Evidence, PlaybookKind, StepState, VersionState
+
+USER = settings.AUTH_USER_MODEL
+PUBLISH_PERMISSION = "playbooks.publish_playbookversion"
+
+
+class Playbook(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    kind = models.CharField(max_length=12, choices=PlaybookKind.choices,
+                            help_text="Followed on incidents or on escalations.")
+    purpose = models.TextField(help_text="When to use it and what it achieves.")
+    owner = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+", help_text="Who keeps it up to date.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("playbooks:detail", args=[self.pk])
+
+
+# --- Versions and steps ------------------------------------------------------------------
+
+
+def can_publish(version, user):
+    return user.has_perm(PUBLISH_PERMISSION)
+
+
+@guard("steps", "A version needs at least one step before it is published.")
+def has_steps(version):
+    return version.steps.exists()
+
+
+class PlaybookVersion(FSMModelMixin, models.Model):
+    """One edition of a playbook's steps. Only a draft's steps change; a published
+    version is immutable, so every run can say exactly what it followed."""
+
+    playbook = models.ForeignKey(Playbook, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    state = FSMField(default=VersionState.DRAFT, choices=VersionState.choices, protected=True)
+    change_note = models.CharField(max_length=300, blank=True,
+                                   help_text="What changed from the previous version.")
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    published_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+")
+    published_at = models.DateTimeField(null=True, blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["playbook", "-number"]
+        permissions = [("publish_playbookversion", "Can publish and retire playbook versions")]
+        constraints = [
+            models.UniqueConstraint(fields=["playbook", "number"], name="version_number_once"),
+            # The database itself keeps "exactly one published version at a time".
+            models.UniqueConstraint(fields=["playbook"], name="one_published_version",
+                                    condition=Q(state=VersionState.PUBLISHED)),
+            models.UniqueConstraint(fields=["playbook"], name="one_draft_version",
+                                    condition=Q(state=VersionState.DRAFT)),
+        ]
+
+    def __str__(self):
+        return f"{self.playbook} v{self.number}"
+
+    @property
+    def is_draft(self):
+        return self.state == VersionState.DRAFT
+
+    @transition(field=state, source=VersionState.DRAFT, target=VersionState.PUBLISHED,
+                conditions=[has_steps], permission=can_publish)
+    def publish(self, *, publisher, at):
+        self.published_by = publisher
+        self.published_at = at
+
+    @transition(field=state, source=VersionState.PUBLISHED, target=VersionState.RETIRED,
+                permission=can_publish)
+    def retire(self, *, at):
+        self.retired_at = at
+
+
+class PlaybookStep(models.Model):
+    version = models.ForeignKey(PlaybookVersion, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField(help_text="Order in the checklist, from 1.")
+    title = models.CharField(max_length=200)
+    instructions = models.TextField(blank=True, help_text="Markdown, sanitised when shown.")
+    responsible_role = models.CharField(max_length=40, choices=Role.choices, blank=True)
+    due_offset = models.DurationField(
+        null=True, blank=True,
+        help_text="Due this long after the playbook attaches (an SLA clock); empty: no "
+                  "due time.")
+    required = models.BooleanField(
+        default=True, help_text="Required steps must be done before the incident or "
+                                "escalation closes.")
+    evidence = models.CharField(max_length=8, choices=Evidence.choices, default=Evidence.NONE,
+                                help_text="What completing the step needs.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["version", "position", "pk"]
+
+    def __str__(self):
+        return f"{self.position}. {self.title}"
+
+    def clean(self):
+        if self.due_offset is not None and self.due_offset <= timedelta(0):
+            raise ValidationError({"due_offset": "A due offset must be positive; leave it "
+                                                 "empty for a step with no due time."})
+
+
+# --- Attach rules -------------------------------------------------------------------------
+
+PRIORITIES = [("P1", "P1"), ("P2", "P2"), ("P3", "P3"), ("P4", "P4")]
+# The conditions a rule may set, per kind of playbook.
+INCIDENT_CONDITIONS = ("min_severity", "min_priority", "channel")
+ESCALATION_CONDITIONS = ("min_priority", "channel", "category", "customer_tier",
+                         "regulatory", "regulatory_regime")
+
+
+class AttachRule(models.Model):
+    """When a playbook attaches: every condition set must match (empty ones match
+    anything); a playbook attaches when any of its rules matches."""
+
+    playbook = models.ForeignKey(Playbook, on_delete=models.CASCADE, related_name="rules")
+    min_severity = models.ForeignKey(
+        "incidents.Severity", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name="severity at least",
+        help_text="Incidents this severe or worse (SEV2 matches SEV1 and SEV2).")
+    min_priority = models.CharField(
+        max_length=2, choices=PRIORITIES, blank=True, verbose_name="priority at least",
+        help_text="This urgent or more (P2 matches P1 and P2).")
+    channel = models.ForeignKey(
+        "incidents.Channel", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", help_text="An incident affecting it, or an escalation from it.")
+    category = models.CharField(max_length=20, blank=True,
+                                help_text="Escalations of this category.")
+    customer_tier = models.CharField(max_length=20, blank=True,
+                                     help_text="Escalations of customers of this tier.")
+    regulatory = models.BooleanField(
+        default=False, help_text="Only escalations under a regulatory regime.")
+    regulatory_regime = models.ForeignKey(
+        "escalations.RegulatoryRegime", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", help_text="Only escalations under this regime.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["playbook", "pk"]
+
+    def __str__(self):
+        return f"{self.playbook}: {self.describe()}"
+
+    def conditions(self) -> dict:
+        """The conditions set, by field name."""
+        found = {}
+        for name in ESCALATION_CONDITIONS + ("min_severity",):
+            field = self._meta.get_field(name)
+            value = getattr(self, field.attname)
+            if value not in (None, "", False):
+                found[name] = value
+        return found
+
+    def describe(self) -> str:
+        """``severity SEV2 or worse, channel Voice / ACD`` — how people read it."""
+        parts = []
+        if self.min_severity_id:
+            parts.append(f"severity {self.min_severity.key} or worse")
+        if self.min_priority:
+            parts.append(f"priority {self.min_priority} or more urgent")
+        if self.channel_id:
+            parts.append(f"channel {self.channel.name}")
+        if self.category:
+            parts.append(f"category {self.category}")
+        if self.customer_tier:
+            parts.append(f"customer tier {self.customer_tier}")
+        if self.regulatory_regime_id:
+            parts.append(f"under {self.regulatory_regime.name}")
+        elif self.regulatory:
+            parts.append("under a regulatory regime")
+        return ", ".join(parts) or "nothing set"
+
+    def clean(self):
+        from escalations.choices import CustomerTier, EscalationCategory
+
+        set_now = set(self.conditions())
+        if not set_now:
+            raise ValidationError("Set at least one condition: a rule that matches everything "
+                                  "would attach the playbook to every "
+                                  f"{self.playbook.get_kind_display().lower()}.")
+        allowed = (INCIDENT_CONDITIONS if self.playbook.kind == PlaybookKind.INCIDENT
+                   else ESCALATION_CONDITIONS)
+        wrong = sorted(set_now - set(allowed))
+        if wrong:
+            raise ValidationError({name: f"Not a condition for "
+                                         f"{self.playbook.get_kind_display().lower()} "
+                                         "playbooks." for name in wrong})
+        if self.category and self.category not in EscalationCategory.values:
+            raise ValidationError({"category": f"Choose one of: "
+                                               f"{', '.join(EscalationCategory.values)}."})
+        if self.customer_tier and self.customer_tier not in CustomerTier.values:
+            raise ValidationError({"customer_tier": f"Choose one of: "
+                                                    f"{', '.join(CustomerTier.values)}."})
+
+
+# --- Runs -------------------------------------------------------------------------------
+
+
+class PlaybookRun(models.Model):
+    """A playbook attached to one incident or escalation, on the version it started
+    with; never attached twice to the same object."""
+
+    playbook = models.ForeignKey(Playbook, on_delete=models.PROTECT, related_name="runs")
+    version = models.ForeignKey(PlaybookVersion, on_delete=models.PROTECT, related_name="runs")
+    incident = models.ForeignKey("incidents.Incident", on_delete=models.CASCADE, null=True,
+                                 blank=True, related_name="playbook_runs")
+    escalation = models.ForeignKey("escalations.Escalation", on_delete=models.CASCADE,
+                                   null=True, blank=True, related_name="playbook_runs")
+    attached_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    attached_at = models.DateTimeField()
+    attached_how = models.CharField(max_length=4, choices=AttachedHow.choices)
+    rule = models.ForeignKey(AttachRule, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="+", help_text="The rule that matched, if any.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["attached_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(incident__isnull=False, escalation__isnull=True)
+                           | Q(incident__isnull=True, escalation__isnull=False)),
+                name="run_has_one_owner"),
+            models.UniqueConstraint(fields=["playbook", "incident"], name="one_run_per_incident",
+                                    condition=Q(incident__isnull=False)),
+            models.UniqueConstraint(fields=["playbook", "escalation"],
+                                    name="one_run_per_escalation",
+                                    condition=Q(escalation__isnull=False)),
+        ]
+
+    def __str__(self):
+        return f"{self.version} on {self.owner}"
+
+    def get_absolute_url(self):
+        return f"{self.owner.get_absolute_url()}#playbooks"
+
+    @property
+    def owner(self):
+        return self.incident if self.incident_id else self.escalation
+
+
+def evidence_path(step_run, filename):
+    return f"playbooks/evidence/{step_run.run_id}/{step_run.pk or 'new'}/{filename}"
+
+
+class StepRun(FSMModelMixin, models.Model):
+    run = models.ForeignKey(PlaybookRun, on_delete=models.CASCADE, related_name="steps")
+    step = models.ForeignKey(PlaybookStep, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    state = FSMField(default=StepState.PENDING, choices=StepState.choices, protected=True)
+    done_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+")
+    done_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True, help_text="Card numbers are masked on input.")
+    link = models.URLField(max_length=500, blank=True)
+    file = models.FileField(upload_to=evidence_path, max_length=300, blank=True)
+    skip_reason = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["run", "position", "pk"]
+        indexes = [models.Index(fields=["run", "state"], name="steprun_state_idx")]
+
+    def __str__(self):
+        return f"{self.step.title} ({self.get_state_display().lower()})"
+
+    def get_absolute_url(self):
+        return self.run.get_absolute_url()
+
+    @transition(field=state, source=StepState.PENDING, target=StepState.DONE)
+    def complete(self, *, user, at):
+        self.done_by = user
+        self.done_at = at
+
+    @transition(field=state, source=StepState.PENDING, target=StepState.SKIPPED)
+    def skip(self, *, user, at):
+        self.done_by = user
+        self.done_at = at
+
+    # --- SLA clock hooks (core/clocks.py): an overdue step tells its role. ---
+
+    def sla_recipients(self, clock):
+        from .services import step_responsible_people
+
+        return step_responsible_people(self)
+
+    def sla_clock_event(self, *, clock, event):
+        from core.choices import ClockEventKind
+
+        from .services import owner_timeline_add
+
+        if event.kind == ClockEventKind.WARNING:
+            text = f"Playbook step “{self.step.title}” is due soon ({event.threshold}% used)."
+        elif event.kind == ClockEventKind.BREACHED:
+            text = f"Playbook step “{self.step.title}” is overdue."
+        else:
+            return
+        owner_timeline_add(self.run.owner, text, by=event.by, at=event.at)
