@@ -593,6 +593,14 @@ def load_fixture(args, now):
     if clock_connection is not None:
         clock_connection.commit()
         clock_connection.close()
+    # The queue orders by sla_due_at, which the clock services keep on every clock
+    # event (Escalation.refresh_sla_due_at); the bulk load bypasses them, so set it here.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE escalations_escalation e SET sla_due_at = c.due FROM ("
+            " SELECT object_id, min(due_at) AS due FROM core_slaclock"
+            " WHERE content_type_id = %s AND state = 'running' AND due_at IS NOT NULL"
+            " GROUP BY object_id) c WHERE c.object_id = e.id", [content_type_id])
     seconds = time.perf_counter() - started
     counts["clocks"] = clock_id
     rows = args.customers + args.escalations + clock_id
@@ -948,14 +956,15 @@ def run(args, whole, existed):
     log("\n== Query count against page size")
     failures = []
 
-    def compare(small, large, what):
+    def compare(small, large, what, *, same_filters=True):
         same = small["shapes"] == large["shapes"]
         verdict = "constant (same queries)" if same else (
-            "same count, different queries" if small["queries"] == large["queries"]
-            else "GROWS WITH THE PAGE")
+            ("same count, different queries" if same_filters
+             else "same count (other filters, so other SQL)")
+            if small["queries"] == large["queries"] else "GROWS WITH THE PAGE")
         log(f"  {what}: {small['rows']} rows -> {small['queries']} queries, "
             f"{large['rows']} rows -> {large['queries']} queries: {verdict}")
-        if not same:
+        if not same and same_filters:
             extra = Counter(large["labels"]) - Counter(small["labels"])
             fewer = Counter(small["labels"]) - Counter(large["labels"])
             if extra or fewer:
@@ -977,7 +986,7 @@ def run(args, whole, existed):
 
     by_case = {r["case"]: r for r in web + api}
     compare(web[6], web[7], "web queue ?owner=, 5 vs 50 rows")
-    compare(web[6], web[0], "web queue, ?owner= 5 rows vs default 50 rows")
+    compare(web[6], web[0], "web queue, ?owner= 5 rows vs default 50 rows", same_filters=False)
     compare(by_case["?page_size=10"], by_case["?page_size=200"], "API list, page_size 10 vs 200")
 
     log("\n== EXPLAIN (ANALYZE, BUFFERS): the web queue's main query, as the view sent it")

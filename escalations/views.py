@@ -26,7 +26,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -185,14 +185,6 @@ def _escalation_ct():
     return ContentType.objects.get_for_model(Escalation)
 
 
-def _first_due():
-    """When the escalation's earliest running clock is due (NULL: no running clock)."""
-    return Subquery(
-        SlaClock.objects.filter(content_type=_escalation_ct(), object_id=OuterRef("pk"),
-                                state=ClockState.RUNNING, due_at__isnull=False)
-        .order_by("due_at").values("due_at")[:1])
-
-
 def _breached_clocks():
     """The escalation's running or paused clocks that are past due now."""
     return SlaClock.objects.filter(
@@ -236,15 +228,22 @@ def escalation_list(request):
         escalations = escalations.filter(regulatory_regime__isnull=False)
     if filters.get("breached"):
         escalations = escalations.filter(Exists(_breached_clocks()))
-    escalations = escalations.annotate(first_due=_first_due()).order_by(
-        F("first_due").asc(nulls_last=True), "-created_at", "-pk")
+    # sla_due_at is kept by the clocks (Escalation.refresh_sla_due_at) and indexed for
+    # the open queue: ordering by a subquery cost one per open escalation.
+    escalations = escalations.order_by(F("sla_due_at").asc(nulls_last=True), "pk")
 
     page = Paginator(escalations, ESCALATION_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     page.object_list = rows
     clocks = active_clocks_by_owner(Escalation, [escalation.pk for escalation in rows])
+    progress = {}
+    if request.user.has_perm("playbooks.view_playbookrun"):
+        from playbooks.selectors import progress_by_owner
+
+        progress = progress_by_owner(Escalation, [escalation.pk for escalation in rows])
     for escalation in rows:
         escalation.active_clocks = clocks.get(escalation.pk, [])
+        escalation.playbook_progress = progress.get(escalation.pk)
     return render(request, "escalations/escalation_list.html", {
         "form": form, "page": page, "escalations": rows,
         "filtered": any(filters.get(name) for name in form.fields),
@@ -418,6 +417,11 @@ def _escalation_context(request, escalation, overrides):
         "events": list(escalation_timeline_for(escalation, user)),
     }
     context.update(_panels_context(user, escalation, clocks, forms, is_open=is_open))
+    if user.has_perm("playbooks.view_playbookrun"):
+        # The playbooks app imports escalations: imported here, not at the top.
+        from playbooks.views import runs_context
+
+        context["playbooks"] = runs_context(request, escalation, forms)
     context["refusals"] = forms.orphan_errors()
     return context
 
