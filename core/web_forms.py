@@ -55,11 +55,14 @@ class PageForms:
         self.overrides = overrides
         self.used = set()
 
-    def __call__(self, key, form_class, **initial):
+    def __call__(self, key, form_class, *, form_kwargs=None, **initial):
+        """The form for ``key``: ``initial`` fills it, ``form_kwargs`` go to the form's
+        constructor (e.g. which evidence a step asks for)."""
         self.used.add(key)
         if key in self.overrides:
             return self.overrides[key]
-        return form_class(initial=initial, auto_id=f"{key}-%s", people=self.people)
+        return form_class(initial=initial, auto_id=f"{key}-%s", people=self.people,
+                          **(form_kwargs or {}))
 
     def orphan_errors(self):
         """Errors of a refused form the page no longer shows (e.g. the transition is

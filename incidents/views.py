@@ -123,6 +123,16 @@ def active_clocks_by_owner(model, ids) -> dict[int, list[SlaClock]]:
 
 # --- The list -------------------------------------------------------------------------
 
+
+def _playbook_progress(request, rows):
+    """Playbook progress of the page's incidents, one query (playbooks imports
+    incidents, so it is imported here)."""
+    if not request.user.has_perm("playbooks.view_playbookrun"):
+        return {}
+    from playbooks.selectors import progress_by_owner
+
+    return progress_by_owner(Incident, [incident.pk for incident in rows])
+
 STATE_ORDER = Case(
     *(When(state=state, then=Value(index)) for index, state in enumerate(IncidentState.values)),
     output_field=IntegerField(),
@@ -193,9 +203,11 @@ def incident_list(request):
     rows = list(page.object_list)
     page.object_list = rows
     clocks = active_clocks_by_owner(Incident, [incident.pk for incident in rows])
+    progress = _playbook_progress(request, rows)
     for incident in rows:
         incident.active_clocks = clocks.get(incident.pk, [])
         incident.chip_colour = chip_colour(incident.severity)
+        incident.playbook_progress = progress.get(incident.pk)
 
     columns = {}
     for key, label in SORT_COLUMNS:
@@ -410,6 +422,10 @@ def _incident_context(request, incident, overrides):
                              channels=[c.pk for c in incident.channels.all()]),
         "action_item_form": forms("action-item-new", ActionItemForm),
     }
+    if user.has_perm("playbooks.view_playbookrun"):
+        from playbooks.views import runs_context
+
+        context["playbooks"] = runs_context(request, incident, forms)
     if user.has_perm("escalations.view_escalationincidentlink"):
         # The escalations app draws its card on this page; it imports incidents, so the
         # import is here, not at the top.

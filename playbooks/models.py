@@ -48,6 +48,11 @@ class Playbook(models.Model):
     def get_absolute_url(self):
         return reverse("playbooks:detail", args=[self.pk])
 
+    @property
+    def reference(self):
+        """What confirmations call it ("Carrier outage: draft published")."""
+        return self.name
+
 
 # --- Versions and steps ------------------------------------------------------------------
 
