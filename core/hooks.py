@@ -13,7 +13,8 @@
 
 from django.dispatch import Signal
 
-# sender: the model class; kwargs: instance, by (the user or the system), created.
+# sender: the model class; kwargs: instance, by (the user or the system), created, at
+# (when the change happened; None: now).
 object_changed = Signal()
 
 _CLOSE_CHECKS = []
@@ -30,5 +31,6 @@ def close_blockers(obj) -> list[str]:
     return [blocker for check in _CLOSE_CHECKS for blocker in check(obj)]
 
 
-def announce_change(instance, *, by, created=False):
-    object_changed.send(sender=type(instance), instance=instance, by=by, created=created)
+def announce_change(instance, *, by, created=False, at=None):
+    object_changed.send(sender=type(instance), instance=instance, by=by, created=created,
+                        at=at)

@@ -289,6 +289,9 @@ def _tell(story, customer, lead, manager, now):
         services.escalation_await_customer(escalation=escalation, by=lead, at=step(),
                                            reason="Waiting for the list of affected invoices.")
         return escalation
+    from playbooks.demo import work_playbooks
+
+    work_playbooks(escalation, by=lead, at=step(), finish=target >= 4)
     if target >= 4:
         escalation = services.escalation_resolve(
             escalation=escalation, by=lead, at=step(),

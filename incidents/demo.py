@@ -1001,6 +1001,11 @@ class _Runner:
                 at=at), stage="contain")
         self._updates(triaged, contained if contains else resolved, timing["updates"],
                       commander)
+        # The attached playbooks are worked as the incident goes; all required steps are
+        # done by resolution (they would block the close otherwise).
+        for when in (triaged + 2 * M, contained if contains else triaged + 30 * M):
+            self.at(when, self._work_playbooks, commander, False)
+        self.at(resolved - M, self._work_playbooks, commander, True)
         self.at(resolved, lambda at: services.incident_resolve(
             incident=self.incident, by=commander, summary=self.text(scenario["resolution"]),
             at=at), stage="resolve")
@@ -1032,6 +1037,12 @@ class _Runner:
             closed = _office_hours(rng, resolved + _between(rng, 1 * H, 3 * D))
             self.at(closed, lambda at: services.incident_close(
                 incident=self.incident, by=commander, at=at))
+
+    def _work_playbooks(self, at, by, finish):
+        from playbooks.demo import work_playbooks
+
+        if self.incident is not None:
+            work_playbooks(self.incident, by=by, at=at, finish=finish)
 
     def _postmortem(self, resolved, commander):
         rng, scenario = self.rng, self.plan.scenario

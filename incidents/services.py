@@ -164,7 +164,7 @@ def incident_declare(*, by, title, severity: Severity | None = None, summary="",
         if severity:
             _start_response_clocks(incident, by=by, at=at)
         _page_people(incident, by)
-    announce_change(incident, by=by, created=True)
+    announce_change(incident, by=by, created=True, at=at)
     return incident
 
 
@@ -202,7 +202,7 @@ def incident_triage(*, incident: Incident, by, severity=None, commander=None, at
     if started_without_severity:
         _start_response_clocks(incident, by=by, at=incident.declared_at)
     _stop_clocks(incident, STOPS["triage"], by=by, at=at)
-    announce_change(incident, by=by)
+    announce_change(incident, by=by, at=at)
     return incident
 
 
@@ -256,7 +256,7 @@ def incident_close(*, incident: Incident, by, at=None):
     incident = _transition(incident.pk, "close", by=by, reason="Closed", at=at)
     timeline_add(incident, TimelineKind.TRANSITION, "Closed.", by=by, at=at)
     _stop_clocks(incident, STOPS["close"], by=by, at=at)
-    announce_change(incident, by=by)
+    announce_change(incident, by=by, at=at)
     return incident
 
 
@@ -276,7 +276,7 @@ def incident_cancel(*, incident: Incident, by, reason, duplicate_of: Incident | 
                      f"{incident.reference} was merged into this incident.", by=by, at=at)
     timeline_add(incident, TimelineKind.TRANSITION, text, by=by, at=at)
     _stop_clocks(incident, STOPS["cancel"], by=by, at=at)
-    announce_change(incident, by=by)
+    announce_change(incident, by=by, at=at)
     return incident
 
 

@@ -402,14 +402,14 @@ def stop_step_clocks(obj, *, by, at=None):
                 clock_stop(clock=clock, by=by, at=at)
 
 
-def on_object_changed(sender, instance, by, created=False, **kwargs):
+def on_object_changed(sender, instance, by, created=False, at=None, **kwargs):
     """``core.hooks.object_changed`` receiver (playbooks/apps.py)."""
     if sender._meta.label not in ("incidents.Incident", "escalations.Escalation"):
         return
     if is_finished(instance):
-        stop_step_clocks(instance, by=by)
+        stop_step_clocks(instance, by=by, at=at)
     else:
-        attach_matching_playbooks(instance, by=by)
+        attach_matching_playbooks(instance, by=by, at=at)
 
 
 def required_steps_pending(obj) -> list[str]:

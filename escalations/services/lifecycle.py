@@ -125,7 +125,7 @@ def escalation_create(*, by, customer: Customer, category, priority, summary, de
                         calendar=policy.calendar_for(kind), pause_cap=policy.pause_cap)
     if regulatory_regime is not None:
         regime_changed(escalation, None, by=by, at=at)
-    announce_change(escalation, by=by, created=True)
+    announce_change(escalation, by=by, created=True, at=at)
     return escalation
 
 
@@ -155,7 +155,7 @@ def escalation_triage(*, escalation: Escalation, by, priority=None, owner=None, 
         f"Triaged: {escalation.priority} {escalation.get_category_display()}; owner "
         f"{owner_name}.", by=by, at=at)
     rematch_policy(escalation, by=by, at=at)
-    announce_change(escalation, by=by)
+    announce_change(escalation, by=by, at=at)
     return escalation
 
 
@@ -237,7 +237,7 @@ def escalation_close(*, escalation: Escalation, by, root_cause_review=None,
     escalation = _transition(escalation.pk, "close", by=by, reason="Closed", at=at, **fields)
     escalation_timeline_add(escalation, EscalationTimelineKind.TRANSITION, "Closed.", by=by,
                             at=at, masked=masked)
-    announce_change(escalation, by=by)
+    announce_change(escalation, by=by, at=at)
     return escalation
 
 
@@ -281,7 +281,7 @@ def escalation_withdraw(*, escalation: Escalation, by, reason, at=None) -> Escal
                             f"Withdrawn by the customer: {reason}", by=by, at=at,
                             masked=masked)
     _stop_clocks(escalation, STOPS["withdraw"], by=by, at=at)
-    announce_change(escalation, by=by)
+    announce_change(escalation, by=by, at=at)
     return escalation
 
 
@@ -356,7 +356,7 @@ def escalation_edit(*, escalation: Escalation, by, at=None, **fields) -> Escalat
         regime_changed(escalation, before["regulatory_regime"], by=by, at=at)
     if set(changed) & set(POLICY_CONDITIONS):
         rematch_policy(escalation, by=by, at=at)
-    announce_change(escalation, by=by)
+    announce_change(escalation, by=by, at=at)
     return escalation
 
 

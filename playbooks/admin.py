@@ -1,0 +1,180 @@
+"""Playbooks in the admin: every model with its history; writes through the services.
+
+Playbooks, their attach rules and the steps of drafts are edited here by managers
+(``playbook_update``, ``rule_save``, ``step_save``, so a published version refuses
+changes with the service's message on the form); versions are published and retired
+as actions. Runs and step runs are read-only: they are worked on the incident and
+escalation pages.
+"""
+
+from django.contrib import admin
+
+from core.admin import (
+    AuditedAdmin,
+    ReadOnlyAdminMixin,
+    ReadOnlyInline,
+    ServiceSaveAdmin,
+    run_for_each,
+)
+
+from . import services
+from .choices import VersionState
+from .models import AttachRule, Playbook, PlaybookRun, PlaybookStep, PlaybookVersion, StepRun
+
+
+class VersionInline(ReadOnlyInline):
+    model = PlaybookVersion
+    fields = ["number", "state", "change_note", "published_at", "published_by"]
+    readonly_fields = fields
+    ordering = ["-number"]
+
+
+class RuleInline(ReadOnlyInline):
+    model = AttachRule
+    fields = ["min_severity", "min_priority", "channel", "category", "customer_tier",
+              "regulatory", "regulatory_regime"]
+    readonly_fields = fields
+
+
+@admin.register(Playbook)
+class PlaybookAdmin(ServiceSaveAdmin):
+    list_display = ["name", "kind", "slug", "owner", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["name", "slug", "purpose"]
+    list_select_related = ["owner"]
+    inlines = [RuleInline, VersionInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The kind is fixed once created: its rules and runs depend on it.
+        return ["kind", "slug"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            fields = {name: form.cleaned_data[name] for name in form.changed_data
+                      if name in ("name", "purpose", "owner")}
+            services.playbook_update(playbook=obj, by=request.user, **fields)
+        else:
+            created = services.playbook_create(
+                by=request.user, **{name: form.cleaned_data[name]
+                                    for name in ("name", "kind", "purpose", "slug", "owner")})
+            obj.pk = created.pk
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:  # read-only inlines: nothing to write
+            formset.save(commit=False)
+
+
+class StepInline(ReadOnlyInline):
+    model = PlaybookStep
+    fields = ["position", "title", "responsible_role", "due_offset", "required", "evidence"]
+    readonly_fields = fields
+    ordering = ["position"]
+
+
+@admin.register(PlaybookVersion)
+class PlaybookVersionAdmin(ReadOnlyAdminMixin, AuditedAdmin):
+    list_display = ["playbook", "number", "state", "change_note", "published_at",
+                    "published_by"]
+    list_filter = ["state", "playbook__kind"]
+    search_fields = ["playbook__name", "change_note"]
+    list_select_related = ["playbook", "published_by"]
+    inlines = [StepInline]
+    actions = ["publish_selected", "retire_selected"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the actions below are the only changes
+
+    @admin.action(description="Publish selected drafts (retires the published one)",
+                  permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        run_for_each(request, queryset.filter(state=VersionState.DRAFT),
+                     lambda version: services.version_publish(version=version,
+                                                              by=request.user),
+                     done="Published")
+
+    @admin.action(description="Retire selected published versions", permissions=["publish"])
+    def retire_selected(self, request, queryset):
+        run_for_each(request, queryset, lambda version: services.version_retire(
+            version=version, by=request.user), done="Retired")
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("playbooks.publish_playbookversion")
+
+
+@admin.register(PlaybookStep)
+class PlaybookStepAdmin(ServiceSaveAdmin):
+    """Steps of drafts; a published version's steps are refused by the service."""
+
+    list_display = ["version", "position", "title", "responsible_role", "due_offset",
+                    "required", "evidence"]
+    list_filter = ["version__state", "required", "evidence", "responsible_role"]
+    search_fields = ["title", "instructions", "version__playbook__name"]
+    list_select_related = ["version__playbook"]
+    readonly_fields = ["position"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["version", "position"] if obj is not None else ["position"]
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in services.STEP_FIELDS
+                  if name in form.cleaned_data}
+        version = obj.version
+        saved = services.step_save(version=version, by=request.user,
+                                   step=obj if change else None, **fields)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        services.step_delete(step=obj, by=request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.version.state != VersionState.DRAFT:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(AttachRule)
+class AttachRuleAdmin(ServiceSaveAdmin):
+    list_display = ["playbook", "description"]
+    list_filter = ["playbook__kind", "channel", "min_severity"]
+    search_fields = ["playbook__name"]
+    list_select_related = ["playbook", "min_severity", "channel", "regulatory_regime"]
+
+    @admin.display(description="Attaches when")
+    def description(self, rule):
+        return rule.describe()
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in form.fields if name != "playbook"}
+        saved = services.rule_save(playbook=obj.playbook, by=request.user,
+                                   rule=obj if change else None, **fields)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        services.rule_delete(rule=obj, by=request.user)
+
+
+class StepRunInline(ReadOnlyInline):
+    model = StepRun
+    fields = ["position", "step", "state", "done_by", "done_at", "note", "link", "file",
+              "skip_reason"]
+    readonly_fields = fields
+    show_change_link = False
+
+
+@admin.register(PlaybookRun)
+class PlaybookRunAdmin(ReadOnlyAdminMixin, AuditedAdmin):
+    list_display = ["playbook", "version", "incident", "escalation", "attached_how",
+                    "attached_at"]
+    list_filter = ["playbook", "attached_how"]
+    search_fields = ["playbook__name", "incident__reference", "escalation__reference"]
+    list_select_related = ["playbook", "version__playbook", "incident", "escalation"]
+    inlines = [StepRunInline]
+
+
+@admin.register(StepRun)
+class StepRunAdmin(ReadOnlyAdminMixin, AuditedAdmin):
+    list_display = ["run", "position", "step", "state", "done_by", "done_at"]
+    list_filter = ["state"]
+    search_fields = ["step__title", "run__incident__reference", "run__escalation__reference"]
+    list_select_related = ["run__playbook", "run__version__playbook", "run__incident",
+                           "run__escalation", "step", "done_by"]
