@@ -256,6 +256,8 @@ def runs_context(request, obj, forms):
         choices = (Playbook.objects.filter(kind=services.owner_kind(obj),
                                            versions__state=VersionState.PUBLISHED)
                    .exclude(pk__in=attached).order_by("name"))
+        if not choices.exists():
+            choices = None  # every playbook is attached already: nothing to offer
     return {
         "runs": runs,
         "can_work": can_work,
