@@ -266,6 +266,9 @@ SPECTACULAR_SETTINGS = {
         "CustomerTierEnum": "escalations.choices.CustomerTier",
         "IncidentStateEnum": "incidents.choices.IncidentState",
         "DayCountingEnum": "escalations.choices.DayCounting",
+        "PlaybookKindEnum": "playbooks.choices.PlaybookKind",
+        "PlaybookVersionStateEnum": "playbooks.choices.VersionState",
+        "StepRunStateEnum": "playbooks.choices.StepState",
     },
 }
 

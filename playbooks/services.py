@@ -427,7 +427,8 @@ def required_steps_pending(obj) -> list[str]:
 
 
 def _lock_step(step_run, by):
-    step_run = StepRun.objects.select_for_update().select_related(
+    # of=("self",): PostgreSQL cannot lock the nullable side of an outer join.
+    step_run = StepRun.objects.select_for_update(of=("self",)).select_related(
         "step", "run__playbook", "run__incident", "run__escalation").get(pk=step_run.pk)
     if not can_work_on(by, step_run.run.owner):
         raise PermissionDenied("Your role cannot work playbook steps here.")
@@ -455,6 +456,9 @@ def step_complete(*, step_run: StepRun, by, note="", link="", file=None,
     """Check a step off, with the evidence it asks for (a note, a link or a file)."""
     at = _now(at)
     step_run = _lock_step(step_run, by)
+    # The state first (a step done twice is a 409 whatever it is sent with); fields
+    # are saved once everything is checked, the file last, so a refusal leaves none.
+    perform_transition(step_run, "complete", by=by, user=by, at=at, reason="", save=False)
     note, masked = redact_card_numbers((note or "").strip())
     link = (link or "").strip()
     evidence = step_run.step.evidence
@@ -476,8 +480,7 @@ def step_complete(*, step_run: StepRun, by, note="", link="", file=None,
     step_run.note, step_run.link = note, link
     if file is not None:
         step_run.file.save(file.name, file, save=False)
-    perform_transition(step_run, "complete", by=by, user=by, at=at,
-                       reason=f"Done: {step_run.step.title}")
+    save_with_audit(step_run, by=by, reason=f"Done: {step_run.step.title}")
     _stop_step_clock(step_run, by=by, at=at)
     evidence_text = f": {note}" if note else (f" ({link})" if link else "")
     owner_timeline_add(step_run.run.owner,
@@ -492,6 +495,8 @@ def step_skip(*, step_run: StepRun, by, reason, at=None) -> StepRun:
     """Skip an optional step, with a reason. Required steps cannot be skipped."""
     at = _now(at)
     step_run = _lock_step(step_run, by)
+    if step_run.state != StepState.PENDING:  # the 409 first, as for complete
+        perform_transition(step_run, "skip", by=by, user=by, at=at, reason="", save=False)
     reason, masked = redact_card_numbers((reason or "").strip())
     if step_run.step.required:
         raise ValidationError({"reason": "This step is required: complete it (say in the "

@@ -43,6 +43,8 @@ def _validation_response(errors, detail=None):
     errors = _flatten(errors)
     if isinstance(errors, list):
         errors = {"non_field_errors": errors}
+    if "__all__" in errors:  # a model's clean() about the whole object
+        errors = {"non_field_errors": errors.pop("__all__"), **errors}
     if detail is None:
         fields = ", ".join(sorted(k for k in errors if k != "non_field_errors"))
         detail = f"Invalid input: {fields}." if fields else "Invalid input."

@@ -9,6 +9,7 @@ from core.api.calendars import BusinessCalendarViewSet, HolidayViewSet
 from escalations.api.urls import extra_urlpatterns as escalations_urls
 from escalations.api.urls import router as escalations_router
 from incidents.api.urls import router as incidents_router
+from playbooks.api.urls import router as playbooks_router
 
 router = DefaultRouter()
 router.register("teams", views.TeamViewSet)
@@ -22,6 +23,9 @@ router.registry.extend(incidents_router.registry)
 # Escalations: /api/escalations/, /api/customers/, /api/escalation-policies/,
 # /api/regulatory-regimes/, and /api/incidents/{id}/escalations/.
 router.registry.extend(escalations_router.registry)
+# Playbooks: /api/playbooks/, /api/playbook-versions/, /api/playbook-steps/,
+# /api/playbook-runs/, /api/step-runs/.
+router.registry.extend(playbooks_router.registry)
 
 urlpatterns = [
     path("", include(router.urls)),

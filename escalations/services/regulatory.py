@@ -140,7 +140,8 @@ def escalation_extend_regulatory_deadline(*, escalation: Escalation, by, reason,
         raise PermissionDenied("Your role cannot change escalations.")
     at = _now(at)
     reason, masked = _required_reason(reason)
-    escalation = Escalation.objects.select_for_update().select_related(
+    # of=("self",): PostgreSQL cannot lock the nullable side of an outer join.
+    escalation = Escalation.objects.select_for_update(of=("self",)).select_related(
         "regulatory_regime").get(pk=escalation.pk)
     regime = escalation.regulatory_regime
     if regime is None:

@@ -26,8 +26,8 @@ WORKERS = {Role.MANAGER, Role.INCIDENT_RESPONDER}
 # permissions, unread notifications (navigation), the commander filter's people, the
 # severity and channel filter choices, the paginator's count, the page of incidents
 # (with severity and commander), their channels, their running clocks (with calendar),
-# and the calendars' working hours and holidays.
-LIST_QUERIES = 14
+# the calendars' working hours and holidays, and the playbook progress of the page.
+LIST_QUERIES = 15
 
 
 def url(name, *args):
