@@ -63,8 +63,13 @@ def api_as(api_client):
     return login
 
 
+def _uses_database(item):
+    return item.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
 @pytest.fixture(scope="session", autouse=True)
-def _without_starter_playbooks(django_db_setup, django_db_blocker):
+def _without_starter_playbooks(request, django_db_blocker):
     """The starter playbooks are seeded by a migration, and attach themselves to
     incidents and escalations (a VIP complaint gets the high-value playbook, whose
     required steps block closing). Tests start without them — transactional tests
@@ -74,6 +79,9 @@ def _without_starter_playbooks(django_db_setup, django_db_blocker):
 
     from playbooks.models import Playbook
 
+    if not any(_uses_database(item) for item in request.session.items):
+        return  # no test here touches the database (it is not even created)
+    request.getfixturevalue("django_db_setup")
     with django_db_blocker.unblock():
         Playbook.objects.all().delete()
         # Deleting wrote history rows; a fresh installation's audit trail has none.

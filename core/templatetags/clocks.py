@@ -34,3 +34,9 @@ def clock_badge(context, clock, now=None):
         "text": text,
         "due_at": clock.due_at,
     }
+
+
+@register.filter(name="duration")
+def duration_filter(value):
+    """``{{ step.due_offset|duration }}`` → ``1d 2h``, ``15m``."""
+    return format_duration(value) if value is not None else ""

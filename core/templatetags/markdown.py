@@ -7,6 +7,8 @@ below survive, links keep http(s)/mailto targets and get ``rel="noopener norefer
 nofollow"``, and script/style elements are dropped with their content.
 """
 
+import re
+
 import markdown as markdown_package
 import nh3
 from django import template
@@ -25,11 +27,27 @@ URL_SCHEMES = {"http", "https", "mailto"}
 EXTENSIONS = ["sane_lists", "tables", "fenced_code"]
 
 
+LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
+
+
+def _lists_after_paragraphs(text: str) -> str:
+    """A list straight after a line of text starts a list, as people type it (and as
+    GitHub shows it); Python-Markdown alone would run it into the paragraph."""
+    lines, previous = [], ""
+    for line in text.splitlines():
+        if LIST_ITEM.match(line) and previous.strip() and not LIST_ITEM.match(previous):
+            lines.append("")
+        lines.append(line)
+        previous = line
+    return "\n".join(lines)
+
+
 def render_markdown(text) -> str:
     """The sanitised HTML of ``text`` (a plain string; empty for None)."""
     if not text:
         return ""
-    html = markdown_package.markdown(str(text), extensions=EXTENSIONS, output_format="html")
+    html = markdown_package.markdown(_lists_after_paragraphs(str(text)), extensions=EXTENSIONS,
+                                     output_format="html")
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

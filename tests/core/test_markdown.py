@@ -51,3 +51,11 @@ def test_template_output_is_not_escaped_twice():
 def test_empty_text_renders_nothing(empty):
     assert render_markdown(empty) == ""
     assert render(empty) == ""
+
+
+def test_a_list_straight_after_a_line_of_text_is_a_list():
+    from core.templatetags.markdown import render_markdown
+
+    html = render_markdown("Give them:\n- the numbers\n- the time\n\n1. first\n2. second")
+    assert "<ul>\n<li>the numbers</li>\n<li>the time</li>\n</ul>" in html
+    assert "<ol>" in html and "<p>Give them:</p>" in html

@@ -101,6 +101,7 @@ def test_a_new_version_is_published_and_guides_the_next_incident(page, browser, 
 
         # Step 1 needs a link: refused without, done with.
         first = steps.nth(0)
+        first.get_by_test_id("open-complete-step").click()  # the evidence fields open
         first.get_by_test_id("complete-step").click()
         expect(rosa.get_by_test_id("checklist-step").nth(0).locator(".field-error")).to_contain_text(
             "Paste the link")
