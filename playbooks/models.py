@@ -314,6 +314,15 @@ class StepRun(FSMModelMixin, models.Model):
     def get_absolute_url(self):
         return self.run.get_absolute_url()
 
+    def evidence_url(self):
+        """The evidence file, through a view that checks who asks (never public)."""
+        return reverse("playbooks:evidence", args=[self.pk])
+
+    @property
+    def file_name(self):
+        """The evidence file's own name, without the folders it is stored in."""
+        return self.file.name.rsplit("/", 1)[-1] if self.file else ""
+
     @transition(field=state, source=StepState.PENDING, target=StepState.DONE)
     def complete(self, *, user, at):
         self.done_by = user

@@ -13,5 +13,6 @@ urlpatterns = [
          name="target-action"),
     path("steps/<int:pk>/complete/", views.step_complete, name="step-complete"),
     path("steps/<int:pk>/skip/", views.step_skip, name="step-skip"),
+    path("steps/<int:pk>/evidence/", views.evidence, name="evidence"),
     path("attach/<slug:kind>/<int:pk>/", views.attach, name="attach"),
 ]

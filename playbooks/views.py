@@ -9,10 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -340,3 +340,22 @@ def attach(request, kind, pk):
 
     return _submit_on_owner(request, obj, form, key="attach-playbook", run=run,
                             done="playbook attached")
+
+
+@login_required
+def evidence(request, pk):
+    """Download a step's evidence file: for people who may read the incident or
+    escalation it belongs to. Media files are never served publicly (screenshots of
+    an outage may show customer data)."""
+    step_run = get_object_or_404(StepRun.objects.select_related(
+        "run__incident", "run__escalation"), pk=pk)
+    owner = step_run.run.owner
+    owner_permission = ("incidents.view_incident" if services.owner_kind(owner) == "incident"
+                        else "escalations.view_escalation")
+    if not (request.user.has_perm("playbooks.view_steprun")
+            and request.user.has_perm(owner_permission)):
+        raise PermissionDenied("Your role cannot see this evidence.")
+    if not step_run.file:
+        raise Http404("This step has no evidence file.")
+    return FileResponse(step_run.file.open("rb"), as_attachment=True,
+                        filename=step_run.file_name)

@@ -215,8 +215,10 @@ class StepRunSerializer(serializers.ModelSerializer):
                                                choices=Role.choices, read_only=True,
                                                allow_blank=True)
     done_by = UserSummarySerializer(read_only=True, allow_null=True)
-    file = serializers.FileField(read_only=True, allow_null=True, use_url=True,
-                                 help_text="The evidence file's URL, or null.")
+    file = serializers.SerializerMethodField(
+        help_text="Where to download the evidence file (signed-in, permission-checked), "
+                  "or null.")
+    file_name = serializers.CharField(read_only=True)
     due_at = serializers.SerializerMethodField(
         help_text="When the step is due (its SLA clock), or null for a step with no due "
                   "time.")
@@ -227,8 +229,15 @@ class StepRunSerializer(serializers.ModelSerializer):
         model = StepRun
         fields = ["id", "run", "position", "title", "instructions", "required", "evidence",
                   "responsible_role", "state", "due_at", "overdue",
-                  "done_by", "done_at", "note", "link", "file", "skip_reason"]
+                  "done_by", "done_at", "note", "link", "file", "file_name", "skip_reason"]
         read_only_fields = fields
+
+    def get_file(self, step_run) -> str | None:
+        if not step_run.file:
+            return None
+        url = step_run.evidence_url()
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
 
     def _clock(self, step_run):
         clocks = self.context.get("clocks")

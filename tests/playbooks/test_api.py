@@ -570,7 +570,8 @@ def test_a_file_step_takes_a_multipart_upload(api_as, responder, make_playbook, 
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["state"] == "done" and body["note"] == "Message live"
-    assert body["file"].startswith("http://testserver/") and body["file"].endswith("ivr.png")
+    assert body["file"] == f"http://testserver/playbooks/steps/{screenshot.pk}/evidence/"
+    assert body["file_name"] == "ivr.png"
     stored = StepRun.objects.get(pk=screenshot.pk).file
     assert stored.size == 9 and (tmp_path / stored.name).exists()
 

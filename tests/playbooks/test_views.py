@@ -299,3 +299,24 @@ def test_the_escalation_page_and_queue_show_the_checklist(client, lead, make_pla
     assert "Call the customer within the hour" in page and 'data-testid="complete-step"' in page
     queue = html(client.get(reverse("escalations:index")))
     assert 'data-testid="playbook-progress"' in queue and "0/1" in queue
+
+
+def test_evidence_files_are_served_only_to_those_who_may_read_the_incident(
+        client, responder, make_user, make_playbook, settings, tmp_path, severity):
+    settings.MEDIA_ROOT = tmp_path
+    playbook = make_playbook(name="IVR", steps=[{"title": "Screenshot", "evidence": "file"}])
+    incident = incident_services.incident_declare(by=responder, title="IVR broken",
+                                                  severity=severity["SEV3"])
+    services.playbook_attach(playbook=playbook, obj=incident, by=responder)
+    step = StepRun.objects.get(run__incident=incident)
+    services.step_complete(step_run=step, by=responder,
+                           file=SimpleUploadedFile("ivr.png", b"\x89PNG", "image/png"))
+    url = reverse("playbooks:evidence", args=[step.pk])
+    assert client.get(url).status_code == 302  # signed in first
+    client.force_login(make_user(Role.VIEWER))
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="ivr.png"'
+    assert b"".join(response.streaming_content) == b"\x89PNG"
+    response.close()
+    assert str(settings.MEDIA_URL) not in html(client.get(incident.get_absolute_url()))
