@@ -43,7 +43,6 @@ import argparse
 import cProfile
 import gc
 import io
-import math
 import os
 import pstats
 import random
@@ -52,12 +51,23 @@ import statistics
 import sys
 import time
 from collections import Counter
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench._common import (  # noqa: E402  (needs the sys.path line above)
+    drop_database,
+    fmt_int,
+    log,
+    percentile,
+    prepare_database,
+    scalar,
+    sql,
+    timed,
+    vacuum_analyze,
+)
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_switchboard_queue"
 TARGET_MS = 100.0  # DESIGN.md: list endpoints under 100 ms with the large seed
@@ -150,42 +160,6 @@ def setup_django(database_url):
 # --- Small helpers ---------------------------------------------------------------------
 
 
-def log(message=""):
-    print(message, flush=True)
-
-
-@contextmanager
-def timed(label):
-    log(f"  {label} …")
-    start = time.perf_counter()
-    box = {}
-    yield box
-    box["seconds"] = time.perf_counter() - start
-    log(f"  {label}: {box['seconds']:.1f} s")
-
-
-def percentile(values, pct):
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
-
-
-def sql(statement, params=None):
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.fetchall() if cursor.description else cursor.rowcount
-
-
-def scalar(statement, params=None):
-    return sql(statement, params)[0][0]
-
-
-def fmt_int(n):
-    return f"{n:,}"
-
-
 def weighted(rng, choices):
     values, weights = zip(*choices, strict=True)
     return rng.choices(values, weights)[0]
@@ -196,40 +170,6 @@ def between(rng, low, high):
 
 
 # --- Database ----------------------------------------------------------------------------
-
-
-def admin_connection():
-    import psycopg
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    return psycopg.connect(
-        dbname="postgres", host=db.get("HOST") or None, port=db.get("PORT") or None,
-        user=db.get("USER") or None, password=db.get("PASSWORD") or None, autocommit=True,
-    )
-
-
-def prepare_database(reuse):
-    """Create (or with --reuse keep) the bench database and migrate it. True when it
-    already existed."""
-    from django.conf import settings
-    from django.core.management import call_command
-    from psycopg import sql as psql
-
-    name = settings.DATABASES["default"]["NAME"]
-    with admin_connection() as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                               [name]).fetchone() is not None
-        if exists and not reuse:
-            log(f"Dropping database {name} (left by an earlier run; --reuse keeps it)")
-            admin.execute(psql.SQL("DROP DATABASE {} WITH (FORCE)").format(psql.Identifier(name)))
-            exists = False
-        if not exists:
-            log(f"Creating database {name}")
-            admin.execute(psql.SQL("CREATE DATABASE {}").format(psql.Identifier(name)))
-    with timed("migrate"):
-        call_command("migrate", verbosity=0, interactive=False)
-    return exists
 
 
 def second_connection():
@@ -243,18 +183,6 @@ def second_connection():
         user=db.get("USER") or None, password=db.get("PASSWORD") or None)
     connection.execute("SET synchronous_commit TO off")
     return connection
-
-
-def drop_database():
-    from django.conf import settings
-    from django.db import connections
-    from psycopg import sql as psql
-
-    connections.close_all()
-    name = settings.DATABASES["default"]["NAME"]
-    with admin_connection() as admin:
-        admin.execute(psql.SQL("DROP DATABASE {} WITH (FORCE)").format(psql.Identifier(name)))
-    log(f"Dropped database {name}")
 
 
 # --- Loading -----------------------------------------------------------------------------
@@ -652,13 +580,6 @@ def fixture_figures():
     return lead, few, figures
 
 
-def vacuum_analyze():
-    """Statistics for the planner, and no autovacuum or checkpoint during the timings."""
-    for table in ("escalations_customer", "escalations_escalation", "core_slaclock"):
-        sql(f"VACUUM (ANALYZE) {table}")
-    sql("CHECKPOINT")
-
-
 # --- Measurements ----------------------------------------------------------------------
 
 ROW_MARKER = 'data-testid="escalation-row"'
@@ -875,7 +796,7 @@ def main():
         f"{fmt_int(args.customers)} customers, database {name}, loader {args.loader}, "
         f"{args.repeat} timed requests per case")
     whole = time.perf_counter()
-    existed = prepare_database(args.reuse)
+    existed = prepare_database(args.reuse, "left by an earlier run; --reuse keeps it")
     try:
         return run(args, whole, existed)
     finally:
@@ -908,7 +829,7 @@ def run(args, whole, existed):
         check_fixture(now)
         gc.collect()  # the load's garbage must not be collected during the timings
     with timed("VACUUM (ANALYZE) + CHECKPOINT"):
-        vacuum_analyze()
+        vacuum_analyze("escalations_customer", "escalations_escalation", "core_slaclock")
     lead, few, figures = fixture_figures()
     log("  fixture: " + ", ".join(f"{k} {fmt_int(v) if isinstance(v, int) else v}"
                                   for k, v in figures.items()))

@@ -48,6 +48,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._common import (  # noqa: E402  (needs the sys.path line above)
+    drop_database,
+    fmt_int,
+    log,
+    percentile,
+    prepare_database,
+    scalar,
+    sql,
+    timed,
+    vacuum_analyze,
+)
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/switchboard_bench"
 
 # The benchmark's "now" is fixed, so a --reuse run days later sees the same rows.
@@ -105,94 +117,18 @@ def setup_django():
     logging.getLogger("celery").setLevel(logging.WARNING)
 
 
-# --- Small helpers ---------------------------------------------------------------
-
-
-def log(message=""):
-    print(message, flush=True)
-
-
-@contextmanager
-def timed(label):
-    log(f"  {label} …")
-    start = time.perf_counter()
-    box = {}
-    yield box
-    box["seconds"] = time.perf_counter() - start
-    log(f"  {label}: {box['seconds']:.1f} s")
-
-
-def percentile(values, pct):
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
-
-
-def sql(statement, params=None):
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.fetchall() if cursor.description else cursor.rowcount
-
-
-def scalar(statement, params=None):
-    return sql(statement, params)[0][0]
-
-
-def fmt_int(n):
-    return f"{n:,}"
-
-
 # --- Database -----------------------------------------------------------------------
 
 
-def admin_connection():
-    import psycopg
+def check_database():
     from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    return psycopg.connect(
-        dbname="postgres", host=db.get("HOST") or None, port=db.get("PORT") or None,
-        user=db.get("USER") or None, password=db.get("PASSWORD") or None, autocommit=True,
-    )
-
-
-def prepare_database(fresh):
-    from django.conf import settings
-    from django.core.management import call_command
-    from psycopg import sql as psql
 
     db = settings.DATABASES["default"]
     if db["ENGINE"] != "django.db.backends.postgresql":
         sys.exit("The SLA sweep benchmark needs PostgreSQL (set DATABASE_URL).")
-    name = db["NAME"]
-    if "bench" not in name:
-        sys.exit(f"Refusing database {name!r}: its name must contain 'bench' "
+    if "bench" not in db["NAME"]:
+        sys.exit(f"Refusing database {db['NAME']!r}: its name must contain 'bench' "
                  "(this script truncates the clock and ticket tables).")
-    with admin_connection() as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and fresh:
-            log(f"Dropping database {name} (--fresh)")
-            admin.execute(psql.SQL("DROP DATABASE {} WITH (FORCE)").format(psql.Identifier(name)))
-            exists = None
-        if not exists:
-            log(f"Creating database {name}")
-            admin.execute(psql.SQL("CREATE DATABASE {}").format(psql.Identifier(name)))
-    with timed("migrate"):
-        call_command("migrate", verbosity=0, interactive=False)
-
-
-def drop_database():
-    from django.conf import settings
-    from django.db import connections
-    from psycopg import sql as psql
-
-    connections.close_all()
-    name = settings.DATABASES["default"]["NAME"]
-    with admin_connection() as admin:
-        admin.execute(psql.SQL("DROP DATABASE {} WITH (FORCE)").format(psql.Identifier(name)))
-    log(f"Dropped database {name}")
 
 
 def check_table_names():
@@ -348,17 +284,6 @@ def check_fixture_against_engine():
                                                                  clock.next_action_at)
 
 
-def analyze():
-    sql("ANALYZE core_slaclock")
-
-
-def vacuum_analyze():
-    """After a load: statistics for the planner, and no autovacuum (which the
-    load would trigger) or checkpoint competing with the timings."""
-    sql("VACUUM (ANALYZE) core_slaclock")
-    sql("CHECKPOINT")
-
-
 # --- Measurements ----------------------------------------------------------------------
 
 
@@ -439,7 +364,7 @@ def make_due(count):
         {"step": step, "count": count, "now": NOW, "target": TARGET, "half": TARGET / 2},
     )
     assert updated == count, (updated, count)
-    analyze()
+    sql("ANALYZE core_slaclock")
     due_now = scalar("SELECT count(*) FROM core_slaclock WHERE next_action_at <= %s",
                      [NOW])
     assert due_now == count, (due_now, count)
@@ -611,7 +536,8 @@ def main():
         f"database {settings.DATABASES['default']['NAME']}, "
         f"eager Celery {settings.CELERY_TASK_ALWAYS_EAGER}, now = {NOW:%Y-%m-%d %H:%M} UTC")
     started = time.perf_counter()
-    prepare_database(args.fresh)
+    check_database()
+    prepare_database(not args.fresh, "--fresh")
 
     existing = scalar("SELECT count(*) FROM core_slaclock")
     if not args.reuse or existing > args.clocks:
@@ -628,7 +554,7 @@ def main():
         log(f"\n== {fmt_int(size)} running clocks, nothing due")
         load_seconds += load_clocks(size)
         with timed("VACUUM (ANALYZE) + CHECKPOINT"):
-            vacuum_analyze()
+            vacuum_analyze("core_slaclock")
         check_fixture_against_engine()
         idle.append(measure_idle(size, args.repeat, args.batch_size))
 

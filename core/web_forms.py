@@ -10,7 +10,7 @@ re-rendered in place; without JavaScript the browser is redirected back.
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from .exceptions import ConcurrentChange, RequirementMissing, TransitionNotAllowed
@@ -72,6 +72,15 @@ class PageForms:
             if key not in self.used:
                 errors.extend(e for field_errors in form.errors.values() for e in field_errors)
         return errors
+
+
+def render_page_or_panel(request, context, *, page_template, panel_template, status=200,
+                         panel=None):
+    """The whole page, or only its panel: by default the panel answers an htmx POST
+    (the step swaps it in place) and the page everything else."""
+    if panel is None:
+        panel = bool(request.htmx) and request.method == "POST"
+    return render(request, panel_template if panel else page_template, context, status=status)
 
 
 def bind(request, form_class, key):

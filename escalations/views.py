@@ -496,10 +496,9 @@ def _escalation_queryset():
 
 def _render_escalation(request, pk, *, overrides=None, status=200, panel=None):
     escalation = get_object_or_404(_escalation_queryset(), pk=pk)
-    context = _escalation_context(request, escalation, overrides or {})
-    if panel is None:
-        panel = bool(request.htmx) and request.method == "POST"
-    return render(request, PANEL_TEMPLATE if panel else PAGE_TEMPLATE, context, status=status)
+    return web_forms.render_page_or_panel(
+        request, _escalation_context(request, escalation, overrides or {}),
+        page_template=PAGE_TEMPLATE, panel_template=PANEL_TEMPLATE, status=status, panel=panel)
 
 
 @escalation_reader

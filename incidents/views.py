@@ -439,10 +439,9 @@ def _incident_context(request, incident, overrides):
 
 def _render_incident(request, pk, *, overrides=None, status=200, panel=None):
     incident = get_object_or_404(_incident_queryset(), pk=pk)
-    context = _incident_context(request, incident, overrides or {})
-    if panel is None:
-        panel = bool(request.htmx) and request.method == "POST"
-    return render(request, PANEL_TEMPLATE if panel else PAGE_TEMPLATE, context, status=status)
+    return web_forms.render_page_or_panel(
+        request, _incident_context(request, incident, overrides or {}),
+        page_template=PAGE_TEMPLATE, panel_template=PANEL_TEMPLATE, status=status, panel=panel)
 
 
 @reader

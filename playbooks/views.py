@@ -161,10 +161,9 @@ def _playbook_context(request, playbook, overrides):
 
 def _render_playbook(request, pk, *, overrides=None, status=200, panel=None):
     playbook = get_object_or_404(Playbook, pk=pk)
-    context = _playbook_context(request, playbook, overrides or {})
-    if panel is None:
-        panel = bool(request.htmx) and request.method == "POST"
-    return render(request, PANEL_TEMPLATE if panel else PAGE_TEMPLATE, context, status=status)
+    return web_forms.render_page_or_panel(
+        request, _playbook_context(request, playbook, overrides or {}),
+        page_template=PAGE_TEMPLATE, panel_template=PANEL_TEMPLATE, status=status, panel=panel)
 
 
 @reader

@@ -25,23 +25,12 @@ from escalations.clock_kinds import RESOLUTION_CLOCK, UPDATE_CLOCK
 from escalations.models import Escalation, EscalationSlaPolicy
 from incidents import services as incident_services
 from incidents.models import Channel, Severity
-from tests.factories import PASSWORD, TeamFactory, UserFactory
+from tests.e2e.steps import log_in, still_the_same_document
+from tests.factories import TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 # Looked at by a person after a run: /tmp/escalation-page.png on Linux.
 SCREENSHOT = Path(tempfile.gettempdir()) / "escalation-page.png"
-
-
-def log_in(page, username):
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
-
-
-def still_the_same_document(page):
-    return page.evaluate("window.__noFullReload === true")
 
 
 def open_step(page, name):

@@ -15,23 +15,12 @@ from playwright.sync_api import expect
 
 from core.choices import Role
 from incidents.models import Incident
-from tests.factories import PASSWORD, UserFactory
+from tests.e2e.steps import log_in, still_the_same_document
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 # Looked at by a person after a run: /tmp/incident-page.png on Linux.
 SCREENSHOT = Path(tempfile.gettempdir()) / "incident-page.png"
-
-
-def log_in(page, username):
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
-
-
-def still_the_same_document(page):
-    return page.evaluate("window.__noFullReload === true")
 
 
 def test_responder_works_a_chat_outage_and_a_manager_closes_it(page, browser, live_server):

@@ -17,18 +17,11 @@ from core.choices import Role
 from incidents.models import Channel, Incident, Severity
 from playbooks import services
 from playbooks.models import PlaybookRun
-from tests.factories import PASSWORD, UserFactory
+from tests.e2e.steps import log_in
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SCREENSHOT = Path(tempfile.gettempdir()) / "playbook-checklist.png"
-
-
-def log_in(page, username):
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
 
 
 def test_a_new_version_is_published_and_guides_the_next_incident(page, browser, live_server,
