@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from core.choices import Role
-from tests.factories import UserFactory
+from tests.factories import ANONYMOUS, UserFactory
 
 
 def services_required():
@@ -58,6 +58,20 @@ def api_as(api_client):
 
     def login(user):
         api_client.force_authenticate(user)
+        return api_client
+
+    return login
+
+
+
+@pytest.fixture
+def as_role(api_client, make_user):
+    """An API client signed in as a new user with the given role (``ANONYMOUS``: not
+    signed in), for the permission matrices."""
+
+    def login(role):
+        if role != ANONYMOUS:
+            api_client.force_authenticate(make_user(role, username=f"u-{role}".replace(" ", "")))
         return api_client
 
     return login

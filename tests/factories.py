@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from core.models import Team
 
 PASSWORD = "correct-horse-battery"
+ANONYMOUS = "anonymous"  # the "role" of a request nobody signed in for
 
 
 class UserFactory(factory.django.DjangoModelFactory):

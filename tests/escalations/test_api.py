@@ -1,7 +1,6 @@
 """The customer API: the per-role matrix (who may call what, who sees personal data
 and money), search that never reveals hidden fields, create and edit through the
 services, export and erase, and a constant query count on the list."""
-
 from decimal import Decimal
 
 import pytest
@@ -10,12 +9,12 @@ from django.contrib.auth import get_user_model
 from core.choices import Role
 from escalations import services
 from escalations.models import Customer
+from tests.factories import ANONYMOUS
 
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/customers/"
 PERSONAL = {"name", "email", "phone", "address", "notes"}
-ANONYMOUS = "anonymous"
 ROLES = [Role.MANAGER, Role.INCIDENT_RESPONDER, Role.ESCALATION_LEAD, Role.VENDOR_MANAGER,
          Role.FINANCE, Role.VIEWER]
 SEES_PERSONAL = {Role.MANAGER, Role.ESCALATION_LEAD}
@@ -27,15 +26,6 @@ ERASES = {Role.MANAGER}
 def url(customer, action=None):
     return f"{BASE}{customer.pk}/" + (f"{action}/" if action else "")
 
-
-@pytest.fixture
-def as_role(api_client, make_user):
-    def login(role):
-        if role != ANONYMOUS:
-            api_client.force_authenticate(make_user(role, username=f"u-{role}".replace(" ", "")))
-        return api_client
-
-    return login
 
 
 def expected(role, allowed, ok):

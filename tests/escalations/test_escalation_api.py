@@ -2,7 +2,6 @@
 allowed transitions, 400 naming the field the guard checks), clocks started from the
 matching policy, the permission matrix, personal data hidden in escalation payloads,
 and a constant query count on the list."""
-
 from datetime import timedelta
 
 import pytest
@@ -12,13 +11,13 @@ from escalations import services
 from escalations.choices import EscalationState
 from escalations.clock_kinds import CONTAINMENT_CLOCK, FIRST_RESPONSE_CLOCK, RESOLUTION_CLOCK
 from escalations.models import Escalation, EscalationSlaPolicy
+from tests.factories import ANONYMOUS
 
 pytestmark = pytest.mark.django_db
 
 S = EscalationState
 BASE = "/api/escalations/"
 POLICIES = "/api/escalation-policies/"
-ANONYMOUS = "anonymous"
 ROLES = [Role.MANAGER, Role.INCIDENT_RESPONDER, Role.ESCALATION_LEAD, Role.VENDOR_MANAGER,
          Role.FINANCE, Role.VIEWER]
 WORKS = {Role.MANAGER, Role.ESCALATION_LEAD}
@@ -33,15 +32,6 @@ LIST_QUERIES = 8
 def url(escalation, action=None):
     return f"{BASE}{escalation.pk}/" + (f"{action}/" if action else "")
 
-
-@pytest.fixture
-def as_role(api_client, make_user):
-    def login(role):
-        if role != ANONYMOUS:
-            api_client.force_authenticate(make_user(role, username=f"u-{role}".replace(" ", "")))
-        return api_client
-
-    return login
 
 
 @pytest.fixture

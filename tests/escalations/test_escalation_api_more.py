@@ -30,14 +30,6 @@ def escalation(open_escalation):
     return open_escalation()
 
 
-@pytest.fixture
-def as_role(api_client, make_user):
-    def login(role):
-        api_client.force_authenticate(make_user(role, username=f"u-{role}".replace(" ", "")))
-        return api_client
-
-    return login
-
 
 @pytest.fixture
 def incident(manager):

@@ -28,14 +28,6 @@ def code(role, expected):
     return expected.get(role, 403)
 
 
-@pytest.fixture
-def as_role(api_client, make_user):
-    def login(role):
-        api_client.force_authenticate(make_user(role, username=f"u-{role}".replace(" ", "")))
-        return api_client
-
-    return login
-
 
 @pytest.fixture
 def carrier(make_playbook):
