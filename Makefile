@@ -41,7 +41,8 @@ run: setup
 	@echo "  Web server + Celery worker with beat (broker: files under var/celery/). Ctrl-C stops all."
 	@echo
 	@# Ctrl-C is how you stop it: that is a clean exit, not an error.
-	@DEBUG=true HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start; \
+	@DEBUG=true HOST=$(HOST) PORT=$(PORT) SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} \
+		$(VENV)/bin/honcho -f Procfile.dev start; \
 		status=$$?; if [ $$status -eq 0 ] || [ $$status -eq 130 ]; then echo "Switchboard stopped."; \
 		else exit $$status; fi
 

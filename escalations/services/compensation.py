@@ -152,5 +152,7 @@ def escalation_approve_compensation(*, escalation: Escalation, by, at=None) -> E
     if escalation.compensation_offered_by and escalation.compensation_offered_by != by:
         notify([escalation.compensation_offered_by],
                title=f"{escalation.reference}: compensation of {money(amount)} approved",
+               body=(f"Approved by {_display_name(by)}: you can confirm it to "
+                     f"{escalation.customer.account_reference}."),
                url=escalation.get_absolute_url())
     return escalation

@@ -51,7 +51,9 @@ def test_above_the_limit_the_refusal_names_it_and_a_manager_approves(triaged, le
                                        title__contains="approve compensation of EUR 400.00")
     services.escalation_approve_compensation(escalation=triaged, by=manager)
     assert reload(triaged).compensation_approved == Decimal("400.00")
-    assert Notification.objects.filter(recipient=lead, title__contains="approved")
+    approved = Notification.objects.get(recipient=lead, title__contains="approved")
+    assert approved.body == (f"Approved by {manager.get_full_name()}: you can confirm it to "
+                             f"{triaged.customer.account_reference}.")
 
 
 def test_limits_are_configuration(triaged, lead):
