@@ -293,6 +293,15 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_control_dir),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # With acks_late, Redis re-delivers a task whose worker has not acknowledged it
+    # within the visibility timeout (default one hour). Longer than the task time limit
+    # (10 min) so a task still running is never handed to a second worker; short enough
+    # that a killed worker's task runs again within minutes, not an hour. Nothing is
+    # lost either way: deadlines and the email outbox are swept from the database.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=15 * 60),
+    }
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_IGNORE_RESULT = CELERY_RESULT_BACKEND is None
 CELERY_TIMEZONE = "UTC"
@@ -306,10 +315,19 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_TIME_LIMIT = 10 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request that queues a task must not hang when the broker is down: give up
+# publishing within about a second (the outbox and the sweeps deliver it later).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0,
+                                    "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HEARTBEAT_INTERVAL_SECONDS = env.int("HEARTBEAT_INTERVAL_SECONDS", default=60)
 SLA_SWEEP_INTERVAL_SECONDS = env.int("SLA_SWEEP_INTERVAL_SECONDS", default=60)
 SLA_SWEEP_BATCH_SIZE = env.int("SLA_SWEEP_BATCH_SIZE", default=500)
+EMAIL_OUTBOX_INTERVAL_SECONDS = env.int("EMAIL_OUTBOX_INTERVAL_SECONDS", default=30)
+EMAIL_OUTBOX_BATCH_SIZE = env.int("EMAIL_OUTBOX_BATCH_SIZE", default=100)
+# Attempts (with exponential backoff: 1, 2, 4 … minutes) before an email is marked failed.
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=8)
 # Clocks locked and committed together (row locks are held for one chunk, ~1 s).
 SLA_SWEEP_CHUNK_SIZE = env.int("SLA_SWEEP_CHUNK_SIZE", default=100)
 # The static beat schedule. Deadlines live in database columns and are found by
@@ -322,6 +340,11 @@ CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {
         "task": "core.tasks.sweep_sla_clocks",
         "schedule": timedelta(seconds=SLA_SWEEP_INTERVAL_SECONDS),
+    },
+    # The email outbox: the notification rows are the truth; this sends what is due.
+    "email-outbox": {
+        "task": "core.tasks.send_email_outbox",
+        "schedule": timedelta(seconds=EMAIL_OUTBOX_INTERVAL_SECONDS),
     },
     "refresh-ics-feeds": {
         "task": "core.tasks.refresh_ics_feeds",

@@ -51,7 +51,24 @@ class SlaClockAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["title", "recipient", "created_at", "read_at", "emailed_at"]
-    list_filter = ["created_at", "read_at"]
+    """Notifications are also the email outbox: what went out, what is waiting, what
+    failed and why."""
+
+    list_display = ["title", "recipient", "created_at", "read_at", "email_status",
+                    "email_attempts", "emailed_at", "email_last_error"]
+    list_filter = ["email_status", "created_at", "read_at"]
     search_fields = ["title", "recipient__username"]
     list_select_related = ["recipient"]
+    actions = ["send_again"]
+
+    @admin.action(description="Send the email again (failed or waiting)",
+                  permissions=["change"])
+    def send_again(self, request, queryset):
+        from .notifications import email_retry
+
+        count = email_retry(queryset.values_list("pk", flat=True))
+        self.message_user(request, f"{count} email(s) queued to be sent again.")
+
+    def has_change_permission(self, request, obj=None):
+        # Rows stay read-only on their page; the permission only gates the action.
+        return obj is None and request.user.has_perm("core.change_notification")

@@ -1,40 +1,95 @@
-"""Telling people: the in-app "my work" list, and email after the transaction commits."""
+"""Telling people: the in-app "my work" list, and email through an outbox.
+
+Email is an outbox, not a fire-and-forget task. Each notification row carries its
+email state (``email_status``, ``email_next_attempt_at``, attempts, last error), so
+the database row is the truth about what still has to go out:
+
+* :func:`notify` writes the rows in the caller's transaction — a rolled-back action
+  leaves no notification and no email behind — and, once committed, asks a worker to
+  send them right away (a latency optimisation only, see :func:`enqueue_on_commit`);
+* :func:`email_outbox_send` is what actually sends. Beat runs it every
+  ``EMAIL_OUTBOX_INTERVAL_SECONDS``, so mail whose task was lost with a worker or a
+  broker still goes out, late but once;
+* a sender *claims* due rows for a lease (``core.due_rows.claim_due``) and sends
+  outside any transaction — SMTP can take seconds and must not hold row locks. A
+  sender that dies mid-way leaves its rows due again when the lease ends;
+* success stamps ``emailed_at``; a failure records the error and retries with
+  exponential backoff; after ``EMAIL_MAX_ATTEMPTS`` the row is marked failed and
+  shows in the admin and the health report.
+
+Mail is therefore delivered at least once; a duplicate needs the sender to die in
+the instant between the mail server accepting a message and the stamp.
+"""
+
+import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from .models import Notification
+from .due_rows import claim_due
+from .models import EmailStatus, Notification
+from .pci import redact_card_numbers
+
+logger = logging.getLogger(__name__)
+
+# How long a sender owns claimed rows before another may retry them.
+EMAIL_LEASE = timedelta(minutes=5)
+
+
+def enqueue_on_commit(task, *args, **kwargs):
+    """Queue ``task`` once the current transaction commits, never failing the caller.
+
+    Celery's own ``delay_on_commit`` raises out of the commit hook when the broker
+    is unreachable — after the data committed, so the request answered 500 and a
+    retrying client created a duplicate. Everything queued this way has its truth in
+    the database and a periodic sweep that finds it, so a failed publish is logged
+    and left to the sweep.
+    """
+
+    def publish():
+        try:
+            task.delay(*args, **kwargs)
+        except Exception:  # noqa: BLE001 - the sweep delivers it; the request must not fail
+            logger.warning("Could not queue %s; the periodic sweep will pick it up.",
+                           task.name, exc_info=True)
+
+    transaction.on_commit(publish, robust=True)
 
 
 def notify(recipients, *, title, body="", url="", email=True):
-    """Create a notification for each active recipient; email them once committed.
+    """Create a notification for each active recipient; email them through the outbox.
 
-    The rows are written in the caller's transaction, so a rolled-back action
-    leaves no notification behind; the email task runs only after commit and
-    skips rows already emailed, so a retried task does not send twice.
+    Returns the rows written (in the caller's transaction).
     """
-    rows = Notification.objects.bulk_create(
-        Notification(recipient=user, title=title[:200], body=body, url=url[:500])
-        for user in {u.pk: u for u in recipients if u.is_active}.values()
-    )
-    if email and rows:
+    now = timezone.now()
+    rows = []
+    for user in {u.pk: u for u in recipients if u.is_active}.values():
+        wants_email = email and bool(user.email)
+        rows.append(Notification(
+            recipient=user, title=redact_card_numbers(title)[0][:200],
+            body=redact_card_numbers(body)[0], url=url[:500],
+            email_status=EmailStatus.PENDING if wants_email else EmailStatus.NOT_NEEDED,
+            email_next_attempt_at=now if wants_email else None,
+        ))
+    rows = Notification.objects.bulk_create(rows)
+    pending = [row.pk for row in rows if row.email_status == EmailStatus.PENDING]
+    if pending:
         from .tasks import send_notification_emails
 
-        send_notification_emails.delay_on_commit([row.pk for row in rows])
+        enqueue_on_commit(send_notification_emails, pending)
     return rows
 
 
-def send_notification_email(notification_id):
-    """Email one notification unless it was already sent (safe to run twice)."""
-    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
-    )
-    if not claimed:
-        return False
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-    if not notification.recipient.email:
-        return False
+def _backoff(attempts):
+    """1, 2, 4 … minutes after each failure, at most an hour."""
+    return timedelta(minutes=min(2 ** (attempts - 1), 60))
+
+
+def _send_one(notification):
     link = f"\n\n{settings.SITE_URL.rstrip('/')}{notification.url}" if notification.url else ""
     send_mail(
         subject=f"[Switchboard] {notification.title}",
@@ -42,7 +97,75 @@ def send_notification_email(notification_id):
         from_email=None,
         recipient_list=[notification.recipient.email],
     )
-    return True
+
+
+def _record_failure(notification, exc, now):
+    attempts = notification.email_attempts + 1
+    gave_up = attempts >= settings.EMAIL_MAX_ATTEMPTS
+    Notification.objects.filter(pk=notification.pk).update(
+        email_attempts=attempts,
+        email_last_error=f"{type(exc).__name__}: {exc}"[:500],
+        email_status=EmailStatus.FAILED if gave_up else EmailStatus.PENDING,
+        email_next_attempt_at=None if gave_up else now + _backoff(attempts),
+    )
+    log = logger.error if gave_up else logger.warning
+    log("Email for notification %s failed (attempt %s%s): %s", notification.pk, attempts,
+        ", giving up" if gave_up else "", exc)
+
+
+def email_outbox_send(ids=None, *, now=None, limit=None):
+    """Send the due emails (only those among ``ids`` when given). Returns counts."""
+    now = now or timezone.now()
+    limit = limit or settings.EMAIL_OUTBOX_BATCH_SIZE
+    totals = {"sent": 0, "failed": 0, "skipped": 0}
+    while True:
+        due = Notification.objects.filter(email_status=EmailStatus.PENDING)
+        if ids is not None:
+            due = due.filter(pk__in=ids)
+        claimed = claim_due(due, due_field="email_next_attempt_at", now=now, limit=limit,
+                            lease=EMAIL_LEASE)
+        if not claimed:
+            return totals
+        for notification in Notification.objects.filter(pk__in=claimed).select_related(
+                "recipient").order_by("pk"):
+            if not notification.recipient.email or not notification.recipient.is_active:
+                Notification.objects.filter(pk=notification.pk).update(
+                    email_status=EmailStatus.NOT_NEEDED, email_next_attempt_at=None)
+                totals["skipped"] += 1
+                continue
+            try:
+                _send_one(notification)
+            except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried
+                _record_failure(notification, exc, timezone.now())
+                totals["failed"] += 1
+                continue
+            Notification.objects.filter(pk=notification.pk).update(
+                email_status=EmailStatus.SENT, emailed_at=timezone.now(),
+                email_next_attempt_at=None, email_attempts=notification.email_attempts + 1)
+            totals["sent"] += 1
+        if ids is not None:
+            return totals  # one pass over the rows asked for; the sweep does the rest
+
+
+def email_retry(ids):
+    """Give failed (or waiting) emails a fresh set of attempts, due now; returns how many."""
+    return Notification.objects.filter(
+        pk__in=list(ids), email_status__in=[EmailStatus.FAILED, EmailStatus.PENDING]
+    ).update(email_status=EmailStatus.PENDING, email_attempts=0,
+             email_next_attempt_at=timezone.now())
+
+
+def email_outbox_status(now=None):
+    """``{"pending": n, "overdue": n, "failed": n}`` for the health report and admin."""
+    now = now or timezone.now()
+    late = now - timedelta(minutes=15)
+    return Notification.objects.filter(
+        email_status__in=[EmailStatus.PENDING, EmailStatus.FAILED]
+    ).aggregate(
+        pending=Count("pk", filter=Q(email_status=EmailStatus.PENDING)),
+        overdue=Count("pk", filter=Q(email_status=EmailStatus.PENDING, created_at__lt=late)),
+        failed=Count("pk", filter=Q(email_status=EmailStatus.FAILED)),
+    )
 
 
 def unread_count(user):

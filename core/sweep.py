@@ -15,7 +15,9 @@ Exactly once, with any number of sweepers and workers that may die:
   all, so a worker that dies mid-way leaves its clocks due for the next sweep;
 * the events table has unique constraints on (clock, warning threshold) and on
   (clock, breach), so even a bug here could not record a firing twice;
-* email goes out only after commit (``delay_on_commit``), each notification once.
+* email goes through the outbox (``core.notifications``): the notification rows
+  commit with the chunk and are sent by a task or, if that task is lost, by the
+  outbox sweep.
 
 SQLite has no row locks; there Switchboard's IMMEDIATE transactions serialise the
 sweepers instead, with the same re-check.

@@ -38,10 +38,21 @@ def refresh_ics_feeds():
 
 @shared_task(name="core.tasks.send_notification_emails")
 def send_notification_emails(notification_ids):
-    """Email notifications after their transaction committed; each at most once."""
-    from .notifications import send_notification_email
+    """Send these notifications' emails now (queued after their transaction commits).
 
-    return sum(bool(send_notification_email(pk)) for pk in notification_ids)
+    Only a head start: the outbox sweep below sends anything this task never ran for.
+    """
+    from .notifications import email_outbox_send
+
+    return email_outbox_send(notification_ids)
+
+
+@shared_task(name="core.tasks.send_email_outbox")
+def send_email_outbox():
+    """Send every email that is due: new ones whose task was lost, and retries (beat)."""
+    from .notifications import email_outbox_send
+
+    return email_outbox_send()
 
 
 @shared_task(name="core.tasks.sweep_sla_clocks")

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audited, save_with_audit
@@ -25,6 +25,7 @@ from core.clocks import (
 from core.hooks import announce_change
 from core.notifications import notify
 from core.pci import redact_card_numbers
+from core.references import allocate_reference
 from core.transitions import allowed_transitions, lock, perform_transition
 
 from .choices import (
@@ -102,14 +103,6 @@ def _stop_clocks(incident, kinds, *, by, at):
         clock_stop(clock=clock, by=by, at=at)
 
 
-def _next_reference(year):
-    prefix = f"INC-{year}-"
-    last = (Incident.objects.filter(reference__startswith=prefix)
-            .order_by("-reference").values_list("reference", flat=True).first())
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{number:04d}"
-
-
 def _page_people(incident, by):
     """SEV1/SEV2: managers and responders hear about it at once."""
     if not incident.severity or incident.severity.rank > PAGING_SEVERITY_RANK:
@@ -134,28 +127,21 @@ def incident_declare(*, by, title, severity: Severity | None = None, summary="",
     if not (title or "").strip():
         raise ValidationError({"title": "Give the incident a title people will recognise."})
     at = _now(at)
-    for attempt in range(5):
-        try:
-            with transaction.atomic():
-                incident = Incident(
-                    reference=_next_reference(at.year), title=title.strip()[:200],
-                    summary=redact_card_numbers(summary)[0], severity=severity,
-                    affected_services=affected_services,
-                    customer_impact=redact_card_numbers(customer_impact)[0],
-                    commander=commander, contacts_affected=contacts_affected,
-                    agents_idle=agents_idle, declared_by=by, declared_via=via, declared_at=at,
-                )
-                if priority:
-                    incident.priority = priority
-                incident.full_clean(exclude=["reference", "state"])
-                with audited(incident, by=by, reason="Declared"):
-                    incident.save()
-                    incident.channels.set(channels)
-                break
-        except IntegrityError:
-            # Two declarations took the same reference number; take the next one.
-            if attempt == 4:
-                raise
+    incident = Incident(
+        title=title.strip()[:200], summary=redact_card_numbers(summary)[0], severity=severity,
+        affected_services=affected_services,
+        customer_impact=redact_card_numbers(customer_impact)[0],
+        commander=commander, contacts_affected=contacts_affected,
+        agents_idle=agents_idle, declared_by=by, declared_via=via, declared_at=at,
+    )
+    if priority:
+        incident.priority = priority
+    incident.full_clean(exclude=["reference", "state"])
+    # Numbered last, once the row is known to be valid (a refusal uses up no number).
+    incident.reference = allocate_reference(Incident.objects, prefix="INC", year=at.year)
+    with audited(incident, by=by, reason="Declared"):
+        incident.save()
+        incident.channels.set(channels)
     with transaction.atomic():
         sev = f"{severity.key} " if severity else ""
         timeline_add(incident, TimelineKind.DECLARED,

@@ -2,15 +2,18 @@
 
 from .calendars import BusinessCalendar, Holiday, HolidayFeed, WorkingHours
 from .clocks import SlaClock, SlaClockEvent
-from .notifications import Notification
+from .notifications import EmailStatus, Notification
+from .references import ReferenceCounter
 from .teams import Capability, Team, WorkerHeartbeat
 
 __all__ = [
     "BusinessCalendar",
+    "EmailStatus",
     "Capability",
     "Holiday",
     "HolidayFeed",
     "Notification",
+    "ReferenceCounter",
     "SlaClock",
     "SlaClockEvent",
     "Team",

@@ -4,7 +4,7 @@ declared on the model, audits, writes the timeline and moves the clocks."""
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from core.audit import save_with_audit
@@ -18,6 +18,7 @@ from core.clocks import (
 )
 from core.hooks import announce_change
 from core.notifications import notify
+from core.references import allocate_reference
 from core.transitions import lock, perform_transition
 
 from ..choices import EscalationState, EscalationTimelineKind
@@ -57,14 +58,6 @@ STOPS = {
 RESTARTS = [CONTAINMENT_CLOCK, RESOLUTION_CLOCK]
 
 
-def _next_reference(year):
-    prefix = f"ESC-{year}-"
-    last = (Escalation.objects.filter(reference__startswith=prefix)
-            .order_by("-reference").values_list("reference", flat=True).first())
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{number:04d}"
-
-
 @transaction.atomic
 def escalation_create(*, by, customer: Customer, category, priority, summary, description="",
                       requested_outcome="", channel=None, owner=None, team=None,
@@ -96,23 +89,16 @@ def escalation_create(*, by, customer: Customer, category, priority, summary, de
         masked += found
     policy = policy_for(priority=priority, customer_tier=customer.tier, category=category,
                         regulatory_regime=regulatory_regime)
-    for attempt in range(5):
-        try:
-            with transaction.atomic():
-                escalation = Escalation(
-                    reference=_next_reference(at.year), customer=customer, channel=channel,
-                    category=category or "", priority=priority or "", owner=owner, team=team,
-                    policy=policy, policy_version=policy.version if policy else None,
-                    regulatory_regime=regulatory_regime, created_by=by, created_at=at,
-                    **text,
-                )
-                escalation.full_clean(exclude=["reference", "state"])
-                save_with_audit(escalation, by=by, reason="Created")
-                break
-        except IntegrityError:
-            # Two escalations took the same reference number; take the next one.
-            if attempt == 4:
-                raise
+    escalation = Escalation(
+        customer=customer, channel=channel,
+        category=category or "", priority=priority or "", owner=owner, team=team,
+        policy=policy, policy_version=policy.version if policy else None,
+        regulatory_regime=regulatory_regime, created_by=by, created_at=at, **text,
+    )
+    escalation.full_clean(exclude=["reference", "state"])
+    # Numbered last, once the row is known to be valid (a refusal uses up no number).
+    escalation.reference = allocate_reference(Escalation.objects, prefix="ESC", year=at.year)
+    save_with_audit(escalation, by=by, reason="Created")
     applied = (f"SLA policy: {policy.name} (v{policy.version})." if policy
                else "No SLA policy matched.")
     escalation_timeline_add(
