@@ -1,15 +1,29 @@
 """PCI redaction: card numbers never reach the database.
 
-Free text that agents type (descriptions, notes, status updates) may contain a
-payment card number read out by a customer. Any run of 13–19 digits (spaces or
-dashes allowed between them) that passes the Luhn check is masked to its last four
-digits on input; the caller records that masking happened.
+Free text that agents type (descriptions, notes, status updates, titles…) may
+contain a payment card number read out by a customer. Every free-text model field
+is a :class:`core.fields.FreeTextField`/``FreeCharField``, which passes what is saved
+through :func:`redact_card_numbers`; the card keeps its last four digits so an agent
+can still refer to it, and the masking is logged (``core.CardNumberMasking``).
+
+What counts as a card number: 13–19 digits passing the Luhn check, written
+together or in groups separated by up to three spaces, dashes, dots or slashes —
+``4111 1111 1111 1111``, ``4111-1111-1111-1111``, ``4111.1111.1111.1111``,
+``4111/1111/1111/1111``, ``4111  1111  1111  1111`` — also when other digit
+groups come before or after it (``12 4111 1111 1111 1111``, ``… 1111 12/27``,
+``… 1111 123``) or it follows a dash (``ref-4111…``). The groups of a digit run
+are tried from the left: at each group, the shortest run of whole groups with
+13–19 digits that passes Luhn is masked. An unbroken run of digits is one group:
+it is masked only when the whole run is a valid card number, so order and phone
+numbers that fail the check stay as typed.
 """
 
 import re
 
-# 13–19 digits, optionally separated by single spaces or dashes, not inside a longer number.
-CARD_CANDIDATE = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d])")
+# Digit groups joined by short separator runs: one "run" a card number may hide in.
+_RUN = re.compile(r"\d+(?:[ \t\u00a0./\\-]{1,3}\d+)*")
+_GROUP = re.compile(r"\d+")
+MIN_DIGITS, MAX_DIGITS = 13, 19
 
 
 def luhn_valid(digits: str) -> bool:
@@ -25,24 +39,42 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
+def _card_spans(run: str):
+    """``(start, end, last four)`` of each card number inside one digit run."""
+    groups = [(m.start(), m.end(), m.group()) for m in _GROUP.finditer(run)]
+    index = 0
+    while index < len(groups):
+        digits = ""
+        for last in range(index, len(groups)):
+            digits += groups[last][2]
+            if len(digits) > MAX_DIGITS:
+                break
+            if len(digits) >= MIN_DIGITS and luhn_valid(digits):
+                yield groups[index][0], groups[last][1], digits[-4:]
+                index = last
+                break
+        index += 1
+
+
 def redact_card_numbers(text: str) -> tuple[str, int]:
     """``(text with card numbers masked, how many were masked)``.
 
-    ``4111 1111 1111 1111`` becomes ``•••• •••• •••• 1111`` — the last four digits
-    stay so an agent can still refer to the card. Digit runs that fail the Luhn
-    check (order numbers, phone numbers) are left alone.
+    ``4111 1111 1111 1111`` becomes ``[card •••• 1111]``.
     """
-    if not text:
+    if not text or not isinstance(text, str):
         return text, 0
     count = 0
 
-    def mask(match):
+    def mask_run(match):
         nonlocal count
-        raw = match.group(0)
-        digits = re.sub(r"\D", "", raw)
-        if not 13 <= len(digits) <= 19 or not luhn_valid(digits):
-            return raw
-        count += 1
-        return "[card •••• " + digits[-4:] + "]"
+        run = match.group(0)
+        pieces, position = [], 0
+        for start, end, last_four in _card_spans(run):
+            pieces.append(run[position:start])
+            pieces.append(f"[card •••• {last_four}]")
+            position = end
+            count += 1
+        pieces.append(run[position:])
+        return "".join(pieces)
 
-    return CARD_CANDIDATE.sub(mask, text), count
+    return _RUN.sub(mask_run, text), count

@@ -17,9 +17,10 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
-from simple_history.models import HistoricalRecords
 
+from core.audit import History
 from core.choices import Role
+from core.fields import FreeCharField, FreeTextField
 from core.hooks import close_blockers
 from core.models import BusinessCalendar, Team
 from core.transitions import guard
@@ -42,7 +43,7 @@ ERASED_REFERENCE_PREFIX = "ERASED-"
 class Customer(models.Model):
     """A customer whose escalations the desk works. Personal data is role-restricted."""
 
-    name = models.CharField(max_length=200)
+    name = FreeCharField(max_length=200)
     account_reference = models.CharField(
         max_length=40, unique=True,
         help_text="The account number in the billing or CRM system, e.g. ACC-104233.",
@@ -56,15 +57,15 @@ class Customer(models.Model):
     )
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
-    address = models.TextField(blank=True)
-    notes = models.TextField(blank=True, help_text="Card numbers are masked on input.")
+    address = FreeTextField(blank=True)
+    notes = FreeTextField(blank=True, help_text="Card numbers are masked on input.")
     erased_at = models.DateTimeField(
         null=True, blank=True, editable=False,
         help_text="When the personal data was erased on the customer's request.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["account_reference"]
@@ -102,9 +103,9 @@ class RegulatoryRegime(models.Model):
     """
 
     code = models.SlugField(max_length=40, unique=True, help_text="e.g. uk-fca-disp")
-    name = models.CharField(max_length=120)
-    jurisdiction = models.CharField(max_length=60, blank=True)
-    description = models.TextField(
+    name = FreeCharField(max_length=120)
+    jurisdiction = FreeCharField(max_length=60, blank=True)
+    description = FreeTextField(
         blank=True, help_text="What the rule asks for, in the desk's words.")
     final_response_days = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1)],
@@ -120,7 +121,7 @@ class RegulatoryRegime(models.Model):
         null=True, blank=True,
         help_text="Days allowed in all after an extension (e.g. 35 business days with a "
                   "holding reply); empty: no extension.")
-    extension_conditions = models.TextField(
+    extension_conditions = FreeTextField(
         blank=True, help_text="When an extension is allowed, and what the customer is told.")
     reference_url = models.URLField(blank=True, help_text="Where the rule is published.")
     is_example = models.BooleanField(
@@ -129,7 +130,7 @@ class RegulatoryRegime(models.Model):
                   "on it.")
     active = models.BooleanField(default=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["name"]
@@ -187,7 +188,7 @@ class EscalationSlaPolicy(models.Model):
     explicitly (``escalation_apply_policy``).
     """
 
-    name = models.CharField(max_length=120)
+    name = FreeCharField(max_length=120)
     order = models.PositiveIntegerField(unique=True, help_text="Lower is checked first.")
     active = models.BooleanField(default=True)
     priority = models.CharField(max_length=2, choices=EscalationPriority.choices, null=True,
@@ -224,7 +225,7 @@ class EscalationSlaPolicy(models.Model):
         default=1, editable=False,
         help_text="Goes up when a target, calendar or pausing rule changes.")
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["order"]
@@ -339,9 +340,9 @@ class Escalation(FSMModelMixin, models.Model):
                                 blank=True, related_name="escalations")
     category = models.CharField(max_length=20, choices=EscalationCategory.choices, blank=True)
     priority = models.CharField(max_length=2, choices=EscalationPriority.choices, blank=True)
-    summary = models.CharField(max_length=200)
-    description = models.TextField(blank=True, help_text="Card numbers are masked on input.")
-    requested_outcome = models.TextField(blank=True)
+    summary = FreeCharField(max_length=200)
+    description = FreeTextField(blank=True, help_text="Card numbers are masked on input.")
+    requested_outcome = FreeTextField(blank=True)
     owner = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="escalations_owned")
     team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True,
@@ -352,10 +353,10 @@ class Escalation(FSMModelMixin, models.Model):
         max_length=20, choices=E.choices, blank=True,
         help_text="Where an escalation awaiting the customer returns when they reply.",
     )
-    containment_note = models.TextField(blank=True)
-    resolution = models.TextField(blank=True)
-    root_cause_review = models.TextField(blank=True)
-    withdraw_reason = models.TextField(blank=True)
+    containment_note = FreeTextField(blank=True)
+    resolution = FreeTextField(blank=True)
+    root_cause_review = FreeTextField(blank=True)
+    withdraw_reason = FreeTextField(blank=True)
     policy = models.ForeignKey(
         EscalationSlaPolicy, on_delete=models.PROTECT, null=True, blank=True,
         related_name="escalations", help_text="The SLA policy whose targets the clocks hold.",
@@ -367,14 +368,14 @@ class Escalation(FSMModelMixin, models.Model):
         related_name="escalations",
         help_text="The regulator's rule this complaint falls under, if any.")
     regulatory_extended_at = models.DateTimeField(null=True, blank=True)
-    regulatory_extension_reason = models.TextField(blank=True)
+    regulatory_extension_reason = FreeTextField(blank=True)
 
     # Compensation: offered by whoever works the escalation, approved within the
     # approver's role limit (CompensationApprovalLimit).
     compensation_offered = models.DecimalField(
         max_digits=12, decimal_places=2, null=True, blank=True,
         validators=[MinValueValidator(Decimal("0.01"))])
-    compensation_note = models.TextField(
+    compensation_note = FreeTextField(
         blank=True, help_text="What is offered, e.g. refund of the March charges.")
     compensation_offered_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True,
                                                 blank=True, related_name="+")
@@ -402,7 +403,7 @@ class Escalation(FSMModelMixin, models.Model):
     reopened_at = models.DateTimeField(null=True, blank=True)
 
     # sla_due_at is derived from the clocks, which keep their own history.
-    history = HistoricalRecords(excluded_fields=["sla_due_at"])
+    history = History(excluded_fields=["sla_due_at"])
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -558,9 +559,9 @@ class EscalationTimelineEvent(models.Model):
     at = models.DateTimeField()
     actor = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="+")
-    text = models.TextField()
+    text = FreeTextField()
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["at", "pk"]
@@ -592,7 +593,7 @@ class TierChange(models.Model):
     from_tier = models.CharField(max_length=2, choices=Tier.choices)
     to_tier = models.CharField(max_length=2, choices=Tier.choices)
     direction = models.CharField(max_length=4, choices=TierDirection.choices)
-    reason = models.TextField()
+    reason = FreeTextField()
     requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField()
     automatic = models.BooleanField(
@@ -608,7 +609,7 @@ class TierChange(models.Model):
     escalated_further = models.BooleanField(
         default=False, help_text="Nobody acknowledged in time: the tier above was told.")
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
@@ -639,7 +640,7 @@ class CompensationApprovalLimit(models.Model):
         max_digits=12, decimal_places=2, null=True, blank=True,
         validators=[MinValueValidator(Decimal("0"))], help_text="Empty: no limit.")
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["role__name"]
@@ -661,7 +662,7 @@ class EscalationIncidentLink(models.Model):
     linked_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     linked_at = models.DateTimeField()
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["linked_at", "pk"]

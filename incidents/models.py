@@ -12,8 +12,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django_fsm import FSMField, FSMModelMixin, transition
-from simple_history.models import HistoricalRecords
 
+from core.audit import History
+from core.fields import FreeCharField, FreeTextField
 from core.hooks import close_blockers
 from core.models import BusinessCalendar
 from core.transitions import guard
@@ -37,10 +38,10 @@ class Severity(models.Model):
     """Impact level (SEV1 highest) with the SLA targets its incidents are held to."""
 
     key = models.CharField(max_length=10, unique=True, help_text="e.g. SEV1")
-    name = models.CharField(max_length=60)
+    name = FreeCharField(max_length=60)
     rank = models.PositiveSmallIntegerField(unique=True, help_text="1 is the most severe.")
     colour = models.CharField(max_length=7, default="#cf222e", help_text="Hex, e.g. #cf222e")
-    description = models.TextField(blank=True)
+    description = FreeTextField(blank=True)
     triage_target = models.DurationField(null=True, blank=True)
     containment_target = models.DurationField(null=True, blank=True)
     update_cadence = models.DurationField(
@@ -60,7 +61,7 @@ class Severity(models.Model):
         help_text="Calendar of the post-mortem due clock (empty: 24×7).",
     )
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["rank"]
@@ -74,11 +75,11 @@ class Channel(models.Model):
     """A customer-facing channel an incident can affect (configurable list)."""
 
     key = models.SlugField(max_length=30, unique=True)
-    name = models.CharField(max_length=60)
+    name = FreeCharField(max_length=60)
     active = models.BooleanField(default=True)
     order = models.PositiveSmallIntegerField(default=0)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["order", "name"]
@@ -167,21 +168,21 @@ def nothing_blocks_closing(obj):
 
 class Incident(FSMModelMixin, models.Model):
     reference = models.CharField(max_length=20, unique=True, editable=False)
-    title = models.CharField(max_length=200)
-    summary = models.TextField(blank=True)
+    title = FreeCharField(max_length=200)
+    summary = FreeTextField(blank=True)
     severity = models.ForeignKey(Severity, on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="incidents")
     priority = models.CharField(max_length=2, choices=Priority.choices, default=Priority.P2)
     state = FSMField(default=S.DECLARED, choices=S.choices, protected=True)
 
     channels = models.ManyToManyField(Channel, blank=True, related_name="incidents")
-    affected_services = models.CharField(
+    affected_services = FreeCharField(
         max_length=500, blank=True, help_text="Services and queues, e.g. 'Billing queue, IVR main'."
     )
-    customer_impact = models.TextField(blank=True)
+    customer_impact = FreeTextField(blank=True)
     contacts_affected = models.PositiveIntegerField(null=True, blank=True)
     agents_idle = models.PositiveIntegerField(null=True, blank=True)
-    talk_track = models.TextField(
+    talk_track = FreeTextField(
         blank=True, help_text="Approved wording agents read to customers."
     )
 
@@ -200,9 +201,9 @@ class Incident(FSMModelMixin, models.Model):
     duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="duplicates")
 
-    containment_summary = models.TextField(blank=True)
-    resolution_summary = models.TextField(blank=True)
-    cancel_reason = models.TextField(blank=True)
+    containment_summary = FreeTextField(blank=True)
+    resolution_summary = FreeTextField(blank=True)
+    cancel_reason = FreeTextField(blank=True)
 
     declared_at = models.DateTimeField()
     triaged_at = models.DateTimeField(null=True, blank=True)
@@ -212,7 +213,7 @@ class Incident(FSMModelMixin, models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
-    history = HistoricalRecords(m2m_fields=[channels, participants])
+    history = History(m2m_fields=[channels, participants])
 
     class Meta:
         ordering = ["-declared_at", "-pk"]
@@ -309,10 +310,10 @@ class TimelineEvent(models.Model):
     at = models.DateTimeField()
     actor = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="+")
-    text = models.TextField()
+    text = FreeTextField()
     pinned = models.BooleanField(default=False)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["at", "pk"]
@@ -326,12 +327,12 @@ class StatusUpdate(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE,
                                  related_name="status_updates")
     audience = models.CharField(max_length=10, choices=Audience.choices)
-    body = models.TextField(help_text="Markdown; rendered sanitised.")
+    body = FreeTextField(help_text="Markdown; rendered sanitised.")
     channels = models.ManyToManyField(Channel, blank=True, related_name="+")
     posted_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     posted_at = models.DateTimeField()
 
-    history = HistoricalRecords(m2m_fields=[channels])
+    history = History(m2m_fields=[channels])
 
     class Meta:
         ordering = ["-posted_at", "-pk"]
@@ -348,19 +349,19 @@ class PostMortem(FSMModelMixin, models.Model):
     author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     reviewer = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True,
                                  related_name="+")
-    summary = models.TextField(blank=True)
-    customer_impact = models.TextField(blank=True)
-    root_cause = models.TextField(blank=True)
-    contributing_factors = models.TextField(blank=True)
-    five_whys = models.TextField(blank=True, help_text="One 'why' per line.")
-    went_well = models.TextField(blank=True)
-    went_badly = models.TextField(blank=True)
-    lessons = models.TextField(blank=True)
+    summary = FreeTextField(blank=True)
+    customer_impact = FreeTextField(blank=True)
+    root_cause = FreeTextField(blank=True)
+    contributing_factors = FreeTextField(blank=True)
+    five_whys = FreeTextField(blank=True, help_text="One 'why' per line.")
+    went_well = FreeTextField(blank=True)
+    went_badly = FreeTextField(blank=True)
+    lessons = FreeTextField(blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     def __str__(self):
         return f"Post-mortem of {self.incident.reference}"
@@ -389,18 +390,18 @@ class PostMortem(FSMModelMixin, models.Model):
 class ActionItem(FSMModelMixin, models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="action_items")
     kind = models.CharField(max_length=12, choices=ActionItemKind.choices)
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    title = FreeCharField(max_length=200)
+    description = FreeTextField(blank=True)
     owner = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="incident_action_items")
     due_date = models.DateField(null=True, blank=True)
     state = FSMField(default=ActionItemState.OPEN, choices=ActionItemState.choices,
                      protected=True)
-    wont_do_reason = models.TextField(blank=True)
+    wont_do_reason = FreeTextField(blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["due_date", "pk"]

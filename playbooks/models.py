@@ -16,9 +16,10 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django_fsm import FSMField, FSMModelMixin, transition
-from simple_history.models import HistoricalRecords
 
+from core.audit import History
 from core.choices import Role
+from core.fields import FreeCharField, FreeTextField
 from core.transitions import guard
 
 from .choices import AttachedHow, Evidence, PlaybookKind, StepState, VersionState
@@ -28,16 +29,16 @@ PUBLISH_PERMISSION = "playbooks.publish_playbookversion"
 
 
 class Playbook(models.Model):
-    name = models.CharField(max_length=120)
+    name = FreeCharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True)
     kind = models.CharField(max_length=12, choices=PlaybookKind.choices,
                             help_text="Followed on incidents or on escalations.")
-    purpose = models.TextField(help_text="When to use it and what it achieves.")
+    purpose = FreeTextField(help_text="When to use it and what it achieves.")
     owner = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="+", help_text="Who keeps it up to date.")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["name"]
@@ -73,7 +74,7 @@ class PlaybookVersion(FSMModelMixin, models.Model):
     playbook = models.ForeignKey(Playbook, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     state = FSMField(default=VersionState.DRAFT, choices=VersionState.choices, protected=True)
-    change_note = models.CharField(max_length=300, blank=True,
+    change_note = FreeCharField(max_length=300, blank=True,
                                    help_text="What changed from the previous version.")
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
@@ -82,7 +83,7 @@ class PlaybookVersion(FSMModelMixin, models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     retired_at = models.DateTimeField(null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["playbook", "-number"]
@@ -118,8 +119,8 @@ class PlaybookVersion(FSMModelMixin, models.Model):
 class PlaybookStep(models.Model):
     version = models.ForeignKey(PlaybookVersion, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField(help_text="Order in the checklist, from 1.")
-    title = models.CharField(max_length=200)
-    instructions = models.TextField(blank=True, help_text="Markdown, sanitised when shown.")
+    title = FreeCharField(max_length=200)
+    instructions = FreeTextField(blank=True, help_text="Markdown, sanitised when shown.")
     responsible_role = models.CharField(max_length=40, choices=Role.choices, blank=True)
     due_offset = models.DurationField(
         null=True, blank=True,
@@ -131,7 +132,7 @@ class PlaybookStep(models.Model):
     evidence = models.CharField(max_length=8, choices=Evidence.choices, default=Evidence.NONE,
                                 help_text="What completing the step needs.")
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["version", "position", "pk"]
@@ -179,7 +180,7 @@ class AttachRule(models.Model):
         "escalations.RegulatoryRegime", on_delete=models.PROTECT, null=True, blank=True,
         related_name="+", help_text="Only escalations under this regime.")
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["playbook", "pk"]
@@ -258,7 +259,7 @@ class PlaybookRun(models.Model):
     rule = models.ForeignKey(AttachRule, on_delete=models.SET_NULL, null=True, blank=True,
                              related_name="+", help_text="The rule that matched, if any.")
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["attached_at", "pk"]
@@ -297,12 +298,12 @@ class StepRun(FSMModelMixin, models.Model):
     done_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="+")
     done_at = models.DateTimeField(null=True, blank=True)
-    note = models.TextField(blank=True, help_text="Card numbers are masked on input.")
+    note = FreeTextField(blank=True, help_text="Card numbers are masked on input.")
     link = models.URLField(max_length=500, blank=True)
     file = models.FileField(upload_to=evidence_path, max_length=300, blank=True)
-    skip_reason = models.TextField(blank=True)
+    skip_reason = FreeTextField(blank=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["run", "position", "pk"]

@@ -3,6 +3,7 @@
 from .calendars import BusinessCalendar, Holiday, HolidayFeed, WorkingHours
 from .clocks import SlaClock, SlaClockEvent
 from .notifications import EmailStatus, Notification
+from .pci import CardNumberMasking
 from .references import ReferenceCounter
 from .teams import Capability, Team, WorkerHeartbeat
 
@@ -10,6 +11,7 @@ __all__ = [
     "BusinessCalendar",
     "EmailStatus",
     "Capability",
+    "CardNumberMasking",
     "Holiday",
     "HolidayFeed",
     "Notification",

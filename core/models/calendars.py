@@ -9,9 +9,11 @@ import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from simple_history.models import HistoricalRecords
 
 from core.choices import HolidayFeedKind, HolidaySource, Weekday
+
+from ..audit import History
+from ..fields import FreeCharField, FreeTextField
 
 
 def validate_time_zone(value):
@@ -26,19 +28,19 @@ def validate_time_zone(value):
 
 
 class BusinessCalendar(models.Model):
-    name = models.CharField(max_length=120, unique=True)
+    name = FreeCharField(max_length=120, unique=True)
     time_zone = models.CharField(
         max_length=64, default="UTC", validators=[validate_time_zone],
         help_text="IANA name: working hours and holidays are in this zone's local time.",
     )
-    description = models.TextField(blank=True)
+    description = FreeTextField(blank=True)
     is_builtin = models.BooleanField(
         default=False, editable=False, help_text="Built-in calendars cannot be deleted."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["name"]
@@ -61,7 +63,7 @@ class WorkingHours(models.Model):
     start = models.TimeField()
     end = models.TimeField()
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["calendar", "weekday", "start"]
@@ -83,12 +85,12 @@ class HolidayFeed(models.Model):
     year_from = models.PositiveSmallIntegerField(null=True, blank=True)
     year_to = models.PositiveSmallIntegerField(null=True, blank=True)
     url = models.URLField(blank=True, help_text="An ICS address re-read every day.")
-    name = models.CharField(max_length=120, blank=True)
+    name = FreeCharField(max_length=120, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
+    last_error = FreeTextField(blank=True)
     holiday_count = models.PositiveIntegerField(default=0)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["calendar", "kind", "pk"]
@@ -107,7 +109,7 @@ class Holiday(models.Model):
         BusinessCalendar, on_delete=models.CASCADE, related_name="holidays"
     )
     date = models.DateField()
-    name = models.CharField(max_length=200)
+    name = FreeCharField(max_length=200)
     closed_from = models.TimeField(
         null=True, blank=True, help_text="Partial closure: closed from this time to day end."
     )
@@ -121,7 +123,7 @@ class Holiday(models.Model):
         HolidayFeed, on_delete=models.CASCADE, null=True, blank=True, related_name="holidays"
     )
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["calendar", "date", "closed_from"]

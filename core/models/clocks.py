@@ -18,10 +18,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django_fsm import FSMField, FSMModelMixin, transition
-from simple_history.models import HistoricalRecords
 
 from core.choices import ClockEventKind, ClockOutcome, ClockState
 
+from ..audit import History
+from ..fields import FreeCharField
 from .calendars import BusinessCalendar
 
 
@@ -48,7 +49,7 @@ class SlaClock(FSMModelMixin, models.Model):
         default=timedelta(0), help_text="Business time used before running_since."
     )
     paused_at = models.DateTimeField(null=True, blank=True)
-    pause_reason = models.CharField(max_length=200, blank=True)
+    pause_reason = FreeCharField(max_length=200, blank=True)
     paused_total = models.DurationField(
         default=timedelta(0), help_text="Wall-clock time spent paused."
     )
@@ -64,7 +65,7 @@ class SlaClock(FSMModelMixin, models.Model):
     breached_at = models.DateTimeField(null=True, blank=True)
     next_action_at = models.DateTimeField(null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["due_at", "pk"]
@@ -116,7 +117,7 @@ class SlaClockEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
     )
-    detail = models.CharField(max_length=300, blank=True)
+    detail = FreeCharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]

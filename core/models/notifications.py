@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from ..fields import FreeCharField, FreeTextField
+
 
 class EmailStatus(models.TextChoices):
     PENDING = "pending", "Waiting to be sent"
@@ -22,8 +24,8 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    title = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
+    title = FreeCharField(max_length=200)
+    body = FreeTextField(blank=True)
     url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -33,7 +35,7 @@ class Notification(models.Model):
     # holds it (its lease) and after a failure (backoff); NULL once nothing is left.
     email_next_attempt_at = models.DateTimeField(null=True, blank=True)
     email_attempts = models.PositiveSmallIntegerField(default=0)
-    email_last_error = models.CharField(max_length=500, blank=True)
+    email_last_error = FreeCharField(max_length=500, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -1,14 +1,16 @@
 from django.conf import settings
 from django.db import models
-from simple_history.models import HistoricalRecords
+
+from ..audit import History
+from ..fields import FreeCharField, FreeTextField
 
 
 class Team(models.Model):
     """A group of people who own work together (a desk, a shift, a vendor-management team)."""
 
-    name = models.CharField(max_length=120, unique=True)
+    name = FreeCharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
-    description = models.TextField(blank=True)
+    description = FreeTextField(blank=True)
     email = models.EmailField(blank=True, help_text="Shared mailbox notified for the team's work.")
     lead = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -22,7 +24,7 @@ class Team(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords(m2m_fields=[members])
+    history = History(m2m_fields=[members])
 
     class Meta:
         ordering = ["name"]
