@@ -29,7 +29,10 @@ STORAGES = {
 # otherwise warn that var/staticfiles/ does not exist on a fresh clone).
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if "EMAIL_URL" not in os.environ:
+    # In memory, for assertions; worker processes in integration tests set EMAIL_URL
+    # (a mail folder) so the test can read what another process sent.
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Unit tests run tasks in-process when they are queued (our real task code, no
 # broker); the integration tests turn this off and use a real worker.
