@@ -40,9 +40,13 @@ def test_notify_sends_each_email_once_after_commit(people, django_capture_on_com
 def test_rolled_back_action_leaves_no_notification_and_no_email(people):
     from django.db import transaction
 
-    with pytest.raises(RuntimeError), transaction.atomic():
-        notify(people, title="Never happened")
-        raise RuntimeError("the action failed")
+    def failing_action():
+        with transaction.atomic():
+            notify(people, title="Never happened")
+            raise RuntimeError("the action failed")
+
+    with pytest.raises(RuntimeError):
+        failing_action()
 
     assert not Notification.objects.exists()
     assert mail.outbox == []

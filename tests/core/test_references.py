@@ -39,8 +39,12 @@ def test_numbers_grow_past_four_digits():
 
 
 def test_a_rolled_back_creation_gives_its_number_back():
-    with pytest.raises(RuntimeError), transaction.atomic():
-        allocate_reference(Incident.objects, prefix="INC", year=2031)
-        raise RuntimeError("declaration refused")
+    def refused_declaration():
+        with transaction.atomic():
+            allocate_reference(Incident.objects, prefix="INC", year=2031)
+            raise RuntimeError("declaration refused")
+
+    with pytest.raises(RuntimeError):
+        refused_declaration()
 
     assert allocate_reference(Incident.objects, prefix="INC", year=2031) == "INC-2031-0001"

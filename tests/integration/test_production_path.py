@@ -75,7 +75,7 @@ def production_env(production_database, tmp_path_factory):
     mail.mkdir()
     redis = settings.CELERY_BROKER_URL.rsplit("/", 1)[0]
     env = {
-        "PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"),
+        "PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", str(var)),
         "SECRET_KEY": "prod-path-" + "x9Kq2" * 10,
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": production_database,
