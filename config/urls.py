@@ -13,7 +13,7 @@ urlpatterns = [
     path("playbooks/", include("playbooks.urls")),
     path("budgets/", include("budgets.urls")),
     path("reports/", include("reports.urls")),
-    path("api/", include("core.api.urls")),
+    path("api/", include("config.api")),
     path("admin/", admin.site.urls),
 ]
 

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from .areas import visible_areas
+from .registry import visible_areas
 
 
 def navigation(request):

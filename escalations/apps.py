@@ -6,6 +6,7 @@ class EscalationsConfig(AppConfig):
     verbose_name = "Escalations"
 
     def ready(self):
-        from . import clock_kinds
+        from . import clock_kinds, contributions
 
         clock_kinds.register()
+        contributions.register()

@@ -7,7 +7,8 @@ class IncidentsConfig(AppConfig):
     verbose_name = "Incidents"
 
     def ready(self):
-        from . import clock_kinds, seeds
+        from . import clock_kinds, contributions, seeds
 
         clock_kinds.register()
+        contributions.register()
         post_migrate.connect(seeds.seed_after_migrate, sender=self, dispatch_uid="incidents-seed")

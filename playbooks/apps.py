@@ -8,9 +8,10 @@ class PlaybooksConfig(AppConfig):
     def ready(self):
         from core.hooks import object_changed, register_close_check
 
-        from . import clock_kinds, services
+        from . import clock_kinds, contributions, services
 
         clock_kinds.register()
+        contributions.register()
         # Incidents and escalations announce their changes; matching playbooks attach.
         object_changed.connect(services.on_object_changed,
                                dispatch_uid="playbooks.attach_matching")

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class VendorsConfig(AppConfig):
     name = "vendors"
     verbose_name = "Vendors"
+
+    def ready(self):
+        from . import contributions
+
+        contributions.register()

@@ -1,35 +1,25 @@
-"""The /api/ root. Each app adds its router here as it grows."""
+"""The shared kernel's API routes, and the API's own pages (schema, docs, health).
 
-from django.urls import include, path
+Every app with an API has an ``api/urls.py`` with a ``router`` (and optionally
+``extra_urlpatterns``); ``config/api.py`` gathers them all under /api/.
+"""
+
+from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from core.api import clocks, views
 from core.api.calendars import BusinessCalendarViewSet, HolidayViewSet
-from escalations.api.urls import extra_urlpatterns as escalations_urls
-from escalations.api.urls import router as escalations_router
-from incidents.api.urls import router as incidents_router
-from playbooks.api.urls import router as playbooks_router
 
-router = DefaultRouter()
+router = SimpleRouter()
 router.register("teams", views.TeamViewSet)
 router.register("users", views.UserViewSet)
 router.register("clocks", clocks.SlaClockViewSet)
 router.register("notifications", clocks.NotificationViewSet, basename="notification")
 router.register("calendars", BusinessCalendarViewSet)
 router.register("holidays", HolidayViewSet)
-# Incidents: /api/incidents/, /api/action-items/, /api/severities/, /api/channels/.
-router.registry.extend(incidents_router.registry)
-# Escalations: /api/escalations/, /api/customers/, /api/escalation-policies/,
-# /api/regulatory-regimes/, and /api/incidents/{id}/escalations/.
-router.registry.extend(escalations_router.registry)
-# Playbooks: /api/playbooks/, /api/playbook-versions/, /api/playbook-steps/,
-# /api/playbook-runs/, /api/step-runs/.
-router.registry.extend(playbooks_router.registry)
 
-urlpatterns = [
-    path("", include(router.urls)),
-    *escalations_urls,
+extra_urlpatterns = [
     path("health/", views.HealthView.as_view(), name="api-health"),
     path("me/", views.MeView.as_view(), name="api-me"),
     path("auth/token/", views.TokenView.as_view(), name="api-token"),

@@ -1,4 +1,4 @@
-"""Escalation API routes; ``core/api/urls.py`` adds them to the /api/ root."""
+"""Escalation API routes; ``config/api.py`` gathers them under /api/."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
@@ -17,7 +17,7 @@ router.register("escalations", EscalationViewSet)
 router.register("escalation-policies", EscalationSlaPolicyViewSet)
 router.register("regulatory-regimes", RegulatoryRegimeViewSet)
 
-# Routes outside the router (``core/api/urls.py`` includes both).
+# Routes outside the router (``config/api.py`` includes both).
 extra_urlpatterns = [
     path("incidents/<int:pk>/escalations/", IncidentEscalationsView.as_view(),
          name="incident-escalations"),

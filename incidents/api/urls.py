@@ -1,4 +1,4 @@
-"""Incident API routes; ``core/api/urls.py`` adds them to the /api/ root."""
+"""Incident API routes; ``config/api.py`` gathers them under /api/."""
 
 from rest_framework.routers import SimpleRouter
 

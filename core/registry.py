@@ -1,0 +1,215 @@
+"""What each app brings to the others, registered once — core knows no app by name.
+
+An app calls these from its ``AppConfig.ready()`` (usually through its own
+``<app>/contributions.py``), and nothing else in the project needs to change when
+an app is added: the navigation, the dashboard, other objects' pages, the demo
+seeder and the API pick it up. NetBox's ``PluginTemplateExtension`` ("add this
+panel to device pages") is the model for panels.
+
+* :class:`Area` — an entry in the main navigation (and its landing page).
+* :class:`Panel` — a card an app draws on another app's object page, e.g. the
+  playbook checklist on incident pages. The host page renders every panel
+  registered for its model and slot, in order.
+* :class:`PageRenderer` — how an object's page (or its htmx panel) is drawn, so an
+  app whose card posts a form (a playbook step) can answer with the host's page
+  without importing the host's views.
+* :class:`DashboardTile` — a section of the home dashboard.
+* :class:`DemoSeeder` — an app's part of ``manage.py seed_demo``, after the
+  seeders it needs.
+
+API routes are not registered here: ``config/api.py`` gathers every app's
+``api/urls.py`` router, so an app with an API only has to have one.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from graphlib import TopologicalSorter
+from typing import Any
+
+from django.db import models
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+# --- The navigation -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Area:
+    key: str  # the app's URL namespace; its landing page is "<key>:index"
+    label: str
+    summary: str
+    order: int = 100
+    # A permission that must be held to see the area at all (money is restricted).
+    permission: str | None = None
+
+    @property
+    def url_name(self):
+        return f"{self.key}:index"
+
+    def visible_to(self, user) -> bool:
+        return self.permission is None or user.has_perm(self.permission)
+
+
+_AREAS: dict[str, Area] = {}
+
+
+def register_area(area: Area) -> Area:
+    _AREAS[area.key] = area
+    return area
+
+
+def areas() -> list[Area]:
+    return sorted(_AREAS.values(), key=lambda a: (a.order, a.label))
+
+
+def area(key: str) -> Area:
+    return _AREAS[key]
+
+
+def visible_areas(user) -> list[Area]:
+    """The areas ``user`` may open, in navigation order."""
+    return [a for a in areas() if a.visible_to(user)]
+
+
+# --- Panels on other objects' pages -------------------------------------------------------
+
+
+def model_label(model_or_instance) -> str:
+    """``"incidents.incident"`` for the Incident class or an incident."""
+    return model_or_instance._meta.label_lower
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A card drawn on the object pages of ``model``.
+
+    ``context(request, obj, forms)`` returns the template's context, or None to draw
+    nothing (e.g. nothing to show); ``forms`` is the host page's
+    :class:`core.web_forms.PageForms`, so a refused form comes back with its errors.
+    """
+
+    key: str
+    model: str  # "incidents.incident"
+    template: str
+    context: Callable[[Any, models.Model, Any], dict | None]
+    permission: str | None = None
+    slot: str = "main"  # where on the host page: each host names its slots
+    order: int = 100
+
+
+_PANELS: dict[str, Panel] = {}
+
+
+def register_panel(panel: Panel) -> Panel:
+    _PANELS[panel.key] = panel
+    return panel
+
+
+def panels_for(request, obj, forms) -> dict[str, list[str]]:
+    """The registered panels of ``obj``'s page the user may see, rendered, by slot.
+
+    Each panel is rendered with the host page's context plus its own, so it can use
+    the page's objects (``request``, ``perms``, the CSRF token) like any include.
+    """
+    label = model_label(obj)
+    rendered: dict[str, list[str]] = {}
+    for panel in sorted(_PANELS.values(), key=lambda p: (p.order, p.key)):
+        if panel.model != label:
+            continue
+        if panel.permission and not request.user.has_perm(panel.permission):
+            continue
+        context = panel.context(request, obj, forms)
+        if context is None:
+            continue
+        html = render_to_string(panel.template, {"object": obj, **context}, request=request)
+        rendered.setdefault(panel.slot, []).append(mark_safe(html))  # noqa: S308 - our template
+    return rendered
+
+
+@dataclass(frozen=True)
+class PageRenderer:
+    """``render(request, pk, overrides=None, status=200, panel=None)`` draws the page of
+    ``model``'s object ``pk`` — the whole page, or only its htmx panel."""
+
+    model: str
+    render: Callable[..., Any]
+
+
+_RENDERERS: dict[str, PageRenderer] = {}
+
+
+def register_page_renderer(renderer: PageRenderer) -> PageRenderer:
+    _RENDERERS[renderer.model] = renderer
+    return renderer
+
+
+def render_object_page(request, obj, **kwargs):
+    """Answer with ``obj``'s own page (or panel), whatever app it belongs to."""
+    return _RENDERERS[model_label(obj)].render(request, obj.pk, **kwargs)
+
+
+# --- The home dashboard ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DashboardTile:
+    """A section of the home dashboard: ``context(user, now)`` → template context, or
+    None to leave the section out."""
+
+    key: str
+    template: str
+    context: Callable[[Any, Any], dict | None]
+    permission: str | None = None
+    order: int = 100
+
+
+_TILES: dict[str, DashboardTile] = {}
+
+
+def register_dashboard_tile(tile: DashboardTile) -> DashboardTile:
+    _TILES[tile.key] = tile
+    return tile
+
+
+def dashboard_tiles(user) -> list[DashboardTile]:
+    return [t for t in sorted(_TILES.values(), key=lambda t: (t.order, t.key))
+            if t.permission is None or user.has_perm(t.permission)]
+
+
+# --- Demo data ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoSeeder:
+    """An app's demo data: ``seed(demo)`` with the shared :class:`DemoContext`; runs
+    after the seeders named in ``after`` (unknown names are ignored, so an app may
+    name one that is not installed)."""
+
+    key: str
+    seed: Callable[[Any], None]
+    after: tuple[str, ...] = ()
+    # Part of the months of history (skipped by seed_demo --without-history).
+    history: bool = True
+
+
+@dataclass
+class DemoContext:
+    """What seeders share: the demo people by username, and anything a seeder
+    leaves for the ones after it (``demo.shared["incidents"] = …``)."""
+
+    users: dict
+    shared: dict = field(default_factory=dict)
+
+
+_SEEDERS: dict[str, DemoSeeder] = {}
+
+
+def register_demo_seeder(seeder: DemoSeeder) -> DemoSeeder:
+    _SEEDERS[seeder.key] = seeder
+    return seeder
+
+
+def demo_seeders() -> list[DemoSeeder]:
+    """Every seeder, each after the ones it names."""
+    graph = {key: {a for a in seeder.after if a in _SEEDERS} for key, seeder in _SEEDERS.items()}
+    return [_SEEDERS[key] for key in TopologicalSorter(graph).static_order()]
