@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "django_fsm",
     "simple_history",
     "axes",
+    # Finds each app's rules.py (object permissions declared once).
+    "rules.apps.AutodiscoverRulesConfig",
     # Switchboard
     "core",
     "incidents",
@@ -144,6 +146,10 @@ AUTHENTICATION_BACKENDS = [
     # Counts failed logins (web, admin and API token) and locks out brute force.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Object permissions: predicates declared once per app in <app>/rules.py.
+    "rules.permissions.ObjectPermissionBackend",
+    # Background work acts as the system actor, with the System role's permissions.
+    "core.auth_backends.SystemActorBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -25,7 +25,9 @@ Each history row records the actor and a change reason:
           ...
 
 The system user is a real, inactive account (``switchboard-system``) so history
-rows always point at someone an auditor can look up.
+rows always point at someone an auditor can look up. It holds the System role, whose
+permissions ``core.auth_backends.SystemActorBackend`` grants it: background work
+passes the same checks as people.
 """
 
 import contextlib
@@ -49,11 +51,19 @@ class History(HistoricalRecords):
 
 def system_user():
     """The account that background work acts as (created by a data migration)."""
+    from django.contrib.auth.models import Group
+
+    from .roles import SYSTEM_ROLE
+
     user_model = get_user_model()
-    user, _ = user_model.objects.get_or_create(
+    user, created = user_model.objects.get_or_create(
         username=SYSTEM_USERNAME,
-        defaults={"is_active": False, "first_name": "Switchboard", "last_name": "(system)"},
+        defaults={"is_active": False, "first_name": "Switchboard", "last_name": "(system)",
+                  "password": "!"},  # "!": Django's unusable password
     )
+    if created:  # recreated after a flush: give it its role again
+        group, _ = Group.objects.get_or_create(name=SYSTEM_ROLE)
+        user.groups.add(group)
     return user
 
 

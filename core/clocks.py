@@ -15,6 +15,7 @@ locked; the sweep (``core/sweep.py``) fires warnings and breaches exactly once.
 """
 
 import logging
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -29,6 +30,7 @@ from .audit import save_with_audit
 from .calendars import EngineCache
 from .choices import ClockEventKind, ClockOutcome, ClockState, ClockStatus
 from .models import BusinessCalendar, SlaClock, SlaClockEvent
+from .models.clocks import ACTIVE_CLOCK_STATES
 from .transitions import lock, perform_transition
 
 logger = logging.getLogger(__name__)
@@ -357,7 +359,30 @@ def clock_status(clock: SlaClock, now=None) -> ClockStatus:
 
 def clocks_of(owner):
     """All clocks of an object, every cycle, for its page and the API."""
-    return SlaClock.objects.filter(
-        content_type=ContentType.objects.get_for_model(owner), object_id=owner.pk
-    ).select_related("calendar").order_by("kind", "-cycle")
+    return SlaClock.objects.of(owner).select_related("calendar").order_by("kind", "-cycle")
+
+
+def active_clocks_by_owner(model, ids) -> dict[int, list[SlaClock]]:
+    """Running and paused clocks of many objects (a list page), by owner id, in one
+    query plus the badges' two (calendar hours and holidays)."""
+    by_owner = defaultdict(list)
+    for clock in SlaClock.objects.of_many(model, ids).active().for_badges().order_by(
+            "due_at", "pk"):
+        by_owner[clock.object_id].append(clock)
+    return by_owner
+
+
+def clocks_for_page(owner):
+    """``(active, finished)`` clocks of one object's page: the running and paused ones,
+    soonest due first, and the latest cycle of each kind that has stopped."""
+    clocks = list(SlaClock.objects.of(owner).for_badges().order_by("kind", "-cycle"))
+    active = sorted((c for c in clocks if c.state in ACTIVE_CLOCK_STATES),
+                    key=lambda c: (c.due_at is None, c.due_at))
+    finished, seen = [], set()
+    for clock in clocks:  # newest cycle first within a kind
+        if clock.kind not in seen:
+            seen.add(clock.kind)
+            if clock.state == ClockState.STOPPED:
+                finished.append(clock)
+    return active, finished
 

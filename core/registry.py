@@ -10,6 +10,8 @@ panel to device pages") is the model for panels.
 * :class:`Panel` — a card an app draws on another app's object page, e.g. the
   playbook checklist on incident pages. The host page renders every panel
   registered for its model and slot, in order.
+* :class:`ListColumn` — a column an app adds to another app's list (playbook
+  progress on the incident list), filled for the whole page at once.
 * :class:`PageRenderer` — how an object's page (or its htmx panel) is drawn, so an
   app whose card posts a form (a playbook step) can answer with the host's page
   without importing the host's views.
@@ -124,6 +126,49 @@ def panels_for(request, obj, forms) -> dict[str, list[str]]:
         html = render_to_string(panel.template, {"object": obj, **context}, request=request)
         rendered.setdefault(panel.slot, []).append(mark_safe(html))  # noqa: S308 - our template
     return rendered
+
+
+@dataclass(frozen=True)
+class ListColumn:
+    """A column an app adds to another app's list page.
+
+    ``values(request, rows)`` returns ``{row pk: value}`` for the page's rows in a
+    fixed number of queries; ``template`` draws one cell from ``value``.
+    """
+
+    key: str
+    model: str
+    header: str
+    template: str
+    values: Callable[[Any, list], dict]
+    permission: str | None = None
+    order: int = 100
+
+
+_COLUMNS: dict[str, ListColumn] = {}
+
+
+def register_list_column(column: ListColumn) -> ListColumn:
+    _COLUMNS[column.key] = column
+    return column
+
+
+def list_columns_for(request, model, rows) -> list[dict]:
+    """The extra columns of ``model``'s list the user may see; each row gets
+    ``row.extra_cells``, ``[{"template", "value"}]`` in column order, which the list
+    template includes (``{% include cell.template with value=cell.value %}``).
+    Returns the headers."""
+    label = model_label(model)
+    columns = [c for c in sorted(_COLUMNS.values(), key=lambda c: (c.order, c.key))
+               if c.model == label
+               and (c.permission is None or request.user.has_perm(c.permission))]
+    for row in rows:
+        row.extra_cells = []
+    for column in columns:
+        values = column.values(request, rows)
+        for row in rows:
+            row.extra_cells.append({"template": column.template, "value": values.get(row.pk)})
+    return [{"key": c.key, "header": c.header} for c in columns]
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """Roles and what each may do, declared once.
 
 A role is a Django group. ``ROLE_GRANTS`` says which permissions each group holds,
-by app and action, so a model added later by an app is covered without editing
-this file: its permissions are granted the next time ``migrate`` runs
+by app and action. Core holds its own grants; each domain app adds its own with
+:func:`register_app` from its AppConfig.ready(), so an app added later brings its
+permissions without editing this file. They are granted the next time ``migrate`` runs
 (``sync_role_groups`` is connected to ``post_migrate``; the data migration
 ``core/migrations/0002_seed_roles.py`` creates the groups the first time).
 
@@ -20,11 +21,6 @@ VIEW = ("view",)
 EDIT = ("view", "add", "change")
 ALL = ("view", "add", "change", "delete")
 
-# Apps whose models hold money; only roles with core.view_money see them at all.
-MONEY_APPS = ("budgets",)
-DOMAIN_APPS = ("core", "incidents", "escalations", "vendors", "playbooks", "budgets", "reports")
-NON_MONEY_APPS = tuple(app for app in DOMAIN_APPS if app not in MONEY_APPS)
-
 
 @dataclass(frozen=True)
 class Grant:
@@ -39,46 +35,51 @@ def _on(apps, actions, models=()):
     return [Grant(app, actions, models) for app in apps]
 
 
+# Roles that see money (core.view_money); a money app is visible to them only.
+MONEY_ROLES = (Role.MANAGER, Role.VENDOR_MANAGER, Role.FINANCE)
+
+# The shared kernel's own grants; every domain app adds its own with register_app().
 ROLE_GRANTS: dict[str, list[Grant]] = {
-    Role.MANAGER: [
-        *_on(DOMAIN_APPS, ALL),
-        # Custom permissions are prefixes too: close_incident.
-        Grant("incidents", ("close",)),
-        Grant("escalations", ("erase", "approve")),
-        Grant("playbooks", ("publish",)),
-        Grant("auth", VIEW, ("user", "group")),
-    ],
-    Role.INCIDENT_RESPONDER: [
-        *_on(NON_MONEY_APPS, VIEW),
-        Grant("incidents", EDIT, ("incident", "timelineevent", "statusupdate", "postmortem",
-                                  "actionitem")),
-        # Links the escalations an incident caused, from the incident page.
-        Grant("escalations", EDIT, ("escalationincidentlink",)),
-        Grant("playbooks", EDIT, ("playbookrun", "steprun")),
-    ],
-    Role.ESCALATION_LEAD: [
-        *_on(NON_MONEY_APPS, VIEW),
-        # Works customers and escalations; SLA policies are managers' configuration.
-        Grant("escalations", EDIT, ("customer", "escalation", "escalationtimelineevent",
-                                    "escalationincidentlink")),
-        # Approves compensation up to the role's limit (CompensationApprovalLimit).
-        Grant("escalations", ("approve",), ("escalation",)),
-        Grant("playbooks", EDIT, ("playbookrun", "steprun")),
-    ],
-    Role.VENDOR_MANAGER: [
-        *_on(DOMAIN_APPS, VIEW),
-        Grant("vendors", ALL),
-        Grant("reports", EDIT),
-    ],
-    Role.FINANCE: [
-        *_on(DOMAIN_APPS, VIEW),
-        Grant("budgets", ALL),
-        Grant("reports", EDIT),
-    ],
-    Role.VIEWER: [
-        *_on(NON_MONEY_APPS, VIEW),
-    ],
+    Role.MANAGER: [Grant("core", ALL), Grant("auth", VIEW, ("user", "group"))],
+    Role.INCIDENT_RESPONDER: [Grant("core", VIEW)],
+    Role.ESCALATION_LEAD: [Grant("core", VIEW)],
+    Role.VENDOR_MANAGER: [Grant("core", VIEW)],
+    Role.FINANCE: [Grant("core", VIEW)],
+    Role.VIEWER: [Grant("core", VIEW)],
 }
+
+# The role of background work (sweeps, alert intake, scheduled reports), held only by
+# the system actor (core.audit.system_user): it passes the same permission checks as
+# people instead of bypassing them. It changes domain records but takes no decision
+# reserved to a person (erasing a customer, approving money, publishing a playbook).
+SYSTEM_ROLE = "System"
+SYSTEM_GRANTS: list[Grant] = [Grant("core", ALL)]
+SYSTEM_CAPABILITIES = ("view_money", "view_customer_personal_data")
+
+_REGISTERED_APPS: set[str] = set()
+
+
+def register_app(app: str, *, money: bool = False, grants=None, system=(ALL,)):
+    """Declare a domain app's permissions (call from its AppConfig.ready()).
+
+    Every role reads the app (a money app: only the roles that see money); the
+    Manager may do everything; ``grants`` adds the app's own per role
+    (``{Role.INCIDENT_RESPONDER: [Grant("incidents", EDIT, ("incident",))]}``), also
+    on other apps' models it works with. ``system`` are the System role's actions.
+    Granted at the next ``migrate``. Idempotent.
+    """
+    if app in _REGISTERED_APPS:
+        return
+    _REGISTERED_APPS.add(app)
+    for role, role_grants in ROLE_GRANTS.items():
+        if role == Role.MANAGER:
+            role_grants.append(Grant(app, ALL))
+        elif not money or role in MONEY_ROLES:
+            role_grants.append(Grant(app, VIEW))
+    for role, extra in (grants or {}).items():
+        ROLE_GRANTS[role].extend(extra)
+    SYSTEM_GRANTS.append(Grant(app, tuple(a for actions in system for a in actions)))
+
 
 # Cross-cutting capabilities (core.Capability), granted explicitly by name.
 ROLE_CAPABILITIES: dict[str, tuple[str, ...]] = {
@@ -98,10 +99,15 @@ _CAPABILITY_CODENAMES = {c for caps in ROLE_CAPABILITIES.values() for c in caps}
 
 def permissions_for_role(role: str, *, permission_model):
     """The queryset of permissions ``role`` should hold."""
+    return permissions_for_grants(ROLE_GRANTS[role], ROLE_CAPABILITIES[role],
+                                  permission_model=permission_model)
+
+
+def permissions_for_grants(grants, capabilities, *, permission_model):
     from django.db.models import Q
 
     query = Q(pk__in=[])
-    for grant in ROLE_GRANTS[role]:
+    for grant in grants:
         for action in grant.actions:
             clause = Q(content_type__app_label=grant.app, codename__startswith=f"{action}_")
             if grant.models:
@@ -110,7 +116,6 @@ def permissions_for_role(role: str, *, permission_model):
                 # Audit history is read-only for everyone.
                 clause &= ~Q(content_type__model__startswith="historical")
             query |= clause
-    capabilities = ROLE_CAPABILITIES[role]
     if capabilities:
         query |= Q(content_type__app_label="core", codename__in=capabilities)
     # Capability codenames start with "view_" too; only the explicit list grants them.
@@ -135,6 +140,16 @@ def sync_role_groups(apps=None):
     for role in Role.values:
         group, _ = group_model.objects.get_or_create(name=role)
         group.permissions.set(permissions_for_role(role, permission_model=permission_model))
+    system, _ = group_model.objects.get_or_create(name=SYSTEM_ROLE)
+    system.permissions.set(permissions_for_grants(SYSTEM_GRANTS, SYSTEM_CAPABILITIES,
+                                                  permission_model=permission_model))
+    # The system actor holds the System role (and nothing else).
+    from .audit import SYSTEM_USERNAME
+
+    user_model = apps.get_model("auth", "User")
+    actor = user_model.objects.filter(username=SYSTEM_USERNAME).first()
+    if actor is not None:
+        actor.groups.set([system])
 
 
 def ensure_permissions_exist(apps, using="default"):

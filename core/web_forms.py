@@ -13,6 +13,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from . import registry
 from .exceptions import ConcurrentChange, RequirementMissing, TransitionNotAllowed
 
 
@@ -87,12 +88,18 @@ def bind(request, form_class, key):
     return form_class(request.POST, auto_id=f"{key}-%s", people=people(request))
 
 
-def submit(request, obj, form, *, key, run, done, render, labels, anchor=""):
+def submit(request, obj, form, *, key, run, done, labels, render=None, anchor=""):
     """Validate ``form``, call ``run(cleaned_data)`` (a service), answer.
 
     ``render(request, pk, overrides=None, status=200)`` draws the object's page or
-    panel; ``obj`` has a ``reference`` and ``get_absolute_url()``.
+    panel — by default the page its app registered (``core.registry``), so a card on
+    another app's page answers with that page; ``obj`` has a ``reference`` and
+    ``get_absolute_url()``.
     """
+    if render is None:
+        def render(request, pk, **kwargs):
+            return registry.render_object_page(request, obj, **kwargs)
+
     status = 400
     if form.is_valid():
         try:

@@ -8,7 +8,7 @@ the field it names.
 
 from django import forms
 
-from incidents.forms import ConfirmForm, PersonField, ServiceForm
+from core.forms import ConfirmForm, PersonField, ServiceForm
 from incidents.models import Channel
 
 from .choices import CustomerTier, EscalationCategory, EscalationPriority, EscalationState, Tier

@@ -23,6 +23,7 @@ from core.choices import Role
 from core.fields import FreeCharField, FreeTextField
 from core.hooks import close_blockers
 from core.models import BusinessCalendar, Team
+from core.predicates import perm_checker
 from core.transitions import guard
 
 from .choices import (
@@ -319,8 +320,8 @@ def has_withdraw_reason(escalation):
     return bool(escalation.withdraw_reason.strip())
 
 
-def can_work(escalation, user):
-    return user.has_perm("escalations.change_escalation")
+# Who may run each transition: declared once in escalations/rules.py.
+can_work = perm_checker("escalations.work_escalation")
 
 
 def _blockers_message(obj):

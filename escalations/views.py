@@ -33,11 +33,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from core import web_forms
+from core import registry, web_forms
 from core.choices import ClockState
+from core.clocks import active_clocks_by_owner, clocks_for_page
+from core.forms import ConfirmForm
 from core.models import SlaClock
+from core.presentation import chip_colour
 from core.transitions import allowed_transitions
-from incidents.views import ACTIVE_CLOCK_STATES, active_clocks_by_owner, chip_colour
 
 from . import services
 from .choices import OPEN_STATES, EscalationState
@@ -46,7 +48,6 @@ from .forms import (
     AwaitCustomerForm,
     CloseForm,
     CompensationForm,
-    ConfirmForm,
     ContainForm,
     CustomerSearchForm,
     EraseForm,
@@ -187,10 +188,8 @@ def _escalation_ct():
 
 def _breached_clocks():
     """The escalation's running or paused clocks that are past due now."""
-    return SlaClock.objects.filter(
-        content_type=_escalation_ct(), object_id=OuterRef("pk"),
-        state__in=ACTIVE_CLOCK_STATES,
-    ).filter(Q(breached_at__isnull=False) | Q(due_at__lte=timezone.now()))
+    return SlaClock.objects.filter(content_type=_escalation_ct(),
+                                   object_id=OuterRef("pk")).overdue(timezone.now())
 
 
 @escalation_reader
@@ -236,16 +235,11 @@ def escalation_list(request):
     rows = list(page.object_list)
     page.object_list = rows
     clocks = active_clocks_by_owner(Escalation, [escalation.pk for escalation in rows])
-    progress = {}
-    if request.user.has_perm("playbooks.view_playbookrun"):
-        from playbooks.selectors import progress_by_owner
-
-        progress = progress_by_owner(Escalation, [escalation.pk for escalation in rows])
     for escalation in rows:
         escalation.active_clocks = clocks.get(escalation.pk, [])
-        escalation.playbook_progress = progress.get(escalation.pk)
+    extra_columns = registry.list_columns_for(request, Escalation, rows)
     return render(request, "escalations/escalation_list.html", {
-        "form": form, "page": page, "escalations": rows,
+        "form": form, "page": page, "escalations": rows, "extra_columns": extra_columns,
         "filtered": any(filters.get(name) for name in form.fields),
         "show_personal": can_see_personal_data(request.user),
     })
@@ -356,19 +350,7 @@ def _pending_tier_change(escalation):
 def _escalation_context(request, escalation, overrides):
     user = request.user
     forms = web_forms.PageForms(web_forms.people(request), overrides)
-    clocks = list(
-        SlaClock.objects.filter(content_type=_escalation_ct(), object_id=escalation.pk)
-        .select_related("calendar")
-        .prefetch_related("calendar__working_hours", "calendar__holidays")
-        .order_by("kind", "-cycle"))
-    active_clocks = sorted((c for c in clocks if c.state in ACTIVE_CLOCK_STATES),
-                           key=lambda c: (c.due_at is None, c.due_at))
-    finished, seen = [], set()
-    for clock in clocks:  # the latest cycle of each kind that is no longer running
-        if clock.kind not in seen:
-            seen.add(clock.kind)
-            if clock.state == ClockState.STOPPED:
-                finished.append(clock)
+    active_clocks, finished = clocks_for_page(escalation)
 
     allowed = set(allowed_transitions(escalation, user))
     steps = []
@@ -416,12 +398,10 @@ def _escalation_context(request, escalation, overrides):
         "tier": tier,
         "events": list(escalation_timeline_for(escalation, user)),
     }
-    context.update(_panels_context(user, escalation, clocks, forms, is_open=is_open))
-    if user.has_perm("playbooks.view_playbookrun"):
-        # The playbooks app imports escalations: imported here, not at the top.
-        from playbooks.views import runs_context
-
-        context["playbooks"] = runs_context(request, escalation, forms)
+    context.update(_panels_context(user, escalation, [*active_clocks, *finished], forms,
+                                   is_open=is_open))
+    # Cards other apps draw here (playbook checklists…).
+    context["panels"] = registry.panels_for(request, escalation, forms)
     context["refusals"] = forms.orphan_errors()
     return context
 
@@ -671,14 +651,14 @@ def link_candidates(incident, query=""):
 
 
 def incident_escalations_context(request, incident, forms):
-    """The incident page's "Customer escalations" card (incidents/views.py asks)."""
+    """The incident page's "Customer escalations" card (a panel, see contributions.py)."""
     links = list(EscalationIncidentLink.objects.filter(incident=incident)
                  .select_related("escalation__customer", "escalation__owner")
                  .order_by("escalation__reference"))
     can_link = services.can_link(request.user)
     query = request.GET.get("link_q", "")
     candidates = link_candidates(incident, query) if can_link else []
-    return {
+    card = {
         "links": links,
         "can_link": can_link,
         "can_read": request.user.has_perm("escalations.view_escalation"),
@@ -688,6 +668,7 @@ def incident_escalations_context(request, incident, forms):
         if can_link else None,
         "unlink_form": forms("unlink-escalation", ConfirmForm),
     }
+    return {"incident": incident, "incident_escalations": card}
 
 
 @require_POST
@@ -695,7 +676,6 @@ def incident_escalations_context(request, incident, forms):
 def incident_link_escalations(request, incident_pk):
     """Link the escalations ticked on the incident page."""
     from incidents.models import Incident
-    from incidents.views import _render_incident
 
     incident = get_object_or_404(Incident, pk=incident_pk)
     form = LinkEscalationsForm(request.POST, auto_id="link-escalations-%s",
@@ -708,14 +688,13 @@ def incident_link_escalations(request, incident_pk):
 
     return web_forms.submit(request, incident, form, key="link-escalations", run=run,
                             done="escalations linked", anchor="#escalations",
-                            labels={}, render=_render_incident)
+                            labels={})
 
 
 @require_POST
 @escalation_reader
 def incident_unlink_escalation(request, incident_pk, pk):
     from incidents.models import Incident
-    from incidents.views import _render_incident
 
     incident = get_object_or_404(Incident, pk=incident_pk)
     escalation = get_object_or_404(Escalation, pk=pk)
@@ -726,5 +705,4 @@ def incident_unlink_escalation(request, incident_pk, pk):
         run=lambda data: services.escalation_unlink_incident(escalation=escalation,
                                                              incident=incident,
                                                              by=request.user),
-        done=f"{escalation.reference} unlinked", anchor="#escalations", labels={},
-        render=_render_incident)
+        done=f"{escalation.reference} unlinked", anchor="#escalations", labels={})

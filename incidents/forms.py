@@ -8,70 +8,11 @@ the field it names.
 """
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
+
+from core.forms import DATE_WIDGET, PersonField, ServiceForm, text_field
 
 from .choices import ActionItemKind, Audience, IncidentRole, IncidentState, Priority
 from .models import Channel, Incident, Severity
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def person_label(user) -> str:
-    return user.get_full_name() or user.username
-
-
-class PersonField(forms.ChoiceField):
-    """A person chosen from a list the view fetched once.
-
-    A ModelChoiceField queries the database every time its select is rendered; the
-    incident page shows a dozen person selects (roles, triage, reviewer, each action
-    item's owner), so they share one list instead.
-    """
-
-    def __init__(self, *, empty_label="—", **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(choices=(), **kwargs)
-        self.empty_label = empty_label
-        self.people = {}
-
-    def set_people(self, people):
-        self.people = {str(person.pk): person for person in people}
-        self.choices = [("", self.empty_label),
-                        *((pk, person_label(person)) for pk, person in self.people.items())]
-
-    def prepare_value(self, value):
-        return getattr(value, "pk", value)
-
-    def clean(self, value):
-        value = super().clean(value)
-        return self.people.get(str(value)) if value not in (None, "") else None
-
-
-class ServiceForm(forms.Form):
-    """A form whose rules are a service's; ``people`` fills every PersonField."""
-
-    # A service's field name → this form's field name, where they differ.
-    error_fields: dict[str, str] = {}
-
-    def __init__(self, *args, people=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field, PersonField):
-                field.set_people(people)
-
-    def add_service_errors(self, errors: dict):
-        """Show ``{field: [messages]}`` from a service next to the fields it names."""
-        for field, messages in errors.items():
-            name = self.error_fields.get(field, field)
-            if name == NON_FIELD_ERRORS or name not in self.fields:
-                name = None
-            self.add_error(name, list(messages) if isinstance(messages, list | tuple)
-                           else [messages])
-
-
-class ConfirmForm(ServiceForm):
-    """A transition that needs nothing typed (start post-mortem, close, start…)."""
-
 
 # --- The list -----------------------------------------------------------------------
 
@@ -213,20 +154,15 @@ class RoleForm(ServiceForm):
 # --- Post-mortem and action items ---------------------------------------------------
 
 
-def _text(label=None, rows=3, **attrs):
-    return forms.CharField(required=False, label=label,
-                           widget=forms.Textarea(attrs={"rows": rows, **attrs}))
-
-
 class PostMortemForm(ServiceForm):
-    summary = _text()
-    customer_impact = _text()
-    root_cause = _text()
-    contributing_factors = _text()
-    five_whys = _text("Five whys (one per line)", rows=5)
-    went_well = _text("What went well")
-    went_badly = _text("What went badly")
-    lessons = _text("Lessons")
+    summary = text_field()
+    customer_impact = text_field()
+    root_cause = text_field()
+    contributing_factors = text_field()
+    five_whys = text_field("Five whys (one per line)", rows=5)
+    went_well = text_field("What went well")
+    went_badly = text_field("What went badly")
+    lessons = text_field("Lessons")
     reviewer = PersonField(empty_label="Choose…",
                            help_text="Signs off (publishes) the post-mortem.")
 

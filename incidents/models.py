@@ -17,6 +17,7 @@ from core.audit import History
 from core.fields import FreeCharField, FreeTextField
 from core.hooks import close_blockers
 from core.models import BusinessCalendar
+from core.predicates import perm_checker
 from core.transitions import guard
 
 from .choices import (
@@ -131,29 +132,12 @@ def has_cancel_reason(incident):
     return bool(incident.cancel_reason.strip())
 
 
-def can_close_or_cancel(incident, user):
-    """Managers (close/cancel permission) or the incident's own commander."""
-    return user.has_perm("incidents.close_incident") or (
-        incident.commander_id is not None and incident.commander_id == user.pk
-    )
-
-
-def can_work(incident, user):
-    return user.has_perm("incidents.change_incident")
-
-
-def can_write_postmortem(postmortem, user):
-    return user.has_perm("incidents.change_postmortem")
-
-
-def can_sign_off(postmortem, user):
-    """The chosen reviewer, or a manager, publishes or sends back a post-mortem."""
-    return user.pk == postmortem.reviewer_id or user.has_perm("incidents.close_incident")
-
-
-def can_move_action_item(item, user):
-    """Anyone who works action items, or the item's own owner."""
-    return user.has_perm("incidents.change_actionitem") or user.pk == item.owner_id
+# Who may run each transition: declared once in incidents/rules.py.
+can_close_or_cancel = perm_checker("incidents.close_or_cancel_incident")
+can_work = perm_checker("incidents.work_incident")
+can_write_postmortem = perm_checker("incidents.write_postmortem")
+can_sign_off = perm_checker("incidents.sign_off_postmortem")
+can_move_action_item = perm_checker("incidents.move_action_item")
 
 
 def _blockers_message(obj):

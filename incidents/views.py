@@ -14,8 +14,6 @@ Every write on the incident page is a small form that works two ways:
   the page with the refusal and the same status.
 """
 
-import re
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -25,7 +23,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.views import redirect_to_login
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, F, IntegerField, Value, When
@@ -35,9 +32,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from core import web_forms
-from core.choices import ClockState
-from core.models import SlaClock
+from core import registry, web_forms
+from core.clocks import active_clocks_by_owner, clocks_for_page
+from core.forms import ConfirmForm
+from core.presentation import chip_colour
 from core.transitions import allowed_transitions
 
 from . import services
@@ -47,7 +45,6 @@ from .forms import (
     ActionItemEditForm,
     ActionItemForm,
     CancelForm,
-    ConfirmForm,
     ContainForm,
     DeclareForm,
     DeclineForm,
@@ -67,7 +64,6 @@ from .models import ActionItem, Channel, Incident, PostMortem, TimelineEvent
 
 User = get_user_model()
 PAGE_SIZE = 50
-ACTIVE_CLOCK_STATES = [ClockState.RUNNING, ClockState.PAUSED]
 PANEL_TEMPLATE = "incidents/_panel.html"
 PAGE_TEMPLATE = "incidents/incident_detail.html"
 
@@ -90,48 +86,8 @@ def reader(view):
     return wrapper
 
 
-# --- Presentation helpers (labels and lookups; no rules) ------------------------------
-
-# Admins type the colour; only a plain hex colour reaches a style attribute.
-HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-DEFAULT_CHIP_COLOUR = "#57606a"
-
-
-def chip_colour(severity) -> str:
-    colour = getattr(severity, "colour", "") or ""
-    return colour if HEX_COLOUR.match(colour) else DEFAULT_CHIP_COLOUR
-
-
-def active_clocks_by_owner(model, ids) -> dict[int, list[SlaClock]]:
-    """Running and paused clocks of many objects in one query, calendars prefetched
-    (the badge computes remaining business time from the calendar's hours and
-    holidays, so those come in two more queries, whatever the number of clocks)."""
-    clocks = (
-        SlaClock.objects.filter(
-            content_type=ContentType.objects.get_for_model(model),
-            object_id__in=list(ids), state__in=ACTIVE_CLOCK_STATES,
-        )
-        .select_related("calendar")
-        .prefetch_related("calendar__working_hours", "calendar__holidays")
-        .order_by("due_at", "pk")
-    )
-    by_owner = defaultdict(list)
-    for clock in clocks:
-        by_owner[clock.object_id].append(clock)
-    return by_owner
-
-
 # --- The list -------------------------------------------------------------------------
 
-
-def _playbook_progress(request, rows):
-    """Playbook progress of the page's incidents, one query (playbooks imports
-    incidents, so it is imported here)."""
-    if not request.user.has_perm("playbooks.view_playbookrun"):
-        return {}
-    from playbooks.selectors import progress_by_owner
-
-    return progress_by_owner(Incident, [incident.pk for incident in rows])
 
 STATE_ORDER = Case(
     *(When(state=state, then=Value(index)) for index, state in enumerate(IncidentState.values)),
@@ -203,11 +159,10 @@ def incident_list(request):
     rows = list(page.object_list)
     page.object_list = rows
     clocks = active_clocks_by_owner(Incident, [incident.pk for incident in rows])
-    progress = _playbook_progress(request, rows)
     for incident in rows:
         incident.active_clocks = clocks.get(incident.pk, [])
         incident.chip_colour = chip_colour(incident.severity)
-        incident.playbook_progress = progress.get(incident.pk)
+    extra_columns = registry.list_columns_for(request, Incident, rows)
 
     columns = {}
     for key, label in SORT_COLUMNS:
@@ -223,7 +178,7 @@ def incident_list(request):
     filtered = any(filters.get(name) for name in form.fields)
     return render(request, "incidents/incident_list.html", {
         "form": form, "page": page, "incidents": rows, "columns": columns, "sort": sort,
-        "filtered": filtered,
+        "filtered": filtered, "extra_columns": extra_columns,
     })
 
 
@@ -338,21 +293,7 @@ def _incident_context(request, incident, overrides):
     forms = web_forms.PageForms(web_forms.people(request), overrides)
 
     incident.chip_colour = chip_colour(incident.severity)
-    clocks = list(
-        SlaClock.objects.filter(content_type=ContentType.objects.get_for_model(Incident),
-                                object_id=incident.pk)
-        .select_related("calendar")
-        .prefetch_related("calendar__working_hours", "calendar__holidays")
-        .order_by("kind", "-cycle")
-    )
-    active_clocks = sorted((c for c in clocks if c.state in ACTIVE_CLOCK_STATES),
-                           key=lambda c: (c.due_at is None, c.due_at))
-    finished, seen = [], set()
-    for clock in clocks:  # the latest cycle of each kind that is no longer running
-        if clock.kind not in seen:
-            seen.add(clock.kind)
-            if clock.state == ClockState.STOPPED:
-                finished.append(clock)
+    active_clocks, finished = clocks_for_page(incident)
 
     allowed = set(allowed_transitions(incident, user))
     steps = []
@@ -422,17 +363,8 @@ def _incident_context(request, incident, overrides):
                              channels=[c.pk for c in incident.channels.all()]),
         "action_item_form": forms("action-item-new", ActionItemForm),
     }
-    if user.has_perm("playbooks.view_playbookrun"):
-        from playbooks.views import runs_context
-
-        context["playbooks"] = runs_context(request, incident, forms)
-    if user.has_perm("escalations.view_escalationincidentlink"):
-        # The escalations app draws its card on this page; it imports incidents, so the
-        # import is here, not at the top.
-        from escalations.views import incident_escalations_context
-
-        context["incident_escalations"] = incident_escalations_context(request, incident,
-                                                                       forms)
+    # Cards other apps draw here (playbook checklists, linked escalations…).
+    context["panels"] = registry.panels_for(request, incident, forms)
     context["refusals"] = forms.orphan_errors()
     return context
 

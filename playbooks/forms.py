@@ -6,8 +6,8 @@ from datetime import timedelta
 from django import forms
 
 from core.choices import Role
+from core.forms import ConfirmForm, ServiceForm
 from escalations.choices import CustomerTier, EscalationCategory
-from incidents.forms import ConfirmForm, ServiceForm
 from incidents.models import Channel, Severity
 
 from .choices import Evidence, PlaybookKind

@@ -25,6 +25,35 @@ from ..audit import History
 from ..fields import FreeCharField
 from .calendars import BusinessCalendar
 
+ACTIVE_CLOCK_STATES = (ClockState.RUNNING, ClockState.PAUSED)
+
+
+class SlaClockQuerySet(models.QuerySet):
+    """The clock reads every app needs, written once."""
+
+    def of(self, owner):
+        """Every clock of one object, every cycle."""
+        return self.filter(content_type=ContentType.objects.get_for_model(owner),
+                           object_id=owner.pk)
+
+    def of_many(self, model, ids):
+        return self.filter(content_type=ContentType.objects.get_for_model(model),
+                           object_id__in=list(ids))
+
+    def active(self):
+        """Running or paused: a promise still being timed."""
+        return self.filter(state__in=ACTIVE_CLOCK_STATES)
+
+    def overdue(self, now):
+        """Active clocks whose deadline has passed (breach recorded or not yet swept)."""
+        return self.active().filter(Q(breached_at__isnull=False) | Q(due_at__lte=now))
+
+    def for_badges(self):
+        """With what a badge needs to compute remaining business time: the calendar,
+        its hours and holidays (two more queries, whatever the number of clocks)."""
+        return self.select_related("calendar").prefetch_related(
+            "calendar__working_hours", "calendar__holidays")
+
 
 def default_warn_thresholds():
     return [50, 75]
@@ -66,6 +95,7 @@ class SlaClock(FSMModelMixin, models.Model):
     next_action_at = models.DateTimeField(null=True, blank=True)
 
     history = History()
+    objects = SlaClockQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_at", "pk"]

@@ -1,0 +1,40 @@
+"""Who may do what to an incident, declared once (``rules``; see core/predicates.py).
+
+Transitions (``permission=``), services, API permissions, templates and the admin
+all ask these names with ``user.has_perm(name, incident)``.
+"""
+
+import rules
+
+from core.predicates import has_model_perm
+
+
+@rules.predicate
+def is_commander(user, incident):
+    return incident is not None and incident.commander_id is not None \
+        and incident.commander_id == user.pk
+
+
+@rules.predicate
+def is_reviewer(user, postmortem):
+    return postmortem is not None and postmortem.reviewer_id == user.pk
+
+
+@rules.predicate
+def owns_action_item(user, item):
+    return item is not None and item.owner_id == user.pk
+
+
+works_incidents = has_model_perm("incidents.change_incident")
+manages_incidents = has_model_perm("incidents.close_incident")
+
+# Works the incident: transitions, notes, updates, roles, talk track.
+rules.add_perm("incidents.work_incident", works_incidents)
+# Closes or cancels: managers, or the incident's own commander.
+rules.add_perm("incidents.close_or_cancel_incident", manages_incidents | is_commander)
+rules.add_perm("incidents.write_postmortem", has_model_perm("incidents.change_postmortem"))
+# Publishes or sends back a post-mortem: the chosen reviewer, or a manager.
+rules.add_perm("incidents.sign_off_postmortem", manages_incidents | is_reviewer)
+# Moves an action item: whoever works action items, or the item's own owner.
+rules.add_perm("incidents.move_action_item",
+               has_model_perm("incidents.change_actionitem") | owns_action_item)
