@@ -5,10 +5,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 
 from core.audit import save_with_audit, system_user
 from core.choices import Role
+from core.due_rows import sweep_due
 from core.models import Team
 from core.notifications import notify
 from core.transitions import lock
@@ -189,14 +190,6 @@ def tier_change_acknowledge(*, tier_change: TierChange, by, at=None) -> TierChan
     return change
 
 
-def _lock_due_tier_changes(pks, now):
-    query = TierChange.objects.filter(pk__in=pks, next_notify_at__lte=now).select_related(
-        "escalation").order_by("next_notify_at", "pk")
-    if connection.features.has_select_for_update_skip_locked:
-        query = query.select_for_update(skip_locked=True, of=("self",))
-    return list(query)
-
-
 def _renotify_one(change, now, actor):
     """Remind the receiving leads, or, attempts used up, tell the tier above once."""
     escalation = change.escalation
@@ -242,23 +235,14 @@ def _renotify_one(change, now, actor):
 def tier_changes_renotify(now=None, batch_size=500) -> dict:
     """The sweep for unacknowledged tier changes (beat, every minute).
 
-    Like the SLA sweep: due rows are re-read locked (``SKIP LOCKED``) with the re-check
-    that they are still due, and each row is one savepoint, so two sweepers never
-    remind twice and a failing row stays due for the next run.
+    The shared due-row sweeper (``core.due_rows.sweep_due``) re-reads due rows locked
+    (``SKIP LOCKED``) with the re-check that they are still due, one savepoint each, so
+    two sweepers never remind twice and a failing row stays due for the next run.
     """
     now = _now(now)
     actor = system_user()
-    totals = {"renotified": 0, "escalated": 0, "stopped": 0, "failed": 0}
-    pks = list(TierChange.objects.filter(next_notify_at__lte=now)
-               .order_by("next_notify_at", "pk").values_list("pk", flat=True)[:batch_size])
-    if not pks:
-        return totals
-    with transaction.atomic():
-        for change in _lock_due_tier_changes(pks, now):
-            try:
-                with transaction.atomic():
-                    totals[_renotify_one(change, now, actor)] += 1
-            except Exception:
-                logger.exception("Tier renotify failed on tier change %s", change.pk)
-                totals["failed"] += 1
-    return totals
+    done = sweep_due(TierChange.objects.select_related("escalation"),
+                     due_field="next_notify_at", now=now,
+                     handle=lambda change: _renotify_one(change, now, actor),
+                     batch_size=batch_size, name="Tier reminders")
+    return {key: done[key] for key in ("renotified", "escalated", "stopped", "failed")}
