@@ -365,7 +365,32 @@ ESCALATION_TIER_TEAMS = {"L2": "escalation-desk", "L3": "escalation-specialists"
 # window suggests an incident on the dashboard.
 ESCALATION_BURST_THRESHOLD = env.int("ESCALATION_BURST_THRESHOLD", default=5)
 ESCALATION_BURST_WINDOW_MINUTES = env.int("ESCALATION_BURST_WINDOW_MINUTES", default=60)
-# ICS calendar URLs on private/loopback addresses are refused (SSRF) unless allowed.
-ICS_ALLOW_PRIVATE_NETWORKS = env.bool("ICS_ALLOW_PRIVATE_NETWORKS", default=False)
+
+
+def _private_networks_allowed(value: str):
+    """``true`` allows every private address; a comma-separated list of networks
+    (``10.20.0.0/16,192.168.1.5``) allows only those; ``false`` none."""
+    import ipaddress
+
+    value = value.strip().lower()
+    if value in {"true", "yes", "on", "1"}:
+        return True
+    if value in {"", "false", "no", "off", "0"}:
+        return False
+    networks = [part.strip() for part in value.split(",") if part.strip()]
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"ICS_ALLOW_PRIVATE_NETWORKS: '{network}' is not true, false or a network."
+            ) from exc
+    return networks
+
+
+# ICS calendar URLs on private/loopback addresses are refused (SSRF) unless allowed,
+# at every redirect hop (core/safe_http.py).
+ICS_ALLOW_PRIVATE_NETWORKS = _private_networks_allowed(
+    env.str("ICS_ALLOW_PRIVATE_NETWORKS", default="false"))
 # The address people reach Switchboard at, for links in emails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
