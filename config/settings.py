@@ -162,7 +162,20 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
+
+# --- The client's address -------------------------------------------------------
+# How many proxies of ours (load balancer, TLS terminator, CDN) append to
+# X-Forwarded-For before a request reaches us. It decides, in one place
+# (core/client_ip.py), the address the login lock-out, the API throttles and the
+# logs see. 0: the header is ignored (anyone could forge it). AXES_PROXY_COUNT is
+# the deprecated name of the same thing.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("AXES_PROXY_COUNT",
+                                                                      default=0))
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+# Axes uses our function rather than django-ipware, whose left-most default would
+# believe the client's own claim.
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 
 # --- Internationalisation and time -------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -228,10 +241,15 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
+    # Per client address from core/client_ip.py (TRUSTED_PROXY_COUNT). The counters
+    # live in the default cache, which must be shared by every web process in
+    # production (CACHE_URL; `check --deploy` warns otherwise).
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "core.api.throttling.AnonRateThrottle",
+        "core.api.throttling.UserRateThrottle",
     ],
+    # The same rule for any DRF throttle that is not ours.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
         "user": env.str("API_THROTTLE_USER", default="2000/hour"),
@@ -338,8 +356,12 @@ CELERY_BEAT_SCHEDULE = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # client_ip: the address a request came from (TRUSTED_PROXY_COUNT), "-" otherwise.
+    "filters": {"client_ip": {"()": "core.client_ip.ClientAddressLogFilter"}},
+    "formatters": {"plain": {
+        "format": "%(asctime)s %(levelname)s %(name)s [%(client_ip)s]: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["client_ip"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Django's own logger would print a second copy through its default handler.

@@ -7,7 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Switchboard core"
 
     def ready(self):
-        from . import roles
+        from . import checks, roles  # noqa: F401 - importing registers the checks
 
         # Keep the role groups in step with the models after every migrate, so a
         # model added by a later app is granted to the roles that should have it.

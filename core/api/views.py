@@ -5,7 +5,6 @@ from rest_framework import generics, permissions, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from core.api.serializers import (
@@ -14,6 +13,7 @@ from core.api.serializers import (
     TeamSerializer,
     UserSummarySerializer,
 )
+from core.api.throttling import ScopedRateThrottle
 from core.exceptions import LockedOut
 from core.health import system_health
 from core.models import Team
