@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
     "django_fsm",
     "simple_history",
     "axes",
+    "csp",
     # Switchboard
     "core",
     "incidents",
@@ -84,6 +86,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy with a fresh nonce per response (request.csp_nonce),
+    # and the Permissions-Policy header.
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -227,6 +233,43 @@ if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
 # Health checks come from load balancers over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^api/health/$"]
 
+# Content-Security-Policy (django-csp 4): everything from our own origin, nothing
+# from elsewhere. Scripts: our static files, or an inline script that carries this
+# response's nonce (only the API docs pages have one: their start-up code is
+# generated per request); never inline event handlers or eval, so htmx runs with
+# allowEval off (templates/base.html). Styles: our files or a nonce'd <style> (Redoc
+# injects its styles with the nonce); style="…" attributes are allowed because the
+# pages colour severities from the database that way and an attribute cannot run
+# code or load anything img-src does not allow. Swagger UI and Redoc are served
+# from drf-spectacular-sidecar (templates/api/), so no CDN and no web fonts.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "script-src-attr": [NONE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        # data: for the icons Pico, Swagger UI and Redoc embed in their CSS.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        # Where browsers post violation reports (optional: a collector you run).
+        "report-uri": env.str("CSP_REPORT_URI", default="") or None,
+    },
+}
+
+# Browser features no page of Switchboard uses are turned off for it and anything it
+# might embed (core.middleware.PermissionsPolicyMiddleware): "()" allows no origin.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in ["accelerometer", "camera", "display-capture", "geolocation", "gyroscope",
+                    "hid", "magnetometer", "microphone", "midi", "payment", "serial", "usb"]
+}
+
 # --- Django REST framework ----------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -274,6 +317,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Redoc's own fonts come from Google; the system's fonts serve as well offline.
+    "REDOC_UI_SETTINGS": {
+        "theme": {
+            "typography": {
+                "fontFamily": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+                "headings": {"fontFamily": "system-ui, -apple-system, 'Segoe UI', sans-serif"},
+                "code": {"fontFamily": "ui-monospace, 'SFMono-Regular', Menlo, monospace"},
+            },
+        },
+    },
     "COMPONENT_SPLIT_REQUEST": True,
     # Choice sets whose field names ("state", "priority", "tier") other models share.
     "ENUM_NAME_OVERRIDES": {
