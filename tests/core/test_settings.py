@@ -64,6 +64,24 @@ def test_one_variable_sets_the_trusted_proxies_for_axes_drf_and_logs(tmp_path, v
                                                       "core.client_ip.client_ip"]
 
 
+def test_private_ics_networks_and_the_csp_report_address_come_from_the_environment(tmp_path):
+    code = ("from django.conf import settings; "
+            "print(settings.ICS_ALLOW_PRIVATE_NETWORKS, "
+            "settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['report-uri'])")
+    base = {"DEBUG": "true", "SWITCHBOARD_VAR_DIR": str(tmp_path)}
+    result = manage("shell", "-c", code, env={
+        **base, "ICS_ALLOW_PRIVATE_NETWORKS": "10.20.0.0/16, 192.168.1.5",
+        "CSP_REPORT_URI": "https://csp.example.com/report"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        "['10.20.0.0/16', '192.168.1.5'] https://csp.example.com/report")
+
+    result = manage("check", env={**base, "ICS_ALLOW_PRIVATE_NETWORKS": "intranet"})
+    assert result.returncode != 0
+    assert "ICS_ALLOW_PRIVATE_NETWORKS: 'intranet' is not true, false or a network" \
+        in result.stderr
+
+
 def test_secret_key_is_required_when_debug_is_off(tmp_path):
     result = manage("check", env={"ALLOWED_HOSTS": "x", "SWITCHBOARD_VAR_DIR": str(tmp_path)})
     assert result.returncode != 0
