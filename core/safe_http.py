@@ -92,19 +92,19 @@ def safe_fetch(url, *, max_bytes: int, timeout: float,
     policy = _AddressPolicy(allow_private)
     deadline = time.monotonic() + timeout
     for hop in range(max_redirects + 1):
-        target = _Target.parse(url)
-        address = _resolve_and_check(target, policy, redirected=hop > 0)
+        target = _Target.parse(url, redirected=hop > 0)
+        address = _resolve_and_check(target, policy)
         status, response_headers, location, body = _exchange(
             target, address, headers or {}, ssl_context, deadline, timeout, max_bytes
         )
         if status in REDIRECT_STATUSES:
             if not location:
-                raise FetchFailed(f"{target.host} answered a redirect without a Location.",
+                raise FetchFailed(f"{target.subject} answered a redirect without a Location.",
                                   status=status)
             url = urllib.parse.urljoin(url, location.strip())
             continue
         if not 200 <= status < 300:
-            raise FetchFailed(f"{target.host} answered HTTP {status}.", status=status)
+            raise FetchFailed(f"{target.subject} answered HTTP {status}.", status=status)
         return FetchResult(url=url, status=status, headers=response_headers, body=body)
     raise FetchRefused(f"The address led to more than {max_redirects} redirects.",
                        code="too_many_redirects")
@@ -119,23 +119,36 @@ class _Target:
     host: str
     port: int
     path: str  # with the query
+    redirected: bool
+
+    # How messages name it: the host the user typed, or, after a redirect, not the
+    # Location the server sent (that is the server's words, never repeated).
+    @property
+    def label(self):
+        return "the address it redirected to" if self.redirected else self.host
+
+    @property
+    def subject(self):
+        return "The address it redirected to" if self.redirected else self.host
 
     @classmethod
-    def parse(cls, url):
+    def parse(cls, url, *, redirected=False):
+        invalid = ("The address redirected to something that is not a valid web address."
+                   if redirected else f"'{url}' is not a valid web address.")
         if not isinstance(url, str) or any(ord(c) <= 0x20 or ord(c) == 0x7F for c in url):
-            raise FetchRefused(f"'{url}' is not a valid web address.", code="invalid_url")
+            raise FetchRefused(invalid, code="invalid_url")
         try:
             parts = urllib.parse.urlsplit(url)
             port = parts.port
         except ValueError as exc:
-            raise FetchRefused(f"'{url}' is not a valid web address.",
-                               code="invalid_url") from exc
+            raise FetchRefused(invalid, code="invalid_url") from exc
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https"):
-            raise FetchRefused("Only http:// and https:// addresses are read.",
+            raise FetchRefused("Only http:// and https:// addresses are read"
+                               + (" (the address redirected elsewhere)." if redirected else "."),
                                code="invalid_url")
         if not parts.hostname:
-            raise FetchRefused(f"'{url}' is not a valid web address.", code="invalid_url")
+            raise FetchRefused(invalid, code="invalid_url")
         if parts.username is not None or parts.password is not None:
             # Also the classic disguise "http://trusted.example@10.0.0.1/".
             raise FetchRefused("Addresses with a user name or password are not read.",
@@ -143,7 +156,8 @@ class _Target:
         path = urllib.parse.quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
         if parts.query:
             path += "?" + urllib.parse.quote(parts.query, safe="/%:@!$&'()*+,;=-._~?")
-        return cls(scheme, parts.hostname, port or (443 if scheme == "https" else 80), path)
+        return cls(scheme, parts.hostname, port or (443 if scheme == "https" else 80), path,
+                   redirected)
 
 
 class _AddressPolicy:
@@ -174,21 +188,20 @@ def _ip(address):
     return ip
 
 
-def _resolve_and_check(target, policy, *, redirected):
+def _resolve_and_check(target, policy):
     """The first address of ``target.host``, after checking every address it has."""
     try:
         infos = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
-        raise FetchFailed(f"Cannot resolve '{target.host}'.") from exc
+        raise FetchFailed(f"Cannot resolve {target.label}.") from exc
     if not infos:
-        raise FetchFailed(f"Cannot resolve '{target.host}'.")
+        raise FetchFailed(f"Cannot resolve {target.label}.")
     # Refuse if any answer is private: a name with one public and one private address
     # would otherwise reach the private one whenever it comes first.
     for _, _, _, _, sockaddr in infos:
         if not policy.allows(_ip(sockaddr[0])):
-            if redirected:
-                message = ("The address redirected to a private network address "
-                           f"('{target.host}').")
+            if target.redirected:
+                message = "The address redirected to a private network address."
             else:
                 message = f"'{target.host}' is a private network address."
             raise FetchRefused(message, code="private_address")
@@ -269,7 +282,7 @@ def _exchange(target, pinned, headers, ssl_context, deadline, timeout, max_bytes
     The body of a redirect is not read.
     """
     remaining = deadline - time.monotonic()
-    too_slow = f"{target.host} did not answer within {timeout:g} s."
+    too_slow = f"{target.subject} did not answer within {timeout:g} s."
     if remaining <= 0:
         raise FetchFailed(too_slow)
     if target.scheme == "https":
@@ -302,23 +315,23 @@ def _exchange(target, pinned, headers, ssl_context, deadline, timeout, max_bytes
     except TimeoutError as exc:
         raise FetchFailed(too_slow) from exc
     except ssl.SSLCertVerificationError as exc:
-        raise FetchFailed(f"The TLS certificate of {target.host} could not be verified "
+        raise FetchFailed(f"The TLS certificate of {target.label} could not be verified "
                           f"({exc.verify_message}).") from exc
     except ssl.SSLError as exc:
         if watchdog.fired:
             raise FetchFailed(too_slow) from exc
-        raise FetchFailed(f"TLS with {target.host} failed ({exc.reason}).") from exc
+        raise FetchFailed(f"TLS with {target.label} failed ({exc.reason}).") from exc
     except http.client.HTTPException as exc:
         if watchdog.fired:
             raise FetchFailed(too_slow) from exc
         # Never str(exc): BadStatusLine carries the line the server sent.
-        raise FetchFailed(f"{target.host} did not answer with valid HTTP "
+        raise FetchFailed(f"{target.subject} did not answer with valid HTTP "
                           f"({type(exc).__name__}).") from exc
     except OSError as exc:
         if watchdog.fired:
             raise FetchFailed(too_slow) from exc
         reason = exc.strerror or type(exc).__name__
-        raise FetchFailed(f"Cannot connect to {target.host}: {reason}.") from exc
+        raise FetchFailed(f"Cannot connect to {target.label}: {reason}.") from exc
     finally:
         # The response owns the socket once the server said it closes the connection.
         if response is not None:

@@ -200,6 +200,25 @@ def test_a_redirect_loop_stops_after_the_limit():
     assert len(seen) == 4
 
 
+def test_where_a_redirect_points_is_never_repeated():
+    """The Location header is the server's words: a refusal after a redirect says
+    what happened, not where to."""
+    routes = {
+        "/broken": (302, {"Location": "http://SECRET internal/"}, b""),
+        "/failing": (302, {"Location": "/error"}, b""),
+        "/error": (500, {}, SECRET),
+    }
+    with http_server(routes, host=ALLOWED_HOST) as (base, _):
+        with pytest.raises(FetchRefused, match="redirected to something that is not a valid "
+                                               "web address") as refused:
+            fetch(f"{base}/broken")
+        with pytest.raises(FetchFailed, match="^The address it redirected to answered HTTP "
+                                              "500.$") as failed:
+            fetch(f"{base}/failing")
+    assert "SECRET" not in str(refused.value)
+    assert "SECRET" not in str(failed.value)
+
+
 def test_a_redirect_to_another_scheme_is_refused():
     with (
         http_server({"/feed.ics": (302, {"Location": "file:///etc/passwd"}, b"")},
