@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "axes",
     # Finds each app's rules.py (object permissions declared once).
     "rules.apps.AutodiscoverRulesConfig",
+    "csp",
     # Switchboard
     "core",
     "incidents",
@@ -86,6 +88,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy with a fresh nonce per response (request.csp_nonce),
+    # and the Permissions-Policy header.
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -168,7 +174,20 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
+
+# --- The client's address -------------------------------------------------------
+# How many proxies of ours (load balancer, TLS terminator, CDN) append to
+# X-Forwarded-For before a request reaches us. It decides, in one place
+# (core/client_ip.py), the address the login lock-out, the API throttles and the
+# logs see. 0: the header is ignored (anyone could forge it). AXES_PROXY_COUNT is
+# the deprecated name of the same thing.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("AXES_PROXY_COUNT",
+                                                                      default=0))
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+# Axes uses our function rather than django-ipware, whose left-most default would
+# believe the client's own claim.
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 
 # --- Internationalisation and time -------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -220,6 +239,43 @@ if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
 # Health checks come from load balancers over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^api/health/$"]
 
+# Content-Security-Policy (django-csp 4): everything from our own origin, nothing
+# from elsewhere. Scripts: our static files, or an inline script that carries this
+# response's nonce (only the API docs pages have one: their start-up code is
+# generated per request); never inline event handlers or eval, so htmx runs with
+# allowEval off (templates/base.html). Styles: our files or a nonce'd <style> (Redoc
+# injects its styles with the nonce); style="…" attributes are allowed because the
+# pages colour severities from the database that way and an attribute cannot run
+# code or load anything img-src does not allow. Swagger UI and Redoc are served
+# from drf-spectacular-sidecar (templates/api/), so no CDN and no web fonts.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "script-src-attr": [NONE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        # data: for the icons Pico, Swagger UI and Redoc embed in their CSS.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        # Where browsers post violation reports (optional: a collector you run).
+        "report-uri": env.str("CSP_REPORT_URI", default="") or None,
+    },
+}
+
+# Browser features no page of Switchboard uses are turned off for it and anything it
+# might embed (core.middleware.PermissionsPolicyMiddleware): "()" allows no origin.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in ["accelerometer", "camera", "display-capture", "geolocation", "gyroscope",
+                    "hid", "magnetometer", "microphone", "midi", "payment", "serial", "usb"]
+}
+
 # --- Django REST framework ----------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -234,10 +290,15 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
+    # Per client address from core/client_ip.py (TRUSTED_PROXY_COUNT). The counters
+    # live in the default cache, which must be shared by every web process in
+    # production (CACHE_URL; `check --deploy` warns otherwise).
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "core.api.throttling.AnonRateThrottle",
+        "core.api.throttling.UserRateThrottle",
     ],
+    # The same rule for any DRF throttle that is not ours.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
         "user": env.str("API_THROTTLE_USER", default="2000/hour"),
@@ -262,6 +323,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Redoc's own fonts come from Google; the system's fonts serve as well offline.
+    "REDOC_UI_SETTINGS": {
+        "theme": {
+            "typography": {
+                "fontFamily": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+                "headings": {"fontFamily": "system-ui, -apple-system, 'Segoe UI', sans-serif"},
+                "code": {"fontFamily": "ui-monospace, 'SFMono-Regular', Menlo, monospace"},
+            },
+        },
+    },
     "COMPONENT_SPLIT_REQUEST": True,
     # Choice sets whose field names ("state", "priority", "tier") other models share.
     "ENUM_NAME_OVERRIDES": {
@@ -367,8 +438,12 @@ CELERY_BEAT_SCHEDULE = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # client_ip: the address a request came from (TRUSTED_PROXY_COUNT), "-" otherwise.
+    "filters": {"client_ip": {"()": "core.client_ip.ClientAddressLogFilter"}},
+    "formatters": {"plain": {
+        "format": "%(asctime)s %(levelname)s %(name)s [%(client_ip)s]: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["client_ip"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Django's own logger would print a second copy through its default handler.
@@ -394,7 +469,32 @@ ESCALATION_TIER_TEAMS = {"L2": "escalation-desk", "L3": "escalation-specialists"
 # window suggests an incident on the dashboard.
 ESCALATION_BURST_THRESHOLD = env.int("ESCALATION_BURST_THRESHOLD", default=5)
 ESCALATION_BURST_WINDOW_MINUTES = env.int("ESCALATION_BURST_WINDOW_MINUTES", default=60)
-# ICS calendar URLs on private/loopback addresses are refused (SSRF) unless allowed.
-ICS_ALLOW_PRIVATE_NETWORKS = env.bool("ICS_ALLOW_PRIVATE_NETWORKS", default=False)
+
+
+def _private_networks_allowed(value: str):
+    """``true`` allows every private address; a comma-separated list of networks
+    (``10.20.0.0/16,192.168.1.5``) allows only those; ``false`` none."""
+    import ipaddress
+
+    value = value.strip().lower()
+    if value in {"true", "yes", "on", "1"}:
+        return True
+    if value in {"", "false", "no", "off", "0"}:
+        return False
+    networks = [part.strip() for part in value.split(",") if part.strip()]
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"ICS_ALLOW_PRIVATE_NETWORKS: '{network}' is not true, false or a network."
+            ) from exc
+    return networks
+
+
+# ICS calendar URLs on private/loopback addresses are refused (SSRF) unless allowed,
+# at every redirect hop (core/safe_http.py).
+ICS_ALLOW_PRIVATE_NETWORKS = _private_networks_allowed(
+    env.str("ICS_ALLOW_PRIVATE_NETWORKS", default="false"))
 # The address people reach Switchboard at, for links in emails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

@@ -7,7 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Switchboard core"
 
     def ready(self):
-        from . import demo, roles, signals
+        from . import checks, demo, roles, signals  # noqa: F401 - checks register on import
 
         demo.register()
 

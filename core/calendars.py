@@ -4,11 +4,6 @@ The rules about what a valid calendar is live here once; the admin, the API and
 the services all call :func:`validate_working_ranges` and :func:`calendar_save`.
 """
 
-import http.client
-import ipaddress
-import socket
-import urllib.parse
-import urllib.request
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
@@ -21,6 +16,7 @@ from . import business_time
 from .audit import audited, save_with_audit, system_user
 from .choices import HolidayFeedKind, HolidaySource, Weekday
 from .models import BusinessCalendar, Holiday, HolidayFeed, WorkingHours
+from .safe_http import FetchRefused, safe_fetch
 
 MAX_ICS_BYTES = 2 * 1024 * 1024
 BUILTIN_CALENDAR_NAME = "24×7"
@@ -282,12 +278,15 @@ def holidays_generate(*, calendar, country, subdivision="", year_from, year_to, 
     return feed
 
 
-def parse_ics(content: bytes | str, *, tz=None):
+def parse_ics(content: bytes | str, *, tz=None, fetched=False):
     """Closures from an ICS file, as unsaved ``Holiday`` rows (calendar not set).
 
     All-day events close their whole days (DTEND is exclusive, as ICS defines it);
     timed events close that part of the day. Raises ``ValidationError`` naming the
-    problem when the file is not a readable calendar.
+    problem when the file is not a readable calendar. The parser's own message is
+    never shown (it quotes the offending line), and for ``fetched`` content (read
+    from a URL) events are named by position, not summary: an error must not let
+    someone read what an address answered.
     """
     if isinstance(content, str):
         content = content.encode()
@@ -298,26 +297,29 @@ def parse_ics(content: bytes | str, *, tz=None):
     try:
         parsed = icalendar.Calendar.from_ical(content)
     except (ValueError, IndexError, KeyError) as exc:
-        raise ValidationError({"ics": f"This is not a readable ICS calendar: {exc}"}) from exc
+        raise ValidationError({"ics": "This is not a readable ICS calendar (RFC 5545): it "
+                                      "must be BEGIN:VCALENDAR … END:VCALENDAR with one "
+                                      "NAME:value property per line."}) from exc
     if parsed.name != "VCALENDAR":
         raise ValidationError({"ics": "The file does not contain a VCALENDAR."})
     rows = []
-    for event in parsed.walk("VEVENT"):
+    for number, event in enumerate(parsed.walk("VEVENT"), start=1):
         summary = str(event.get("SUMMARY", "Closed")).strip() or "Closed"
+        named = f"number {number}" if fetched else f"'{summary}'"
         if event.get("DTSTART") is None:
-            raise ValidationError({"ics": f"The event '{summary}' has no DTSTART."})
+            raise ValidationError({"ics": f"The event {named} has no DTSTART."})
         try:
             start = event.decoded("DTSTART")
             end = event.decoded("DTEND") if event.get("DTEND") is not None else None
         except (ValueError, KeyError, TypeError) as exc:
-            raise ValidationError({"ics": f"The event '{summary}' has unreadable dates."}) from exc
+            raise ValidationError({"ics": f"The event {named} has unreadable dates."}) from exc
         # date and datetime must not be mixed (datetime is a subclass of date).
         timed = isinstance(start, datetime)
         if not isinstance(start, date) or (
             end is not None and (not isinstance(end, date) or isinstance(end, datetime) != timed)
         ):
             raise ValidationError(
-                {"ics": f"The event '{summary}' has a start or end that is not a date or time."}
+                {"ics": f"The event {named} has a start or end that is not a date or time."}
             )
         if timed:
             rows.extend(_timed_closure(summary, start, end, tz))
@@ -361,7 +363,7 @@ def _timed_closure(summary, start, end, tz):
 @transaction.atomic
 def holidays_import_ics(*, calendar, content, by, name="", url=""):
     """Import closures from ICS content into a feed (a file, or a URL's body)."""
-    rows = parse_ics(content, tz=calendar_engine(calendar).tz)
+    rows = parse_ics(content, tz=calendar_engine(calendar).tz, fetched=bool(url))
     kind = HolidayFeedKind.ICS_URL if url else HolidayFeedKind.ICS_FILE
     if url:
         feed, _ = HolidayFeed.objects.get_or_create(calendar=calendar, kind=kind, url=url,
@@ -395,42 +397,28 @@ def _replace_feed_holidays(feed, rows, *, by, reason):
     _touch(feed.calendar)
 
 
-def _refuse_private_address(url):
-    """Refuse addresses inside the server's own network (SSRF), unless allowed.
-
-    A calendar URL is fetched by the server; without this a manager could make it
-    read internal services. ``ICS_ALLOW_PRIVATE_NETWORKS`` allows an intranet
-    calendar server on purpose. (A DNS answer may still change between this check
-    and the fetch; the setting is the line of defence that matters.)
-    """
-    if settings.ICS_ALLOW_PRIVATE_NETWORKS:
-        return
-    host = urllib.parse.urlsplit(url).hostname or ""
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except OSError as exc:
-        raise ValidationError({"url": f"Cannot resolve '{host}': {exc}"}) from exc
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved:
-            raise ValidationError({"url": f"'{host}' is a private network address; "
-                                          "set ICS_ALLOW_PRIVATE_NETWORKS to allow it."})
-
-
 def fetch_ics(url, *, timeout=20):
-    """Read an ICS URL (http or https only, public addresses unless allowed)."""
+    """Read an ICS URL through the SSRF guard (``core.safe_http``).
+
+    Public addresses only, unless ``ICS_ALLOW_PRIVATE_NETWORKS`` allows them (all, or
+    a list of networks); every redirect hop is checked the same way; at most 2 MB
+    within ``timeout`` seconds. A refused address is a ``ValidationError`` on
+    ``url``; a network failure stays an ``OSError`` (``FetchFailed``) whose message
+    never repeats what the server sent.
+    """
     if not url.lower().startswith(("http://", "https://")):
         raise ValidationError({"url": "Only http:// and https:// ICS addresses are read."})
-    _refuse_private_address(url)
     try:
-        request = urllib.request.Request(  # noqa: S310
-            url, headers={"User-Agent": "Switchboard calendar sync"}
-        )
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - scheme checked
-            return response.read(MAX_ICS_BYTES + 1)
-    except (ValueError, http.client.HTTPException) as exc:
-        # Malformed addresses and broken responses; network failures stay OSError.
-        raise ValidationError({"url": f"Cannot read {url}: {exc}"}) from exc
+        return safe_fetch(
+            url, max_bytes=MAX_ICS_BYTES, timeout=timeout,
+            allow_private=settings.ICS_ALLOW_PRIVATE_NETWORKS,
+            headers={"User-Agent": "Switchboard calendar sync",
+                     "Accept": "text/calendar, */*;q=0.1"},
+        ).body
+    except FetchRefused as exc:
+        hint = ("; set ICS_ALLOW_PRIVATE_NETWORKS to allow it"
+                if exc.code == "private_address" else "")
+        raise ValidationError({"url": f"Cannot read {url}: {exc}{hint}"}) from exc
 
 
 def feed_refresh(*, feed: HolidayFeed):

@@ -62,6 +62,26 @@ def heartbeat_status(now=None):
     }
 
 
+def may_see_health_details(user) -> bool:
+    """Host names, the broker's address and error texts are for the people who run
+    Switchboard (staff, Managers): the endpoint itself is open to load balancers."""
+    from .choices import Role
+
+    return user.is_authenticated and (
+        user.is_staff or user.is_superuser or user.groups.filter(name=Role.MANAGER).exists()
+    )
+
+
+def health_report_for(user):
+    """:func:`system_health`, without the details ``user`` may not see."""
+    report = system_health()
+    if not may_see_health_details(user):
+        for part in ("database", "broker"):
+            report[part].pop("detail", None)
+        report["worker"].pop("hostname", None)
+    return report
+
+
 def system_health():
     """The health report the API serves; ``healthy`` is False when DB or broker is down."""
     db_ok, db_detail = check_database()

@@ -1,5 +1,6 @@
 import zoneinfo
 
+from django.conf import settings
 from django.utils import timezone
 
 
@@ -20,3 +21,24 @@ class ViewerTimezoneMiddleware:
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             timezone.deactivate()
         return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """Send ``Permissions-Policy`` built from ``settings.PERMISSIONS_POLICY``.
+
+    ``{"camera": []}`` becomes ``camera=()``: no origin, this one included, may use the
+    camera. Django has no setting for this header.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(origins)})"
+            for feature, origins in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.header:
+            response.headers.setdefault("Permissions-Policy", self.header)
+        return response

@@ -97,6 +97,17 @@ STAFF_ROLES = (Role.MANAGER, Role.VENDOR_MANAGER)
 _CAPABILITY_CODENAMES = {c for caps in ROLE_CAPABILITIES.values() for c in caps}
 
 
+def has_any_role(user) -> bool:
+    """Whether ``user`` has been given a role (superusers count as having every one).
+
+    Someone signed in with no role yet sees nothing of the work: the dashboard tells
+    them to ask a manager rather than showing figures about people and work.
+    """
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or user.groups.filter(name__in=Role.values).exists()
+
+
 def permissions_for_role(role: str, *, permission_model):
     """The queryset of permissions ``role`` should hold."""
     return permissions_for_grants(ROLE_GRANTS[role], ROLE_CAPABILITIES[role],

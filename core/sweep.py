@@ -42,7 +42,6 @@ from .due_rows import due_page, sweep_due
 from .models import SlaClock
 
 
-
 def clocks_due(now, limit, after=None):
     """``(next_action_at, id)`` of clocks with pending work at ``now``, most overdue
     first, read through the partial index; ``after`` continues from a previous page."""

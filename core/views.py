@@ -10,14 +10,16 @@ from django.views import defaults
 from . import registry
 from .api.exceptions import error_body
 from .models import Notification
+from .roles import has_any_role
 from .selectors import dashboard_overview
 
 
 @login_required
 def home(request):
-    """The home dashboard: real counts from the database."""
-    return render(request, "core/home.html",
-                  {"overview": dashboard_overview(user=request.user)})
+    """The home dashboard: real counts from the database (none for someone who has
+    no role yet: they are told to ask for one)."""
+    overview = dashboard_overview(user=request.user) if has_any_role(request.user) else None
+    return render(request, "core/home.html", {"overview": overview})
 
 
 def area_placeholder(key):

@@ -68,7 +68,9 @@ def test_docs_are_served_without_a_cdn(client, viewer):
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
     assert "cdn" not in html.lower()
     redoc = client.get("/api/docs/redoc/").content.decode()
-    assert "/static/drf_spectacular_sidecar/redoc/" in redoc
+    # The sidecar's Redoc bundle, through core.api.docs (which drops its CDN logo).
+    assert '<script src="/api/docs/redoc.standalone.js?v=' in redoc
+    assert "cdn" not in redoc.lower()
 
 
 def test_health_reports_database_broker_and_worker(api_client):
@@ -81,6 +83,32 @@ def test_health_reports_database_broker_and_worker(api_client):
     assert body["broker"]["ok"]
     assert body["worker"]["state"] == "ok"
     assert "detail" not in body["database"]  # anonymous callers get no host names
+
+
+@pytest.mark.parametrize("who", ["anonymous", "viewer"])
+def test_health_names_no_host_to_anyone_but_staff(client, viewer, who):
+    record_heartbeat(hostname="worker-7.internal")
+    if who == "viewer":
+        client.force_login(viewer)  # signed in, but not staff nor a manager
+    response = client.get("/api/health/")
+    body = response.json()
+    assert response.status_code == 200
+    assert body["worker"]["state"] == "ok"
+    assert "hostname" not in body["worker"]
+    assert "detail" not in body["database"]
+    assert "detail" not in body["broker"]
+    assert "worker-7" not in response.content.decode()
+
+
+@pytest.mark.parametrize("role", [Role.MANAGER, None])
+def test_staff_and_managers_see_the_health_details(client, make_user, role):
+    record_heartbeat(hostname="worker-7.internal")
+    # A Manager who is not staff, and a staff member with no role (an operator).
+    client.force_login(make_user(role, is_staff=role is None))  # a real session
+    body = client.get("/api/health/").json()
+    assert body["worker"]["hostname"] == "worker-7.internal"
+    assert body["database"]["detail"]
+    assert body["broker"]["detail"]
 
 
 def test_health_says_never_before_the_first_heartbeat(api_client):

@@ -61,13 +61,15 @@ def make_calendar(user, *, name="UK office", time_zone="Europe/London", ranges=O
 
 
 @contextlib.contextmanager
-def serve(body: bytes, status: int = 200):
-    """A real HTTP server on 127.0.0.1 answering every GET with ``body``; yields its URL."""
+def serve(body: bytes, status: int = 200, *, host="127.0.0.1", headers=None):
+    """A real HTTP server on ``host`` answering every GET with ``body``; yields its URL."""
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 - the standard library's name
             self.send_response(status)
             self.send_header("Content-Type", "text/calendar")
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -75,11 +77,11 @@ def serve(body: bytes, status: int = 200):
         def log_message(self, *args):
             pass  # keep test output quiet
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = http.server.ThreadingHTTPServer((host, 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/holidays.ics"
+        yield f"http://{host}:{server.server_address[1]}/holidays.ics"
     finally:
         server.shutdown()
         server.server_close()
@@ -516,3 +518,45 @@ def test_ics_urls_on_private_addresses_are_refused_by_default(settings):
                 "http://localhost/cal.ics"]:
         with pytest.raises(ValidationError, match="private network address"):
             fetch_ics(url)
+
+
+# --- Fetching ICS addresses safely (issue 11: SSRF) -----------------------------------------
+# The guard itself is tested in test_safe_http.py; these check the calendar feed uses it.
+SECRET = "SECRET-INTERNAL-BANNER"
+
+
+def test_an_ics_redirect_to_loopback_is_refused(settings):
+    # Only 127.0.0.2 is allowed (an "intranet calendar server"); 127.0.0.1 stays refused.
+    settings.ICS_ALLOW_PRIVATE_NETWORKS = ["127.0.0.2/32"]
+    with (
+        serve(SECRET.encode()) as internal,
+        serve(b"", status=302, host="127.0.0.2", headers={"Location": internal}) as url,
+        pytest.raises(ValidationError, match="redirected to a private network address") as exc,
+    ):
+        fetch_ics(url)
+    assert SECRET not in messages_of(exc)
+
+
+def test_an_oversize_ics_download_is_refused():
+    with serve(b"x" * (2 * 1024 * 1024 + 1)) as url, \
+            pytest.raises(ValidationError, match="larger than 2 MB"):
+        fetch_ics(url)
+
+
+@pytest.mark.django_db
+def test_a_fetched_body_is_never_quoted_in_the_feed_error(manager):
+    calendar = make_calendar(manager)
+    with serve(CHRISTMAS_ICS) as url:
+        feed = holidays_import_ics(calendar=calendar, content=fetch_ics(url), by=manager, url=url)
+    # An internal service's answer: not a calendar, or a calendar whose event names leak.
+    leaky_calendar = (b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:" + SECRET.encode()
+                      + b"\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    for body in [SECRET.encode() + b" db_password=hunter2", leaky_calendar]:
+        with serve(body) as url:
+            feed.url = url
+            feed.save()
+            assert feed_refresh(feed=feed) is False
+        feed.refresh_from_db()
+        assert feed.last_error
+        assert SECRET not in feed.last_error
+        assert "hunter2" not in feed.last_error

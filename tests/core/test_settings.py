@@ -17,6 +17,8 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "switchboard.example.com",
     "DATABASE_URL": "postgres://switchboard@127.0.0.1:5432/switchboard",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    # Throttles and lock-outs must be counted in a cache every web process shares.
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
 }
 
 
@@ -35,6 +37,49 @@ def test_check_deploy_is_clean_with_production_variables(tmp_path):
                     env={**PRODUCTION_ENV, "SWITCHBOARD_VAR_DIR": str(tmp_path)})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_check_deploy_warns_when_the_cache_is_private_to_each_process(tmp_path):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "CACHE_URL"}
+    result = manage("check", "--deploy", env={**env, "SWITCHBOARD_VAR_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stdout + result.stderr  # a warning, not an error
+    assert "(switchboard.W001) The default cache is LocMemCache" in result.stderr
+    assert "System check identified 1 issue (0 silenced)." in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [({}, "0"), ({"TRUSTED_PROXY_COUNT": "1"}, "1"),
+     ({"AXES_PROXY_COUNT": "2"}, "2")],  # the deprecated name still works
+)
+def test_one_variable_sets_the_trusted_proxies_for_axes_drf_and_logs(tmp_path, variables,
+                                                                     expected):
+    code = ("from django.conf import settings; "
+            "print(settings.TRUSTED_PROXY_COUNT, settings.REST_FRAMEWORK['NUM_PROXIES'], "
+            "settings.AXES_CLIENT_IP_CALLABLE)")
+    result = manage("shell", "-c", code,
+                    env={"DEBUG": "true", "SWITCHBOARD_VAR_DIR": str(tmp_path), **variables})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == [expected, expected,
+                                                      "core.client_ip.client_ip"]
+
+
+def test_private_ics_networks_and_the_csp_report_address_come_from_the_environment(tmp_path):
+    code = ("from django.conf import settings; "
+            "print(settings.ICS_ALLOW_PRIVATE_NETWORKS, "
+            "settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['report-uri'])")
+    base = {"DEBUG": "true", "SWITCHBOARD_VAR_DIR": str(tmp_path)}
+    result = manage("shell", "-c", code, env={
+        **base, "ICS_ALLOW_PRIVATE_NETWORKS": "10.20.0.0/16, 192.168.1.5",
+        "CSP_REPORT_URI": "https://csp.example.com/report"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        "['10.20.0.0/16', '192.168.1.5'] https://csp.example.com/report")
+
+    result = manage("check", env={**base, "ICS_ALLOW_PRIVATE_NETWORKS": "intranet"})
+    assert result.returncode != 0
+    assert "ICS_ALLOW_PRIVATE_NETWORKS: 'intranet' is not true, false or a network" \
+        in result.stderr
 
 
 def test_secret_key_is_required_when_debug_is_off(tmp_path):

@@ -34,6 +34,22 @@ def test_login_then_dashboard_shows_real_counts(client, manager, make_user):
     assert "<td>Viewer</td><td class=\"num\">1</td>" in html
 
 
+def test_a_user_without_a_role_sees_no_statistics(client, manager, make_user):
+    TeamFactory.create_batch(2)
+    record_heartbeat(hostname="worker-1")
+    client.force_login(make_user())  # signed in, in no role group
+
+    response = client.get("/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="no-role"' in html
+    assert "ask a manager" in html
+    for figure in ["people-count", "team-count", "change-count", "clocks-running",
+                   "worker-state", "open-incidents", "open-escalations-total"]:
+        assert f'data-testid="{figure}"' not in html
+    assert "People per role" not in html
+
+
 def test_dashboard_counts_audited_changes(client, manager):
     save_with_audit(TeamFactory.build(), by=manager, reason="New desk")
     client.force_login(manager)

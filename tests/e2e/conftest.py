@@ -54,5 +54,11 @@ def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # Chromium reports every Content-Security-Policy refusal on the console: no journey
+    # may meet one (a refused script or style is a silently broken page).
+    refused = []
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    assert refused == [], "the Content-Security-Policy refused something"

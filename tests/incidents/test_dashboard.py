@@ -114,7 +114,9 @@ def test_people_who_may_not_see_incidents_do_not_get_the_incident_part(client, m
 
     assert "Carrier SIP trunk failure" not in html
     assert "open-incidents" not in html
-    assert 'data-testid="people-count">' in html
+    # Nor any other figure (issue 11): they are asked to get a role instead.
+    assert 'data-testid="people-count">' not in html
+    assert 'data-testid="no-role"' in html
 
 
 def home_queries(client):
