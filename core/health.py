@@ -79,6 +79,7 @@ def health_report_for(user):
         for part in ("database", "broker"):
             report[part].pop("detail", None)
         report["worker"].pop("hostname", None)
+        report.pop("email", None)
     return report
 
 
@@ -87,9 +88,16 @@ def system_health():
     db_ok, db_detail = check_database()
     broker_ok, broker_detail = check_broker()
     worker = heartbeat_status() if db_ok else {"state": "unknown"}
-    return {
+    report = {
         "healthy": db_ok and broker_ok,
         "database": {"ok": db_ok, "detail": db_detail},
         "broker": {"ok": broker_ok, "detail": broker_detail},
         "worker": worker,
     }
+    if db_ok:
+        from .notifications import email_outbox_status
+
+        # Mail waiting (overdue: older than 15 minutes) or given up on: the outbox's
+        # failures are visible, not silent. Not a reason to be unhealthy by itself.
+        report["email"] = email_outbox_status()
+    return report

@@ -111,6 +111,23 @@ def test_staff_and_managers_see_the_health_details(client, make_user, role):
     assert body["broker"]["detail"]
 
 
+def test_staff_see_the_email_outbox_in_the_health_report(client, manager, settings):
+    from core.notifications import email_outbox_send, notify
+
+    settings.EMAIL_BACKEND = "tests.support.mail.RefusingEmailBackend"
+    settings.EMAIL_MAX_ATTEMPTS = 1
+    notify([manager], title="Never delivered")
+    email_outbox_send()
+    notify([manager], title="Waiting")
+    client.force_login(manager)
+
+    body = client.get("/api/health/").json()
+
+    assert body["email"] == {"pending": 1, "overdue": 0, "failed": 1}
+    client.logout()
+    assert "email" not in client.get("/api/health/").json()
+
+
 def test_health_says_never_before_the_first_heartbeat(api_client):
     assert api_client.get("/api/health/").json()["worker"]["state"] == "never"
 
