@@ -15,6 +15,8 @@ panel to device pages") is the model for panels.
 * :class:`PageRenderer` — how an object's page (or its htmx panel) is drawn, so an
   app whose card posts a form (a playbook step) can answer with the host's page
   without importing the host's views.
+* :class:`FormExtension` — input an app adds to another app's form and API
+  (the vendors an incident affects, chosen when declaring it).
 * :class:`DashboardTile` — a section of the home dashboard.
 * :class:`DemoSeeder` — an app's part of ``manage.py seed_demo``, after the
   seeders it needs.
@@ -191,6 +193,58 @@ def register_page_renderer(renderer: PageRenderer) -> PageRenderer:
 def render_object_page(request, obj, **kwargs):
     """Answer with ``obj``'s own page (or panel), whatever app it belongs to."""
     return _RENDERERS[model_label(obj)].render(request, obj.pk, **kwargs)
+
+
+# --- Fields on other apps' forms ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormExtension:
+    """Input an app adds to another app's form and API input.
+
+    The vendors app adds "Affected vendors" to declaring an incident: ``fields()``
+    returns the web form fields, ``serializer_fields()`` the API input fields, and
+    ``apply(obj, data, by)`` runs after the host's service in the same transaction
+    with only this extension's cleaned values (raise ValidationError naming the
+    field to refuse: the whole change rolls back).
+    """
+
+    key: str
+    form: str  # the host's name for the form: "incidents.declare"
+    fields: Callable[[], dict]
+    serializer_fields: Callable[[], dict]
+    apply: Callable[[Any, dict, Any], None]
+    permission: str | None = None
+
+
+_FORM_EXTENSIONS: dict[str, FormExtension] = {}
+
+
+def register_form_extension(extension: FormExtension) -> FormExtension:
+    _FORM_EXTENSIONS[extension.key] = extension
+    return extension
+
+
+def form_extensions(form: str, user=None) -> list[FormExtension]:
+    return [e for e in sorted(_FORM_EXTENSIONS.values(), key=lambda e: e.key)
+            if e.form == form
+            and (user is None or e.permission is None or user.has_perm(e.permission))]
+
+
+def split_extension_data(form: str, data: dict, user=None) -> tuple[dict, dict]:
+    """``(the host's own values, {extension key: its values})`` from cleaned data."""
+    own, extra = dict(data), {}
+    for extension in form_extensions(form, user):
+        names = set(extension.fields()) | set(extension.serializer_fields())
+        extra[extension.key] = {n: own.pop(n) for n in list(own) if n in names}
+    return own, extra
+
+
+def apply_form_extensions(form: str, obj, extra: dict, *, by) -> None:
+    for extension in form_extensions(form, by):
+        values = extra.get(extension.key)
+        if values:
+            extension.apply(obj, values, by)
 
 
 # --- The home dashboard ---------------------------------------------------------------------

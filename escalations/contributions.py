@@ -12,6 +12,7 @@ from core.registry import (
     register_panel,
 )
 from core.roles import EDIT, Grant, register_app
+from core.work_items import WorkItemType, register_work_item
 
 from .demo import seed_customers, seed_escalations
 
@@ -39,6 +40,12 @@ def register():
         "escalations", lambda demo: seed_escalations(),
         after=("escalations.customers", "incidents", "core.calendars", "core.teams")))
     register_page_renderer(PageRenderer("escalations.escalation", _render_escalation_page))
+    register_work_item(WorkItemType(
+        key="escalation", model="escalations.escalation", label="Escalation",
+        work_permission="escalations.work_escalation",
+        view_permission="escalations.view_escalation",
+        timeline_add=_timeline_add, people=lambda escalation: [escalation.owner],
+        facts=_facts, finished_states=("closed", "withdrawn")))
     # On incident pages: the escalations the incident caused, and linking more.
     register_panel(Panel(
         "escalations.incident_escalations", model="incidents.incident",
@@ -56,3 +63,21 @@ def _incident_escalations(request, incident, forms):
     from .views import incident_escalations_context
 
     return incident_escalations_context(request, incident, forms)
+
+
+def _timeline_add(escalation, kind, text, *, by, at=None, params=None):
+    from .services import escalation_timeline_add
+
+    return escalation_timeline_add(escalation, kind, text, by=by, at=at)
+
+
+def _facts(escalation):
+    """What attach rules match on (core.work_items.playbook_facts)."""
+    return {
+        "severity_rank": None,
+        "priority": escalation.priority or None,
+        "channel_ids": {escalation.channel_id} if escalation.channel_id else set(),
+        "category": escalation.category or None,
+        "customer_tier": escalation.customer.tier,
+        "regulatory_regime_id": escalation.regulatory_regime_id,
+    }

@@ -81,3 +81,7 @@ STAGE_TIMESTAMPS = [
     "declared_at", "triaged_at", "contained_at", "resolved_at", "postmortem_started_at",
     "closed_at",
 ]
+
+
+# The name other apps extend the incident declaration by (core.registry.FormExtension).
+DECLARE_FORM = "incidents.declare"

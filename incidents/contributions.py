@@ -10,6 +10,7 @@ from core.registry import (
     register_page_renderer,
 )
 from core.roles import ALL, EDIT, Grant, register_app
+from core.work_items import WorkItemType, register_work_item
 
 from .demo import seed_incidents
 
@@ -28,9 +29,36 @@ def register():
         "incidents", lambda demo: seed_incidents(), after=("core.people", "core.teams",
                                                            "core.calendars")))
     register_page_renderer(PageRenderer("incidents.incident", _render_incident_page))
+    register_work_item(WorkItemType(
+        key="incident", model="incidents.incident", label="Incident",
+        work_permission="incidents.work_incident", view_permission="incidents.view_incident",
+        timeline_add=_timeline_add, people=_people, facts=_facts,
+        finished_states=("closed", "cancelled")))
 
 
 def _render_incident_page(request, pk, **kwargs):
     from .views import _render_incident  # views import every form: only when drawn
 
     return _render_incident(request, pk, **kwargs)
+
+
+def _timeline_add(incident, kind, text, *, by, at=None, params=None):
+    from .services import timeline_add
+
+    return timeline_add(incident, kind, text, by=by, at=at)
+
+
+def _people(incident):
+    """Who works the incident: its roles."""
+    return [incident.commander, incident.communications_lead, incident.scribe,
+            incident.vendor_liaison]
+
+
+def _facts(incident):
+    """What attach rules match on (core.work_items.playbook_facts)."""
+    return {
+        "severity_rank": incident.severity.rank if incident.severity_id else None,
+        "priority": incident.priority or None,
+        "channel_ids": {channel.pk for channel in incident.channels.all()},
+        "category": None, "customer_tier": None, "regulatory_regime_id": None,
+    }

@@ -9,9 +9,10 @@ the field it names.
 
 from django import forms
 
+from core import registry
 from core.forms import DATE_WIDGET, PersonField, ServiceForm, text_field
 
-from .choices import ActionItemKind, Audience, IncidentRole, IncidentState, Priority
+from .choices import DECLARE_FORM, ActionItemKind, Audience, IncidentRole, IncidentState, Priority
 from .models import Channel, Incident, Severity
 
 # --- The list -----------------------------------------------------------------------
@@ -59,6 +60,19 @@ class DeclareForm(ServiceForm):
                             empty_label="Assign later")
     contacts_affected = forms.IntegerField(required=False, min_value=0)
     agents_idle = forms.IntegerField(required=False, min_value=0)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Fields other apps add (core.registry.FormExtension), e.g. affected vendors.
+        self.extension_names = []
+        for extension in registry.form_extensions(DECLARE_FORM, user):
+            added = extension.fields()
+            self.fields.update(added)
+            self.extension_names.extend(added)
+
+    def extension_fields(self):
+        """The bound fields other apps added, for the template to draw."""
+        return [self[name] for name in self.extension_names]
 
 
 # --- Transitions --------------------------------------------------------------------

@@ -25,6 +25,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Case, F, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -42,6 +43,7 @@ from . import services
 from .choices import ACTIVE_STATES, ActionItemState, IncidentRole, IncidentState
 from .forms import (
     ACTIVE,
+    DECLARE_FORM,
     ActionItemEditForm,
     ActionItemForm,
     CancelForm,
@@ -190,10 +192,15 @@ def incident_list(request):
 def incident_declare(request):
     """Declare: the service gives the reference, starts the clocks and pages people."""
     if request.method == "POST":
-        form = DeclareForm(request.POST, people=web_forms.people(request))
+        form = DeclareForm(request.POST, people=web_forms.people(request), user=request.user)
         if form.is_valid():
+            own, extra = registry.split_extension_data(DECLARE_FORM, form.cleaned_data,
+                                                       request.user)
             try:
-                incident = services.incident_declare(by=request.user, **form.cleaned_data)
+                with transaction.atomic():
+                    incident = services.incident_declare(by=request.user, **own)
+                    registry.apply_form_extensions(DECLARE_FORM, incident, extra,
+                                                   by=request.user)
             except ValidationError as exc:
                 form.add_service_errors(web_forms.validation_errors(exc))
             else:
@@ -207,7 +214,7 @@ def incident_declare(request):
     channels = request.GET.getlist("channel")
     if channels:
         initial["channels"] = list(Channel.objects.filter(key__in=channels, active=True))
-    form = DeclareForm(initial=initial, people=web_forms.people(request))
+    form = DeclareForm(initial=initial, people=web_forms.people(request), user=request.user)
     return render(request, "incidents/declare.html", {"form": form})
 
 

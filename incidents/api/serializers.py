@@ -11,13 +11,21 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core import registry
 from core.api.serializers import UserSummarySerializer
 from core.choices import ClockState
 from core.clocks import clock_kind, clock_status
 from core.models import SlaClock
 from core.transitions import allowed_transitions
 
-from ..choices import STAGE_TIMESTAMPS, ActionItemKind, ActionItemState, Audience, IncidentRole
+from ..choices import (
+    DECLARE_FORM,
+    STAGE_TIMESTAMPS,
+    ActionItemKind,
+    ActionItemState,
+    Audience,
+    IncidentRole,
+)
 from ..models import (
     ActionItem,
     Channel,
@@ -171,6 +179,15 @@ class IncidentSerializer(serializers.ModelSerializer):
 
 class IncidentDeclareSerializer(serializers.Serializer):
     """Declare an incident (``incident_declare``)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # Input other apps add (core.registry.FormExtension), e.g. affected vendors.
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        for extension in registry.form_extensions(DECLARE_FORM, user):
+            fields.update(extension.serializer_fields())
+        return fields
 
     title = serializers.CharField(max_length=200)
     summary = serializers.CharField(required=False, allow_blank=True, default="")

@@ -21,11 +21,12 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core import registry
 from core.api.permissions import ActionPermissions
 from core.api.schema import ERRORS, TRANSITION_ERRORS, validated_input
 
 from .. import services
-from ..choices import ActionItemState, IncidentState, TimelineKind
+from ..choices import DECLARE_FORM, ActionItemState, IncidentState, TimelineKind
 from ..models import ActionItem, Channel, Incident, PostMortem, Severity
 from .serializers import (
     ActionItemCreateSerializer,
@@ -183,8 +184,11 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         """Declare an incident. It gets a reference, its severity's SLA clocks start,
         and SEV1/SEV2 page managers and responders."""
         data = validated_input(self, IncidentDeclareSerializer)
-        incident = services.incident_declare(by=request.user, channels=data.pop("channels", []),
-                                             **data)
+        data, extra = registry.split_extension_data(DECLARE_FORM, data, request.user)
+        with transaction.atomic():
+            incident = services.incident_declare(
+                by=request.user, channels=data.pop("channels", []), **data)
+            registry.apply_form_extensions(DECLARE_FORM, incident, extra, by=request.user)
         return self._respond(incident, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Edit descriptive fields", request=IncidentEditSerializer,
