@@ -7,9 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Switchboard core"
 
     def ready(self):
-        from . import checks, demo, roles, signals  # noqa: F401 - checks register on import
+        from . import checks, contributions, roles, signals  # noqa: F401 - checks register on import
 
-        demo.register()
+        contributions.register()
 
         # Keep the role groups in step with the models after every migrate, so a
         # model added by a later app is granted to the roles that should have it.

@@ -270,9 +270,10 @@ def register_dashboard_tile(tile: DashboardTile) -> DashboardTile:
     return tile
 
 
-def dashboard_tiles(user) -> list[DashboardTile]:
+def dashboard_tiles(user=None) -> list[DashboardTile]:
+    """The tiles ``user`` may see (``None``: all of them), in order."""
     return [t for t in sorted(_TILES.values(), key=lambda t: (t.order, t.key))
-            if t.permission is None or user.has_perm(t.permission)]
+            if t.permission is None or user is None or user.has_perm(t.permission)]
 
 
 # --- Demo data ----------------------------------------------------------------------------

@@ -3,10 +3,12 @@
 from core.choices import Role
 from core.registry import (
     Area,
+    DashboardTile,
     DemoSeeder,
     PageRenderer,
     Panel,
     register_area,
+    register_dashboard_tile,
     register_demo_seeder,
     register_page_renderer,
     register_panel,
@@ -30,6 +32,12 @@ def register():
             Grant("escalations", ("approve",), ("escalation",)),
         ],
     })
+    register_dashboard_tile(DashboardTile(
+        "escalations.bursts", "escalations/tiles/bursts.html", _bursts,
+        permission="escalations.view_escalation", order=10))
+    register_dashboard_tile(DashboardTile(
+        "escalations.open", "escalations/tiles/open.html", _open_escalations,
+        permission="escalations.view_escalation", order=20))
     register_area(Area(
         "escalations", "Escalations",
         "Complaints, regulatory complaints and high-value customers worked against SLA "
@@ -80,4 +88,32 @@ def _facts(escalation):
         "category": escalation.category or None,
         "customer_tier": escalation.customer.tier,
         "regulatory_regime_id": escalation.regulatory_regime_id,
+    }
+
+
+def _bursts(user, now):
+    """Bursts of similar unlinked escalations: a possible undeclared incident."""
+    from .selectors import escalation_bursts
+
+    return {"bursts": escalation_bursts(now=now)}
+
+
+def _open_escalations(user, now):
+    """Open escalations by tier and how many have a breached clock (two queries)."""
+    from django.db.models import Count
+
+    from core.models import SlaClock
+
+    from .choices import OPEN_STATES, Tier
+    from .models import Escalation
+
+    open_escalations = Escalation.objects.filter(state__in=OPEN_STATES)
+    by_tier = dict(open_escalations.values_list("tier").annotate(n=Count("pk")))
+    breached = (SlaClock.objects.filter(content_type__app_label="escalations",
+                                        content_type__model="escalation")
+                .overdue(now).values("object_id").distinct())
+    return {
+        "open_total": sum(by_tier.values()),
+        "by_tier": [(tier, by_tier.get(tier.value, 0)) for tier in Tier],
+        "breached": open_escalations.filter(pk__in=breached).count(),
     }

@@ -3,9 +3,11 @@
 from core.choices import Role
 from core.registry import (
     Area,
+    DashboardTile,
     DemoSeeder,
     PageRenderer,
     register_area,
+    register_dashboard_tile,
     register_demo_seeder,
     register_page_renderer,
 )
@@ -21,6 +23,9 @@ def register():
         Role.INCIDENT_RESPONDER: [Grant("incidents", EDIT, (
             "incident", "timelineevent", "statusupdate", "postmortem", "actionitem"))],
     }, system=(ALL, ("close",)))
+    register_dashboard_tile(DashboardTile(
+        "incidents.open", "incidents/tiles/open.html", _dashboard,
+        permission="incidents.view_incident", order=40))
     register_area(Area(
         "incidents", "Incidents",
         "Declare, triage, contain and resolve outages of voice, IVR, chat, bots and CRM, "
@@ -61,4 +66,25 @@ def _facts(incident):
         "priority": incident.priority or None,
         "channel_ids": {channel.pk for channel in incident.channels.all()},
         "category": None, "customer_tier": None, "regulatory_regime_id": None,
+    }
+
+
+INCIDENT_METRICS_DAYS = 90
+
+
+def _dashboard(user, now):
+    """Open incidents by severity, the newest open ones, and response times of the
+    last 90 days by severity (a fixed handful of queries)."""
+    from datetime import timedelta
+
+    from .selectors import incident_metrics, incidents_for_dashboard, open_incidents_by_severity
+
+    open_counts = open_incidents_by_severity()
+    return {
+        "open_by_severity": open_counts,
+        "open_total": sum(row.count for row in open_counts),
+        "open": incidents_for_dashboard(),
+        "metrics": incident_metrics(since=now - timedelta(days=INCIDENT_METRICS_DAYS),
+                                    until=now, groups=("severity",)),
+        "metrics_days": INCIDENT_METRICS_DAYS,
     }

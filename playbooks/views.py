@@ -17,9 +17,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core import web_forms
+from core.work_items import get_work_item
 
 from . import services
-from .choices import PlaybookKind, VersionState
+from .choices import VersionState
 from .forms import (
     AttachForm,
     CompleteForm,
@@ -267,31 +268,15 @@ def runs_context(request, obj, forms):
     }
 
 
-def _owner_renderer(obj):
-    if services.owner_kind(obj) == PlaybookKind.INCIDENT:
-        from incidents.views import _render_incident
-
-        return _render_incident
-    from escalations.views import _render_escalation
-
-    return _render_escalation
-
-
 def _owner(kind, pk):
-    if kind == PlaybookKind.INCIDENT:
-        from incidents.models import Incident
-
-        return get_object_or_404(Incident, pk=pk)
-    if kind == PlaybookKind.ESCALATION:
-        from escalations.models import Escalation
-
-        return get_object_or_404(Escalation, pk=pk)
-    raise Http404("No such kind.")
+    """The incident, escalation… a playbook card posted from (any work item)."""
+    return get_work_item(kind, pk)
 
 
 def _submit_on_owner(request, obj, form, *, key, run, done):
+    # Answered with the owner's own page (core.registry.render_object_page).
     return web_forms.submit(request, obj, form, key=key, run=run, done=done, labels={},
-                            anchor="#playbooks", render=_owner_renderer(obj))
+                            anchor="#playbooks")
 
 
 @require_POST
