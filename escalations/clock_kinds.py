@@ -50,6 +50,7 @@ def escalate_one_tier(clock, event):
 
     from .choices import OPEN_STATES, EscalationTimelineKind, Tier
     from .models import Escalation
+    from .selectors import pending_tier_change
     from .services import escalation_escalate_tier, escalation_timeline_add
 
     escalation = clock.owner
@@ -68,8 +69,7 @@ def escalate_one_tier(clock, event):
             f"{label} breached; already at L4 (executive), so no further escalation.",
             by=actor, at=event.at)
         return
-    pending = escalation.tier_changes.filter(direction="up", acknowledged_at__isnull=True,
-                                             next_notify_at__isnull=False).first()
+    pending = pending_tier_change(escalation)
     if pending is not None:
         # The tier that received the last escalation has not taken it yet: climbing
         # again would skip them. Their reminders (and, unanswered, the tier above)

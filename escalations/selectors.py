@@ -7,7 +7,7 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from .choices import EscalationState, EscalationTimelineKind
-from .models import Escalation
+from .models import Escalation, TierDirection
 from .visibility import can_see_compensation
 
 
@@ -44,3 +44,18 @@ def escalation_timeline_for(escalation, user, *, newest_first=True):
     if not can_see_compensation(user):
         events = events.exclude(kind=EscalationTimelineKind.COMPENSATION)
     return events.order_by("-at", "-pk") if newest_first else events.order_by("at", "pk")
+
+
+def pending_tier_change(escalation):
+    """The tier change still waiting for the receiving tier to acknowledge it, or None.
+
+    One definition for the page (the "Acknowledge" button) and the breach action (no
+    second climb while the last one is unacknowledged): the *latest* tier change,
+    when it moved the escalation up to the tier it is still at and nobody has
+    acknowledged it. A later de-escalation (or a newer climb) supersedes it.
+    """
+    latest = escalation.tier_changes.order_by("-requested_at", "-pk").select_related(
+        "requested_by").first()
+    if latest is None or latest.direction != TierDirection.UP or latest.is_acknowledged:
+        return None
+    return latest if latest.to_tier == escalation.tier else None

@@ -64,8 +64,8 @@ from .forms import (
     TriageForm,
     WithdrawForm,
 )
-from .models import Customer, Escalation, EscalationIncidentLink, TierChange, TierDirection
-from .selectors import escalation_timeline_for
+from .models import Customer, Escalation, EscalationIncidentLink, TierChange
+from .selectors import escalation_timeline_for, pending_tier_change
 from .services import LADDER
 from .visibility import (
     MONEY_FIELDS,
@@ -340,13 +340,6 @@ TIER_MOVES = {
 }
 
 
-def _pending_tier_change(escalation):
-    """The latest escalation up, when nobody has acknowledged it yet."""
-    latest = escalation.tier_changes.filter(direction=TierDirection.UP).order_by(
-        "-requested_at", "-pk").select_related("requested_by").first()
-    return latest if latest is not None and not latest.is_acknowledged else None
-
-
 def _escalation_context(request, escalation, overrides):
     user = request.user
     forms = web_forms.PageForms(web_forms.people(request), overrides)
@@ -371,7 +364,7 @@ def _escalation_context(request, escalation, overrides):
     is_open = escalation.state in OPEN_STATES
     can_change = user.has_perm("escalations.change_escalation")
     # Once the escalation is over nobody needs to take it: no acknowledgement asked.
-    pending = _pending_tier_change(escalation) if escalation.state in OPEN_STATES else None
+    pending = pending_tier_change(escalation) if escalation.state in OPEN_STATES else None
     can_move = is_open and can_change
     offered = {"escalate": can_move and escalation.tier != LADDER[-1],
                "deescalate": can_move and escalation.tier != LADDER[0]}

@@ -283,3 +283,46 @@ def test_tier_ladder_through_the_api(api_as, lead, desk_lead, escalation, viewer
 
     down = api_as(lead).post(f"{url}/deescalate-tier/", {"reason": "Refund agreed"})
     assert down.json()["tier"] == Tier.L1
+
+
+# --- One definition of "waiting for acknowledgement" ------------------------------------
+
+
+def test_a_de_escalation_ends_the_wait_for_acknowledgement_on_the_page_and_for_breaches(
+        client, escalation, lead, desk_lead):
+    """Escalated L1 → L2, then back to L1: nobody at L2 has anything to acknowledge.
+    The page used to keep showing "not acknowledged" with an Acknowledge button while
+    the breach action saw nothing pending; both now ask pending_tier_change."""
+    from escalations.selectors import pending_tier_change
+
+    services.escalation_escalate_tier(escalation=escalation, by=lead, reason="Angry",
+                                      at=at(minutes=5))
+    assert pending_tier_change(reload(escalation)).to_tier == Tier.L2
+    services.escalation_deescalate_tier(escalation=escalation, by=lead, reason="Calmer",
+                                        at=at(minutes=10))
+    escalation = reload(escalation)
+    client.force_login(desk_lead)
+
+    page = client.get(escalation.get_absolute_url()).text
+
+    assert pending_tier_change(escalation) is None
+    assert 'data-testid="tier-pending"' not in page
+    assert 'data-testid="tier-acknowledge"' not in page
+    # The next breach climbs (nothing is waiting), exactly once.
+    sweep(now=at(days=2, minutes=1))
+    assert reload(escalation).tier == Tier.L2
+
+
+def test_an_unacknowledged_climb_stays_pending_after_its_reminders_run_out(
+        escalation, lead, desk_lead, settings):
+    from escalations.selectors import pending_tier_change
+
+    settings.ESCALATION_TIER_NOTIFY_ATTEMPTS = 1
+    services.escalation_escalate_tier(escalation=escalation, by=lead, reason="Angry", at=at())
+    services.tier_changes_renotify(now=at(hours=2))  # reminders used up: tier above told
+
+    pending = pending_tier_change(reload(escalation))
+
+    assert pending is not None and pending.escalated_further
+    sweep(now=at(days=2, minutes=1))  # the breach does not climb past a waiting tier
+    assert reload(escalation).tier == Tier.L2
