@@ -52,7 +52,7 @@ lint: $(VENV)/.test-installed
 
 test-unit: $(VENV)/.test-installed
 	DATABASE_URL=sqlite:///:memory: CELERY_BROKER_URL=filesystem://localhost// \
-		$(PY) -m pytest --ignore=tests/integration
+		$(PY) -m pytest -n auto --ignore=tests/integration
 
 test-integration: $(VENV)/.test-installed
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
