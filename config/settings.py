@@ -91,6 +91,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A NUL character anywhere in the input is a 400 naming the field (PostgreSQL
+    # cannot hold one); after authentication, so the 400 page knows who is reading.
+    "core.middleware.RefuseNulCharactersMiddleware",
     "core.middleware.ViewerTimezoneMiddleware",
     # Records request.user as the actor of every history row written in a request.
     "simple_history.middleware.HistoryRequestMiddleware",

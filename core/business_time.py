@@ -681,7 +681,8 @@ def _coerce_tz(tz: str | tzinfo) -> tzinfo:
     if isinstance(tz, str):
         try:
             return ZoneInfo(tz)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        # OSError: "Europe" names a folder of the zone database, a long name none.
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
             raise ValueError(f"unknown time zone {tz!r}") from exc
     raise TypeError(
         "tz must be an IANA zone name, a zoneinfo.ZoneInfo or a datetime.timezone, "
