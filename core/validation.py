@@ -37,6 +37,7 @@ from functools import cache
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 
 PLAUSIBLE_FROM = date(2000, 1, 1)
@@ -172,3 +173,19 @@ class PlausibleDateTimeField(forms.DateTimeField):
             raise ValidationError(f"Enter a date {plausible_range_text()}.",
                                   code="implausible_date") from exc
 
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Objects ticked by id. An id that is not plain digits within a 64-bit column is
+    "not a valid choice" before any query: SQLite cannot even compare a 30-digit
+    number with a column (OverflowError), PostgreSQL refuses it as out of range."""
+
+    def _check_values(self, value):
+        key = (self.queryset.model._meta.get_field(self.to_field_name) if self.to_field_name
+               else self.queryset.model._meta.pk)
+        if isinstance(key, models.IntegerField | models.AutoField):
+            for item in value:
+                if parse_id(item if isinstance(item, int) else str(item)) is None:
+                    raise ValidationError(self.error_messages["invalid_choice"],
+                                          code="invalid_choice", params={"value": item})
+        return super()._check_values(value)

@@ -20,6 +20,7 @@ from simple_history.models import HistoricalRecords
 
 from core.choices import Role
 from core.transitions import guard
+from core.validation import validate_duration
 
 from .choices import AttachedHow, Evidence, PlaybookKind, StepState, VersionState
 
@@ -122,7 +123,7 @@ class PlaybookStep(models.Model):
     instructions = models.TextField(blank=True, help_text="Markdown, sanitised when shown.")
     responsible_role = models.CharField(max_length=40, choices=Role.choices, blank=True)
     due_offset = models.DurationField(
-        null=True, blank=True,
+        null=True, blank=True, validators=[validate_duration],
         help_text="Due this long after the playbook attaches (an SLA clock); empty: no "
                   "due time.")
     required = models.BooleanField(
