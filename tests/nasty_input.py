@@ -30,7 +30,7 @@ from django.utils import timezone
 # --- Values ---------------------------------------------------------------------------
 
 NUL = "\x00"
-TEXT = [NUL, f"SEV2{NUL}", "¹", "x" * 300, "Europe", "../../etc/passwd"]
+TEXT = [NUL, f"SEV2{NUL}", "¹", "x" * 300]
 NUMBERS = ["¹", "٣", 10**30, -(10**30), 2**63, -1, 1.5, "1e309", "NaN", "Infinity", NUL]
 DATETIMES = [
     "2026-01-01T00:00:00+23:00",     # beyond PostgreSQL's ±15:59
@@ -383,7 +383,9 @@ PAGES = {
     "/playbooks/": ["kind", "q", "page"],
     "/playbooks/{playbooks}/": ["from", "to", "version"],
 }
-PAGE_VALUES = [*TEXT, *NUMBERS[:4], *DATES, *DATETIMES[:3], *DURATIONS[:2], "-declared", "0"]
+# Fewer values than for the API: a page renders in full for each request.
+PAGE_VALUES = [NUL, "¹", str(10**30), "-1", "x" * 300, "Europe", "0001-01-01", "9999-12-31",
+               "0001-01-01T00:00", "2026-01-01T00:00:00+23:00", "P999999999D"]
 
 
 def fuzz_pages(client, ids) -> list[str]:

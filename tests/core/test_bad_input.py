@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core import business_time
-from core.choices import Role
 from core.models import BusinessCalendar
 from core.validation import plausible_range_text, validate_time_zone
 from tests import nasty_input
@@ -352,6 +351,28 @@ def test_the_incident_list_shows_a_date_filter_out_of_range_as_its_error(web):
     assert range_message() in response.content.decode()
 
 
+@pytest.mark.parametrize("field", ["final_response_days", "extended_days"])
+def test_a_regulatory_regime_longer_than_any_regulator_allows_is_refused(api, world, field):
+    body = {**world.bodies["POST /api/regulatory-regimes/"], field: 5000}
+    response = api.post("/api/regulatory-regimes/", body, format="json")
+    assert_invalid(response, field, "Ensure this value is less than or equal to 1098.")
+
+
+def test_a_playbook_version_diff_takes_plain_numbers(web, world):
+    from playbooks import services
+    from playbooks.models import PlaybookVersion
+
+    draft = PlaybookVersion.objects.get(pk=ids(world, "playbook-versions"))
+    services.step_save(version=draft, by=world.user, title="Call the carrier back")
+    page = f"/playbooks/{ids(world, 'playbooks')}/"
+    assert 'data-testid="version-diff"' in web.get(page, {"from": "1", "to": "2"}).content \
+        .decode()
+    for version in ["٢", "²", "9" * 5000]:  # Arabic-Indic two, superscript two
+        response = web.get(page, {"from": "1", "to": version})
+        assert response.status_code == 200
+        assert 'data-testid="version-diff"' not in response.content.decode()
+
+
 def test_today_and_ten_years_ahead_are_plausible(api, world):
     today = date.today()
     for due in [today, today.replace(year=today.year + 9)]:
@@ -402,15 +423,4 @@ def test_no_page_answers_500_to_nasty_parameters(shared_world):
 def test_no_form_answers_500_to_nasty_fields(shared_world):
     client = nasty_input.fuzz_client(shared_world.user)
     assert nasty_input.fuzz_forms(client, shared_world) == []
-
-
-def test_a_viewer_gets_no_500_either(shared_world, make_user):
-    """Roles that may only read meet the same filters (and 403s, not 500s, on writes)."""
-    viewer = make_user(Role.VIEWER, username="fuzz-viewer")
-    client = nasty_input.fuzz_client(viewer)
-    failures = []
-    for operation in nasty_input.api_operations():
-        if operation.method == "GET":
-            failures += nasty_input.fuzz_operation(client, operation, shared_world)
-    assert failures == []
 
