@@ -9,12 +9,14 @@ and wide UTC offsets fail inside the database.
 
 import json
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core import business_time
+from core.calendars import parse_ics
 from core.models import BusinessCalendar
 from core.validation import plausible_range_text, validate_time_zone
 from tests import nasty_input
@@ -24,6 +26,7 @@ pytestmark = pytest.mark.django_db
 NUL_MESSAGE = "Null characters are not allowed."
 OFFSET_MESSAGE = "Use a UTC offset between -14:00 and +14:00 (the widest any time zone uses)."
 DURATION_MESSAGE = "Enter a duration of at most 3653 days (ten years)."
+LONDON = ZoneInfo("Europe/London")
 
 
 def range_message():
@@ -379,6 +382,55 @@ def test_today_and_ten_years_ahead_are_plausible(api, world):
         response = api.patch(f"/api/action-items/{ids(world, 'action-items')}/",
                              {"due_date": due.isoformat()}, format="json")
         assert response.status_code == 200, response.json()
+
+
+# --- ICS imports ----------------------------------------------------------------------------
+
+
+def ics(*events):
+    body = "".join(f"BEGIN:VEVENT\r\nSUMMARY:{summary}\r\n{dates}END:VEVENT\r\n"
+                   for summary, dates in events)
+    return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{body}END:VCALENDAR\r\n".encode()
+
+
+AUGUST_BANK_HOLIDAY = ("Bank holiday", "DTSTART;VALUE=DATE:20260831\r\n")
+
+
+@pytest.mark.parametrize("dates", [
+    "DTSTART;VALUE=DATE:99991231\r\nDTEND;VALUE=DATE:99991231\r\n",
+    "DTSTART:99991231T230000Z\r\nDTEND:99991231T235900Z\r\n",
+    "DTSTART;VALUE=DATE:00010101\r\n",
+    "DTSTART;VALUE=DATE:19950501\r\n",
+])
+def test_ics_events_outside_the_plausible_range_are_left_out(dates):
+    rows = parse_ics(ics(("Far away", dates), AUGUST_BANK_HOLIDAY), tz=LONDON)
+    assert [(row.date, row.name) for row in rows] == [(date(2026, 8, 31), "Bank holiday")]
+
+
+def test_an_ics_event_in_a_zone_that_is_a_folder_is_refused():
+    dates = "DTSTART;TZID=Europe:20261224T130000\r\nDTEND;TZID=Europe:20261224T170000\r\n"
+    with pytest.raises(ValidationError) as refused:
+        parse_ics(ics(("Christmas Eve", dates)), tz=LONDON)
+    assert refused.value.message_dict == {"ics": [
+        "This is not a readable ICS calendar: a TZID is not a known IANA time zone."]}
+
+
+def test_an_ics_event_closing_for_years_is_refused():
+    dates = "DTSTART;VALUE=DATE:20000101\r\nDTEND;VALUE=DATE:20360101\r\n"
+    with pytest.raises(ValidationError) as refused:
+        parse_ics(ics(("Closed", dates)), tz=LONDON)
+    assert "The event 'Closed' lasts more than 366 days" in refused.value.messages[0]
+
+
+def test_the_import_api_answers_a_far_ics_event_without_a_500(api, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("far.ics", ics(
+        ("Far away", "DTSTART;VALUE=DATE:99991231\r\n"), AUGUST_BANK_HOLIDAY))
+    response = api.post(f"/api/calendars/{ids(world, 'calendars')}/import-ics/",
+                        {"file": upload}, format="multipart")
+    assert response.status_code == 200, response.json()
+    assert response.json()["holiday_count"] == 1
 
 
 # --- The fuzz: nothing answers 500 -------------------------------------------------------
