@@ -384,6 +384,29 @@ def test_today_and_ten_years_ahead_are_plausible(api, world):
         assert response.status_code == 200, response.json()
 
 
+# --- Admin lists -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("path", "parameter", "value"), [
+    ("escalations/escalation", "created_at__year", str(10**30)),
+    ("escalations/escalation", "created_at__year", "9999"),
+    ("incidents/statusupdate", "posted_at__gte", "0001-01-01"),
+    ("incidents/timelineevent", "at__gte", "2026-01-01T00:00:00+23:00"),
+    ("escalations/customer", "created_at__lt", "9999-12-31 00:00:00+00:00"),
+])
+def test_an_admin_list_refuses_an_implausible_date_filter(web, path, parameter, value):
+    response = web.get(f"/admin/{path}/", {parameter: value})
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")
+    assert web.get(f"/admin/{path}/", {parameter: value, "e": "1"}).status_code == 200
+
+
+def test_an_admin_list_keeps_its_plausible_date_filters(web):
+    response = web.get("/admin/escalations/escalation/",
+                       {"created_at__gte": "2026-01-01 00:00:00+00:00"})
+    assert response.status_code == 200
+
+
 # --- ICS imports ----------------------------------------------------------------------------
 
 

@@ -87,6 +87,15 @@ def test_an_offset_postgresql_cannot_hold(api, path, parameter, offset):
     assert_invalid(response, parameter, OFFSET_MESSAGE)
 
 
+@pytest.mark.parametrize("path", ["incidents/statusupdate", "escalations/escalation"])
+def test_an_admin_date_filter_postgresql_cannot_hold(world, client, path):
+    client.force_login(world.user)
+    field = "posted_at" if "statusupdate" in path else "created_at"
+    response = client.get(f"/admin/{path}/", {f"{field}__gte": "2026-01-01T00:00:00+23:00"})
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")
+
+
 # --- The fuzz on PostgreSQL ----------------------------------------------------------------
 
 
