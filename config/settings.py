@@ -99,6 +99,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A NUL character anywhere in the input is a 400 naming the field (PostgreSQL
+    # cannot hold one); after authentication, so the 400 page knows who is reading.
+    "core.middleware.RefuseNulCharactersMiddleware",
     "core.middleware.ViewerTimezoneMiddleware",
     # Records request.user as the actor of every history row written in a request.
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -286,7 +289,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        # django-filter with Switchboard's input rules (core/api/filters.py).
+        "core.api.filters.FilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],

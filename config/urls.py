@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "core.views.handler400"
 handler403 = "core.views.handler403"
 handler404 = "core.views.handler404"
 handler500 = "core.views.handler500"

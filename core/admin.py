@@ -2,16 +2,85 @@ import copy
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models.constants import LOOKUP_SEP
 from django.template.response import TemplateResponse
+from django.utils.dateparse import parse_date, parse_datetime
 from simple_history.admin import SimpleHistoryAdmin
 
 from .exceptions import DomainError, RequirementMissing
 from .models import Team, WorkerHeartbeat
+from .validation import PLAUSIBLE_FROM, parse_id, plausible_until, validate_plausible_date
+
+DATE_PARTS = {"year", "iso_year", "month", "day", "week", "week_day", "iso_week_day",
+              "quarter"}
 
 
-class AuditedAdmin(SimpleHistoryAdmin):
+def implausible_date_lookup(model, name, value) -> str | None:
+    """Why ``?name=value`` on an admin list is no date a person meant, or None.
+
+    The admin passes date filters (``?created_at__gte=…``, the date hierarchy's
+    ``?created_at__year=…``) straight to the database: a +23:00 offset failed inside
+    PostgreSQL, a 30-digit year overflowed, year 9999 overflowed the hierarchy's
+    "next year". They must follow ``core/validation.py`` like any other date.
+    """
+    field, lookup = _field_and_lookup(model, name)
+    if not isinstance(field, models.DateField) or lookup == "isnull":
+        return None
+    if lookup in DATE_PARTS:
+        number = parse_id(value)
+        low, high = ((PLAUSIBLE_FROM.year, plausible_until().year) if "year" in lookup
+                     else (1, 53))
+        if number is None or not low <= number <= high:
+            return f"{name}: not a plausible {lookup.replace('_', ' ')}."
+        return None
+    try:
+        parsed = parse_datetime(value) or parse_date(value)
+    except ValueError:
+        return None  # unreadable: the admin's own validation says so
+    try:
+        validate_plausible_date(parsed)
+    except ValidationError as exc:
+        return f"{name}: {exc.messages[0]}"
+    return None
+
+
+def _field_and_lookup(model, name):
+    """``created_at__gte`` → (the created_at field, "gte"); (None, None) if no field."""
+    parts = name.split(LOOKUP_SEP)
+    for path, lookup in ((parts, "exact"), (parts[:-1], parts[-1])):
+        if not path:
+            continue
+        try:
+            return get_fields_from_path(model, LOOKUP_SEP.join(path))[-1], lookup
+        except (FieldDoesNotExist, NotRelationField):
+            continue
+    return None, None
+
+
+class PlausibleLookupsChangeList(ChangeList):
+    """An admin list whose date filters follow core/validation.py: an implausible one
+    is an invalid lookup (the admin's "?e=1" page), not a database error."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        for name, values in self.filter_params.items():
+            for value in values:
+                problem = implausible_date_lookup(self.model, name, value)
+                if problem:
+                    raise IncorrectLookupParameters(problem)
+        return super().get_queryset(request, exclude_parameters)
+
+
+class PlausibleLookupsMixin:
+    def get_changelist(self, request, **kwargs):
+        return PlausibleLookupsChangeList
+
+
+class AuditedAdmin(PlausibleLookupsMixin, SimpleHistoryAdmin):
     """Base admin for every domain model: read-only history, a reason on each save.
 
     The request middleware records who; this records why, from what the form changed.
@@ -85,7 +154,7 @@ class ServiceSaveAdmin(AuditedAdmin):
         return ServiceCheckedForm
 
 
-class ReadOnlyAdminMixin:
+class ReadOnlyAdminMixin(PlausibleLookupsMixin):
     """For records that change only through services or the sweep (clocks, events)."""
 
     def has_add_permission(self, request, obj=None):

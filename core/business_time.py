@@ -59,7 +59,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
-from functools import lru_cache
+from functools import lru_cache, wraps
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
@@ -83,6 +83,15 @@ _UTC_MIDNIGHT = time(0, tzinfo=UTC)
 #: The count restarts whenever some open time is found, so adding a very long
 #: duration to a healthy calendar is not affected.
 SEARCH_HORIZON_DAYS = 3653  # ten years
+
+# The last local day whose open time is computed: a week's step and the widest UTC
+# offset past it must still fit in a datetime, which ends on 9999-12-31. Beyond it
+# the functions raise ValueError (PAST_THE_LAST_YEAR) rather than OverflowError.
+_LAST_DAY = date.max.toordinal() - 9
+PAST_THE_LAST_YEAR = (
+    "the answer would fall after the year 9999, the last a date can have: use a "
+    "shorter duration or an earlier start"
+)
 
 # Per-calendar cache size for computed days; ~55 years of distinct dates. When
 # it fills up the cache is simply cleared (cheap to rebuild, keeps memory flat).
@@ -575,6 +584,8 @@ class BusinessCalendar:
         # e lies in local day _local_ordinal(e) or, after a fall-back at
         # midnight, in the day after it; extra days are clipped away anyway.
         last = self._local_ordinal(e) + 1
+        if last > _LAST_DAY:
+            raise ValueError(PAST_THE_LAST_YEAR)
         current: tuple[datetime, datetime] | None = None
         while day <= last:
             for a, b in self._day_pieces(day):
@@ -599,6 +610,8 @@ class BusinessCalendar:
         total = _ZERO
         day = self._local_ordinal(s)
         last = self._local_ordinal(e) + 1
+        if last > _LAST_DAY:
+            raise ValueError(PAST_THE_LAST_YEAR)
         pieces_of = self._day_pieces
         while day <= last:
             # Whole-week step: O(weeks) instead of O(days) for long spans.
@@ -637,6 +650,8 @@ class BusinessCalendar:
         while True:
             if day - last_progress > SEARCH_HORIZON_DAYS:
                 raise self._horizon_error(s)
+            if day > _LAST_DAY:
+                raise ValueError(PAST_THE_LAST_YEAR)
             # Whole-week step, only when the week cannot contain the answer
             # (strictly less open time than is left, so an exact finish on the
             # week's last closing is still located precisely below).
@@ -666,6 +681,8 @@ class BusinessCalendar:
         day = self._local_ordinal(at)
         stop = day + SEARCH_HORIZON_DAYS
         while day <= stop:
+            if day > _LAST_DAY:
+                raise ValueError(PAST_THE_LAST_YEAR)
             for a, b in self._day_pieces(day):
                 if b > at:
                     return a if a > at else at
@@ -681,12 +698,27 @@ def _coerce_tz(tz: str | tzinfo) -> tzinfo:
     if isinstance(tz, str):
         try:
             return ZoneInfo(tz)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        # OSError: "Europe" names a folder of the zone database, a long name none.
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
             raise ValueError(f"unknown time zone {tz!r}") from exc
     raise TypeError(
         "tz must be an IANA zone name, a zoneinfo.ZoneInfo or a datetime.timezone, "
         f"got {type(tz).__name__}"
     )
+
+
+def _within_the_last_year(function):
+    """Arithmetic that would pass 9999-12-31 raises ValueError, like every other
+    answer these functions cannot give, instead of datetime's OverflowError."""
+
+    @wraps(function)
+    def checked(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except OverflowError as exc:
+            raise ValueError(PAST_THE_LAST_YEAR) from exc
+
+    return checked
 
 
 def _check_calendar(calendar: object) -> BusinessCalendar:
@@ -700,6 +732,7 @@ def _check_calendar(calendar: object) -> BusinessCalendar:
 # --------------------------------------------------------------------------
 
 
+@_within_the_last_year
 def add_business_time(calendar: BusinessCalendar, start: datetime, duration: timedelta) -> datetime:
     """The UTC instant at which ``duration`` of business time after ``start`` is used up.
 
@@ -708,7 +741,7 @@ def add_business_time(calendar: BusinessCalendar, start: datetime, duration: tim
     zero therefore returns :func:`next_open_instant`. When the duration runs
     out exactly at a closing time the closing instant is returned, not the
     next opening. Raises ``ValueError`` for a naive ``start``, a negative
-    duration, or a calendar that never opens.
+    duration, a calendar that never opens, or an answer after the year 9999.
 
     Friday 16:30 plus two business hours on Mon-Fri 09:00-17:00 is Monday 10:30:
 
@@ -734,6 +767,7 @@ def add_business_time(calendar: BusinessCalendar, start: datetime, duration: tim
     return cal._add(s, duration)
 
 
+@_within_the_last_year
 def business_time_between(calendar: BusinessCalendar, start: datetime, end: datetime) -> timedelta:
     """Real time inside open hours within ``[start, end)``; ``timedelta(0)`` if ``end <= start``.
 
@@ -758,6 +792,7 @@ def business_time_between(calendar: BusinessCalendar, start: datetime, end: date
     return cal._between(s, e)
 
 
+@_within_the_last_year
 def next_open_instant(calendar: BusinessCalendar, at: datetime) -> datetime:
     """The first instant at or after ``at`` when the calendar is open, in UTC.
 

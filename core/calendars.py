@@ -17,8 +17,13 @@ from .audit import audited, save_with_audit, system_user
 from .choices import HolidayFeedKind, HolidaySource, Weekday
 from .models import BusinessCalendar, Holiday, HolidayFeed, WorkingHours
 from .safe_http import FetchRefused, safe_fetch
+from .validation import PLAUSIBLE_FROM, plausible_until
 
 MAX_ICS_BYTES = 2 * 1024 * 1024
+# One ICS event closes at most this many days, one file this many: a 2 MB file of
+# year-long events would otherwise be millions of rows.
+MAX_ICS_EVENT_DAYS = 366
+MAX_ICS_CLOSURES = 20_000
 BUILTIN_CALENDAR_NAME = "24×7"
 
 
@@ -282,11 +287,14 @@ def parse_ics(content: bytes | str, *, tz=None, fetched=False):
     """Closures from an ICS file, as unsaved ``Holiday`` rows (calendar not set).
 
     All-day events close their whole days (DTEND is exclusive, as ICS defines it);
-    timed events close that part of the day. Raises ``ValidationError`` naming the
-    problem when the file is not a readable calendar. The parser's own message is
-    never shown (it quotes the offending line), and for ``fetched`` content (read
-    from a URL) events are named by position, not summary: an error must not let
-    someone read what an address answered.
+    timed events close that part of the day. Events wholly outside the plausible dates
+    (``core/validation.py``) are left out: a feed's holidays of 1995 or 9999 cannot
+    move a deadline, and the last day a date can have cannot be stepped past. Raises
+    ``ValidationError`` naming the problem when the file is not a readable calendar,
+    or an event closes for more than a year (thousands of rows from one line). The
+    parser's own message is never shown (it quotes the offending line), and for
+    ``fetched`` content (read from a URL) events are named by position, not summary:
+    an error must not let someone read what an address answered.
     """
     if isinstance(content, str):
         content = content.encode()
@@ -296,10 +304,13 @@ def parse_ics(content: bytes | str, *, tz=None, fetched=False):
 
     try:
         parsed = icalendar.Calendar.from_ical(content)
-    except (ValueError, IndexError, KeyError) as exc:
+    except (ValueError, IndexError, KeyError, OverflowError) as exc:
         raise ValidationError({"ics": "This is not a readable ICS calendar (RFC 5545): it "
                                       "must be BEGIN:VCALENDAR … END:VCALENDAR with one "
                                       "NAME:value property per line."}) from exc
+    except OSError as exc:  # a TZID naming a folder of the zone database ("Europe")
+        raise ValidationError({"ics": "This is not a readable ICS calendar: a TZID is not "
+                                      "a known IANA time zone."}) from exc
     if parsed.name != "VCALENDAR":
         raise ValidationError({"ics": "The file does not contain a VCALENDAR."})
     rows = []
@@ -311,7 +322,8 @@ def parse_ics(content: bytes | str, *, tz=None, fetched=False):
         try:
             start = event.decoded("DTSTART")
             end = event.decoded("DTEND") if event.get("DTEND") is not None else None
-        except (ValueError, KeyError, TypeError) as exc:
+        # OSError: a TZID naming a folder of the zone database ("Europe").
+        except (ValueError, KeyError, TypeError, OverflowError, OSError) as exc:
             raise ValidationError({"ics": f"The event {named} has unreadable dates."}) from exc
         # date and datetime must not be mixed (datetime is a subclass of date).
         timed = isinstance(start, datetime)
@@ -321,16 +333,33 @@ def parse_ics(content: bytes | str, *, tz=None, fetched=False):
             raise ValidationError(
                 {"ics": f"The event {named} has a start or end that is not a date or time."}
             )
+        first, last = _days_of(start, end, timed)
+        if last < PLAUSIBLE_FROM or first > plausible_until():
+            continue
+        if (last - first).days >= MAX_ICS_EVENT_DAYS:
+            raise ValidationError({"ics": f"The event {named} lasts more than "
+                                          f"{MAX_ICS_EVENT_DAYS} days: not a closure."})
         if timed:
             rows.extend(_timed_closure(summary, start, end, tz))
         else:
-            # DTEND is exclusive; some producers repeat DTSTART for a one-day event.
-            last = max(end - timedelta(days=1), start) if end else start
-            day = start
+            day = first
             while day <= last:
                 rows.append(Holiday(date=day, name=summary[:200]))
                 day += timedelta(days=1)
+        if len(rows) > MAX_ICS_CLOSURES:
+            raise ValidationError({"ics": f"The calendar closes more than {MAX_ICS_CLOSURES} "
+                                          "days; import it in parts."})
     return rows
+
+
+def _days_of(start, end, timed):
+    """The first and last day an event touches, as written (no zone conversion, which
+    could overflow at either end of the calendar)."""
+    if timed:
+        return start.date(), (end or start).date()
+    if end is None or end <= start:  # some producers repeat DTSTART for a one-day event
+        return start, start
+    return start, end - timedelta(days=1)  # DTEND is exclusive, as ICS defines it
 
 
 def _timed_closure(summary, start, end, tz):

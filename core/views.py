@@ -1,9 +1,11 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.views import defaults
 
@@ -54,6 +56,30 @@ def my_work(request):
 
 def _wants_json(request):
     return request.path.startswith("/api/")
+
+
+def bad_request(request, *, detail, errors=None, status=400, code="invalid"):
+    """Refuse a request before any view reads it: the API's one error body on /api/,
+    the 400 page (with the same words) everywhere else."""
+    if _wants_json(request):
+        body = error_body(status_code=status, code=code, detail=detail, errors=errors)
+        return JsonResponse(body, status=status)
+    return render(request, "400.html", {"detail": detail, "errors": errors or {},
+                                        "status": status}, status=status)
+
+
+def handler400(request, exception):
+    """Django's answer to a request it cannot read: a body over the upload limit (413,
+    saying the limit), too many form fields, or anything else it calls suspicious."""
+    if isinstance(exception, RequestDataTooBig):
+        limit = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE).replace("\xa0", " ")
+        return bad_request(request, status=413, code="too_large", detail=(
+            f"The request body is larger than the {limit} this server accepts "
+            "(files are not counted: upload them as multipart/form-data)."))
+    if isinstance(exception, TooManyFieldsSent):
+        return bad_request(request, detail=(
+            f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} fields."))
+    return bad_request(request, code="bad_request", detail="The request could not be read.")
 
 
 def handler404(request, exception):

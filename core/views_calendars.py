@@ -19,6 +19,7 @@ from django.utils import timezone
 from .calendars import calendar_preview, open_hours_by_day
 from .choices import Weekday
 from .models import BusinessCalendar
+from .validation import PlausibleDateTimeField
 
 DAY_ABBREVIATIONS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 MAX_PREVIEW_HOURS = 10_000
@@ -77,7 +78,7 @@ def duration_label(value: timedelta, zero: str = "closed") -> str:
 
 
 class PreviewForm(forms.Form):
-    start = forms.DateTimeField(
+    start = PlausibleDateTimeField(
         label="Start (calendar time)",
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),

@@ -9,6 +9,7 @@ the field it names.
 from django import forms
 
 from core.forms import ConfirmForm, PersonField, ServiceForm
+from core.validation import PlausibleDateTimeField, parse_id
 from incidents.models import Channel
 
 from .choices import CustomerTier, EscalationCategory, EscalationPriority, EscalationState, Tier
@@ -88,7 +89,7 @@ class EscalationCreateForm(ServiceForm):
         label="Regulatory regime", empty_label="None",
         help_text="The regulator's rule the complaint falls under: its final-response "
                   "clock runs beside the internal ones.")
-    received_at = forms.DateTimeField(
+    received_at = PlausibleDateTimeField(
         required=False, label="Received (if earlier than now)",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         help_text="When the customer complained; the clocks count from then.")
@@ -141,7 +142,7 @@ class LinkEscalationsForm(ServiceForm):
         super().__init__(*args, **kwargs)
         if args:  # bound: accept any id, the service decides what exists
             self.fields["escalations"].choices = [(v, v) for v in args[0].getlist(
-                "escalations") if str(v).isdigit()]
+                "escalations") if parse_id(v) is not None]
         else:
             self.fields["escalations"].choices = [(e.pk, e.reference) for e in candidates]
 

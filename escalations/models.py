@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
@@ -25,6 +25,7 @@ from core.hooks import close_blockers
 from core.models import BusinessCalendar, Team
 from core.predicates import perm_checker
 from core.transitions import guard
+from core.validation import validate_duration, validate_plausible_date
 
 from .choices import (
     OPEN_STATES,
@@ -92,6 +93,11 @@ class Customer(models.Model):
 # --- Regulatory regimes ---------------------------------------------------------
 
 
+# No regulator allows more days than this for a final response; it keeps every
+# regulatory deadline within the plausible dates of core/validation.py.
+MAX_REGULATORY_DAYS = 3 * 366
+
+
 class RegulatoryRegime(models.Model):
     """A regulator's complaint-handling rule: a final response is owed within a number
     of calendar or business days of receipt, sometimes extendable.
@@ -109,7 +115,7 @@ class RegulatoryRegime(models.Model):
     description = FreeTextField(
         blank=True, help_text="What the rule asks for, in the desk's words.")
     final_response_days = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_REGULATORY_DAYS)],
         help_text="Days from receipt by which the final response is due.")
     counting = models.CharField(max_length=20, choices=DayCounting.choices,
                                 default=DayCounting.CALENDAR_DAYS)
@@ -119,7 +125,7 @@ class RegulatoryRegime(models.Model):
                   "at midnight in its time zone. Empty: Monday–Friday, UTC.",
     )
     extended_days = models.PositiveSmallIntegerField(
-        null=True, blank=True,
+        null=True, blank=True, validators=[MaxValueValidator(MAX_REGULATORY_DAYS)],
         help_text="Days allowed in all after an extension (e.g. 35 business days with a "
                   "holding reply); empty: no extension.")
     extension_conditions = FreeTextField(
@@ -201,10 +207,10 @@ class EscalationSlaPolicy(models.Model):
     regulatory_regime = models.ForeignKey(
         RegulatoryRegime, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         help_text="Empty: any escalation, under a regime or not.")
-    first_response = models.DurationField(null=True, blank=True)
-    update_cadence = models.DurationField(null=True, blank=True)
-    containment = models.DurationField(null=True, blank=True)
-    resolution = models.DurationField(null=True, blank=True)
+    first_response = models.DurationField(null=True, blank=True, validators=[validate_duration])
+    update_cadence = models.DurationField(null=True, blank=True, validators=[validate_duration])
+    containment = models.DurationField(null=True, blank=True, validators=[validate_duration])
+    resolution = models.DurationField(null=True, blank=True, validators=[validate_duration])
     calendar = models.ForeignKey(
         BusinessCalendar, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         help_text="Calendar the clocks count on (empty: 24×7).",
@@ -219,7 +225,7 @@ class EscalationSlaPolicy(models.Model):
                   '["escalations.resolution"].',
     )
     pause_cap = models.DurationField(
-        null=True, blank=True,
+        null=True, blank=True, validators=[validate_duration],
         help_text="A paused clock resumes by itself after this long (empty: no cap).",
     )
     version = models.PositiveIntegerField(
@@ -396,7 +402,8 @@ class Escalation(FSMModelMixin, models.Model):
         help_text="When the earliest running SLA clock is due (kept by the clocks).")
 
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField()
+    # When the customer complained: now, or the "received" date typed when opening.
+    created_at = models.DateTimeField(validators=[validate_plausible_date])
     triaged_at = models.DateTimeField(null=True, blank=True)
     contained_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)

@@ -11,6 +11,7 @@ from django import forms
 
 from core import registry
 from core.forms import DATE_WIDGET, PersonField, ServiceForm, text_field
+from core.validation import ModelMultipleChoiceField, PlausibleDateField
 
 from .choices import DECLARE_FORM, ActionItemKind, Audience, IncidentRole, IncidentState, Priority
 from .models import Channel, Incident, Severity
@@ -32,8 +33,8 @@ class IncidentFilterForm(ServiceForm):
     channel = forms.ModelChoiceField(Channel.objects.all(), required=False,
                                      to_field_name="key", empty_label="Any channel")
     commander = PersonField(empty_label="Anyone")
-    declared_from = forms.DateField(required=False, label="Declared from", widget=DATE_WIDGET)
-    declared_to = forms.DateField(required=False, label="Declared to", widget=DATE_WIDGET)
+    declared_from = PlausibleDateField(required=False, label="Declared from", widget=DATE_WIDGET)
+    declared_to = PlausibleDateField(required=False, label="Declared to", widget=DATE_WIDGET)
 
 
 # --- Declaring ----------------------------------------------------------------------
@@ -48,7 +49,7 @@ class DeclareForm(ServiceForm):
         Severity.objects.all(), required=False, empty_label="Not known yet",
         help_text="The severity starts its SLA clocks; it can be set at triage.")
     priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.P2)
-    channels = forms.ModelMultipleChoiceField(
+    channels = ModelMultipleChoiceField(
         Channel.objects.filter(active=True), required=False,
         widget=forms.CheckboxSelectMultiple, label="Affected channels")
     affected_services = forms.CharField(
@@ -153,7 +154,7 @@ class StatusUpdateForm(ServiceForm):
     audience = forms.ChoiceField(choices=Audience.choices, initial=Audience.CUSTOMER)
     body = forms.CharField(required=False, label="Message (Markdown)",
                            widget=forms.Textarea(attrs={"rows": 4}))
-    channels = forms.ModelMultipleChoiceField(
+    channels = ModelMultipleChoiceField(
         Channel.objects.filter(active=True), required=False,
         widget=forms.CheckboxSelectMultiple, label="Channels mentioned")
 
@@ -194,12 +195,12 @@ class ActionItemForm(ServiceForm):
                             widget=forms.TextInput(attrs={"placeholder":
                                                           "e.g. Alert before certificates expire"}))
     owner = PersonField(empty_label="Nobody yet")
-    due_date = forms.DateField(required=False, widget=DATE_WIDGET)
+    due_date = PlausibleDateField(required=False, widget=DATE_WIDGET)
 
 
 class ActionItemEditForm(ServiceForm):
     owner = PersonField(empty_label="Nobody")
-    due_date = forms.DateField(required=False, widget=DATE_WIDGET)
+    due_date = PlausibleDateField(required=False, widget=DATE_WIDGET)
 
 
 class DeclineForm(ServiceForm):

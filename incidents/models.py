@@ -19,6 +19,7 @@ from core.hooks import close_blockers
 from core.models import BusinessCalendar
 from core.predicates import perm_checker
 from core.transitions import guard
+from core.validation import validate_duration, validate_plausible_date
 
 from .choices import (
     ActionItemKind,
@@ -43,14 +44,16 @@ class Severity(models.Model):
     rank = models.PositiveSmallIntegerField(unique=True, help_text="1 is the most severe.")
     colour = models.CharField(max_length=7, default="#cf222e", help_text="Hex, e.g. #cf222e")
     description = FreeTextField(blank=True)
-    triage_target = models.DurationField(null=True, blank=True)
-    containment_target = models.DurationField(null=True, blank=True)
+    triage_target = models.DurationField(null=True, blank=True, validators=[validate_duration])
+    containment_target = models.DurationField(null=True, blank=True, validators=[validate_duration])
     update_cadence = models.DurationField(
-        null=True, blank=True, help_text="How often customers/executives get an update."
+        null=True, blank=True, help_text="How often customers/executives get an update.",
+        validators=[validate_duration],
     )
-    resolution_target = models.DurationField(null=True, blank=True)
+    resolution_target = models.DurationField(null=True, blank=True, validators=[validate_duration])
     postmortem_due = models.DurationField(
-        null=True, blank=True, help_text="From resolution, on the post-mortem calendar."
+        null=True, blank=True, help_text="From resolution, on the post-mortem calendar.",
+        validators=[validate_duration],
     )
     postmortem_required = models.BooleanField(default=True)
     calendar = models.ForeignKey(
@@ -189,7 +192,7 @@ class Incident(FSMModelMixin, models.Model):
     resolution_summary = FreeTextField(blank=True)
     cancel_reason = FreeTextField(blank=True)
 
-    declared_at = models.DateTimeField()
+    declared_at = models.DateTimeField(validators=[validate_plausible_date])
     triaged_at = models.DateTimeField(null=True, blank=True)
     contained_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -378,7 +381,7 @@ class ActionItem(FSMModelMixin, models.Model):
     description = FreeTextField(blank=True)
     owner = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="incident_action_items")
-    due_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True, validators=[validate_plausible_date])
     state = FSMField(default=ActionItemState.OPEN, choices=ActionItemState.choices,
                      protected=True)
     wont_do_reason = FreeTextField(blank=True)

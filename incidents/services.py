@@ -27,6 +27,7 @@ from core.notifications import notify
 from core.pci import redact_card_numbers
 from core.references import allocate_reference
 from core.transitions import allowed_transitions, lock, perform_transition
+from core.validation import check_plausible
 
 from .choices import (
     STAGE_TIMESTAMPS,
@@ -434,6 +435,7 @@ def incident_correct_timestamp(*, incident: Incident, by, field: str, value: dat
                                         f"{', '.join(STAGE_TIMESTAMPS)}."})
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the time is corrected."})
+    check_plausible(**{field: value})
     incident = lock(Incident, incident.pk)
     if getattr(incident, field) is None:
         raise ValidationError({field: "That stage has not happened yet."})

@@ -7,6 +7,7 @@ from django import forms
 
 from core.choices import Role
 from core.forms import ConfirmForm, ServiceForm
+from core.validation import MAX_DURATION
 from escalations.choices import CustomerTier, EscalationCategory
 from incidents.models import Channel, Severity
 
@@ -38,14 +39,20 @@ class PlaybookEditForm(ServiceForm):
     purpose = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
+MAX_MINUTES = MAX_DURATION // timedelta(minutes=1)
+
+
 class StepForm(ServiceForm):
     title = forms.CharField(max_length=200, required=False)
     instructions = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}),
                                    help_text="Markdown.")
     responsible_role = forms.ChoiceField(required=False, label="Responsible role",
                                          choices=[("", "Anyone on it"), *Role.choices])
+    # Bounded both ways only so the minutes fit a timedelta; "must be positive" is
+    # the service's rule (and its message).
     due_minutes = forms.IntegerField(
         required=False, label="Due after (minutes)",
+        min_value=-MAX_MINUTES, max_value=MAX_MINUTES,
         help_text="From when the playbook attaches; empty for no due time.")
     required = forms.BooleanField(required=False, initial=True,
                                   help_text="Required steps must be done before closing.")

@@ -21,6 +21,7 @@ from core.audit import History
 from core.choices import Role
 from core.fields import FreeCharField, FreeTextField
 from core.transitions import guard
+from core.validation import validate_duration
 
 from .choices import AttachedHow, Evidence, PlaybookKind, StepState, VersionState
 
@@ -123,7 +124,7 @@ class PlaybookStep(models.Model):
     instructions = FreeTextField(blank=True, help_text="Markdown, sanitised when shown.")
     responsible_role = models.CharField(max_length=40, choices=Role.choices, blank=True)
     due_offset = models.DurationField(
-        null=True, blank=True,
+        null=True, blank=True, validators=[validate_duration],
         help_text="Due this long after the playbook attaches (an SLA clock); empty: no "
                   "due time.")
     required = models.BooleanField(

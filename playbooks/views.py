@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core import web_forms
+from core.validation import parse_id
 from core.work_items import get_work_item
 
 from . import services
@@ -113,10 +114,9 @@ def _shown_version(playbook, versions, request):
 
 def _diff(versions, request):
     by_number = {v.number: v for v in versions}
-    try:
-        older = by_number[int(request.GET.get("from", ""))]
-        newer = by_number[int(request.GET.get("to", ""))]
-    except (KeyError, ValueError):
+    older = by_number.get(parse_id(request.GET.get("from")))
+    newer = by_number.get(parse_id(request.GET.get("to")))
+    if older is None or newer is None:
         return None
     return {"from": older.number, "to": newer.number,
             "lines": services.version_diff(older, newer)}

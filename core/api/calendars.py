@@ -21,6 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from core.api.fields import BusinessDurationField, PlausibleDateTimeField
 from core.api.permissions import ActionPermissions
 from core.calendars import (
     MAX_ICS_BYTES,
@@ -140,10 +141,10 @@ class HolidaySerializer(serializers.ModelSerializer):
 
 
 class PreviewInputSerializer(serializers.Serializer):
-    start = serializers.DateTimeField(
+    start = PlausibleDateTimeField(
         help_text="ISO 8601. Without an offset it is read as the calendar's local time."
     )
-    duration = serializers.DurationField(
+    duration = BusinessDurationField(
         min_value=timedelta(0),
         help_text="Business time to add: ISO 8601 (PT2H, P1DT4H) or [DD ]HH:MM:SS.",
     )

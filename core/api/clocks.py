@@ -8,6 +8,7 @@ from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.filters import FilterSet
 from core.calendars import EngineCache
 from core.clocks import clock_kind, clock_remaining, clock_status
 from core.models import Notification, SlaClock, SlaClockEvent
@@ -49,7 +50,7 @@ class SlaClockSerializer(serializers.ModelSerializer):
         return int(remaining.total_seconds())
 
 
-class SlaClockFilter(django_filters.FilterSet):
+class SlaClockFilter(FilterSet):
     owner_type = django_filters.CharFilter(method="filter_owner_type",
                                            help_text="app_label.model, e.g. incidents.incident")
     breached = django_filters.BooleanFilter(field_name="breached_at", lookup_expr="isnull",

@@ -16,6 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import get_error_detail
 
+from core.api.fields import ModelSerializer, PlausibleDateTimeField
 from core.api.serializers import UserSummarySerializer
 from core.audit import save_with_audit
 from core.choices import ClockState
@@ -279,7 +280,7 @@ class EscalationCreateSerializer(serializers.Serializer):
                                         required=False, allow_null=True,
                                         help_text="Team slug.")
     regulatory_regime = _regime_field()
-    received_at = serializers.DateTimeField(
+    received_at = PlausibleDateTimeField(
         required=False, allow_null=True,
         help_text="When the customer complained, if earlier than now (ISO 8601): the "
                   "clocks count from then.")
@@ -387,7 +388,7 @@ class EscalationTimelineEventSerializer(serializers.ModelSerializer):
 # --- SLA policies ------------------------------------------------------------------------
 
 
-class EscalationSlaPolicySerializer(serializers.ModelSerializer):
+class EscalationSlaPolicySerializer(ModelSerializer):
     """An SLA policy. Checked by the model's ``full_clean`` (positive targets, known
     clock kinds); saved with an audited reason. Clocks already running keep their
     targets."""

@@ -15,12 +15,18 @@ payloads too. Who may call which endpoint is declared once per viewset in
 import django_filters
 from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import filters, generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.filters import (
+    FilterBackend,
+    FilterSet,
+    IdFilter,
+    PlausibleIsoDateTimeFilter,
+    UserIdOrMeFilter,
+)
 from core.api.permissions import ActionPermissions
 from core.api.schema import ERRORS, TRANSITION_ERRORS, validated_input
 from incidents.models import Incident
@@ -71,7 +77,7 @@ class CustomerSearchFilter(filters.SearchFilter):
         return customer_search_fields(request.user)
 
 
-class CustomerFilter(django_filters.FilterSet):
+class CustomerFilter(FilterSet):
     tier = django_filters.MultipleChoiceFilter(choices=CustomerTier.choices,
                                                help_text="Repeat for several tiers.")
     erased = django_filters.BooleanFilter(field_name="erased_at", lookup_expr="isnull",
@@ -101,8 +107,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     serializer_class = CustomerSerializer
     permission_classes = [ActionPermissions]
     http_method_names = ["get", "post", "patch", "head", "options"]
-    filter_backends = [DjangoFilterBackend,
-                       CustomerSearchFilter, filters.OrderingFilter]
+    filter_backends = [FilterBackend, CustomerSearchFilter, filters.OrderingFilter]
     filterset_class = CustomerFilter
     ordering_fields = ["account_reference", "tier", "created_at"]
     ordering = ["account_reference", "pk"]
@@ -165,20 +170,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 CHANGE_ESCALATION = ["escalations.change_escalation"]
 
 
-class _UserIdOrMeFilter(django_filters.CharFilter):
-    """``?owner=me`` or ``?owner=<user id>``."""
-
-    def filter(self, qs, value):
-        if value in (None, ""):
-            return qs
-        if value == "me":
-            return qs.filter(**{self.field_name: self.parent.request.user})
-        if not value.isdigit():
-            raise serializers.ValidationError({self.field_name: ["Use a user id or 'me'."]})
-        return qs.filter(**{f"{self.field_name}_id": int(value)})
-
-
-class EscalationFilter(django_filters.FilterSet):
+class EscalationFilter(FilterSet):
     # distinct=False: no many-valued join here, and SELECT DISTINCT over every column
     # made large lists spill to disk (bench/bench_escalation_queue.py).
     state = django_filters.MultipleChoiceFilter(choices=EscalationState.choices, distinct=False,
@@ -189,12 +181,10 @@ class EscalationFilter(django_filters.FilterSet):
                                                    distinct=False, help_text="Repeat for several.")
     tier = django_filters.MultipleChoiceFilter(choices=Tier.choices, distinct=False,
                                                help_text="Repeat for several tiers.")
-    owner = _UserIdOrMeFilter(field_name="owner", help_text="A user id, or `me`.")
-    customer = django_filters.NumberFilter(field_name="customer_id", help_text="Customer id.")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at",
-                                                     lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at",
-                                                      lookup_expr="lt")
+    owner = UserIdOrMeFilter(field_name="owner", help_text="A user id, or `me`.")
+    customer = IdFilter(field_name="customer_id", help_text="Customer id.")
+    created_after = PlausibleIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = PlausibleIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Escalation

@@ -20,6 +20,7 @@ from core.hooks import announce_change
 from core.notifications import notify
 from core.references import allocate_reference
 from core.transitions import lock, perform_transition
+from core.validation import check_plausible
 
 from ..choices import EscalationState, EscalationTimelineKind
 from ..clock_kinds import (
@@ -78,6 +79,8 @@ def escalation_create(*, by, customer: Customer, category, priority, summary, de
     if regulatory_regime is not None and not regulatory_regime.active:
         raise ValidationError({"regulatory_regime": f"{regulatory_regime.name} is retired."})
     now = timezone.now()
+    if received_at is not None:
+        check_plausible(received_at=received_at)
     if received_at is not None and received_at > now:
         raise ValidationError({"received_at": "A complaint cannot be received in the future."})
     at = received_at or _now(at)

@@ -27,11 +27,11 @@ from core.clocks import builtin_calendar, clock_retarget, clock_start, clock_sto
 
 from ..choices import OPEN_STATES, DayCounting, EscalationTimelineKind
 from ..clock_kinds import REGULATORY_CLOCK
-from ..models import Escalation, RegulatoryRegime
+from ..models import MAX_REGULATORY_DAYS, Escalation, RegulatoryRegime
 from ._common import _now, _required_reason, escalation_timeline_add, latest_clocks
 
 # No regulator counts further than this; a calendar open on no day at all stops here.
-MAX_DAYS_SEARCHED = 3 * 366
+MAX_DAYS_SEARCHED = MAX_REGULATORY_DAYS
 
 
 def _zone(regime):

@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core import registry
+from core.api.fields import PlausibleDateField, PlausibleDateTimeField
 from core.api.serializers import UserSummarySerializer
 from core.choices import ClockState
 from core.clocks import clock_kind, clock_status
@@ -282,7 +283,7 @@ class IncidentRoleSerializer(serializers.Serializer):
 
 class IncidentCorrectTimestampSerializer(serializers.Serializer):
     field = serializers.ChoiceField(choices=STAGE_TIMESTAMPS)
-    value = serializers.DateTimeField(help_text="ISO 8601 with offset.")
+    value = PlausibleDateTimeField(help_text="ISO 8601 with offset.")
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -405,7 +406,7 @@ class ActionItemCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     owner = _user_field(required=False, allow_null=True, help_text="User id.")
-    due_date = serializers.DateField(required=False, allow_null=True)
+    due_date = PlausibleDateField(required=False, allow_null=True)
 
 
 class ActionItemUpdateSerializer(serializers.Serializer):
@@ -413,7 +414,7 @@ class ActionItemUpdateSerializer(serializers.Serializer):
     clock. Leave a field out to keep it."""
 
     owner = _user_field(required=False, allow_null=True, help_text="User id, or null.")
-    due_date = serializers.DateField(required=False, allow_null=True)
+    due_date = PlausibleDateField(required=False, allow_null=True)
     title = serializers.CharField(max_length=200, required=False)
 
 

@@ -17,11 +17,12 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core import registry
+from core.api.filters import FilterSet, IdFilter, PlausibleIsoDateTimeFilter, UserIdOrMeFilter
 from core.api.permissions import ActionPermissions
 from core.api.schema import ERRORS, TRANSITION_ERRORS, validated_input
 
@@ -60,31 +61,16 @@ CHANGE_INCIDENT = ["incidents.change_incident"]
 VIEW_INCIDENT = ["incidents.view_incident"]
 
 
-class _UserIdOrMeFilter(django_filters.CharFilter):
-    """``?owner=me`` or ``?owner=<user id>``."""
-
-    def filter(self, qs, value):
-        if value in (None, ""):
-            return qs
-        if value == "me":
-            return qs.filter(**{f"{self.field_name}": self.parent.request.user})
-        if not value.isdigit():
-            raise serializers.ValidationError({self.field_name: ["Use a user id or 'me'."]})
-        return qs.filter(**{f"{self.field_name}_id": int(value)})
-
-
-class IncidentFilter(django_filters.FilterSet):
+class IncidentFilter(FilterSet):
     state = django_filters.MultipleChoiceFilter(choices=IncidentState.choices,
                                                 help_text="Repeat for several states.")
     severity = django_filters.CharFilter(field_name="severity__key",
                                          help_text="Severity key, e.g. SEV1.")
     channel = django_filters.CharFilter(field_name="channels__key", distinct=True,
                                         help_text="Channel key, e.g. chat.")
-    commander = _UserIdOrMeFilter(field_name="commander", help_text="A user id, or `me`.")
-    declared_after = django_filters.IsoDateTimeFilter(field_name="declared_at",
-                                                      lookup_expr="gte")
-    declared_before = django_filters.IsoDateTimeFilter(field_name="declared_at",
-                                                       lookup_expr="lt")
+    commander = UserIdOrMeFilter(field_name="commander", help_text="A user id, or `me`.")
+    declared_after = PlausibleIsoDateTimeFilter(field_name="declared_at", lookup_expr="gte")
+    declared_before = PlausibleIsoDateTimeFilter(field_name="declared_at", lookup_expr="lt")
 
     class Meta:
         model = Incident
@@ -462,13 +448,13 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         status=status.HTTP_201_CREATED)
 
 
-class ActionItemFilter(django_filters.FilterSet):
-    owner = _UserIdOrMeFilter(field_name="owner", help_text="A user id, or `me`.")
+class ActionItemFilter(FilterSet):
+    owner = UserIdOrMeFilter(field_name="owner", help_text="A user id, or `me`.")
     state = django_filters.MultipleChoiceFilter(choices=ActionItemState.choices,
                                                 help_text="Repeat for several states.")
     overdue = django_filters.BooleanFilter(method="filter_overdue",
                                            help_text="Open or in progress and past due.")
-    incident = django_filters.NumberFilter(field_name="incident_id")
+    incident = IdFilter(field_name="incident_id")
 
     class Meta:
         model = ActionItem

@@ -14,6 +14,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.fields import BusinessDurationField
 from core.api.serializers import UserSummarySerializer
 from core.choices import ClockStatus, Role
 from core.clocks import clock_status
@@ -390,7 +391,7 @@ class StepInputSerializer(serializers.Serializer):
                                          help_text="Markdown.")
     responsible_role = serializers.ChoiceField(choices=Role.choices, required=False,
                                                allow_blank=True)
-    due_offset = serializers.DurationField(
+    due_offset = BusinessDurationField(
         required=False, allow_null=True,
         help_text="Due this long after the playbook attaches: ISO 8601 (PT15M) or "
                   "HH:MM:SS; null for no due time. Must be positive.")

@@ -23,6 +23,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from core.api.filters import FilterSet, IdFilter
 from core.api.permissions import ActionPermissions
 from core.api.schema import ERRORS, TRANSITION_ERRORS, validated_input
 
@@ -214,8 +215,8 @@ class PlaybookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 # --- Versions and steps ------------------------------------------------------------------
 
 
-class VersionFilter(django_filters.FilterSet):
-    playbook = django_filters.NumberFilter(field_name="playbook_id", help_text="Playbook id.")
+class VersionFilter(FilterSet):
+    playbook = IdFilter(field_name="playbook_id", help_text="Playbook id.")
     state = django_filters.MultipleChoiceFilter(choices=VersionState.choices,
                                                 help_text="Repeat for several states.")
 
@@ -363,11 +364,10 @@ class PlaybookStepViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 # --- Runs ----------------------------------------------------------------------------------
 
 
-class RunFilter(django_filters.FilterSet):
-    incident = django_filters.NumberFilter(field_name="incident_id", help_text="Incident id.")
-    escalation = django_filters.NumberFilter(field_name="escalation_id",
-                                             help_text="Escalation id.")
-    playbook = django_filters.NumberFilter(field_name="playbook_id", help_text="Playbook id.")
+class RunFilter(FilterSet):
+    incident = IdFilter(field_name="incident_id", help_text="Incident id.")
+    escalation = IdFilter(field_name="escalation_id", help_text="Escalation id.")
+    playbook = IdFilter(field_name="playbook_id", help_text="Playbook id.")
 
     class Meta:
         model = PlaybookRun
@@ -445,8 +445,8 @@ class PlaybookRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response(self._render([run], many=True)[0], status=status.HTTP_201_CREATED)
 
 
-class StepRunFilter(django_filters.FilterSet):
-    run = django_filters.NumberFilter(field_name="run_id", help_text="Playbook run id.")
+class StepRunFilter(FilterSet):
+    run = IdFilter(field_name="run_id", help_text="Playbook run id.")
     state = django_filters.MultipleChoiceFilter(choices=StepState.choices,
                                                 help_text="Repeat for several states.")
 

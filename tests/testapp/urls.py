@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from config.urls import handler403, handler404, handler500
+from config.urls import handler400, handler403, handler404, handler500
 from config.urls import urlpatterns as project_urlpatterns
 
 from .api import TicketViewSet
@@ -22,4 +22,4 @@ urlpatterns = [
     *project_urlpatterns,
 ]
 
-__all__ = ["handler403", "handler404", "handler500", "urlpatterns"]
+__all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]

@@ -1,0 +1,51 @@
+"""Serializer fields for what people type into the API: dates, instants and durations
+within the limits ``core/validation.py`` sets (and explains)."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from rest_framework import serializers
+
+from core.validation import (
+    DURATION_LIMIT_MESSAGE,
+    validate_duration,
+    validate_plausible_date,
+)
+
+
+class PlausibleDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 instant within the plausible range, with a real UTC offset."""
+
+    def enforce_timezone(self, value):
+        # Checked before DRF converts the value to the server's zone: the conversion
+        # drops the offset that was typed and overflows at either end of the calendar.
+        try:
+            validate_plausible_date(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages, code=exc.code) from exc
+        return super().enforce_timezone(value)
+
+
+class PlausibleDateField(serializers.DateField):
+    """A date within the plausible range."""
+
+    default_validators = [validate_plausible_date]
+
+
+class BusinessDurationField(serializers.DurationField):
+    """A duration of business time (an SLA target, a due offset): ten years at most."""
+
+    default_validators = [validate_duration]
+    # "P9999999999D" has more days than a timedelta holds: the same words as the limit.
+    default_error_messages = {**serializers.DurationField.default_error_messages,
+                              "overflow": DURATION_LIMIT_MESSAGE}
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer whose writable instants and durations follow the same limits
+    as the hand-written input serializers."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: PlausibleDateTimeField,
+        models.DurationField: BusinessDurationField,
+    }

@@ -1,0 +1,98 @@
+"""The API's filters, with the input rules of ``core/validation.py``.
+
+Every FilterSet of the API derives from :class:`FilterSet` here, and the
+``filterset_fields`` shorthand builds its FilterSet from it too (through
+:class:`FilterBackend`, the default filter backend). So a filter on an instant
+refuses implausible dates and impossible UTC offsets, and a filter on a related
+object refuses an id that is not plain digits or does not fit the column — each
+with a 400 naming the parameter instead of a database error.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django_filters import fields as filter_fields
+from django_filters import filters
+from django_filters import rest_framework as drf_filters
+from rest_framework import serializers
+
+from core.validation import PlausibleDateTimeField, parse_id
+
+
+class PlausibleIsoDateTimeField(filter_fields.IsoDateTimeField, PlausibleDateTimeField):
+    """ISO 8601 as django-filter parses it, within the plausible range."""
+
+
+class PlausibleIsoDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = PlausibleIsoDateTimeField
+
+
+class IdField(filter_fields.ModelChoiceField):
+    """A related object chosen by its integer id: plain digits that fit the column
+    (a superscript digit or a 30-digit number is "not a valid choice", not a crash)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not (
+                self.null_label is not None and value == self.null_value):
+            key = self.queryset.model._meta.get_field(self.to_field_name) \
+                if self.to_field_name else self.queryset.model._meta.pk
+            if isinstance(key, models.IntegerField | models.AutoField) and parse_id(value) is None:
+                raise ValidationError(self.error_messages["invalid_choice"],
+                                      code="invalid_choice")
+        return super().to_python(value)
+
+
+class RelatedFilter(filters.ModelChoiceFilter):
+    field_class = IdField
+
+
+class IdNumberField(forms.CharField):
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return None
+        number = parse_id(value)
+        if number is None:
+            raise ValidationError("Enter an id (digits only).", code="invalid_id")
+        return number
+
+
+class IdFilter(filters.NumberFilter):
+    """``?incident=12``: an id column compared as a number, refused unless it is one."""
+
+    field_class = IdNumberField
+
+    def get_max_validator(self):
+        return None  # the field's own range (a 64-bit id) applies
+
+
+class UserIdOrMeFilter(filters.CharFilter):
+    """``?owner=me`` or ``?owner=<user id>``."""
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        if value == "me":
+            return qs.filter(**{self.field_name: self.parent.request.user})
+        user_id = parse_id(value)
+        if user_id is None:
+            raise serializers.ValidationError({self.field_name: ["Use a user id or 'me'."]})
+        return qs.filter(**{f"{self.field_name}_id": user_id})
+
+
+FILTER_DEFAULTS = {
+    **drf_filters.FilterSet.FILTER_DEFAULTS,
+    models.DateTimeField: {"filter_class": PlausibleIsoDateTimeFilter},
+}
+for _relation in (models.ForeignKey, models.OneToOneField):
+    FILTER_DEFAULTS[_relation] = {**FILTER_DEFAULTS[_relation], "filter_class": RelatedFilter}
+
+
+class FilterSet(drf_filters.FilterSet):
+    FILTER_DEFAULTS = FILTER_DEFAULTS
+
+
+class FilterBackend(drf_filters.DjangoFilterBackend):
+    """The default filter backend: ``filterset_fields`` build on :class:`FilterSet`."""
+
+    filterset_base = FilterSet

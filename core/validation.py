@@ -1,0 +1,191 @@
+"""What a date, instant, duration, time zone or id that a person types may be.
+
+One place for these rules. The web forms use the fields at the bottom of this
+module, the API the serializer fields and filters of ``core/api/fields.py``, the
+models these functions as field validators (so the admin refuses the same values),
+and the services ``check_plausible`` for values that reach them another way. A value
+refused on a page is refused in the API with the same words.
+
+Why these limits
+----------------
+* **Dates and instants: from 2000-01-01 to ten years after today.** Nothing
+  Switchboard records happened before 2000 (the contact-centre platforms it tracks
+  did not exist) or falls due more than ten years ahead (contracts, regulatory
+  deadlines and action items are months away, not decades). Outside that window a
+  value is a typo — 0026 for 2026, 9999 for "never", 1900 from a spreadsheet's
+  empty cell — and it is not harmless: Python's datetime stops at the years 1 and
+  9999, so showing a year-1 instant in New York's zone, or adding an SLA target to a
+  9999 due date, overflowed and answered 500. Inside the window every sum and
+  every zone conversion the code does stays far from either end.
+* **UTC offsets: at most ±14:00**, the widest any place on Earth uses (Kiribati's
+  +14:00). Python accepts up to ±23:59 and PostgreSQL refuses anything past ±15:59,
+  so a filter ``?declared_after=…+23:00`` used to fail inside the database.
+* **Durations (SLA targets, step due offsets, a preview's business time): at most
+  ten years**, the same horizon as dates. ``P999999999D`` parses, but no calendar
+  arithmetic survives it (and SQLite cannot even store it).
+* **Time zones: a name the IANA database lists.** ``zoneinfo.ZoneInfo("Europe")``
+  opens the database's *folder* and raises ``IsADirectoryError``, a 300-character
+  name ``OSError``; only names in ``zoneinfo.available_timezones()`` are zones.
+* **Ids: ASCII digits, within a 64-bit column.** ``"¹".isdigit()`` is true but
+  ``int("¹")`` fails, and ``int("٣")`` is 3: ``str.isdigit()`` is no parser.
+"""
+
+import re
+import zoneinfo
+from datetime import date, datetime, timedelta
+from functools import cache
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+PLAUSIBLE_FROM = date(2000, 1, 1)
+PLAUSIBLE_YEARS_AHEAD = 10
+MAX_UTC_OFFSET = timedelta(hours=14)
+MAX_DURATION = timedelta(days=3653)  # ten years
+MAX_ID = 2**63 - 1  # a 64-bit primary key column
+DURATION_LIMIT_MESSAGE = f"Enter a duration of at most {MAX_DURATION.days} days (ten years)."
+
+_ID = re.compile(r"[0-9]{1,19}")
+
+
+# --- Dates and instants ----------------------------------------------------------------
+
+
+def plausible_until(today: date | None = None) -> date:
+    """The last plausible date: ten years after today (28 February for a 29th)."""
+    today = today or timezone.now().date()
+    try:
+        return today.replace(year=today.year + PLAUSIBLE_YEARS_AHEAD)
+    except ValueError:
+        return today.replace(year=today.year + PLAUSIBLE_YEARS_AHEAD, day=28)
+
+
+def plausible_range_text() -> str:
+    """``"from 2000-01-01 to 2036-05-14"``, for messages and help texts."""
+    return f"from {PLAUSIBLE_FROM:%Y-%m-%d} to {plausible_until():%Y-%m-%d}"
+
+
+def validate_utc_offset(value: datetime) -> None:
+    """An aware instant's offset is one a real time zone uses (±14:00 at most)."""
+    offset = value.utcoffset() if isinstance(value, datetime) else None
+    if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+        raise ValidationError(
+            "Use a UTC offset between -14:00 and +14:00 (the widest any time zone uses).",
+            code="utc_offset")
+
+
+def validate_plausible_date(value: date | datetime) -> None:
+    """A date, or an instant, lies within the plausible range (see the module's docstring).
+
+    Used as a model field validator and by every form and serializer field below.
+    """
+    if value is None:
+        return
+    if isinstance(value, datetime):
+        validate_utc_offset(value)
+        # The date as written, in its own offset: no conversion that could overflow.
+        day = value.date()
+    else:
+        day = value
+    if not PLAUSIBLE_FROM <= day <= plausible_until():
+        raise ValidationError(f"Enter a date {plausible_range_text()}.",
+                              code="implausible_date")
+
+
+def check_plausible(**values) -> None:
+    """Services: refuse ``field=value`` pairs outside the plausible range, naming each
+    field (``ValidationError({field: message})``, which every surface shows there)."""
+    errors = {}
+    for field, value in values.items():
+        try:
+            validate_plausible_date(value)
+        except ValidationError as exc:
+            errors[field] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+
+
+def validate_duration(value: timedelta) -> None:
+    """A typed duration (an SLA target, a due offset) is at most ten years."""
+    if value is not None and abs(value) > MAX_DURATION:
+        raise ValidationError(DURATION_LIMIT_MESSAGE, code="duration_too_long")
+
+
+# --- Time zones ------------------------------------------------------------------------
+
+
+@cache
+def known_time_zones() -> frozenset[str]:
+    """Every zone name of the IANA database (read from disk once per process)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+def time_zone(name) -> zoneinfo.ZoneInfo | None:
+    """The zone called ``name``, or None when it is not a zone (a folder of the
+    database such as ``Europe``, a path, a 300-character string, a NUL…)."""
+    if not isinstance(name, str) or name not in known_time_zones():
+        return None
+    return zoneinfo.ZoneInfo(name)
+
+
+def validate_time_zone(value) -> None:
+    if time_zone(value) is None:
+        shown = value if isinstance(value, str) and len(value) <= 64 else "That"
+        raise ValidationError(
+            f"'{shown}' is not a known IANA time zone (e.g. Europe/London, America/New_York).",
+            code="unknown_time_zone")
+
+
+# --- Ids -------------------------------------------------------------------------------
+
+
+def parse_id(value) -> int | None:
+    """An id typed in a URL or a form: ASCII digits that fit the column, else None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and _ID.fullmatch(value):
+        number = int(value)
+    else:
+        return None
+    return number if 0 < number <= MAX_ID else None
+
+
+# --- Web form fields -------------------------------------------------------------------
+
+
+class PlausibleDateField(forms.DateField):
+    """A date within the plausible range; the error says the range."""
+
+    default_validators = [validate_plausible_date]
+
+
+class PlausibleDateTimeField(forms.DateTimeField):
+    """An instant within the plausible range, with a real UTC offset if it has one."""
+
+    default_validators = [validate_plausible_date]
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except OverflowError as exc:  # a wall time at the very edge of what Python holds
+            raise ValidationError(f"Enter a date {plausible_range_text()}.",
+                                  code="implausible_date") from exc
+
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Objects ticked by id. An id that is not plain digits within a 64-bit column is
+    "not a valid choice" before any query: SQLite cannot even compare a 30-digit
+    number with a column (OverflowError), PostgreSQL refuses it as out of range."""
+
+    def _check_values(self, value):
+        key = (self.queryset.model._meta.get_field(self.to_field_name) if self.to_field_name
+               else self.queryset.model._meta.pk)
+        if isinstance(key, models.IntegerField | models.AutoField):
+            for item in value:
+                if parse_id(item if isinstance(item, int) else str(item)) is None:
+                    raise ValidationError(self.error_messages["invalid_choice"],
+                                          code="invalid_choice", params={"value": item})
+        return super()._check_values(value)
