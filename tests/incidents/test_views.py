@@ -478,7 +478,7 @@ def test_the_page_asks_htmx_to_swap_refusals(as_user, viewer, declared):
     body = text(as_user(viewer).get(page_of(declared)))
     assert 'name="htmx-config"' in body
     assert '"code":"40[039]","swap":true' in body
-    assert "css/incidents.css" in body
+    assert "css/pages.css" in body
 
 
 # --- Which buttons show -----------------------------------------------------------------
