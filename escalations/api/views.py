@@ -21,6 +21,7 @@ from rest_framework import filters, generics, mixins, serializers, status, views
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.filters import IdFilter
 from core.api.permissions import ActionPermissions
 from core.api.schema import TRANSITION_ERRORS, validated_input
 from incidents.models import Incident
@@ -190,7 +191,7 @@ class EscalationFilter(django_filters.FilterSet):
     tier = django_filters.MultipleChoiceFilter(choices=Tier.choices, distinct=False,
                                                help_text="Repeat for several tiers.")
     owner = _UserIdOrMeFilter(field_name="owner", help_text="A user id, or `me`.")
-    customer = django_filters.NumberFilter(field_name="customer_id", help_text="Customer id.")
+    customer = IdFilter(field_name="customer_id", help_text="Customer id.")
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at",
                                                      lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at",

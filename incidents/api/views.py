@@ -21,6 +21,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.filters import IdFilter
 from core.api.permissions import ActionPermissions
 from core.api.schema import TRANSITION_ERRORS, validated_input
 
@@ -459,7 +460,7 @@ class ActionItemFilter(django_filters.FilterSet):
                                                 help_text="Repeat for several states.")
     overdue = django_filters.BooleanFilter(method="filter_overdue",
                                            help_text="Open or in progress and past due.")
-    incident = django_filters.NumberFilter(field_name="incident_id")
+    incident = IdFilter(field_name="incident_id")
 
     class Meta:
         model = ActionItem

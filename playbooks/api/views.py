@@ -23,6 +23,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from core.api.filters import IdFilter
 from core.api.permissions import ActionPermissions
 from core.api.schema import TRANSITION_ERRORS, validated_input
 
@@ -215,7 +216,7 @@ class PlaybookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
 
 class VersionFilter(django_filters.FilterSet):
-    playbook = django_filters.NumberFilter(field_name="playbook_id", help_text="Playbook id.")
+    playbook = IdFilter(field_name="playbook_id", help_text="Playbook id.")
     state = django_filters.MultipleChoiceFilter(choices=VersionState.choices,
                                                 help_text="Repeat for several states.")
 
@@ -364,10 +365,10 @@ class PlaybookStepViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
 
 class RunFilter(django_filters.FilterSet):
-    incident = django_filters.NumberFilter(field_name="incident_id", help_text="Incident id.")
-    escalation = django_filters.NumberFilter(field_name="escalation_id",
+    incident = IdFilter(field_name="incident_id", help_text="Incident id.")
+    escalation = IdFilter(field_name="escalation_id",
                                              help_text="Escalation id.")
-    playbook = django_filters.NumberFilter(field_name="playbook_id", help_text="Playbook id.")
+    playbook = IdFilter(field_name="playbook_id", help_text="Playbook id.")
 
     class Meta:
         model = PlaybookRun
@@ -446,7 +447,7 @@ class PlaybookRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
 
 class StepRunFilter(django_filters.FilterSet):
-    run = django_filters.NumberFilter(field_name="run_id", help_text="Playbook run id.")
+    run = IdFilter(field_name="run_id", help_text="Playbook run id.")
     state = django_filters.MultipleChoiceFilter(choices=StepState.choices,
                                                 help_text="Repeat for several states.")
 
