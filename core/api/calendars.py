@@ -50,6 +50,16 @@ class WorkingHoursSerializer(serializers.Serializer):
         help_text="At or before start: the range crosses midnight. 00:00–00:00 is all day.",
     )
 
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        # A PATCH skips missing fields everywhere below it, but a range is all or nothing:
+        # the hours sent replace all the calendar's hours.
+        missing = [name for name in self.fields if name not in value]
+        if missing:
+            raise serializers.ValidationError(
+                {name: [self.fields[name].error_messages["required"]] for name in missing})
+        return value
+
 
 class HolidayFeedSerializer(serializers.ModelSerializer):
     label = serializers.CharField(source="__str__", read_only=True)

@@ -158,6 +158,19 @@ def test_patch_without_hours_keeps_them_and_put_replaces_them(api_as, manager, c
     assert calendar.working_hours.count() == 1
 
 
+def test_a_patch_with_an_incomplete_range_is_400_naming_what_it_lacks(api_as, manager,
+                                                                      calendar):
+    # A PATCH does not make a range's own fields optional: it replaces all the hours
+    # (it was a KeyError, a 500, found by schemathesis).
+    response = api_as(manager).patch(url(calendar), {
+        "working_hours": [{"weekday": 5, "end": "14:00"}]})
+
+    assert response.status_code == 400
+    assert response.json()["errors"]["working_hours"] == {  # keyed by the row's index
+        "0": {"start": ["This field is required."]}}
+    assert calendar.working_hours.count() == 5
+
+
 def test_an_overlapping_update_changes_nothing(api_as, manager, calendar):
     response = api_as(manager).patch(url(calendar), {
         "name": "Renamed",
