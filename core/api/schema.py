@@ -4,10 +4,10 @@ and input parsing.
 ``SwitchboardAutoSchema`` (``DEFAULT_SCHEMA_CLASS``) makes the OpenAPI schema say what
 the API really answers, once for every view instead of per-view decorators:
 
-* the error responses each operation can give (400 where it takes input or writes, 403, 404 on
-  an object or a page, 409 on delete, 429), with the one error body
-  (``core/api/exceptions.py``); transition actions add their 409 themselves
-  (``TRANSITION_ERRORS``);
+* the error responses each operation can give, with the one error body
+  (``core/api/exceptions.py``): 400 where it takes input or writes, 403, 404 on an
+  object or a page, 409 on delete, 415 where it reads a body, 429 where throttled;
+  transition actions add their own 409 (``TRANSITION_ERRORS``);
 * a field that can be null (a nullable column, or one reached through a nullable
   foreign key) is ``nullable`` in responses, and a text or choice column that may be
   blank admits ``""``, even where the serializer declares the field read-only (DRF then
@@ -64,6 +64,7 @@ ERROR_DESCRIPTIONS = {
          "role.",
     404: "No such object (or no such page of a list).",
     409: "Still in use by other records, so it cannot be deleted.",
+    415: "The body is in a media type this operation does not read.",
     429: "Too many requests (or failed sign-ins): `retry_after` says how many seconds "
          "to wait.",
 }
@@ -170,6 +171,8 @@ class SwitchboardAutoSchema(AutoSchema):
                      and self._get_paginator() is not None)
         if on_an_object or paginated:
             statuses.add(404)  # no such object, or a page past the end
+        if "requestBody" in operation:
+            statuses.add(415)  # a body in a media type the operation does not read
         if self.method == "DELETE":
             statuses.add(409)  # still referenced (ProtectedError) or in use
         if view.throttle_classes:
