@@ -12,8 +12,8 @@ the API really answers, once for every view instead of per-view decorators:
   foreign key) is ``nullable`` in responses, and a text or choice column that may be
   blank admits ``""``, even where the serializer declares the field read-only (DRF then
   drops ``allow_blank``) or declares it by hand without ``allow_null``;
-* only ``list`` actions are paginated (DRF paginates nowhere else: other actions that
-  answer many objects answer a plain array);
+* only ``list`` actions take filters and pages (DRF filters and paginates nowhere
+  else: other actions that answer many objects answer a plain array);
 * a time rendered with a custom format is documented as that format, not as RFC 3339;
 * fields a serializer shows only to some roles are not ``required``.
 
@@ -179,12 +179,17 @@ class SwitchboardAutoSchema(AutoSchema):
             statuses.add(429)
         return statuses
 
+    def _answers_a_list_page(self):
+        # DRF filters and paginates in ``list`` only. Other actions answering many
+        # objects (timeline, notes, status updates…) answer a plain array of what
+        # belongs to their object, whatever the query string says.
+        return getattr(self.view, "action", "list") == "list"
+
     def _get_paginator(self):
-        # DRF paginates in ``list`` only; other actions answering many objects answer a
-        # plain array (timeline, notes, status updates…).
-        if getattr(self.view, "action", "list") != "list":
-            return None
-        return super()._get_paginator()
+        return super()._get_paginator() if self._answers_a_list_page() else None
+
+    def get_filter_backends(self):
+        return super().get_filter_backends() if self._answers_a_list_page() else []
 
     # --- Fields -------------------------------------------------------------------
 

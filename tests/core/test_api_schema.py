@@ -78,14 +78,15 @@ def test_a_blank_choice_or_url_admits_the_empty_string(document):
     assert {"type": "string", "maxLength": 0} in link["oneOf"]
 
 
-def test_only_list_actions_are_paginated(document):
+def test_only_list_actions_are_filtered_and_paginated(document):
     page = document["paths"]["/api/incidents/"]["get"]["responses"]["200"]
     assert page["content"]["application/json"]["schema"]["$ref"] == \
         "#/components/schemas/PaginatedIncidentList"
     timeline = document["paths"]["/api/incidents/{id}/timeline/"]["get"]
     assert timeline["responses"]["200"]["content"]["application/json"]["schema"] == {
         "type": "array", "items": {"$ref": "#/components/schemas/TimelineEvent"}}
-    assert "page" not in {parameter["name"] for parameter in timeline.get("parameters", [])}
+    # Nor does it filter: the incidents' filters are no timeline filters.
+    assert [parameter["name"] for parameter in timeline["parameters"]] == ["id"]
 
 
 def test_hours_and_minutes_are_not_called_rfc_3339_times(document):
