@@ -77,10 +77,7 @@ def _model_field_path(field):
     """The model fields a serializer field's ``source`` walks through, or ``[]`` when it
     is not (only) made of columns (a method, a property, a reverse relation,
     ``source="*"``)."""
-    serializer = field.parent
-    if isinstance(serializer, serializers.ListSerializer):  # a field inside many=True
-        serializer = serializer.parent
-    model = getattr(getattr(serializer, "Meta", None), "model", None)
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
     path = []
     for attr in getattr(field, "source_attrs", None) or []:
         if model is None:
@@ -219,8 +216,8 @@ class SwitchboardAutoSchema(AutoSchema):
                 schema = super()._map_basic_serializer(serializer, direction)
         else:
             schema = super()._map_basic_serializer(serializer, direction)
-        # Fields a serializer leaves out for some readers (customers' personal data,
-        # money, compensation) may be absent: they cannot be required.
+        # Fields a serializer leaves out of the body for some readers (``Meta.
+        # fields_shown_by_role``, e.g. compensation) may be absent: not required.
         conditional = set(getattr(getattr(serializer, "Meta", None), "fields_shown_by_role", ()))
         if conditional and "required" in schema:
             schema["required"] = [name for name in schema["required"] if name not in conditional]
