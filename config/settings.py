@@ -309,7 +309,7 @@ REST_FRAMEWORK = {
         "login": env.str("API_THROTTLE_LOGIN", default="10/minute"),
     },
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.SwitchboardAutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 

@@ -5,7 +5,7 @@ Thin by design: serializers parse, ``core.calendars`` decides. Django
 one 400 body, naming the field when the service names it.
 """
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -50,6 +50,16 @@ class WorkingHoursSerializer(serializers.Serializer):
         format="%H:%M",
         help_text="At or before start: the range crosses midnight. 00:00–00:00 is all day.",
     )
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        # A PATCH skips missing fields everywhere below it, but a range is all or nothing:
+        # the hours sent replace all the calendar's hours.
+        missing = [name for name in self.fields if name not in value]
+        if missing:
+            raise serializers.ValidationError(
+                {name: [self.fields[name].error_messages["required"]] for name in missing})
+        return value
 
 
 class HolidayFeedSerializer(serializers.ModelSerializer):
@@ -155,11 +165,26 @@ class PreviewInputSerializer(serializers.Serializer):
         self.fields["start"].timezone = ZoneInfo(time_zone)
 
 
+class CalendarInstantField(serializers.DateTimeField):
+    """An instant shown with the calendar's UTC offset, as RFC 3339 writes it (±HH:MM).
+
+    Before standard time a zone's offset is its local mean time, with seconds (New York
+    −04:56:02 until 1883) that RFC 3339 cannot write; such instants are shown in UTC.
+    """
+
+    def enforce_timezone(self, value):
+        value = super().enforce_timezone(value)
+        offset = value.utcoffset()
+        if offset is not None and offset.total_seconds() % 60:
+            return value.astimezone(UTC)
+        return value
+
+
 class PreviewOutputSerializer(serializers.Serializer):
-    start = serializers.DateTimeField()
+    start = CalendarInstantField()
     duration = serializers.DurationField()
-    due_at = serializers.DateTimeField(help_text="When the business time runs out.")
-    next_open_at = serializers.DateTimeField(help_text="When the clock would start counting.")
+    due_at = CalendarInstantField(help_text="When the business time runs out.")
+    next_open_at = CalendarInstantField(help_text="When the clock would start counting.")
     calendar_time_zone = serializers.CharField()
     wall_clock_span = serializers.DurationField(help_text="Real time from start to due.")
     business_elapsed_to_now = serializers.DurationField(

@@ -14,6 +14,7 @@ from django.db import models
 from django_filters import fields as filter_fields
 from django_filters import filters
 from django_filters import rest_framework as drf_filters
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.validation import PlausibleDateTimeField, parse_id
@@ -57,8 +58,14 @@ class IdNumberField(forms.CharField):
         return number
 
 
+# Ids are BigAutoField: a bigger number is no id, and the database cannot even bind it.
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(filters.NumberFilter):
-    """``?incident=12``: an id column compared as a number, refused unless it is one."""
+    """``?incident=12``: an id column compared as a number, refused unless it is one
+    (``NumberFilter`` took any decimal, and 3.7e+44 reached the database: a 500)."""
 
     field_class = IdNumberField
 

@@ -205,6 +205,8 @@ class EscalationSerializer(serializers.ModelSerializer):
             "resolved_at", "closed_at", "reopened_at", "clocks",
         ]
         read_only_fields = fields
+        # Left out of the body for roles that may not see them (to_representation).
+        fields_shown_by_role = COMPENSATION_FIELDS
         extra_kwargs = {name: {"help_text": COMPENSATION_HELP}
                         for name in ("compensation_offered", "compensation_note",
                                      "compensation_offered_at", "compensation_approved",

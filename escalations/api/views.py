@@ -28,7 +28,7 @@ from core.api.filters import (
     UserIdOrMeFilter,
 )
 from core.api.permissions import ActionPermissions
-from core.api.schema import ERRORS, TRANSITION_ERRORS, validated_input
+from core.api.schema import TRANSITION_ERRORS, validated_input
 from incidents.models import Incident
 
 from .. import services
@@ -91,7 +91,7 @@ class CustomerFilter(FilterSet):
 @extend_schema_view(
     list=extend_schema(summary="List customers"),
     retrieve=extend_schema(summary="One customer",
-                           responses={200: CustomerSerializer, **ERRORS}),
+                           responses={200: CustomerSerializer}),
 )
 class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                       viewsets.GenericViewSet):
@@ -123,7 +123,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response(self.get_serializer(customer).data, status=status_code)
 
     @extend_schema(summary="Add a customer", request=CustomerWriteSerializer,
-                   responses={201: CustomerSerializer, **ERRORS})
+                   responses={201: CustomerSerializer})
     def create(self, request, *args, **kwargs):
         """Add a customer. Notes are PCI-redacted on input. A role may only set the
         fields it may see (403 otherwise)."""
@@ -132,7 +132,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return self._respond(customer, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Edit a customer", request=CustomerWriteSerializer,
-                   responses={200: CustomerSerializer, **ERRORS})
+                   responses={200: CustomerSerializer})
     def partial_update(self, request, *args, **kwargs):
         """Change some fields; the audit history lists which. An erased customer
         cannot be edited (400)."""
@@ -142,7 +142,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return self._respond(customer)
 
     @extend_schema(summary="Export everything held about the customer",
-                   responses={200: CustomerExportSerializer, **ERRORS})
+                   responses={200: CustomerExportSerializer})
     @action(detail=True, methods=["get"])
     def export(self, request, pk=None):
         """Managers only: the current fields and every history row (when, who, why,
@@ -151,7 +151,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     @extend_schema(summary="Erase the customer's personal data on request",
                    request=CustomerEraseSerializer,
-                   responses={200: CustomerSerializer, **ERRORS})
+                   responses={200: CustomerSerializer})
     @action(detail=True, methods=["post"])
     def erase(self, request, pk=None):
         """Managers only: replaces the name, account reference, contact details and
@@ -195,7 +195,7 @@ class EscalationFilter(FilterSet):
 @extend_schema_view(
     list=extend_schema(summary="List escalations"),
     retrieve=extend_schema(summary="One escalation",
-                           responses={200: EscalationSerializer, **ERRORS}),
+                           responses={200: EscalationSerializer}),
 )
 class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         viewsets.GenericViewSet):
@@ -284,7 +284,7 @@ class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         status=status_code)
 
     @extend_schema(summary="Open an escalation", request=EscalationCreateSerializer,
-                   responses={201: EscalationSerializer, **ERRORS})
+                   responses={201: EscalationSerializer})
     def create(self, request, *args, **kwargs):
         """Open an escalation. It gets a reference; the first SLA policy that matches
         (priority, customer tier, category) is recorded and its clocks start. Free text
@@ -431,7 +431,7 @@ class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return self._respond(escalation)
 
     @extend_schema(summary="Edit an escalation", request=EscalationEditSerializer,
-                   responses={200: EscalationSerializer, **ERRORS})
+                   responses={200: EscalationSerializer})
     def partial_update(self, request, *args, **kwargs):
         """Change the summary, description, requested outcome, priority, category,
         channel, owner, team or regulatory regime. Free text is PCI-masked. A change that
@@ -444,7 +444,7 @@ class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     @extend_schema(summary="Add a note or log a customer update",
                    request=EscalationNoteSerializer,
-                   responses={201: EscalationTimelineEventSerializer, **ERRORS})
+                   responses={201: EscalationTimelineEventSerializer})
     @action(detail=True, methods=["post"])
     def notes(self, request, pk=None):
         """An internal note, or (`customer_update: true`) an update sent to the customer:
@@ -457,7 +457,7 @@ class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Offer compensation", request=CompensationOfferSerializer,
-                   responses={200: EscalationSerializer, **ERRORS})
+                   responses={200: EscalationSerializer})
     @action(detail=True, methods=["post"], url_path="offer-compensation")
     def offer_compensation(self, request, pk=None):
         """Offer (or change) compensation: `amount` and `note` (what it is for). A
@@ -469,7 +469,7 @@ class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return self._respond(escalation)
 
     @extend_schema(summary="Approve the compensation offered", request=None,
-                   responses={200: EscalationSerializer, **ERRORS})
+                   responses={200: EscalationSerializer})
     @action(detail=True, methods=["post"], url_path="approve-compensation")
     def approve_compensation(self, request, pk=None):
         """Approve the amount offered, within your role's approval limit (403 naming
@@ -480,7 +480,7 @@ class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     @extend_schema(summary="Extend the regulatory deadline",
                    request=EscalationReasonSerializer,
-                   responses={200: EscalationSerializer, **ERRORS})
+                   responses={200: EscalationSerializer})
     @action(detail=True, methods=["post"], url_path="extend-regulatory-deadline")
     def extend_regulatory_deadline(self, request, pk=None):
         """Use the regime's extension once (e.g. 15 → 35 business days after a holding
@@ -492,7 +492,7 @@ class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     @extend_schema(summary="Apply the current SLA policy version",
                    request=EscalationReasonSerializer,
-                   responses={200: EscalationSerializer, **ERRORS})
+                   responses={200: EscalationSerializer})
     @action(detail=True, methods=["post"], url_path="apply-policy")
     def apply_policy(self, request, pk=None):
         """Managers: move the running clocks to the current version of the escalation's
@@ -503,7 +503,7 @@ class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return self._respond(escalation)
 
     @extend_schema(summary="Link to an incident", request=IncidentRefSerializer,
-                   responses={200: EscalationSerializer, **ERRORS})
+                   responses={200: EscalationSerializer})
     @action(detail=True, methods=["post"], url_path="link-incident")
     def link_incident(self, request, pk=None):
         """Link this escalation to the incident that caused it (by reference)."""
@@ -514,7 +514,7 @@ class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return self._respond(escalation)
 
     @extend_schema(summary="Unlink from an incident", request=IncidentRefSerializer,
-                   responses={200: EscalationSerializer, **ERRORS})
+                   responses={200: EscalationSerializer})
     @action(detail=True, methods=["post"], url_path="unlink-incident")
     def unlink_incident(self, request, pk=None):
         """Remove a link made by mistake; both timelines say so."""
@@ -525,7 +525,7 @@ class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return self._respond(escalation)
 
     @extend_schema(summary="Timeline",
-                   responses={200: EscalationTimelineEventSerializer(many=True), **ERRORS})
+                   responses={200: EscalationTimelineEventSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def timeline(self, request, pk=None):
         """What happened, oldest first (compensation lines only for roles that see
@@ -540,15 +540,15 @@ class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 @extend_schema_view(
     list=extend_schema(summary="List escalation SLA policies"),
     retrieve=extend_schema(summary="One SLA policy",
-                           responses={200: EscalationSlaPolicySerializer, **ERRORS}),
+                           responses={200: EscalationSlaPolicySerializer}),
     create=extend_schema(summary="Add an SLA policy",
-                         responses={201: EscalationSlaPolicySerializer, **ERRORS}),
+                         responses={201: EscalationSlaPolicySerializer}),
     update=extend_schema(summary="Replace an SLA policy",
-                         responses={200: EscalationSlaPolicySerializer, **ERRORS}),
+                         responses={200: EscalationSlaPolicySerializer}),
     partial_update=extend_schema(summary="Edit an SLA policy",
-                                 responses={200: EscalationSlaPolicySerializer, **ERRORS}),
+                                 responses={200: EscalationSlaPolicySerializer}),
     destroy=extend_schema(summary="Delete an SLA policy",
-                          responses={204: None, **ERRORS}),
+                          responses={204: None}),
 )
 class EscalationSlaPolicyViewSet(viewsets.ModelViewSet):
     """Escalation SLA policies, checked in `order`: the first active one whose set
@@ -575,11 +575,11 @@ class EscalationSlaPolicyViewSet(viewsets.ModelViewSet):
 @extend_schema_view(
     list=extend_schema(summary="List regulatory regimes"),
     retrieve=extend_schema(summary="One regulatory regime",
-                           responses={200: RegulatoryRegimeSerializer, **ERRORS}),
+                           responses={200: RegulatoryRegimeSerializer}),
     create=extend_schema(summary="Add a regulatory regime",
-                         responses={201: RegulatoryRegimeSerializer, **ERRORS}),
+                         responses={201: RegulatoryRegimeSerializer}),
     partial_update=extend_schema(summary="Edit a regulatory regime",
-                                 responses={200: RegulatoryRegimeSerializer, **ERRORS}),
+                                 responses={200: RegulatoryRegimeSerializer}),
 )
 class RegulatoryRegimeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                               mixins.CreateModelMixin, mixins.UpdateModelMixin,
@@ -630,12 +630,12 @@ class IncidentEscalationsView(generics.GenericAPIView):
         return EscalationSerializer(escalations, many=True, context=context).data
 
     @extend_schema(summary="Escalations linked to an incident",
-                   responses={200: EscalationSerializer(many=True), **ERRORS})
+                   responses={200: EscalationSerializer(many=True)})
     def get(self, request, pk):
         return Response(self._linked(self._incident()))
 
     @extend_schema(summary="Link escalations to an incident", request=LinkEscalationsSerializer,
-                   responses={200: LinkResultSerializer, **ERRORS})
+                   responses={200: LinkResultSerializer})
     def post(self, request, pk):
         incident = self._incident()
         data = validated_input(self, LinkEscalationsSerializer)

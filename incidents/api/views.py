@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from core import registry
 from core.api.filters import FilterSet, IdFilter, PlausibleIsoDateTimeFilter, UserIdOrMeFilter
 from core.api.permissions import ActionPermissions
-from core.api.schema import ERRORS, TRANSITION_ERRORS, validated_input
+from core.api.schema import TRANSITION_ERRORS, validated_input
 
 from .. import services
 from ..choices import DECLARE_FORM, ActionItemState, IncidentState, TimelineKind
@@ -80,8 +80,7 @@ class IncidentFilter(FilterSet):
 
 @extend_schema_view(
     list=extend_schema(summary="List incidents"),
-    retrieve=extend_schema(summary="One incident", responses={200: IncidentSerializer,
-                                                              **ERRORS}),
+    retrieve=extend_schema(summary="One incident", responses={200: IncidentSerializer}),
 )
 class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                       viewsets.GenericViewSet):
@@ -165,7 +164,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     # --- Create and edit -------------------------------------------------------------
 
     @extend_schema(summary="Declare an incident", request=IncidentDeclareSerializer,
-                   responses={201: IncidentSerializer, **ERRORS})
+                   responses={201: IncidentSerializer})
     def create(self, request, *args, **kwargs):
         """Declare an incident. It gets a reference, its severity's SLA clocks start,
         and SEV1/SEV2 page managers and responders."""
@@ -178,7 +177,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return self._respond(incident, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Edit descriptive fields", request=IncidentEditSerializer,
-                   responses={200: IncidentSerializer, **ERRORS})
+                   responses={200: IncidentSerializer})
     def partial_update(self, request, *args, **kwargs):
         """Edit title, summary, priority, impact, channels, talk track… State, severity
         and roles have their own actions."""
@@ -188,7 +187,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return self._respond(incident)
 
     @extend_schema(summary="Change severity", request=IncidentSeverityChangeSerializer,
-                   responses={200: IncidentSerializer, **ERRORS})
+                   responses={200: IncidentSerializer})
     @action(detail=True, methods=["post"], url_path="severity")
     def change_severity(self, request, pk=None):
         """Raise or lower the severity, with a reason. Running clocks take the new
@@ -277,7 +276,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     # --- Roles, corrections ------------------------------------------------------------
 
     @extend_schema(summary="Assign a role", request=IncidentRoleSerializer,
-                   responses={200: IncidentSerializer, **ERRORS})
+                   responses={200: IncidentSerializer})
     @action(detail=True, methods=["post"])
     def roles(self, request, pk=None):
         """Give a role (commander, communications_lead, scribe, vendor_liaison) to a
@@ -288,7 +287,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return self._respond(incident)
 
     @extend_schema(summary="Correct a stage time", request=IncidentCorrectTimestampSerializer,
-                   responses={200: IncidentSerializer, **ERRORS})
+                   responses={200: IncidentSerializer})
     @action(detail=True, methods=["post"], url_path="correct-timestamp")
     def correct_timestamp(self, request, pk=None):
         """Correct a stage time (e.g. the outage began before it was declared), with a
@@ -301,8 +300,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     # --- Timeline and notes ------------------------------------------------------------
 
-    @extend_schema(summary="Timeline", responses={200: TimelineEventSerializer(many=True),
-                                                  **ERRORS})
+    @extend_schema(summary="Timeline", responses={200: TimelineEventSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def timeline(self, request, pk=None):
         """What happened, oldest first: declaration, transitions, severity and role
@@ -310,8 +308,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         events = self.get_object().timeline.select_related("actor").order_by("at", "pk")
         return Response(TimelineEventSerializer(events, many=True).data)
 
-    @extend_schema(summary="Notes", responses={200: TimelineEventSerializer(many=True),
-                                               **ERRORS})
+    @extend_schema(summary="Notes", responses={200: TimelineEventSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def notes(self, request, pk=None):
         """The notes on the timeline, pinned first."""
@@ -320,7 +317,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response(TimelineEventSerializer(events, many=True).data)
 
     @extend_schema(summary="Add a note", request=IncidentNoteSerializer,
-                   responses={201: TimelineEventSerializer, **ERRORS})
+                   responses={201: TimelineEventSerializer})
     @notes.mapping.post
     def add_note(self, request, pk=None):
         """Add a note to the timeline (optionally pinned)."""
@@ -330,7 +327,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response(TimelineEventSerializer(event).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Pin or unpin a timeline event", request=TimelinePinSerializer,
-                   responses={200: TimelineEventSerializer, **ERRORS})
+                   responses={200: TimelineEventSerializer})
     @action(detail=True, methods=["post"])
     def pin(self, request, pk=None):
         """Pin (or unpin) one of this incident's timeline events."""
@@ -341,8 +338,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     # --- Status updates ----------------------------------------------------------------
 
-    @extend_schema(summary="Status updates", responses={200: StatusUpdateSerializer(many=True),
-                                                        **ERRORS})
+    @extend_schema(summary="Status updates", responses={200: StatusUpdateSerializer(many=True)})
     @action(detail=True, methods=["get"], url_path="status-updates")
     def status_updates(self, request, pk=None):
         """Status updates, newest first."""
@@ -351,7 +347,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response(StatusUpdateSerializer(updates, many=True).data)
 
     @extend_schema(summary="Post a status update", request=StatusUpdatePostSerializer,
-                   responses={201: StatusUpdateSerializer, **ERRORS})
+                   responses={201: StatusUpdateSerializer})
     @status_updates.mapping.post
     def post_status_update(self, request, pk=None):
         """Post an internal, customer-facing or executive update (Markdown). A
@@ -376,7 +372,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response(PostMortemSerializer(postmortem, context=self.get_serializer_context())
                         .data, status=status_code)
 
-    @extend_schema(summary="The post-mortem", responses={200: PostMortemSerializer, **ERRORS})
+    @extend_schema(summary="The post-mortem", responses={200: PostMortemSerializer})
     @action(detail=True, methods=["get"])
     def postmortem(self, request, pk=None):
         """The incident's post-mortem, with the timeline built in. 404 until it is
@@ -384,7 +380,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return self._postmortem_response(self._postmortem())
 
     @extend_schema(summary="Edit the post-mortem", request=PostMortemEditSerializer,
-                   responses={200: PostMortemSerializer, 201: PostMortemSerializer, **ERRORS})
+                   responses={200: PostMortemSerializer, 201: PostMortemSerializer})
     @postmortem.mapping.patch
     def edit_postmortem(self, request, pk=None):
         """Edit the draft post-mortem (drafted now if there is none: 201). Only a draft
@@ -427,8 +423,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     # --- Action items ------------------------------------------------------------------
 
-    @extend_schema(summary="Action items", responses={200: ActionItemSerializer(many=True),
-                                                      **ERRORS})
+    @extend_schema(summary="Action items", responses={200: ActionItemSerializer(many=True)})
     @action(detail=True, methods=["get"], url_path="action-items")
     def action_items(self, request, pk=None):
         """The incident's action items, by due date."""
@@ -437,7 +432,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                                              context=self.get_serializer_context()).data)
 
     @extend_schema(summary="Add an action item", request=ActionItemCreateSerializer,
-                   responses={201: ActionItemSerializer, **ERRORS})
+                   responses={201: ActionItemSerializer})
     @action_items.mapping.post
     def create_action_item(self, request, pk=None):
         """Add a corrective, preventive or detective action item. A due date starts its
@@ -469,7 +464,7 @@ class ActionItemFilter(FilterSet):
 @extend_schema_view(
     list=extend_schema(summary="List action items"),
     retrieve=extend_schema(summary="One action item",
-                           responses={200: ActionItemSerializer, **ERRORS}),
+                           responses={200: ActionItemSerializer}),
 )
 class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         viewsets.GenericViewSet):
@@ -500,7 +495,7 @@ class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response(self.get_serializer(item).data)
 
     @extend_schema(summary="Change owner, due date or title", request=ActionItemUpdateSerializer,
-                   responses={200: ActionItemSerializer, **ERRORS})
+                   responses={200: ActionItemSerializer})
     def partial_update(self, request, *args, **kwargs):
         """Change the owner, the due date (restarts its clock) or the title."""
         data = validated_input(self, ActionItemUpdateSerializer, partial=True)

@@ -178,14 +178,20 @@ class PlaybookVersionDetailSerializer(PlaybookVersionSerializer):
         read_only_fields = fields
 
 
+# The largest PlaybookVersion.number the database holds (a PositiveIntegerField): a bigger
+# one is no version, and the database cannot even compare with it.
+MAX_VERSION_NUMBER = 2**31 - 1
+
+
 class VersionDiffQuerySerializer(serializers.Serializer):
     """``?from=<n>&to=<n>``: version numbers of the same playbook."""
 
-    to = serializers.IntegerField(min_value=1, help_text="The newer version's number.")
+    to = serializers.IntegerField(min_value=1, max_value=MAX_VERSION_NUMBER,
+                                  help_text="The newer version's number.")
 
     def get_fields(self):
         # ``from`` is a Python keyword: it cannot be declared as a class attribute.
-        return {"from": serializers.IntegerField(min_value=1,
+        return {"from": serializers.IntegerField(min_value=1, max_value=MAX_VERSION_NUMBER,
                                                  help_text="The older version's number."),
                 **super().get_fields()}
 

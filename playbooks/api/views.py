@@ -25,7 +25,7 @@ from rest_framework.response import Response
 
 from core.api.filters import FilterSet, IdFilter
 from core.api.permissions import ActionPermissions
-from core.api.schema import ERRORS, TRANSITION_ERRORS, validated_input
+from core.api.schema import TRANSITION_ERRORS, validated_input
 
 from .. import services
 from ..choices import StepState, VersionState
@@ -76,7 +76,7 @@ def _versions_with_step_counts():
 @extend_schema_view(
     list=extend_schema(summary="List playbooks"),
     retrieve=extend_schema(summary="One playbook",
-                           responses={200: PlaybookDetailSerializer, **ERRORS}),
+                           responses={200: PlaybookDetailSerializer}),
 )
 class PlaybookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                       viewsets.GenericViewSet):
@@ -134,7 +134,7 @@ class PlaybookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         status=status_code)
 
     @extend_schema(summary="Add a playbook", request=PlaybookCreateSerializer,
-                   responses={201: PlaybookDetailSerializer, **ERRORS})
+                   responses={201: PlaybookDetailSerializer})
     def create(self, request, *args, **kwargs):
         """Managers: a new playbook (`name`, `kind`, `purpose`, a unique `slug`, an
         optional `owner` user id). It starts with an empty draft, v1, to add steps to."""
@@ -143,7 +143,7 @@ class PlaybookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return self._respond(playbook, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Edit a playbook", request=PlaybookUpdateSerializer,
-                   responses={200: PlaybookDetailSerializer, **ERRORS})
+                   responses={200: PlaybookDetailSerializer})
     def partial_update(self, request, *args, **kwargs):
         """Managers: change the `name`, `purpose` or `owner`. The kind is fixed (its
         rules and runs depend on it)."""
@@ -153,7 +153,7 @@ class PlaybookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return self._respond(playbook)
 
     @extend_schema(summary="Start the next version as a draft", request=ChangeNoteSerializer,
-                   responses={201: PlaybookVersionDetailSerializer, **ERRORS})
+                   responses={201: PlaybookVersionDetailSerializer})
     @action(detail=True, methods=["post"], url_path="new-draft")
     def new_draft(self, request, pk=None):
         """Managers: the next version, a draft copied from the latest version's steps,
@@ -166,7 +166,7 @@ class PlaybookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Compare two versions", parameters=[VersionDiffQuerySerializer],
-                   responses={200: VersionDiffSerializer, **ERRORS})
+                   responses={200: VersionDiffSerializer})
     @action(detail=True, methods=["get"])
     def diff(self, request, pk=None):
         """`?from=<n>&to=<n>`: a unified diff of two versions' steps, by version number.
@@ -185,7 +185,7 @@ class PlaybookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response({**numbers, "lines": lines})
 
     @extend_schema(summary="Add an attach rule", request=AttachRuleInputSerializer,
-                   responses={201: AttachRuleSerializer, **ERRORS})
+                   responses={201: AttachRuleSerializer})
     @action(detail=True, methods=["post"], url_path="rules")
     def add_rule(self, request, pk=None):
         """Managers: a rule saying when the playbook attaches by itself. Every condition
@@ -201,7 +201,7 @@ class PlaybookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                    parameters=[OpenApiParameter("rule_id", OpenApiTypes.INT,
                                                 OpenApiParameter.PATH,
                                                 description="The rule's id.")],
-                   responses={204: None, **ERRORS})
+                   responses={204: None})
     @action(detail=True, methods=["delete"], url_path=r"rules/(?P<rule_id>[0-9]+)")
     def remove_rule(self, request, pk=None, rule_id=None):
         """Managers: `DELETE /api/playbooks/{id}/rules/{rule_id}/`. Runs the rule already
@@ -228,7 +228,7 @@ class VersionFilter(FilterSet):
 @extend_schema_view(
     list=extend_schema(summary="List playbook versions"),
     retrieve=extend_schema(summary="One playbook version, with its steps",
-                           responses={200: PlaybookVersionDetailSerializer, **ERRORS}),
+                           responses={200: PlaybookVersionDetailSerializer}),
 )
 class PlaybookVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                              viewsets.GenericViewSet):
@@ -301,7 +301,7 @@ class PlaybookVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return self._respond(version)
 
     @extend_schema(summary="Add a step to a draft", request=StepInputSerializer,
-                   responses={201: PlaybookStepSerializer, **ERRORS})
+                   responses={201: PlaybookStepSerializer})
     @action(detail=True, methods=["post"], url_path="steps")
     def add_step(self, request, pk=None):
         """Managers: a step at the end of a draft (`title`; optional `instructions`,
@@ -315,7 +315,7 @@ class PlaybookVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
 @extend_schema_view(
     retrieve=extend_schema(summary="One playbook step",
-                           responses={200: PlaybookStepSerializer, **ERRORS}),
+                           responses={200: PlaybookStepSerializer}),
 )
 class PlaybookStepViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The steps of a version (listed in order on `/api/playbook-versions/{id}/`).
@@ -334,7 +334,7 @@ class PlaybookStepViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     }
 
     @extend_schema(summary="Change a draft's step", request=StepInputSerializer,
-                   responses={200: PlaybookStepSerializer, **ERRORS})
+                   responses={200: PlaybookStepSerializer})
     def partial_update(self, request, *args, **kwargs):
         """Send only the fields that change."""
         data = validated_input(self, StepInputSerializer, partial=True)
@@ -342,14 +342,14 @@ class PlaybookStepViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         step = services.step_save(version=step.version, by=request.user, step=step, **data)
         return Response(PlaybookStepSerializer(step).data)
 
-    @extend_schema(summary="Remove a draft's step", responses={204: None, **ERRORS})
+    @extend_schema(summary="Remove a draft's step", responses={204: None})
     def destroy(self, request, *args, **kwargs):
         """The steps after it move up one position."""
         services.step_delete(step=self.get_object(), by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(summary="Move a draft's step", request=StepMoveSerializer,
-                   responses={200: PlaybookVersionDetailSerializer, **ERRORS})
+                   responses={200: PlaybookVersionDetailSerializer})
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None):
         """To `position` (1 = first); the others renumber. Answers the whole version,
@@ -383,7 +383,7 @@ def _run_context(view, step_runs):
 @extend_schema_view(
     list=extend_schema(summary="List playbook runs"),
     retrieve=extend_schema(summary="One playbook run",
-                           responses={200: PlaybookRunSerializer, **ERRORS}),
+                           responses={200: PlaybookRunSerializer}),
 )
 class PlaybookRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                          viewsets.GenericViewSet):
@@ -431,7 +431,7 @@ class PlaybookRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response(self._render([self.get_object()], many=True)[0])
 
     @extend_schema(summary="Attach a playbook by hand", request=PlaybookAttachSerializer,
-                   responses={201: PlaybookRunSerializer, **ERRORS})
+                   responses={201: PlaybookRunSerializer})
     def create(self, request, *args, **kwargs):
         """Attach a published playbook to an incident or an escalation of its kind
         (its rules need not match): `playbook` and exactly one of `incident` or
@@ -458,7 +458,7 @@ class StepRunFilter(FilterSet):
 @extend_schema_view(
     list=extend_schema(summary="List step runs"),
     retrieve=extend_schema(summary="One step run",
-                           responses={200: StepRunSerializer, **ERRORS}),
+                           responses={200: StepRunSerializer}),
 )
 class StepRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                      viewsets.GenericViewSet):

@@ -139,3 +139,32 @@ def test_unexpected_error_on_a_page_is_the_friendly_500_page(crash_client):
     response = crash_client.get("/test-crash/")
     assert response.status_code == 500
     assert "Something went wrong" in response.content.decode()
+
+
+ID_FILTERS = [
+    ("/api/action-items/", "incident"),
+    ("/api/escalations/", "customer"),
+    ("/api/playbook-versions/", "playbook"),
+    ("/api/playbook-runs/", "incident"),
+    ("/api/playbook-runs/", "escalation"),
+    ("/api/playbook-runs/", "playbook"),
+    ("/api/step-runs/", "run"),
+]
+
+
+@pytest.mark.parametrize(("url", "name"), ID_FILTERS)
+@pytest.mark.parametrize("value", ["3.7e+44", "99999999999999999999", "1.5", "0"])
+def test_an_id_filter_that_is_no_id_is_a_400_naming_it(api_as, manager, url, name, value):
+    # A decimal filter let 3.7e+44 reach the database: SQLite cannot bind it (a 500).
+    response = api_as(manager).get(url, {name: value})
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [name]
+
+
+@pytest.mark.parametrize(("url", "name"), ID_FILTERS)
+def test_an_id_filter_finds_by_id(api_as, manager, url, name):
+    response = api_as(manager).get(url, {name: "12345"})
+
+    assert response.status_code == 200
+    assert response.json()["count"] == 0

@@ -158,6 +158,19 @@ def test_patch_without_hours_keeps_them_and_put_replaces_them(api_as, manager, c
     assert calendar.working_hours.count() == 1
 
 
+def test_a_patch_with_an_incomplete_range_is_400_naming_what_it_lacks(api_as, manager,
+                                                                      calendar):
+    # A PATCH does not make a range's own fields optional: it replaces all the hours
+    # (it was a KeyError, a 500, found by schemathesis).
+    response = api_as(manager).patch(url(calendar), {
+        "working_hours": [{"weekday": 5, "end": "14:00"}]})
+
+    assert response.status_code == 400
+    assert response.json()["errors"]["working_hours"] == {  # keyed by the row's index
+        "0": {"start": ["This field is required."]}}
+    assert calendar.working_hours.count() == 5
+
+
 def test_an_overlapping_update_changes_nothing(api_as, manager, calendar):
     response = api_as(manager).patch(url(calendar), {
         "name": "Renamed",
@@ -235,6 +248,28 @@ def test_preview_reports_where_counting_starts(api_as, viewer, calendar):
     assert body["due_at"] == "2026-01-12T10:00:00Z"
     assert body["duration"] == "01:00:00"
     assert body["wall_clock_span"] == "1 22:00:00"
+
+
+def test_preview_instants_are_rfc_3339_before_standard_time_too(api_as, viewer, manager):
+    # New York kept local mean time (UTC−04:56:02) until 1883: an offset RFC 3339 cannot
+    # write, so such instants come back in UTC rather than as "-04:56:02".
+    new_york = make_calendar(manager, name="New York", time_zone="America/New_York")
+    response = api_as(viewer).post(url(new_york, "preview"), {
+        "start": "1850-01-07T12:00:00Z", "duration": "PT2H"})
+
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    for name in ("start", "due_at", "next_open_at"):
+        assert body[name].endswith("Z"), body[name]
+    assert datetime.fromisoformat(body["start"]) == datetime(1850, 1, 7, 12, tzinfo=UTC)
+
+
+def test_preview_instants_keep_the_calendars_offset(api_as, viewer, manager):
+    new_york = make_calendar(manager, name="New York", time_zone="America/New_York")
+    body = api_as(viewer).post(url(new_york, "preview"), {
+        "start": "2026-01-07T12:00:00Z", "duration": "PT2H"}).json()
+
+    assert body["start"] == "2026-01-07T07:00:00-05:00"
 
 
 @pytest.mark.parametrize(

@@ -176,7 +176,11 @@ def test_diff_between_two_versions(api_as, viewer, manager, carrier):
 
 @pytest.mark.parametrize(("query", "field"), [("from=1&to=9", "to"), ("from=7&to=1", "from"),
                                               ("to=1", "from"), ("from=1", "to"),
-                                              ("from=one&to=1", "from")])
+                                              ("from=one&to=1", "from"),
+                                              # Beyond any version number the database
+                                              # can hold (it was an OverflowError, a 500).
+                                              ("from=7239362283667017401892221763876552704"
+                                               "&to=1", "from")])
 def test_diff_with_an_unknown_or_missing_version_names_it(api_as, viewer, carrier, query,
                                                           field):
     response = api_as(viewer).get(f"/api/playbooks/{carrier.pk}/diff/?{query}")
