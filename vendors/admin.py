@@ -10,6 +10,7 @@ renewals are records written by the sweep and the services: read-only.
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 
 from core.admin import (
     AuditedAdmin,
@@ -77,6 +78,8 @@ class VendorAdmin(ServiceSaveAdmin):
     readonly_fields = ["status", "risk_rating", "risk_reason", "risk_reviewed_at",
                        "risk_reviewed_by"]
     inlines = [ContactInline]
+    # Typed without a scheme, a URL is https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["activate_selected", "offboard_selected", "reactivate_selected",
                "exit_selected"]
 

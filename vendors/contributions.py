@@ -95,9 +95,11 @@ def _card(request, obj, forms):
 
 
 def _dashboard(user, now):
+    from django.utils import timezone
+
     from .selectors import contracts_needing_attention
 
-    attention = contracts_needing_attention(now.date() if now else None)
+    attention = contracts_needing_attention(timezone.localdate(now) if now else None)
     return {"attention": attention} if attention else None
 
 

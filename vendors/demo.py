@@ -303,10 +303,11 @@ def _attribute(vendor, spec, contracts, by, users):
     incidents = list(Incident.objects.filter(spec.incident_match).exclude(state="cancelled")
                      .exclude(vendor_attributions__vendor=vendor).order_by("declared_at"))
     for number, incident in enumerate(incidents):
+        # Named minutes after the declaration (never later than now: some are live).
+        named = min(incident.declared_at + (5 + number % 20) * timedelta(minutes=1),
+                    timezone.now())
         services.attribution_add(vendor=vendor, incident=incident, contract=contract, by=by,
-                                 at=incident.declared_at + (5 + number % 20) * timedelta(
-                                     minutes=1),
-                                 reason="Named from the demo history")
+                                 at=named, reason="Named from the demo history")
         _maybe_exclude(vendor, incident, number, by)
     for summary in spec.escalations:
         escalation = Escalation.objects.filter(summary=summary).first()

@@ -189,7 +189,8 @@ def termination_day_known(contract):
 
 
 class Contract(FSMModelMixin, models.Model):
-    reference = models.CharField(max_length=40, unique=True)
+    reference = models.CharField(max_length=40, unique=True, blank=True,
+                                 help_text="Empty: the next CTR-<year>-NNNN.")
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="contracts")
     title = FreeCharField(max_length=200)
     services = FreeTextField(blank=True, help_text="The services the contract covers.")

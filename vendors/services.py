@@ -333,6 +333,10 @@ def contract_renew(*, contract: Contract, by, new_end_date: date | None = None,
     by the sweep on the end date of an automatic contract. Recorded as a renewal."""
     at = _now(at)
     contract = lock(Contract, contract.pk)
+    if contract.state not in RENEWABLE_STATES:
+        # The state comes first (409), as in every transition, before the dates (400).
+        raise TransitionNotAllowed(transition="renew", current_state=contract.state,
+                                   allowed=allowed_transitions(contract, by))
     previous_end = contract.end_date
     if new_end_date is None:
         if not contract.renewal_term_months:
@@ -413,8 +417,9 @@ def contract_draft_successor(*, contract: Contract, by) -> Contract:
     terms, starting the day after it ends, with ``contract`` as its predecessor."""
     _require(by, "vendors.add_contract", message="Your role cannot add contracts.")
     start = contract.end_date + timedelta(days=1)
-    months = ((contract.end_date.year - contract.start_date.year) * 12
-              + contract.end_date.month - contract.start_date.month) or 12
+    # As long as the contract it follows, in whole months (a year if shorter than one).
+    months = ((start.year - contract.start_date.year) * 12
+              + start.month - contract.start_date.month) or 12
     money = can_see_money(by)
     successor = contract_create(
         by=by, vendor=contract.vendor, title=contract.title, start_date=start,
@@ -499,6 +504,9 @@ def attribution_add(*, vendor: Vendor, by, incident=None, escalation=None,
                     at=None) -> VendorAttribution:
     """Name ``vendor`` as affected by (or the cause of) an incident or escalation."""
     target, perm = _target(incident, escalation)
+    # Re-read: the permission depends on the item's roles now (its vendor liaison).
+    target = type(target)._default_manager.get(pk=target.pk)
+    incident, escalation = (target, None) if incident is not None else (None, target)
     _require(by, perm, target, "Your role cannot name vendors on this "
              f"{target._meta.verbose_name}.")
     if contract is not None and contract.vendor_id != vendor.pk:
