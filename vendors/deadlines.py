@@ -11,12 +11,16 @@ Each running contract has :class:`~vendors.models.ContractDeadline` rows:
   term, any other running contract expires.
 
 :func:`schedule_deadlines` keeps the rows in step whenever a service changes a
-contract's dates or state; :func:`contract_deadlines_sweep` (beat) fires the due
-ones through ``core.due_rows.sweep_due`` — each row locked ``SKIP LOCKED`` in its
-own savepoint and re-checked as still due, the contract locked behind it — so each
-warning, breach, renewal and expiry happens exactly once with any number of
-workers. The unique constraint on (contract, kind, lead time, date) and the one on
-(contract, previous end date) of renewals make a double firing impossible even if
+contract's dates or state, and stamps the contract's ``next_deadline_at`` (the
+earliest pending row; indexed). :func:`contract_deadlines_sweep` (beat) goes through
+``core.due_rows.sweep_due`` on *contracts*: each due contract is locked ``SKIP
+LOCKED`` in its own savepoint, re-checked as still due, and all of its due rows are
+fired in date order by the one sweeper that holds it. Sweeping the rows themselves
+would let two sweepers hold rows of the same contract and each wait for the
+contract the other had locked (a deadlock the concurrency test caught). Each
+warning, breach, renewal and expiry therefore happens exactly once with any number
+of workers; the unique constraint on (contract, kind, lead time, date) and the one
+on (contract, previous end date) of renewals make a double firing impossible even if
 that logic were wrong.
 
 A due date is the start of the day in ``TIME_ZONE``: a warning "30 days before"
@@ -28,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 
 from core.audit import save_with_audit, system_user
@@ -89,6 +94,18 @@ def schedule_deadlines(contract) -> None:
         [ContractDeadline(contract=contract, kind=kind, lead_days=days, for_date=day,
                           due_at=due) for kind, days, day, due in wanted],
         ignore_conflicts=True)
+    stamp_next_deadline(contract)
+
+
+def stamp_next_deadline(contract) -> None:
+    """``next_deadline_at``: when the sweep next has something to do for the contract.
+
+    A bookkeeping column (like a clock's ``next_action_at``): written with an update,
+    not an audited save, and on the instance too so a later save keeps it."""
+    first = (contract.deadlines.filter(due_at__isnull=False).order_by("due_at")
+             .values_list("due_at", flat=True).first())
+    contract.next_deadline_at = first
+    Contract.objects.filter(pk=contract.pk).update(next_deadline_at=first)
 
 
 def deadline_recipients(contract) -> list:
@@ -149,11 +166,10 @@ def _end_reached(contract, now, actor):
     return DeadlineOutcome.EXPIRED
 
 
-def fire_deadline(row, now, actor):
-    """Fire one locked, due deadline row; returns its outcome."""
-    contract = lock(Contract, row.contract_id)
-    # Marked fired first (bookkeeping columns only): the service below reschedules the
-    # contract's pending rows, and this one must no longer count as pending.
+def fire_deadline(contract, row, now, actor):
+    """Fire one due deadline row of a contract the caller holds locked."""
+    # Marked fired first (bookkeeping columns only): a service below may reschedule
+    # the contract's pending rows, and this one must no longer count as pending.
     ContractDeadline.objects.filter(pk=row.pk).update(due_at=None, fired_at=now)
     today = timezone.localtime(now, ZoneInfo(settings.TIME_ZONE)).date()
     current = contract.end_date if row.kind == DeadlineKind.END else contract.notice_date
@@ -182,12 +198,35 @@ def fire_deadline(row, now, actor):
     return outcome
 
 
+# Renewals a contract far behind may catch up in one sweep (one term each).
+MAX_ROUNDS = 12
+
+
+def fire_contract_deadlines(contract, now, actor) -> list[str]:
+    """Fire every due deadline of one locked contract, in date order; returns the
+    outcomes. A renewal whose new term is already over is caught up here too."""
+    outcomes = []
+    for _ in range(MAX_ROUNDS):
+        due = list(contract.deadlines.filter(due_at__lte=now)
+                   .order_by("due_at", "-lead_days", "pk"))
+        if not due:
+            break
+        for row in due:
+            # Re-read (the row lock is ours): a renewal or an expiry may have moved it.
+            # Not refresh_from_db(): django-fsm unprotects the state field class-wide
+            # for it, which is not safe with sweepers in threads.
+            contract = Contract.objects.get(pk=contract.pk)
+            outcomes.append(fire_deadline(contract, row, now, actor))
+    stamp_next_deadline(Contract.objects.get(pk=contract.pk))
+    return outcomes
+
+
 def contract_deadlines_sweep(now=None, batch_size=500) -> dict:
     """Fire every due contract deadline exactly once (beat, every few minutes)."""
     now = now or timezone.now()
     actor = system_user()
-    done = sweep_due(ContractDeadline.objects.all(), due_field="due_at", now=now,
-                     handle=lambda row: fire_deadline(row, now, actor),
+    done = sweep_due(Contract.objects.all(), due_field="next_deadline_at", now=now,
+                     handle=lambda contract: fire_contract_deadlines(contract, now, actor),
                      batch_size=batch_size, name="Contract deadlines")
     return {key: done[key] for key in ("rows", *DeadlineOutcome.values, "skipped", "failed")}
 
@@ -196,7 +235,10 @@ def reschedule_all() -> int:
     """Re-derive every running contract's deadlines (daily): a changed
     ``VENDOR_NOTICE_WARNING_DAYS`` reaches contracts nobody has edited since."""
     count = 0
-    for contract in Contract.objects.filter(state__in=LIVE_CONTRACT_STATES).iterator():
-        schedule_deadlines(contract)
+    for pk in Contract.objects.filter(state__in=LIVE_CONTRACT_STATES).values_list("pk",
+                                                                               flat=True):
+        with transaction.atomic():
+            contract = lock(Contract, pk)  # not while a sweeper fires its deadlines
+            schedule_deadlines(contract)
         count += 1
     return count

@@ -240,6 +240,8 @@ class Contract(FSMModelMixin, models.Model):
     # Renewal bookkeeping (``vendors.dates``): terms count from a fixed anchor.
     renewal_anchor = models.DateField(null=True, blank=True, editable=False)
     renewal_months_total = models.PositiveIntegerField(default=0, editable=False)
+    # When the deadline sweep next has work here (``vendors/deadlines.py``); NULL: none.
+    next_deadline_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -252,6 +254,9 @@ class Contract(FSMModelMixin, models.Model):
             models.Index(fields=["state", "notice_date"], name="contract_state_notice_idx"),
             models.Index(fields=["vendor", "state"], name="contract_vendor_state_idx"),
             models.Index(fields=["end_date"], name="contract_end_idx"),
+            models.Index(fields=["next_deadline_at", "id"],
+                         condition=Q(next_deadline_at__isnull=False),
+                         name="contract_next_deadline_idx"),
         ]
 
     def __str__(self):
@@ -408,7 +413,8 @@ class ContractDeadline(models.Model):
     ``warning`` rows (one per lead time, e.g. 90/60/30/7 days before the notice date),
     one ``notice`` row (the notice date has passed: breach if undecided) and one
     ``end`` row (renew automatically or expire). ``due_at`` is NULL once fired; the
-    unique constraint makes a second firing for the same date impossible.
+    unique constraint makes a second firing for the same date impossible. The sweep
+    finds them through their contract's ``next_deadline_at``.
     """
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="deadlines")
@@ -427,8 +433,6 @@ class ContractDeadline(models.Model):
             models.UniqueConstraint(fields=["contract", "kind", "lead_days", "for_date"],
                                     name="contract_deadline_once"),
         ]
-        indexes = [models.Index(fields=["due_at", "id"], condition=Q(due_at__isnull=False),
-                                name="contract_deadline_due_idx")]
 
     def __str__(self):
         return f"{self.contract.reference} {self.get_kind_display()} ({self.for_date})"
