@@ -35,8 +35,10 @@ class ContactRole(models.TextChoices):
     EXECUTIVE_SPONSOR = "executive_sponsor", "Executive sponsor"
 
 
-# The contacts an incident page shows for an attributed vendor: who to call now.
+# The contacts an incident page shows for an attributed vendor: who to call now (the
+# support desk only for a vendor with neither a NOC nor an escalation contact).
 INCIDENT_CONTACT_ROLES = (ContactRole.NOC, ContactRole.ESCALATION)
+FALLBACK_CONTACT_ROLES = (ContactRole.SUPPORT_DESK,)
 
 
 class BillingPeriod(models.TextChoices):
@@ -117,6 +119,7 @@ class DeadlineKind(models.TextChoices):
 class DeadlineOutcome(models.TextChoices):
     WARNED = "warned", "Warning sent"
     SUPERSEDED = "superseded", "Skipped: a nearer warning was due at once"
+    TOO_LATE = "too_late", "Skipped: the notice date had already passed"
     BREACHED = "breached", "No decision by the notice date"
     DECIDED = "decided", "Decided in time"
     RENEWED = "renewed", "Renewed automatically"

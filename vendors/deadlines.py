@@ -180,7 +180,7 @@ def fire_deadline(contract, row, now, actor):
             outcome = DeadlineOutcome.NOTHING
         elif today > row.for_date:
             # Too late to warn: the notice date's own row tells people it was missed.
-            outcome = DeadlineOutcome.SUPERSEDED
+            outcome = DeadlineOutcome.TOO_LATE
         elif ContractDeadline.objects.filter(
                 contract=contract, kind=DeadlineKind.WARNING, for_date=row.for_date,
                 lead_days__lt=row.lead_days, due_at__lte=now).exists():

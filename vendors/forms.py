@@ -128,6 +128,7 @@ class ContractForm(ServiceForm):
     notice_period = forms.IntegerField(min_value=0, max_value=1000, initial=90)
     notice_unit = forms.ChoiceField(choices=NoticeUnit.choices, label="Notice in")
     downtime_counts_until = forms.ChoiceField(choices=DowntimeEnd.choices,
+                                              initial=DowntimeEnd.RESOLVED,
                                               label="Downtime counts until")
     maintenance_notice_days = forms.IntegerField(
         required=False, min_value=0, max_value=365, label="Maintenance notice (days)",

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from . import intervals
 from .choices import (
+    FALLBACK_CONTACT_ROLES,
     FINISHED_CONTRACT_STATES,
     INCIDENT_CONTACT_ROLES,
     LIVE_CONTRACT_STATES,
@@ -48,18 +49,22 @@ def vendor_keys_for(obj) -> dict:
 
 def attributions_for(obj) -> list[VendorAttribution]:
     """The vendors named on an incident or escalation, each with the contacts to call
-    (NOC and escalation, in escalation order) on ``vendor.call_list``."""
+    (NOC and escalation, in escalation order; the support desk if it has neither) on
+    ``vendor.call_list``."""
     target = ("incident" if obj._meta.label_lower == "incidents.incident" else "escalation")
     attributions = list(VendorAttribution.objects.filter(**{target: obj})
                         .select_related("vendor", "contract", "added_by")
                         .order_by("vendor__name"))
-    contacts = {}
+    contacts, fallback = {}, {}
     for contact in VendorContact.objects.filter(
             vendor_id__in=[a.vendor_id for a in attributions],
-            role__in=INCIDENT_CONTACT_ROLES).order_by("escalation_order", "name", "pk"):
-        contacts.setdefault(contact.vendor_id, []).append(contact)
+            role__in=(*INCIDENT_CONTACT_ROLES, *FALLBACK_CONTACT_ROLES)).order_by(
+            "escalation_order", "name", "pk"):
+        chosen = contacts if contact.role in INCIDENT_CONTACT_ROLES else fallback
+        chosen.setdefault(contact.vendor_id, []).append(contact)
     for attribution in attributions:
-        attribution.vendor.call_list = contacts.get(attribution.vendor_id, [])
+        attribution.vendor.call_list = (contacts.get(attribution.vendor_id)
+                                        or fallback.get(attribution.vendor_id, []))
     return attributions
 
 

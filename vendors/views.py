@@ -31,6 +31,7 @@ from .choices import (
     RENEWABLE_STATES,
     ContractState,
     DeadlineKind,
+    DeadlineOutcome,
 )
 from .filters import ContractFilter, VendorFilter, filter_widgets
 from .forms import (
@@ -534,7 +535,9 @@ def _contract_context(request, contract, overrides):
                       "has_fields": form_class is not None, "open": name in overrides})
     deadlines = list(contract.deadlines.all())
     pending = [d for d in deadlines if d.due_at is not None and d.kind == DeadlineKind.WARNING]
-    sent = [d for d in deadlines if d.fired_at is not None]
+    fired = [d for d in deadlines if d.fired_at is not None]
+    skipped = {DeadlineOutcome.SUPERSEDED, DeadlineOutcome.TOO_LATE, DeadlineOutcome.NOTHING}
+    sent = [d for d in fired if d.outcome not in skipped]
     documents = [d for d in contract.documents.select_related("uploaded_by")
                  if user.has_perm("vendors.read_document", d)]
     chain = list(contract.successors.all())
@@ -544,7 +547,7 @@ def _contract_context(request, contract, overrides):
         "days_to_notice": (contract.notice_date - today).days,
         "steps": steps,
         "fee_lines": list(contract.fee_lines.all()) if money else [],
-        "pending_warnings": pending, "sent": sent,
+        "pending_warnings": pending, "sent": sent, "skipped": len(fired) - len(sent),
         "renewals": list(contract.renewals.select_related("renewed_by")),
         "successors": chain,
         "documents": documents,

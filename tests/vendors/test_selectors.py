@@ -246,3 +246,22 @@ def test_what_needs_attention(contracts, victor):
     assert [c.pk for c in attention.overdue] == [contracts["missed"].pk]
     assert [c.pk for c in attention.window] == [contracts["soon"].pk, contracts["later"].pk]
     assert [c.pk for c in attention.exit_without_notice] == [contracts["later"].pk]
+
+
+def test_the_call_list_is_noc_and_escalation_or_else_the_support_desk(carrier, victor):
+    from vendors.selectors import attributions_for
+
+    bot = services.vendor_create(by=victor, name="Parley AI", category="chatbot")
+    services.contact_save(vendor=bot, by=victor, name="Parley support", role="support_desk",
+                          email="support@parley.example")
+    services.contact_save(vendor=carrier, by=victor, name="Northwind desk", role="support_desk",
+                          phone="+44 20 7946 0009")
+    incident = make_incident(victor, start=ORIGIN)
+    attribute(carrier, incident, victor)
+    attribute(bot, incident, victor)
+
+    calls = {a.vendor.name: [c.name for c in a.vendor.call_list]
+             for a in attributions_for(incident)}
+
+    assert calls == {"Northwind Telecom": ["Northwind NOC", "Duty manager"],
+                     "Parley AI": ["Parley support"]}
