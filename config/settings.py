@@ -346,6 +346,18 @@ SPECTACULAR_SETTINGS = {
         "PlaybookKindEnum": "playbooks.choices.PlaybookKind",
         "PlaybookVersionStateEnum": "playbooks.choices.VersionState",
         "StepRunStateEnum": "playbooks.choices.StepState",
+        "EscalationCategoryEnum": "escalations.choices.EscalationCategory",
+        "VendorCategoryEnum": "vendors.choices.VendorCategory",
+        "VendorStatusEnum": "vendors.choices.VendorStatus",
+        "RiskRatingEnum": "vendors.choices.RiskRating",
+        "ContactRoleEnum": "vendors.choices.ContactRole",
+        "ContractStateEnum": "vendors.choices.ContractState",
+        "FeeKindEnum": "vendors.choices.FeeKind",
+        "DocumentKindEnum": "vendors.choices.DocumentKind",
+        "ExclusionKindEnum": "vendors.choices.ExclusionKind",
+        "DeadlineKindEnum": "vendors.choices.DeadlineKind",
+        "DeadlineOutcomeEnum": "vendors.choices.DeadlineOutcome",
+        "RenewalDecisionEnum": "vendors.choices.RenewalDecision",
     },
 }
 

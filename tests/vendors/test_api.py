@@ -311,3 +311,11 @@ def test_list_query_count_is_constant(api_as, victor, responder, path,
         large = api_as(fresh(victor)).get(path)
     assert (small.json()["count"], large.json()["count"]) == (2, 12)
     assert Vendor.objects.count() == Contract.objects.count() == 12
+
+
+def test_the_schema_generates_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    # --fail-on-warn: a choice set named twice or a field without a type fails here.
+    call_command("spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+    assert "/api/contracts/{id}/decide/" in (tmp_path / "schema.yaml").read_text()
