@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
+from celery.result import allow_join_result
 from django.db import connection
 
 from core.choices import Role
@@ -92,7 +93,11 @@ def test_the_beat_task_runs_in_a_real_worker(celery_worker_process):
         notice_period=30, notice_unit="days")
     services.contract_activate(contract=contract, by=owner)  # ended months ago
 
-    done = sweep_contract_deadlines.delay().get(timeout=60)
+    # Celery keeps "a task is running here" in a process-wide flag that eager tasks run
+    # in threads (tests/integration/test_sla_sweep_concurrency.py) can leave set; this
+    # test is not inside a task, so it may wait for the worker's result.
+    with allow_join_result():
+        done = sweep_contract_deadlines.delay().get(timeout=60)
 
     contract.refresh_from_db()
     assert contract.state == ContractState.EXPIRED
