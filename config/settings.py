@@ -350,6 +350,18 @@ SPECTACULAR_SETTINGS = {
         "PlaybookKindEnum": "playbooks.choices.PlaybookKind",
         "PlaybookVersionStateEnum": "playbooks.choices.VersionState",
         "StepRunStateEnum": "playbooks.choices.StepState",
+        "EscalationCategoryEnum": "escalations.choices.EscalationCategory",
+        "VendorCategoryEnum": "vendors.choices.VendorCategory",
+        "VendorStatusEnum": "vendors.choices.VendorStatus",
+        "RiskRatingEnum": "vendors.choices.RiskRating",
+        "ContactRoleEnum": "vendors.choices.ContactRole",
+        "ContractStateEnum": "vendors.choices.ContractState",
+        "FeeKindEnum": "vendors.choices.FeeKind",
+        "DocumentKindEnum": "vendors.choices.DocumentKind",
+        "ExclusionKindEnum": "vendors.choices.ExclusionKind",
+        "DeadlineKindEnum": "vendors.choices.DeadlineKind",
+        "DeadlineOutcomeEnum": "vendors.choices.DeadlineOutcome",
+        "RenewalDecisionEnum": "vendors.choices.RenewalDecision",
     },
 }
 
@@ -436,6 +448,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "escalations.tasks.renotify_tier_changes",
         "schedule": timedelta(minutes=1),
     },
+    # Contract dates: notice warnings, missed notice dates, automatic renewal, expiry.
+    "vendor-contract-deadlines": {
+        "task": "vendors.tasks.sweep_contract_deadlines",
+        "schedule": timedelta(minutes=10),
+    },
+    # Re-derive running contracts' deadlines (a changed VENDOR_NOTICE_WARNING_DAYS).
+    "vendor-contract-deadlines-resync": {
+        "task": "vendors.tasks.reschedule_contract_deadlines",
+        "schedule": timedelta(hours=24),
+    },
 }
 
 # --- Logging ----------------------------------------------------------------
@@ -473,6 +495,12 @@ ESCALATION_TIER_TEAMS = {"L2": "escalation-desk", "L3": "escalation-specialists"
 # window suggests an incident on the dashboard.
 ESCALATION_BURST_THRESHOLD = env.int("ESCALATION_BURST_THRESHOLD", default=5)
 ESCALATION_BURST_WINDOW_MINUTES = env.int("ESCALATION_BURST_WINDOW_MINUTES", default=60)
+# Contracts: days before the notice date on which the owner and the vendor managers are
+# warned (each once, in-app and by email).
+VENDOR_NOTICE_WARNING_DAYS = env.list("VENDOR_NOTICE_WARNING_DAYS", cast=int,
+                                      default=[90, 60, 30, 7])
+# Largest contract document accepted, in MB.
+VENDOR_DOCUMENT_MAX_MB = env.int("VENDOR_DOCUMENT_MAX_MB", default=20)
 
 
 def _private_networks_allowed(value: str):

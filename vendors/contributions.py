@@ -1,7 +1,25 @@
-"""What the vendors app brings to the rest of Switchboard (see core/registry.py)."""
+"""What the vendors app brings to the rest of Switchboard (see core/registry.py).
+
+Nothing in incidents, escalations or playbooks names vendors: the "Affected vendors"
+field on declaring an incident, the "Vendors" card on incident and escalation pages,
+the contract dates on the dashboard and the demo data are all registered here.
+"""
 
 from core.choices import Role
-from core.registry import Area, register_area
+from core.registry import (
+    Area,
+    DashboardTile,
+    DemoSeeder,
+    FormExtension,
+    PageRenderer,
+    Panel,
+    register_area,
+    register_dashboard_tile,
+    register_demo_seeder,
+    register_form_extension,
+    register_page_renderer,
+    register_panel,
+)
 from core.roles import ALL, Grant, register_app
 
 
@@ -9,5 +27,83 @@ def register():
     register_app("vendors", grants={Role.VENDOR_MANAGER: [Grant("vendors", ALL)]})
     register_area(Area(
         "vendors", "Vendors",
-        "Contracts with measurable SLAs, compliance per period, service credits claimed "
-        "to the money, renewal and notice dates.", order=40))
+        "Vendors and their contacts, contracts with their notice and end dates, and the "
+        "downtime their incidents caused.", order=40))
+    register_page_renderer(PageRenderer("vendors.vendor", _render_vendor))
+    register_page_renderer(PageRenderer("vendors.contract", _render_contract))
+    # Naming the vendors an incident affects when it is declared (page and API).
+    register_form_extension(FormExtension(
+        "vendors.affected_vendors", form="incidents.declare", fields=_declare_fields,
+        serializer_fields=_declare_serializer_fields, apply=_attribute_at_declaration,
+        permission="vendors.view_vendor"))
+    # The "Vendors" card: who to call, and naming more vendors.
+    register_panel(Panel(
+        "vendors.on_incident", model="incidents.incident", template="vendors/_work_item_card.html",
+        context=_card, permission="vendors.view_vendorattribution", slot="related", order=20))
+    # The escalation page draws only its "checklists" slot today.
+    register_panel(Panel(
+        "vendors.on_escalation", model="escalations.escalation",
+        template="vendors/_work_item_card.html", context=_card,
+        permission="vendors.view_vendorattribution", slot="checklists", order=200))
+    register_dashboard_tile(DashboardTile(
+        "vendors.contract_dates", template="vendors/_dashboard_tile.html",
+        context=_dashboard, permission="vendors.view_contract", order=40))
+    register_demo_seeder(DemoSeeder("vendors", _seed, after=("core.people", "incidents",
+                                                              "escalations")))
+
+
+def _render_vendor(request, pk, **kwargs):
+    from .views import _render_vendor
+
+    return _render_vendor(request, pk, **kwargs)
+
+
+def _render_contract(request, pk, **kwargs):
+    from .views import _render_contract
+
+    return _render_contract(request, pk, **kwargs)
+
+
+def _declare_fields():
+    from .forms import affected_vendors_field, selectable_vendors
+
+    # No vendor yet: the declare form stays as it was.
+    return {"affected_vendors": affected_vendors_field()} if selectable_vendors().exists() \
+        else {}
+
+
+def _declare_serializer_fields():
+    from rest_framework import serializers
+
+    from .forms import selectable_vendors
+
+    return {"affected_vendors": serializers.PrimaryKeyRelatedField(
+        queryset=selectable_vendors(), many=True, required=False,
+        help_text="Vendor ids: the vendors this incident affects (vendors app).")}
+
+
+def _attribute_at_declaration(incident, data, by):
+    from .services import attribute_at_declaration
+
+    attribute_at_declaration(incident, data, by)
+
+
+def _card(request, obj, forms):
+    from .views import attribution_card
+
+    return attribution_card(request, obj, forms)
+
+
+def _dashboard(user, now):
+    from django.utils import timezone
+
+    from .selectors import contracts_needing_attention
+
+    attention = contracts_needing_attention(timezone.localdate(now) if now else None)
+    return {"attention": attention} if attention else None
+
+
+def _seed(demo):
+    from .demo import seed_vendors
+
+    seed_vendors(demo)

@@ -39,6 +39,11 @@ STRUCTURED = {
     "playbooks.AttachRule.category": "an escalation category key",
     "playbooks.StepRun.file": "a stored file's name (its history keeps it as text)",
     "playbooks.AttachRule.customer_tier": "a customer tier key",
+    "vendors.Contract.reference": "allocated by core.references, or the contract's own "
+                                  "number as signed (matched exactly)",
+    "vendors.Contract.currency": "an ISO 4217 code from the SWITCHBOARD_CURRENCY setting",
+    "vendors.ContractDocument.file": "a stored file's name (its history keeps it as text)",
+    "vendors.VendorContact.phone": "a switchboard or NOC phone number",
 }
 
 
