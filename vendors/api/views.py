@@ -23,7 +23,7 @@ from rest_framework.response import Response
 
 from core import work_items
 from core.api.permissions import ActionPermissions
-from core.api.schema import ERRORS, TRANSITION_ERRORS, validated_input
+from core.api.schema import TRANSITION_ERRORS, validated_input
 
 from .. import services
 from ..filters import ContractFilter, VendorFilter
@@ -116,7 +116,7 @@ class VendorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                         status=status_code)
 
     @extend_schema(summary="Add a vendor", request=VendorWriteSerializer,
-                   responses={201: VendorSerializer, **ERRORS})
+                   responses={201: VendorSerializer})
     def create(self, request, *args, **kwargs):
         """Add a vendor; it starts onboarding."""
         data = validated_input(self, VendorWriteSerializer)
@@ -124,7 +124,7 @@ class VendorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                              status.HTTP_201_CREATED)
 
     @extend_schema(summary="Edit a vendor", request=VendorWriteSerializer,
-                   responses={200: VendorSerializer, **ERRORS})
+                   responses={200: VendorSerializer})
     def partial_update(self, request, *args, **kwargs):
         """Change some fields; the history says which. Status and risk have their own
         actions."""
@@ -167,7 +167,7 @@ class VendorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return self._transition("exit")
 
     @extend_schema(summary="Record a risk review", request=RiskReviewSerializer,
-                   responses={200: VendorSerializer, **ERRORS})
+                   responses={200: VendorSerializer})
     @action(detail=True, methods=["post"], url_path="review-risk")
     def review_risk(self, request, pk=None):
         """The rating, why (required), and when it was reviewed (today by default)."""
@@ -180,7 +180,7 @@ class VendorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         summary="Downtime derived from the vendor's incidents",
         parameters=[OpenApiParameter("year", OpenApiTypes.INT,
                                      description="Calendar year (UTC); default this year.")],
-        responses={200: DowntimeSerializer, **ERRORS})
+        responses={200: DowntimeSerializer})
     @action(detail=True, methods=["get"])
     def downtime(self, request, pk=None):
         """Minutes per UTC month: each attributed incident from its impact start to its
@@ -215,14 +215,14 @@ class VendorContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                           "destroy": CHANGE_VENDOR}
 
     @extend_schema(summary="Add a contact", request=VendorContactCreateSerializer,
-                   responses={201: VendorContactSerializer, **ERRORS})
+                   responses={201: VendorContactSerializer})
     def create(self, request, *args, **kwargs):
         data = validated_input(self, VendorContactCreateSerializer)
         contact = services.contact_save(by=request.user, **data)
         return Response(VendorContactSerializer(contact).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Edit a contact", request=VendorContactWriteSerializer,
-                   responses={200: VendorContactSerializer, **ERRORS})
+                   responses={200: VendorContactSerializer})
     def partial_update(self, request, *args, **kwargs):
         contact = self.get_object()
         data = validated_input(self, VendorContactWriteSerializer, partial=True)
@@ -230,7 +230,7 @@ class VendorContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                                         by=request.user, **data)
         return Response(VendorContactSerializer(contact).data)
 
-    @extend_schema(summary="Remove a contact", responses={204: None, **ERRORS})
+    @extend_schema(summary="Remove a contact", responses={204: None})
     def destroy(self, request, *args, **kwargs):
         services.contact_delete(contact=self.get_object(), by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -289,7 +289,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         status=status_code)
 
     @extend_schema(summary="Add a contract (a draft)", request=ContractWriteSerializer,
-                   responses={201: ContractSerializer, **ERRORS})
+                   responses={201: ContractSerializer})
     def create(self, request, *args, **kwargs):
         """Add a contract as a draft; activate it to start its deadlines. Without a
         reference it gets the next `CTR-<year>-NNNN`."""
@@ -298,7 +298,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return self._respond(contract, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Edit a contract", request=ContractWriteSerializer,
-                   responses={200: ContractSerializer, **ERRORS})
+                   responses={200: ContractSerializer})
     def partial_update(self, request, *args, **kwargs):
         """Change its terms; a new end date or notice period moves the notice date and
         the deadlines. An expired or terminated contract cannot change (400)."""
@@ -363,7 +363,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             reason=data["reason"]))
 
     @extend_schema(summary="Record the renewal decision", request=DecisionSerializer,
-                   responses={200: ContractSerializer, **ERRORS})
+                   responses={200: ContractSerializer})
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         """`renew`, `renegotiate` or `exit`, with a `reason`, for the current term —
@@ -374,7 +374,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             reason=data["reason"]))
 
     @extend_schema(summary="Draft the contract that follows this one", request=None,
-                   responses={201: ContractSerializer, **ERRORS})
+                   responses={201: ContractSerializer})
     @action(detail=True, methods=["post"])
     def successor(self, request, pk=None):
         """A draft with the same vendor and terms, starting the day after this one
@@ -384,7 +384,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return self._respond(successor, status.HTTP_201_CREATED)
 
     @extend_schema(summary="The contract's documents",
-                   responses={200: ContractDocumentSerializer(many=True), **ERRORS})
+                   responses={200: ContractDocumentSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def documents(self, request, pk=None):
         """Pricing schedules only for roles that see money. Files download from
@@ -396,7 +396,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     @extend_schema(summary="Upload a document", request={
         "multipart/form-data": DocumentUploadSerializer},
-        responses={201: ContractDocumentSerializer, **ERRORS})
+        responses={201: ContractDocumentSerializer})
     @documents.mapping.post
     def upload_document(self, request, pk=None):
         """Multipart with `file`, `title` and `kind` (limits: size and type, 400)."""
@@ -407,7 +407,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="The contract's renewals",
-                   responses={200: ContractRenewalSerializer(many=True), **ERRORS})
+                   responses={200: ContractRenewalSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def renewals(self, request, pk=None):
         contract = self.get_object()
@@ -415,7 +415,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             contract.renewals.select_related("renewed_by"), many=True).data)
 
     @extend_schema(summary="The contract's deadlines (warnings, notice, end)",
-                   responses={200: ContractDeadlineSerializer(many=True), **ERRORS})
+                   responses={200: ContractDeadlineSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def deadlines(self, request, pk=None):
         """Pending ones have `due_at`; fired ones `fired_at` and their `outcome`."""
@@ -446,7 +446,7 @@ class ContractDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             queryset = queryset.exclude(kind="pricing")
         return queryset
 
-    @extend_schema(summary="Remove a document", responses={204: None, **ERRORS})
+    @extend_schema(summary="Remove a document", responses={204: None})
     def destroy(self, request, *args, **kwargs):
         services.document_delete(document=self.get_object(), by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -479,7 +479,7 @@ class VendorAttributionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     @extend_schema(summary="Name a vendor on an incident or escalation",
                    request=AttributionCreateSerializer,
-                   responses={201: VendorAttributionSerializer, **ERRORS})
+                   responses={201: VendorAttributionSerializer})
     def create(self, request, *args, **kwargs):
         """Give `incident` or `escalation` (one of them), the `vendor`, and optionally
         the `contract` (one of the vendor's) and a `reason`."""
@@ -491,7 +491,7 @@ class VendorAttributionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response(VendorAttributionSerializer(attribution).data,
                         status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Stop naming a vendor", responses={204: None, **ERRORS})
+    @extend_schema(summary="Stop naming a vendor", responses={204: None})
     def destroy(self, request, *args, **kwargs):
         services.attribution_remove(attribution=self.get_object(), by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -537,13 +537,13 @@ class WorkItemVendorsView(generics.GenericAPIView):
         return WorkItemVendorSerializer(attributions_for(target), many=True).data
 
     @extend_schema(summary="Vendors named on the work item",
-                   responses={200: WorkItemVendorSerializer(many=True), **ERRORS})
+                   responses={200: WorkItemVendorSerializer(many=True)})
     def get(self, request, pk):
         return Response(self._listing(self._target()))
 
     @extend_schema(summary="Name a vendor on the work item",
                    request=WorkItemVendorAddSerializer,
-                   responses={201: WorkItemVendorSerializer(many=True), **ERRORS})
+                   responses={201: WorkItemVendorSerializer(many=True)})
     def post(self, request, pk):
         target = self._target()
         data = validated_input(self, WorkItemVendorAddSerializer)
@@ -576,7 +576,7 @@ class DowntimeExclusionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     filterset_fields = ["vendor", "incident", "kind"]
 
     @extend_schema(summary="Tag a window as excluded", request=DowntimeExclusionSerializer,
-                   responses={201: DowntimeExclusionSerializer, **ERRORS})
+                   responses={201: DowntimeExclusionSerializer})
     def create(self, request, *args, **kwargs):
         """`notice_given_at` is required for scheduled maintenance (and checked against
         the contract's maintenance notice); `incident` limits it to one incident."""
@@ -585,7 +585,7 @@ class DowntimeExclusionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response(DowntimeExclusionSerializer(exclusion).data,
                         status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Remove an exclusion", responses={204: None, **ERRORS})
+    @extend_schema(summary="Remove an exclusion", responses={204: None})
     def destroy(self, request, *args, **kwargs):
         services.exclusion_remove(exclusion=self.get_object(), by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
