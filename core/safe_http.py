@@ -341,7 +341,7 @@ def _exchange(target, pinned, headers, ssl_context, deadline, timeout, max_bytes
 
 def _read_capped(response, max_bytes):
     declared = response.getheader("Content-Length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
+    if declared.isascii() and declared.isdigit() and int(declared) > max_bytes:
         raise FetchRefused(f"The answer is larger than {_size(max_bytes)}.", code="too_large")
     chunks, total = [], 0
     while chunk := response.read(min(_CHUNK, max_bytes + 1 - total)):

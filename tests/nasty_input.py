@@ -240,7 +240,21 @@ def build_world():
         f"/playbooks/{playbook.pk}/actions/move-step/{new_draft.steps.first().pk}/": {
             "position": 1},
     }
-    return World(user=user, ids=ids, bodies=bodies, forms=forms)
+    world = World(user=user, ids=ids, bodies=bodies, forms=forms)
+    # Each app's tests add their own objects (tests/<app>/fuzz_world.py: extend(world)),
+    # so a new app's endpoints are fuzzed without editing this file.
+    for module in _app_world_modules():
+        module.extend(world)
+    return world
+
+
+def _app_world_modules():
+    import importlib
+    from pathlib import Path
+
+    tests = Path(__file__).resolve().parent
+    for path in sorted(tests.glob("*/fuzz_world.py")):
+        yield importlib.import_module(f"tests.{path.parent.name}.fuzz_world")
 
 
 # --- The operations --------------------------------------------------------------------

@@ -24,6 +24,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from core import registry, web_forms, work_items
 from core.transitions import allowed_transitions
+from core.validation import parse_id
 
 from . import services
 from .choices import (
@@ -476,8 +477,8 @@ def contract_create(request):
         return _contract_form_page(request, form, formset, status=400)
     initial = {"owner": request.user.pk, "notice_period": 90, "renewal_type": "automatic",
                "renewal_term_months": 12}
-    if request.GET.get("vendor", "").isdigit():
-        initial["vendor"] = int(request.GET["vendor"])
+    if vendor_id := parse_id(request.GET.get("vendor", "")):
+        initial["vendor"] = vendor_id
     form = ContractForm(initial=initial, people=people, show_money=money)
     return _contract_form_page(request, form, FeeLineFormSet(prefix="fees"))
 

@@ -189,7 +189,7 @@ class VendorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         vendor = self.get_object()
         year = request.query_params.get("year", "")
         now = timezone.now()
-        if year and not (year.isdigit() and 2000 <= int(year) <= 2100):
+        if year and not (year.isascii() and year.isdigit() and 2000 <= int(year) <= 2100):
             raise serializers.ValidationError({"year": ["Give a year such as 2026."]})
         start, end = year_bounds(int(year) if year else now.astimezone(UTC).year)
         downtime = downtime_by_vendor([vendor.pk], start=start, end=end, now=now)[vendor.pk]
