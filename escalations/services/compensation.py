@@ -35,7 +35,7 @@ def money(amount) -> str:
 
 def approval_limit(user):
     """``(may_approve, limit)``; a limit of None is no limit."""
-    if not user.is_active or not user.has_perm(APPROVE_PERMISSION):
+    if not user.is_active or not user.has_perm("escalations.approve_escalation_compensation"):
         return False, Decimal("0")
     if user.is_superuser:
         return True, UNLIMITED
