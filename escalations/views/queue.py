@@ -46,6 +46,8 @@ def escalation_list(request):
         queryset=Escalation.objects.select_related("customer", "owner", "regulatory_regime"))
     form = filterset.form
     form.fields["owner"].widget = _owner_select(request)
+    for field in form.fields.values():
+        field.help_text = ""  # the API's parameter documentation, not the page's
     # sla_due_at is kept by the clocks (Escalation.refresh_sla_due_at) and indexed for
     # the open queue: ordering by a subquery cost one per open escalation.
     escalations = filterset.qs.order_by(F("sla_due_at").asc(nulls_last=True), "pk")
