@@ -31,7 +31,6 @@ from ..serializers import (
 from .escalation_panels import EscalationPanelActions
 from .escalation_transitions import EscalationTransitions
 
-# --- Escalations ------------------------------------------------------------------------
 
 class EscalationListFilterBackend(_FilterBackend):
     """Filters the list through ``selectors.escalation_list`` (400 naming the
