@@ -383,7 +383,7 @@ def sample_rows(format: str) -> tuple[list[str], list[list]]:
     """A header and two example rows for the import page's sample download."""
     mapping = PRESETS[format]
     headers, seen = [], set()
-    for name, (header, kind) in mapping.items():
+    for _name, (header, kind) in mapping.items():
         if header not in seen:
             headers.append(header)
             seen.add(header)

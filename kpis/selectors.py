@@ -12,7 +12,17 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, IntegerField, Q, Sum, Value, When
+from django.db.models import (
+    Case,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import (
     Coalesce,
     ExtractHour,
@@ -170,7 +180,6 @@ def worst_intervals(start: datetime, end: datetime, *, queues, limit=10) -> list
     rows = intervals_in(start, end, queue_ids=[q.pk for q in queues]).filter(
         answered__gt=0).select_related("queue")
     # In SQL: answered within ÷ events, lowest first (ties: more contacts first).
-    from django.db.models import ExpressionWrapper, F, FloatField
     events = F("answered") + F("abandoned") - F("short_abandons")
     rows = rows.annotate(ratio=ExpressionWrapper(
         F("answered_within_threshold") * 1.0 / events, output_field=FloatField()))
