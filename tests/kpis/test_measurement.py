@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def request(metric, queues, **options):
-    return MeasurementRequest(metric=metric, start=at(1), end=at(1, month=12),
+    return MeasurementRequest(metric=metric, start=at(1, 0), end=at(1, 0, month=12),
                               queue_ids=tuple(q.pk for q in queues), options=options)
 
 
