@@ -165,7 +165,7 @@ class ImportSource(models.Model):
                               default=ImportFormat.GENERIC)
     interval_minutes = models.PositiveSmallIntegerField(
         default=30, choices=[(n, f"{n} minutes") for n in INTERVAL_LENGTHS])
-    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone],
+    time_zone = FreeCharField(max_length=64, default="UTC", validators=[validate_time_zone],
                                  help_text="Zone of the export's times when they carry no offset.")
     columns = models.JSONField(default=dict, blank=True,
                                help_text='Overrides: {"offered": "Their column header", …}.')

@@ -1,7 +1,5 @@
 from rest_framework import serializers
 
-from core.api.schema import ApiErrorSerializer
-
 from ..choices import GroupBy
 from ..models import COUNT_FIELDS, IntervalImport, IntervalStat, Queue
 from ..services import MAX_PUSH, QUEUE_FIELDS
@@ -49,16 +47,6 @@ class LoadResultSerializer(serializers.Serializer):
     replaced = serializers.IntegerField()
     import_id = serializers.IntegerField(allow_null=True)
 
-
-class RowErrorSerializer(serializers.Serializer):
-    row = serializers.IntegerField()
-    column = serializers.CharField()
-    message = serializers.CharField()
-
-
-class ImportRefusedSerializer(ApiErrorSerializer):
-    rows = RowErrorSerializer(many=True, required=False,
-                              help_text="Every bad item: its number (from 1), field, why.")
 
 
 class IntervalImportSerializer(serializers.ModelSerializer):

@@ -5,7 +5,7 @@ from ``kpis/selectors.py`` (sums in SQL, the formula once)."""
 from zoneinfo import ZoneInfo
 
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -23,7 +23,6 @@ from ..models import IntervalImport, IntervalStat, Queue
 from ..selectors import intervals_in, metrics
 from ..spend import has_spend_source, spend_for
 from .serializers import (
-    ImportRefusedSerializer,
     IntervalImportSerializer,
     IntervalPushSerializer,
     IntervalSerializer,
@@ -82,15 +81,14 @@ class IntervalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     @extend_schema(summary="Push intervals in a batch (all or nothing)",
                    request=IntervalPushSerializer,
-                   responses={201: LoadResultSerializer, 200: LoadResultSerializer,
-                              400: OpenApiResponse(ImportRefusedSerializer,
-                                                   description="Nothing was loaded: `rows` "
-                                                   "names every bad item and field.")})
+                   responses={201: LoadResultSerializer, 200: LoadResultSerializer})
     @action(detail=False, methods=["post"])
     def batch(self, request):
         """Load up to 10,000 intervals in one transaction. An interval already held for
         the same queue and start is replaced (pushing again is idempotent). With
-        `dry_run` nothing is written (200); otherwise 201."""
+        `dry_run` nothing is written (200); otherwise 201. A refusal (400, code
+        `import_refused`) loads nothing and names every bad item in `errors` as
+        `"row N: field"` and in the extra `rows` list (`{row, column, message}`)."""
         data = validated_input(self, IntervalPushSerializer)
         result = services.intervals_push(by=request.user, intervals=data["intervals"],
                                          dry_run=data["dry_run"])
