@@ -42,7 +42,7 @@ def login(client, make_user):
 @pytest.fixture
 def week(support, chat, add_interval):
     add_interval(support, at(30, 9), offered=100, answered=90, answered_within_threshold=85,
-                 abandoned=10, abandoned_within_threshold=5)
+                 abandoned=10, abandoned_within_threshold=5, handled=90)
     add_interval(chat, at(30, 9), offered=40, answered=30, answered_within_threshold=10,
                  abandoned=10, abandoned_within_threshold=2)
 
@@ -173,3 +173,27 @@ def test_the_vendor_page_shows_the_queues_it_runs(login, manager, support, add_i
 def test_the_dashboard_tile_shows_today_against_target(login, week):
     html = login(Role.VIEWER).get("/").content.decode()
     assert 'data-testid="kpi-tile"' in html and "Service level today" in html
+
+
+@pytest.fixture
+def spend_source():
+    """A spend source as the budgets app would register one: 1,000.00 per queue."""
+    from decimal import Decimal
+
+    from kpis import spend
+
+    def source(queue_ids, start, end):
+        return Decimal("1000.00") * len(queue_ids)
+
+    spend.register_spend_source(source)
+    yield
+    spend._SOURCES.remove(source)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_cost_per_contact_only_for_money_roles(login, week, spend_source, role):
+    html = login(role).get("/kpis/").content.decode()
+    money = role in {Role.MANAGER, Role.VENDOR_MANAGER, Role.FINANCE}
+    assert ('data-testid="cost-per-contact"' in html) == money
+    if money:
+        assert "11.11" in html  # Voice support: 1,000.00 ÷ 90 contacts handled
