@@ -8,6 +8,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -82,7 +83,7 @@ class IntervalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     @extend_schema(summary="Push intervals in a batch (all or nothing)",
                    request=IntervalPushSerializer,
                    responses={201: LoadResultSerializer, 200: LoadResultSerializer})
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], parser_classes=[JSONParser])
     def batch(self, request):
         """Load up to 10,000 intervals in one transaction. An interval already held for
         the same queue and start is replaced (pushing again is idempotent). With
