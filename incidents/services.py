@@ -71,18 +71,21 @@ def _now(at):
     return at or timezone.now()
 
 
-def timeline_add(incident, kind, text, *, by, at=None, pinned=False):
-    """Write a line people read on the incident page (card numbers masked)."""
-    text, masked = redact_card_numbers(text)
-    event = TimelineEvent(incident=incident, kind=kind, at=_now(at), actor=by, text=text,
-                          pinned=pinned)
-    save_with_audit(event, by=by, reason=f"Timeline: {event.get_kind_display()}")
-    if masked:
+def timeline_add(incident, kind, text, *, by, at=None, pinned=False, event="", params=None,
+                 masked=0):
+    """Write a line people read on the incident page (card numbers masked; the masking,
+    here or in the params ``core.work_items.timeline_add`` masked, is noted too).
+    Typed entries (``event``, ``params``) come through that kernel function."""
+    text, found = redact_card_numbers(text)
+    entry = TimelineEvent(incident=incident, kind=kind, at=_now(at), actor=by, text=text,
+                          pinned=pinned, event=event or "", params=params or {})
+    save_with_audit(entry, by=by, reason=f"Timeline: {entry.get_kind_display()}")
+    if masked + found:
         TimelineEvent.objects.create(
-            incident=incident, kind=TimelineKind.NOTE, at=event.at, actor=None,
-            text=f"{masked} card number(s) masked to the last four digits.",
+            incident=incident, kind=TimelineKind.NOTE, at=entry.at, actor=None,
+            text=f"{masked + found} card number(s) masked to the last four digits.",
         )
-    return event
+    return entry
 
 
 def _running_clocks(incident, kinds=None):
