@@ -105,21 +105,22 @@ def is_finished(obj) -> bool:
     return obj.state in work_item_type_of(obj).finished_states
 
 
-def timeline_add(obj, kind, text=None, *, event=None, params=None, by, at=None):
+def timeline_add(obj, kind, text=None, *, event=None, params=None, by, at=None, masked=0):
     """Write an entry on ``obj``'s timeline; ``kind`` is the app's timeline kind (the
     icon and filter people see).
 
     Typed: ``event`` is a registered ``core.timeline`` code and ``params`` its facts;
     ``text`` defaults to its wording now (kept as the fallback). Untyped: ``text``
     alone (a note someone wrote). Card numbers are masked in the text and in every
-    string parameter, and the masking is noted on the timeline.
+    string parameter, and the masking is noted on the timeline (with ``masked`` more
+    the caller masked already in what it passes, e.g. a note it stored redacted).
     """
     item_type = work_item_type_of(obj)
     params = dict(params or {})
-    masked = 0
     if event:
         event_type = timeline.event_type(event)  # an unregistered code is a bug: raise
-        params, masked = timeline.mask_params(params)
+        params, found = timeline.mask_params(params)
+        masked += found
         if text is None:
             text = event_type.format(params)
     elif params:
