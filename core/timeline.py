@@ -163,8 +163,15 @@ class TimelineEntry:
 
 
 def _with_detail(params: dict, head: str) -> str:
-    detail = params.get("detail") or ""
-    return f"{head}: {detail}" if detail else f"{head}."
+    """``Head: detail`` when the entry has a detail (even an empty one: what was said),
+    ``Head.`` when it has none (None or absent)."""
+    detail = params.get("detail")
+    return f"{head}." if detail is None else f"{head}: {detail}"
+
+
+def state_changed(obj, label: str, detail: str | None = None, **more) -> dict:
+    """The params of a ``state-changed`` entry for ``obj`` (in its new state)."""
+    return {"state": obj.state, "label": label, "detail": detail, **more}
 
 
 def _clock_message(params: dict) -> str:
@@ -184,11 +191,14 @@ def _clock_message(params: dict) -> str:
             + (f" — {detail}" if detail else ""))
 
 
-STATE_CHANGED = register_event_type(TimelineEventType(
+STATE_CHANGED = "state-changed"
+ROLE_ASSIGNED = "role-assigned"
+register_event_type(TimelineEventType(
     "state-changed", lambda p: _with_detail(p, p["label"]), params=("state", "label"),
     description="A transition: the state reached, how it is called, and what was said "
-                "(``detail``: a summary or a reason).", free_text=("detail",)))
-ROLE_ASSIGNED = register_event_type(TimelineEventType(
+                "(``detail``: a summary or a reason; None when nothing was).",
+    free_text=("detail",)))
+register_event_type(TimelineEventType(
     "role-assigned", "{role_label}: {name}.", params=("role", "role_label", "user", "name"),
     description="A role given to someone (``user``: their id) or taken away (``user``: "
                 "None, ``name``: nobody)."))
