@@ -21,8 +21,8 @@ Parameters are JSON values (strings, numbers, booleans, None, lists). Every stri
 parameter has card numbers masked when written, as free text is everywhere.
 """
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -42,9 +42,6 @@ class TimelineEventType:
     message: str | Callable[[dict], str]
     params: tuple[str, ...] = ()  # the names every entry of this type carries
     description: str = ""
-    # Params that may hold what people typed: erasure scrubs every string param
-    # anyway; these are the ones a report should not show verbatim.
-    free_text: tuple[str, ...] = field(default=())
 
     def format(self, params: dict) -> str:
         missing = [name for name in self.params if name not in params]
@@ -194,12 +191,11 @@ def _clock_message(params: dict) -> str:
 STATE_CHANGED = "state-changed"
 ROLE_ASSIGNED = "role-assigned"
 register_event_type(TimelineEventType(
-    "state-changed", lambda p: _with_detail(p, p["label"]), params=("state", "label"),
+    STATE_CHANGED, lambda p: _with_detail(p, p["label"]), params=("state", "label"),
     description="A transition: the state reached, how it is called, and what was said "
-                "(``detail``: a summary or a reason; None when nothing was).",
-    free_text=("detail",)))
+                "(``detail``: a summary or a reason; None when nothing was)."))
 register_event_type(TimelineEventType(
-    "role-assigned", "{role_label}: {name}.", params=("role", "role_label", "user", "name"),
+    ROLE_ASSIGNED, "{role_label}: {name}.", params=("role", "role_label", "user", "name"),
     description="A role given to someone (``user``: their id) or taken away (``user``: "
                 "None, ``name``: nobody)."))
 
@@ -209,7 +205,7 @@ for _event in CLOCK_EVENTS:
     register_event_type(TimelineEventType(
         f"clock-{_event}", _clock_message, params=("clock", "event"),
         description=f"An SLA clock {_event} (``clock``: its kind; ``threshold`` for "
-                    "warnings; ``detail`` as the clock says it).", free_text=("detail",)))
+                    "warnings; ``detail`` as the clock says it)."))
 
 
 def clock_event(clock, event) -> tuple[str, dict] | None:
@@ -224,7 +220,3 @@ def clock_event(clock, event) -> tuple[str, dict] | None:
         "threshold": event.threshold or None, "detail": event.detail or "",
     }
 
-
-def entries_of(queryset, codes: Iterable[str]):
-    """The entries of these event types (what reports read instead of prose)."""
-    return queryset.filter(event__in=list(codes))

@@ -30,13 +30,12 @@ ATTACHED = register_event_type(TimelineEventType(
                 "when attached by hand)")).code
 STEP_DONE = register_event_type(TimelineEventType(
     "playbook-step-done", _done, params=("playbook", "position", "title", "by_name"),
-    description="A step checked off, with its ``note`` or ``link`` evidence",
-    free_text=("note",))).code
+    description="A step checked off, with its ``note`` or ``link`` evidence")).code
 STEP_SKIPPED = register_event_type(TimelineEventType(
     "playbook-step-skipped", "{playbook} step {position} skipped by {by_name} — {title}: "
                              "{reason}",
     params=("playbook", "position", "title", "by_name", "reason"),
-    description="An optional step skipped, with the reason", free_text=("reason",))).code
+    description="An optional step skipped, with the reason")).code
 STEP_DUE_SOON = register_event_type(TimelineEventType(
     "playbook-step-due-soon", "Playbook step “{title}” is due soon ({threshold}% used).",
     params=("title", "threshold"), description="A step's clock reached its warning")).code
