@@ -29,6 +29,7 @@ from core.transitions import guard
 from core.validation import validate_duration, validate_plausible_date
 
 from .choices import (
+    FINISHED_STATES,
     OPEN_STATES,
     CustomerTier,
     DayCounting,
@@ -38,6 +39,7 @@ from .choices import (
     EscalationTimelineKind,
     Tier,
 )
+from .querysets import EscalationQuerySet
 
 # Erased customers keep a unique tombstone reference; nobody may type one by hand.
 ERASED_REFERENCE_PREFIX = "ERASED-"
@@ -413,6 +415,7 @@ class Escalation(FSMModelMixin, models.Model):
 
     # sla_due_at is derived from the clocks, which keep their own history.
     history = History(excluded_fields=["sla_due_at"])
+    objects = EscalationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -438,6 +441,16 @@ class Escalation(FSMModelMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("escalations:detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        """The desk still owes the customer something (``choices.OPEN_STATES``)."""
+        return self.state in OPEN_STATES
+
+    @property
+    def is_finished(self) -> bool:
+        """Closed or withdrawn (``choices.FINISHED_STATES``)."""
+        return self.state in FINISHED_STATES
 
     # --- Transitions (fields only; escalations/services.py does the rest) ---
 

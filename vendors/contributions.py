@@ -49,6 +49,10 @@ def register():
     register_dashboard_tile(DashboardTile(
         "vendors.contract_dates", template="vendors/_dashboard_tile.html",
         context=_dashboard, permission="vendors.view_contract", order=40))
+    # The escalation burst's vendor dimension: many complaints naming one vendor.
+    register_dashboard_tile(DashboardTile(
+        "vendors.escalation_bursts", template="vendors/_burst_tile.html",
+        context=_bursts, permission="escalations.view_escalation", order=11))
     register_demo_seeder(DemoSeeder("vendors", _seed, after=("core.people", "incidents",
                                                               "escalations")))
     # What attach rules and other matchers may read about a work item: its vendors.
@@ -125,6 +129,13 @@ def _facts(obj):
                 .values_list("vendor_id", "vendor__category"))
     return {"vendor_ids": {vendor for vendor, _ in rows},
             "vendor_categories": {category for _, category in rows}}
+
+
+def _bursts(user, now):
+    from .selectors import vendor_escalation_bursts
+
+    bursts = vendor_escalation_bursts(now=now)
+    return {"bursts": bursts} if bursts else None
 
 
 def _seed(demo):

@@ -47,6 +47,7 @@ from ._common import (
     escalation_timeline_add,
 )
 from .policies import policy_for, rematch_policy
+from .refusals import Refusal, forbidden, refuse
 from .regulatory import regime_changed
 
 # --- Escalations -------------------------------------------------------------------
@@ -297,15 +298,32 @@ TEXT_FIELDS = ("summary", "description", "requested_outcome")
 TRIAGE_FIELDS = ("priority", "category", "owner")
 # Changing these may make another SLA policy match.
 POLICY_CONDITIONS = ("priority", "category", "regulatory_regime")
-FINISHED_STATES = (EscalationState.CLOSED, EscalationState.WITHDRAWN)
 
 
-def _check_editable(escalation, by):
-    if not by.has_perm("escalations.change_escalation"):
-        raise PermissionDenied("Your role cannot change escalations.")
-    if escalation.state in FINISHED_STATES:
-        raise ValidationError(f"A {escalation.get_state_display().lower()} escalation cannot "
-                              "be changed; reopen it first.")
+def why_not_edit(user, escalation) -> Refusal | None:
+    """Why ``user`` may not edit the escalation's details now (None: they may)."""
+    if not user.has_perm("escalations.work_escalation", escalation):
+        return forbidden("Your role cannot change escalations.")
+    if escalation.is_finished:
+        return Refusal(f"A {escalation.get_state_display().lower()} escalation cannot be "
+                       "changed; reopen it first.")
+    return None
+
+
+def why_not_add_note(user, escalation) -> Refusal | None:
+    """Why ``user`` may not add an internal note now (None: they may)."""
+    if not user.has_perm("escalations.note_escalation", escalation):
+        return forbidden("Your role cannot add notes to escalations.")
+    return None
+
+
+def why_not_update_customer(user, escalation) -> Refusal | None:
+    """Why ``user`` may not log an update sent to the customer now (None: they may)."""
+    refusal = why_not_add_note(user, escalation)
+    if refusal is None and escalation.is_finished:
+        return Refusal(f"The escalation is {escalation.get_state_display().lower()}: reopen "
+                       "it before updating the customer.", field="customer_update")
+    return refusal
 
 
 @transaction.atomic
@@ -319,7 +337,7 @@ def escalation_edit(*, escalation: Escalation, by, at=None, **fields) -> Escalat
         raise ValidationError({name: "This field cannot be edited here." for name in unknown})
     at = _now(at)
     escalation = lock(Escalation, escalation.pk)
-    _check_editable(escalation, by)
+    refuse(why_not_edit(by, escalation))
     before = {name: getattr(escalation, name) for name in EDITABLE_FIELDS}
     changed, masked = [], 0
     for name, value in fields.items():
@@ -380,8 +398,7 @@ def escalation_add_note(*, escalation: Escalation, by, text, customer_update=Fal
     """Add an internal note, or log an update sent to the customer. A customer update
     is the first response if none was given yet (that clock stops), and starts the
     next cycle of the update-cadence clock. Card numbers are masked."""
-    if not by.has_perm("escalations.add_escalationtimelineevent"):
-        raise PermissionDenied("Your role cannot add notes to escalations.")
+    refuse(why_not_add_note(by, escalation))
     at = _now(at)
     if not (text or "").strip():
         raise ValidationError({"text": "Write the note."})
@@ -389,10 +406,7 @@ def escalation_add_note(*, escalation: Escalation, by, text, customer_update=Fal
     if not customer_update:
         return escalation_timeline_add(escalation, EscalationTimelineKind.NOTE, text.strip(),
                                        by=by, at=at)
-    if escalation.state in FINISHED_STATES:
-        raise ValidationError({"customer_update": (
-            f"The escalation is {escalation.get_state_display().lower()}: reopen it before "
-            "updating the customer.")})
+    refuse(why_not_update_customer(by, escalation))
     event = escalation_timeline_add(escalation, EscalationTimelineKind.CUSTOMER_UPDATE,
                                     text.strip(), by=by, at=at)
     _stop_clocks(escalation, [FIRST_RESPONSE_CLOCK], by=by, at=at)
