@@ -74,10 +74,11 @@ def _incident_escalations(request, incident, forms):
     return incident_escalations_context(request, incident, forms)
 
 
-def _timeline_add(escalation, kind, text, *, by, at=None, params=None):
+def _timeline_add(escalation, kind, text, **kwargs):
+    """core.work_items.timeline_add's writer (by, at, event, params, masked)."""
     from .services import escalation_timeline_add
 
-    return escalation_timeline_add(escalation, kind, text, by=by, at=at)
+    return escalation_timeline_add(escalation, kind, text, **kwargs)
 
 
 def _facts(escalation):

@@ -24,6 +24,7 @@ from core.fields import FreeCharField, FreeTextField
 from core.hooks import close_blockers
 from core.models import BusinessCalendar, Team
 from core.predicates import perm_checker
+from core.timeline import TimelineEntry, event_field, params_field
 from core.transitions import guard
 from core.validation import validate_duration, validate_plausible_date
 
@@ -555,23 +556,14 @@ class Escalation(FSMModelMixin, models.Model):
         return unique
 
     def sla_clock_event(self, *, clock, event):
-        from core.choices import ClockEventKind
-        from core.clocks import clock_kind
+        from core.work_items import timeline_clock_event
 
         self.refresh_sla_due_at()
-        if event.kind not in (ClockEventKind.WARNING, ClockEventKind.BREACHED,
-                              ClockEventKind.RETARGETED, ClockEventKind.PAUSED,
-                              ClockEventKind.RESUMED):
-            return
-        EscalationTimelineEvent.objects.create(
-            escalation=self, kind=EscalationTimelineKind.CLOCK, at=event.at, actor=event.by,
-            text=f"{clock_kind(clock.kind).label}: {event.get_kind_display().lower()}"
-            + (f" ({event.threshold}%)" if event.threshold else "")
-            + (f" — {event.detail}" if event.detail else ""),
-        )
+        # Typed (core.timeline): warnings, breaches, retargets, pauses, resumes.
+        timeline_clock_event(self, EscalationTimelineKind.CLOCK, clock=clock, event=event)
 
 
-class EscalationTimelineEvent(models.Model):
+class EscalationTimelineEvent(TimelineEntry, models.Model):
     """What people read on the escalation page: typed, timed, attributed."""
 
     escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE,
@@ -581,6 +573,9 @@ class EscalationTimelineEvent(models.Model):
     actor = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="+")
     text = FreeTextField()
+    # Typed entries (core.timeline): drawn with render(); ``text`` is the fallback.
+    event = event_field()
+    params = params_field()
 
     history = History()
 

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core import work_items
 from core.audit import save_with_audit
 from core.choices import ClockState
 from core.clocks import (
@@ -19,6 +20,7 @@ from core.clocks import (
 from core.hooks import announce_change
 from core.notifications import notify
 from core.references import allocate_reference
+from core.timeline import STATE_CHANGED, state_changed
 from core.transitions import lock, perform_transition
 from core.validation import check_plausible
 
@@ -140,10 +142,11 @@ def escalation_triage(*, escalation: Escalation, by, priority=None, owner=None, 
               if value is not None}
     escalation = _transition(escalation.pk, "triage", by=by, reason="Triaged", at=at, **fields)
     owner_name = escalation.owner.get_full_name() or escalation.owner.username
-    escalation_timeline_add(
-        escalation, EscalationTimelineKind.TRANSITION,
-        f"Triaged: {escalation.priority} {escalation.get_category_display()}; owner "
-        f"{owner_name}.", by=by, at=at)
+    work_items.timeline_add(
+        escalation, EscalationTimelineKind.TRANSITION, event=STATE_CHANGED,
+        params=state_changed(escalation, "Triaged",
+                             f"{escalation.priority} {escalation.get_category_display()}; "
+                             f"owner {owner_name}.", owner=escalation.owner_id), by=by, at=at)
     rematch_policy(escalation, by=by, at=at)
     announce_change(escalation, by=by, at=at)
     return escalation
@@ -157,8 +160,9 @@ def escalation_contain(*, escalation: Escalation, by, note, at=None) -> Escalati
     note, masked = _redact(note)
     escalation = _transition(escalation.pk, "contain", by=by, reason="Contained", at=at,
                              containment_note=note)
-    escalation_timeline_add(escalation, EscalationTimelineKind.TRANSITION,
-                            f"Contained: {note}", by=by, at=at, masked=masked)
+    work_items.timeline_add(escalation, EscalationTimelineKind.TRANSITION, event=STATE_CHANGED,
+                            params=state_changed(escalation, "Contained", note),
+                            by=by, at=at, masked=masked)
     _stop_clocks(escalation, STOPS["contain"], by=by, at=at)
     return escalation
 
@@ -170,8 +174,9 @@ def escalation_await_customer(*, escalation: Escalation, by, reason, at=None) ->
     reason, masked = _required_reason(reason)
     escalation = _transition(escalation.pk, "await_customer", by=by,
                              reason=f"Awaiting customer: {reason}")
-    escalation_timeline_add(escalation, EscalationTimelineKind.TRANSITION,
-                            f"Awaiting the customer: {reason}", by=by, at=at, masked=masked)
+    work_items.timeline_add(escalation, EscalationTimelineKind.TRANSITION, event=STATE_CHANGED,
+                            params=state_changed(escalation, "Awaiting the customer", reason),
+                            by=by, at=at, masked=masked)
     pausing = escalation.policy.pause_in_awaiting_customer if escalation.policy else []
     for clock in _clocks(escalation, pausing, states=(ClockState.RUNNING,)):
         clock_pause(clock=clock, reason=f"Awaiting customer: {reason}", by=by, at=at)
@@ -184,8 +189,9 @@ def escalation_customer_replied(*, escalation: Escalation, by, at=None) -> Escal
     at = _now(at)
     escalation = _transition(escalation.pk, "customer_replied", by=by,
                              reason="Customer replied")
-    escalation_timeline_add(escalation, EscalationTimelineKind.TRANSITION,
-                            f"Customer replied; back to {escalation.get_state_display()}.",
+    work_items.timeline_add(escalation, EscalationTimelineKind.TRANSITION, event=STATE_CHANGED,
+                            params=state_changed(escalation, "Customer replied; back to "
+                                                             f"{escalation.get_state_display()}"),
                             by=by, at=at)
     for clock in _clocks(escalation, states=(ClockState.PAUSED,)):
         clock_resume(clock=clock, by=by, at=at, detail="Customer replied")
@@ -199,8 +205,9 @@ def escalation_resolve(*, escalation: Escalation, by, resolution, at=None) -> Es
     resolution, masked = _redact(resolution)
     escalation = _transition(escalation.pk, "resolve", by=by, reason="Resolved", at=at,
                              resolution=resolution)
-    escalation_timeline_add(escalation, EscalationTimelineKind.TRANSITION,
-                            f"Resolved: {resolution}", by=by, at=at, masked=masked)
+    work_items.timeline_add(escalation, EscalationTimelineKind.TRANSITION, event=STATE_CHANGED,
+                            params=state_changed(escalation, "Resolved", resolution),
+                            by=by, at=at, masked=masked)
     _stop_clocks(escalation, STOPS["resolve"], by=by, at=at)
     return escalation
 
@@ -211,8 +218,9 @@ def escalation_start_review(*, escalation: Escalation, by, at=None) -> Escalatio
     at = _now(at)
     escalation = _transition(escalation.pk, "start_review", by=by,
                              reason="Root-cause review started")
-    escalation_timeline_add(escalation, EscalationTimelineKind.TRANSITION,
-                            "Root-cause review started.", by=by, at=at)
+    work_items.timeline_add(escalation, EscalationTimelineKind.TRANSITION, event=STATE_CHANGED,
+                            params=state_changed(escalation, "Root-cause review started"),
+                            by=by, at=at)
     return escalation
 
 
@@ -225,8 +233,9 @@ def escalation_close(*, escalation: Escalation, by, root_cause_review=None,
     if root_cause_review is not None:
         fields["root_cause_review"], masked = _redact(root_cause_review)
     escalation = _transition(escalation.pk, "close", by=by, reason="Closed", at=at, **fields)
-    escalation_timeline_add(escalation, EscalationTimelineKind.TRANSITION, "Closed.", by=by,
-                            at=at, masked=masked)
+    work_items.timeline_add(escalation, EscalationTimelineKind.TRANSITION, event=STATE_CHANGED,
+                            params=state_changed(escalation, "Closed"), by=by, at=at,
+                            masked=masked)
     announce_change(escalation, by=by, at=at)
     return escalation
 
@@ -248,8 +257,9 @@ def escalation_reopen(*, escalation: Escalation, by, reason, at=None) -> Escalat
             f"resolved on {current.resolved_at:%d %b %Y}. Open a new escalation instead.")})
     escalation = _transition(escalation.pk, "reopen", by=by, reason=f"Reopened: {reason}",
                              at=at)
-    escalation_timeline_add(escalation, EscalationTimelineKind.TRANSITION,
-                            f"Reopened: {reason}", by=by, at=at, masked=masked)
+    work_items.timeline_add(escalation, EscalationTimelineKind.TRANSITION, event=STATE_CHANGED,
+                            params=state_changed(escalation, "Reopened", reason),
+                            by=by, at=at, masked=masked)
     latest = {}
     for clock in clocks_of(escalation):
         if clock.kind in RESTARTS and (clock.kind not in latest
@@ -267,9 +277,9 @@ def escalation_withdraw(*, escalation: Escalation, by, reason, at=None) -> Escal
     reason, masked = _redact((reason or "").strip())
     escalation = _transition(escalation.pk, "withdraw", by=by, reason=f"Withdrawn: {reason}",
                              withdraw_reason=reason)
-    escalation_timeline_add(escalation, EscalationTimelineKind.TRANSITION,
-                            f"Withdrawn by the customer: {reason}", by=by, at=at,
-                            masked=masked)
+    work_items.timeline_add(escalation, EscalationTimelineKind.TRANSITION, event=STATE_CHANGED,
+                            params=state_changed(escalation, "Withdrawn by the customer",
+                                                 reason), by=by, at=at, masked=masked)
     _stop_clocks(escalation, STOPS["withdraw"], by=by, at=at)
     announce_change(escalation, by=by, at=at)
     return escalation
