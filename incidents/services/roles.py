@@ -1,0 +1,35 @@
+"""Who holds which role on an incident."""
+
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from core.audit import audited, save_with_audit
+from core.transitions import lock
+
+from ..choices import (
+    IncidentRole,
+    TimelineKind,
+)
+from ..models import Incident
+from .timeline import timeline_add
+
+
+@transaction.atomic
+def incident_assign_role(*, incident: Incident, by, role: str, user):
+    """Give (or take away, with ``user=None``) a role on the incident."""
+    if not by.has_perm("incidents.change_incident"):
+        raise PermissionDenied("Your role cannot change incidents.")
+    if role not in IncidentRole.values:
+        raise ValidationError({"role": f"Unknown role '{role}'. Use one of: "
+                                       f"{', '.join(IncidentRole.values)}."})
+    incident = lock(Incident, incident.pk)
+    setattr(incident, role, user)
+    label = IncidentRole(role).label
+    name = (user.get_full_name() or user.username) if user else "nobody"
+    save_with_audit(incident, by=by, reason=f"{label}: {name}")
+    if user is not None:
+        with audited(incident, by=by, reason=f"{label} joins"):
+            incident.participants.add(user)
+    timeline_add(incident, TimelineKind.ROLE, f"{label}: {name}.", by=by)
+    return incident

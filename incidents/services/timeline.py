@@ -1,0 +1,50 @@
+"""The incident timeline: what people read (notes, pins, every change)."""
+
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from core.audit import save_with_audit
+from core.pci import redact_card_numbers
+
+from ..choices import (
+    TimelineKind,
+)
+from ..models import Incident, TimelineEvent
+
+
+def now_or(at):
+    return at or timezone.now()
+
+
+def timeline_add(incident, kind, text, *, by, at=None, pinned=False):
+    """Write a line people read on the incident page (card numbers masked)."""
+    text, masked = redact_card_numbers(text)
+    event = TimelineEvent(incident=incident, kind=kind, at=now_or(at), actor=by, text=text,
+                          pinned=pinned)
+    save_with_audit(event, by=by, reason=f"Timeline: {event.get_kind_display()}")
+    if masked:
+        TimelineEvent.objects.create(
+            incident=incident, kind=TimelineKind.NOTE, at=event.at, actor=None,
+            text=f"{masked} card number(s) masked to the last four digits.",
+        )
+    return event
+
+
+@transaction.atomic
+def incident_add_note(*, incident: Incident, by, text, pinned=False):
+    if not by.has_perm("incidents.change_incident"):
+        raise PermissionDenied("Your role cannot add notes to incidents.")
+    if not (text or "").strip():
+        raise ValidationError({"text": "A note cannot be empty."})
+    return timeline_add(incident, TimelineKind.NOTE, text.strip(), by=by, pinned=pinned)
+
+
+@transaction.atomic
+def timeline_pin(*, event: TimelineEvent, by, pinned: bool):
+    if not by.has_perm("incidents.change_incident"):
+        raise PermissionDenied("Your role cannot pin notes.")
+    event.pinned = pinned
+    save_with_audit(event, by=by, reason="Pinned" if pinned else "Unpinned")
+    return event

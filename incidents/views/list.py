@@ -1,0 +1,117 @@
+"""The incident list: filters (the FilterSet the API uses too), sorting, pages."""
+
+from datetime import datetime, time, timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.db.models import Case, F, IntegerField, Value, When
+from django.shortcuts import render
+from django.utils import timezone
+
+from core import registry
+from core.clocks import active_clocks_by_owner
+from core.presentation import chip_colour
+
+from ..choices import ACTIVE_STATES, IncidentState
+from ..forms import (
+    ACTIVE,
+    IncidentFilterForm,
+)
+from ..models import Incident
+from .common import reader
+
+User = get_user_model()
+PAGE_SIZE = 50
+
+
+STATE_ORDER = Case(
+    *(When(state=state, then=Value(index)) for index, state in enumerate(IncidentState.values)),
+    output_field=IntegerField(),
+)
+# ?sort=<key> ascending, ?sort=-<key> descending; ties newest first.
+SORTS = {
+    "declared": (F("declared_at"),),
+    "severity": (F("severity__rank"),),
+    "state": (STATE_ORDER,),
+}
+DEFAULT_SORT = "-declared"
+SORT_COLUMNS = [("declared", "Declared"), ("severity", "Severity"), ("state", "State")]
+
+
+def _ordering(sort):
+    key = sort.lstrip("-")
+    descending = sort.startswith("-")
+    return [
+        *(e.desc(nulls_last=True) if descending else e.asc(nulls_last=True) for e in SORTS[key]),
+        "-declared_at", "-pk",
+    ]
+
+
+def _commanders():
+    return list(
+        User.objects.filter(incidents_commanded__isnull=False).distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+@reader
+def incident_list(request):
+    """Filters (GET), sortable columns, 50 a page, running clocks as badges.
+
+    The query count does not grow with the page: incidents with their severity and
+    commander (1), their channels (1), every clock on the page with its calendar (1)
+    and the calendars' hours and holidays (2), plus the paginator's count.
+    """
+    form = IncidentFilterForm(request.GET, people=_commanders())
+    form.is_valid()  # invalid filters are shown with their error and left out
+    filters = form.cleaned_data
+
+    incidents = Incident.objects.select_related("severity", "commander").prefetch_related(
+        "channels")
+    state = filters.get("state")
+    if state == ACTIVE:
+        incidents = incidents.filter(state__in=ACTIVE_STATES)
+    elif state:
+        incidents = incidents.filter(state=state)
+    for name in ("severity", "commander"):
+        if filters.get(name):
+            incidents = incidents.filter(**{name: filters[name]})
+    if filters.get("channel"):
+        incidents = incidents.filter(channels=filters["channel"])
+    zone = timezone.get_current_timezone()
+    if filters.get("declared_from"):
+        start = datetime.combine(filters["declared_from"], time.min, tzinfo=zone)
+        incidents = incidents.filter(declared_at__gte=start)
+    if filters.get("declared_to"):
+        end = datetime.combine(filters["declared_to"] + timedelta(days=1), time.min, tzinfo=zone)
+        incidents = incidents.filter(declared_at__lt=end)
+
+    sort = request.GET.get("sort", DEFAULT_SORT)
+    if sort.lstrip("-") not in SORTS:
+        sort = DEFAULT_SORT
+    page = Paginator(incidents.order_by(*_ordering(sort)), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    rows = list(page.object_list)
+    page.object_list = rows
+    clocks = active_clocks_by_owner(Incident, [incident.pk for incident in rows])
+    for incident in rows:
+        incident.active_clocks = clocks.get(incident.pk, [])
+        incident.chip_colour = chip_colour(incident.severity)
+    extra_columns = registry.list_columns_for(request, Incident, rows)
+
+    columns = {}
+    for key, label in SORT_COLUMNS:
+        current = sort.lstrip("-") == key
+        descending = sort.startswith("-")
+        columns[key] = {
+            "label": label, "current": current,
+            "aria_sort": ("descending" if descending else "ascending") if current else "",
+            # A first click on severity shows SEV1 first; on the date, newest first.
+            "next": (key if descending else f"-{key}") if current
+            else (f"-{key}" if key == "declared" else key),
+        }
+    filtered = any(filters.get(name) for name in form.fields)
+    return render(request, "incidents/incident_list.html", {
+        "form": form, "page": page, "incidents": rows, "columns": columns, "sort": sort,
+        "filtered": filtered, "extra_columns": extra_columns,
+    })

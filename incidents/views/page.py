@@ -1,0 +1,158 @@
+"""The incident page: one small context function per panel, and how a form posted
+from the page is answered (the panel again, or a redirect back)."""
+
+
+from django.shortcuts import get_object_or_404
+
+from core import registry, web_forms
+from core.clocks import active_clocks_by_owner, clocks_for_page
+from core.forms import ConfirmForm
+from core.presentation import chip_colour
+from core.transitions import allowed_transitions
+
+from .. import services
+from ..choices import ActionItemState, IncidentRole, IncidentState
+from ..forms import (
+    ActionItemEditForm,
+    ActionItemForm,
+    DeclineForm,
+    NoteForm,
+    PinForm,
+    PostMortemForm,
+    RoleForm,
+    SeverityForm,
+    StatusUpdateForm,
+    TalkTrackForm,
+)
+from ..models import ActionItem, Incident, PostMortem
+from .common import reader
+from .steps import ACTION_ITEM_LABELS, POSTMORTEM_LABELS, STEP_LABELS, STEPS
+
+PANEL_TEMPLATE = "incidents/_panel.html"
+PAGE_TEMPLATE = "incidents/incident_detail.html"
+
+
+def _incident_queryset():
+    return Incident.objects.select_related(
+        "severity", "declared_by", "commander", "communications_lead", "scribe",
+        "vendor_liaison", "duplicate_of",
+    ).prefetch_related("channels")
+
+
+def _postmortem_actions(postmortem, user):
+    """Post-mortem transitions this user may run now (declared on the model)."""
+    order = list(POSTMORTEM_LABELS)
+    names = sorted(allowed_transitions(postmortem, user), key=order.index)
+    return [{"name": n, "label": POSTMORTEM_LABELS[n]} for n in names]
+
+
+def _action_item_moves(item, user):
+    """Action-item transitions this user may run now (declared on the model)."""
+    order = list(ACTION_ITEM_LABELS)
+    names = sorted(allowed_transitions(item, user), key=order.index)
+    return [{"name": n, "label": ACTION_ITEM_LABELS[n]} for n in names]
+
+
+def _incident_context(request, incident, overrides):
+    user = request.user
+    forms = web_forms.PageForms(web_forms.people(request), overrides)
+
+    incident.chip_colour = chip_colour(incident.severity)
+    active_clocks, finished = clocks_for_page(incident)
+
+    allowed = set(allowed_transitions(incident, user))
+    steps = []
+    for name, step in STEPS.items():
+        if name not in allowed:
+            continue
+        initial = {
+            "triage": {"severity": incident.severity_id, "commander": incident.commander_id},
+            "contain": {"containment_summary": incident.containment_summary},
+            "resolve": {"resolution_summary": incident.resolution_summary},
+        }.get(name, {})
+        form = forms(name, step.form, **initial)
+        steps.append({"name": name, "step": step, "form": form, "has_fields": bool(form.fields),
+                      "open": name in overrides})
+
+    events = list(incident.timeline.select_related("actor").order_by("-at", "-pk"))
+    updates = list(incident.status_updates.select_related("posted_by").prefetch_related(
+        "channels"))
+    roles = [{
+        "role": role.value, "label": role.label, "person": getattr(incident, role.value),
+        "form": forms(f"role-{role.value}", RoleForm, role=role.value,
+                      user=getattr(incident, f"{role.value}_id")),
+    } for role in IncidentRole]
+
+    postmortem = (PostMortem.objects.select_related("author", "reviewer")
+                  .filter(incident=incident).first())
+    postmortem_context = None
+    if postmortem is not None:
+        postmortem_context = {
+            "object": postmortem,
+            "form": forms("postmortem", PostMortemForm, **PostMortemForm.values_of(postmortem)),
+            "actions": _postmortem_actions(postmortem, user),
+            "timeline": list(services.postmortem_timeline(postmortem)),
+            "whys": [line.strip() for line in postmortem.five_whys.splitlines() if line.strip()],
+        }
+
+    items = list(incident.action_items.select_related("owner"))
+    item_clocks = active_clocks_by_owner(ActionItem, [item.pk for item in items])
+    action_items = [{
+        "object": item,
+        "clocks": item_clocks.get(item.pk, []),
+        "moves": _action_item_moves(item, user),
+        "edit_form": forms(f"item-{item.pk}-edit", ActionItemEditForm,
+                           owner=item.owner_id, due_date=item.due_date),
+        "decline_form": forms(f"item-{item.pk}-decline", DeclineForm),
+        "moves_form": forms(f"item-{item.pk}-moves", ConfirmForm),
+        "open": item.state in (ActionItemState.OPEN, ActionItemState.IN_PROGRESS),
+    } for item in items]
+
+    context = {
+        "incident": incident,
+        "active_clocks": active_clocks,
+        "finished_clocks": finished,
+        "steps": steps,
+        "is_over": incident.state in (IncidentState.CLOSED, IncidentState.CANCELLED),
+        "pinned_events": [e for e in events if e.pinned],
+        "events": [e for e in events if not e.pinned],
+        "updates": updates,
+        "roles": roles,
+        "postmortem": postmortem_context,
+        "action_items": action_items,
+        "talk_track_form": forms("talk-track", TalkTrackForm, talk_track=incident.talk_track),
+        "severity_form": forms("severity", SeverityForm, severity=incident.severity_id),
+        "note_form": forms("note", NoteForm),
+        "timeline_form": forms("timeline", PinForm),
+        "update_form": forms("update", StatusUpdateForm,
+                             channels=[c.pk for c in incident.channels.all()]),
+        "action_item_form": forms("action-item-new", ActionItemForm),
+    }
+    # Cards other apps draw here (playbook checklists, linked escalations…).
+    context["panels"] = registry.panels_for(request, incident, forms)
+    context["refusals"] = forms.orphan_errors()
+    return context
+
+
+def _render_incident(request, pk, *, overrides=None, status=200, panel=None):
+    incident = get_object_or_404(_incident_queryset(), pk=pk)
+    return web_forms.render_page_or_panel(
+        request, _incident_context(request, incident, overrides or {}),
+        page_template=PAGE_TEMPLATE, panel_template=PANEL_TEMPLATE, status=status, panel=panel)
+
+
+@reader
+def incident_detail(request, pk):
+    """Header, talk track, next steps, timeline, updates, roles, post-mortem, action items.
+
+    Always the whole page for a GET (htmx restores history with a GET too)."""
+    return _render_incident(request, pk, panel=False)
+
+
+def _submit(request, incident, form, *, key, run, done, anchor="", labels=STEP_LABELS):
+    return web_forms.submit(request, incident, form, key=key, run=run, done=done,
+                            anchor=anchor, labels=labels, render=_render_incident)
+
+
+def _bind(request, form_class, key):
+    return web_forms.bind(request, form_class, key)
