@@ -33,6 +33,7 @@ from .models import (
     StatusUpdate,
     TimelineEvent,
 )
+from .services import why_not
 
 # --- Shared plumbing ----------------------------------------------------------------------
 
@@ -262,7 +263,7 @@ class TimelineEventAdmin(AuditedAdmin):
         return False
 
     def has_pin_permission(self, request):
-        return request.user.has_perm("incidents.change_incident")
+        return request.user.has_perm("incidents.work_incident")
 
     @admin.action(description="Pin selected", permissions=["pin"])
     def pin_selected(self, request, queryset):
@@ -313,9 +314,9 @@ class PostMortemAdmin(ServiceSaveAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        # Only a draft is edited (postmortem_edit's rule); in review or published it
-        # is shown read-only and moved with the actions.
-        if obj is not None and obj.state != "draft":
+        # Only a draft is edited (postmortem_edit asks the same why-not); in review or
+        # published it is shown read-only and moved with the actions.
+        if obj is not None and why_not.why_not_edit_postmortem(request.user, obj):
             return False
         return super().has_change_permission(request, obj)
 

@@ -2,7 +2,6 @@
 
 from datetime import datetime, timedelta
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,6 +24,7 @@ from ..clock_kinds import (
 )
 from ..models import ActionItem, Incident
 from .timeline import timeline_add
+from .why_not import refuse, why_not_add_action_item, why_not_reschedule_action_item
 
 
 def _action_item_clock(item, *, by, at):
@@ -41,8 +41,7 @@ def _action_item_clock(item, *, by, at):
 @transaction.atomic
 def action_item_create(*, incident: Incident, by, kind, title, owner=None, due_date=None,
                        description="", at=None):
-    if not by.has_perm("incidents.add_actionitem"):
-        raise PermissionDenied("Your role cannot add action items.")
+    refuse(why_not_add_action_item(by, incident))
     at = at or timezone.now()
     item = ActionItem(incident=incident, kind=kind, title=(title or "").strip(), owner=owner,
                       due_date=due_date, description=redact_card_numbers(description)[0])
@@ -57,8 +56,7 @@ def action_item_create(*, incident: Incident, by, kind, title, owner=None, due_d
 @transaction.atomic
 def action_item_update(*, item: ActionItem, by, owner=..., due_date=..., title=None):
     """Change owner, due date or title; a new due date restarts its clock."""
-    if not by.has_perm("incidents.change_actionitem"):
-        raise PermissionDenied("Your role cannot change action items.")
+    refuse(why_not_reschedule_action_item(by, item))
     item = lock(ActionItem, item.pk)
     if owner is not ...:
         item.owner = owner
@@ -69,7 +67,7 @@ def action_item_update(*, item: ActionItem, by, owner=..., due_date=..., title=N
         item.due_date = due_date
     item.full_clean(exclude=["state"])
     save_with_audit(item, by=by, reason="Action item changed")
-    if due_changed and item.state in (ActionItemState.OPEN, ActionItemState.IN_PROGRESS):
+    if due_changed and item.is_open:
         for clock in clocks_of(item):
             if clock.state != ClockState.STOPPED:
                 clock_stop(clock=clock, by=by)

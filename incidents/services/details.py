@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from ..choices import (
 )
 from ..models import Incident
 from .timeline import timeline_add
+from .why_not import refuse, why_not_correct_timestamp, why_not_edit, why_not_edit_talk_track
 
 EDITABLE_FIELDS = ["title", "summary", "priority", "affected_services", "customer_impact",
                    "contacts_affected", "agents_idle", "talk_track"]
@@ -27,12 +28,13 @@ EDITABLE_FIELDS = ["title", "summary", "priority", "affected_services", "custome
 def incident_edit(*, incident: Incident, by, channels=None, **fields):
     """Edit the descriptive fields (not state, severity or roles, which have their own
     services). Free text is PCI-redacted; the change reason lists the fields."""
-    if not by.has_perm("incidents.change_incident"):
-        raise PermissionDenied("Your role cannot change incidents.")
+    refuse(why_not_edit(by, incident))
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({name: "This field cannot be edited here." for name in unknown})
     incident = lock(Incident, incident.pk)
+    if "talk_track" in fields and fields["talk_track"] != incident.talk_track:
+        refuse(why_not_edit_talk_track(by, incident))
     changed = []
     for name, value in fields.items():
         if isinstance(value, str):
@@ -60,8 +62,7 @@ def incident_correct_timestamp(*, incident: Incident, by, field: str, value: dat
     Stage times never go backwards: the corrected value must stay between its
     neighbours. The correction is audited and on the timeline.
     """
-    if not by.has_perm("incidents.change_incident"):
-        raise PermissionDenied("Your role cannot correct incidents.")
+    refuse(why_not_correct_timestamp(by, incident))
     if field not in STAGE_TIMESTAMPS:
         raise ValidationError({"field": f"Only stage times can be corrected: "
                                         f"{', '.join(STAGE_TIMESTAMPS)}."})

@@ -22,7 +22,6 @@ from core.transitions import allowed_transitions, lock, perform_transition
 
 from ..choices import (
     DeclaredVia,
-    IncidentState,
     TimelineKind,
 )
 from ..clock_kinds import (
@@ -35,6 +34,7 @@ from ..models import Incident, Severity
 from .clocks import RESPONSE_CLOCKS, STOPS, running_clocks, start_response_clocks, stop_clocks
 from .postmortem import postmortem_get_or_create
 from .timeline import now_or, timeline_add
+from .why_not import refuse, why_not_change_severity
 
 PAGING_SEVERITY_RANK = 2  # SEV1 and SEV2 page managers and responders when declared
 
@@ -58,7 +58,7 @@ def incident_declare(*, by, title, severity: Severity | None = None, summary="",
                      via=DeclaredVia.USER) -> Incident:
     """Declare an incident: it gets a reference, its severity's clocks start, and
     SEV1/SEV2 page managers and responders."""
-    if not by.has_perm("incidents.add_incident"):
+    if not by.has_perm("incidents.declare_incident"):
         raise PermissionDenied("Your role cannot declare incidents.")
     if not (title or "").strip():
         raise ValidationError({"title": "Give the incident a title people will recognise."})
@@ -225,15 +225,13 @@ def incident_reopen(*, incident: Incident, by, reason, at=None):
 @transaction.atomic
 def incident_change_severity(*, incident: Incident, by, severity: Severity, reason):
     """Raise or lower severity; running clocks take the new targets from their start."""
-    if not by.has_perm("incidents.change_incident"):
-        raise PermissionDenied("Your role cannot change incidents.")
+    refuse(why_not_change_severity(by, incident))
     if severity is None:
         raise ValidationError({"severity": "Choose the new severity."})
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the severity changes."})
     incident = lock(Incident, incident.pk)
-    if incident.state in (IncidentState.CLOSED, IncidentState.CANCELLED):
-        raise ValidationError({"severity": "A closed or cancelled incident keeps its severity."})
+    refuse(why_not_change_severity(by, incident))
     old = incident.severity
     if old == severity:
         return incident

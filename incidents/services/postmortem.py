@@ -1,7 +1,5 @@
 """The post-mortem: drafted, edited, reviewed, published."""
-
-
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -10,7 +8,6 @@ from core.pci import redact_card_numbers
 from core.transitions import lock, perform_transition
 
 from ..choices import (
-    PostMortemState,
     TimelineKind,
 )
 from ..clock_kinds import (
@@ -19,13 +16,13 @@ from ..clock_kinds import (
 from ..models import Incident, PostMortem
 from .clocks import stop_clocks
 from .timeline import timeline_add
+from .why_not import refuse, why_not_draft_postmortem, why_not_edit_postmortem
 
 
 @transaction.atomic
 def postmortem_get_or_create(*, incident: Incident, by) -> PostMortem:
     """The incident's post-mortem, drafted (with summary and impact) if there is none."""
-    if not by.has_perm("incidents.add_postmortem"):
-        raise PermissionDenied("Your role cannot write post-mortems.")
+    refuse(why_not_draft_postmortem(by, incident))
     lock(Incident, incident.pk)  # two first drafts at once: the second finds the first
     postmortem = PostMortem.objects.filter(incident=incident).first()
     if postmortem is None:
@@ -43,12 +40,9 @@ POSTMORTEM_FIELDS = ["summary", "customer_impact", "root_cause", "contributing_f
 @transaction.atomic
 def postmortem_edit(*, postmortem: PostMortem, by, **fields):
     """Edit a draft post-mortem (a published one is final)."""
-    if not by.has_perm("incidents.change_postmortem"):
-        raise PermissionDenied("Your role cannot edit post-mortems.")
+    refuse(why_not_edit_postmortem(by, postmortem))
     postmortem = lock(PostMortem, postmortem.pk)
-    if postmortem.state != PostMortemState.DRAFT:
-        raise ValidationError({"state": "Only a draft post-mortem can be edited; request "
-                                        "changes to reopen it."})
+    refuse(why_not_edit_postmortem(by, postmortem))
     unknown = set(fields) - set(POSTMORTEM_FIELDS)
     if unknown:
         raise ValidationError({name: "Not a post-mortem field." for name in unknown})

@@ -1,7 +1,5 @@
 """Who holds which role on an incident."""
-
-
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.audit import audited, save_with_audit
@@ -13,13 +11,13 @@ from ..choices import (
 )
 from ..models import Incident
 from .timeline import timeline_add
+from .why_not import refuse, why_not_assign_role
 
 
 @transaction.atomic
 def incident_assign_role(*, incident: Incident, by, role: str, user):
     """Give (or take away, with ``user=None``) a role on the incident."""
-    if not by.has_perm("incidents.change_incident"):
-        raise PermissionDenied("Your role cannot change incidents.")
+    refuse(why_not_assign_role(by, incident))
     if role not in IncidentRole.values:
         raise ValidationError({"role": f"Unknown role '{role}'. Use one of: "
                                        f"{', '.join(IncidentRole.values)}."})

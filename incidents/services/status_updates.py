@@ -1,7 +1,5 @@
 """Status updates to customers, executives and the team."""
-
-
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,7 +12,6 @@ from core.transitions import lock
 
 from ..choices import (
     Audience,
-    IncidentState,
     TimelineKind,
 )
 from ..clock_kinds import (
@@ -23,21 +20,20 @@ from ..clock_kinds import (
 from ..models import Incident, StatusUpdate
 from .clocks import running_clocks
 from .timeline import timeline_add
+from .why_not import refuse, why_not_post_status_update
 
 
 @transaction.atomic
 def status_update_post(*, incident: Incident, by, audience, body, channels=(), at=None):
     """Post a status update; it restarts the update-cadence clock."""
-    if not by.has_perm("incidents.change_incident"):
-        raise PermissionDenied("Your role cannot post status updates.")
+    refuse(why_not_post_status_update(by, incident))
     if audience not in Audience.values:
         raise ValidationError({"audience": f"Choose one of: {', '.join(Audience.values)}."})
     body, masked = redact_card_numbers(body or "")
     if not body.strip():
         raise ValidationError({"body": "A status update needs a message."})
     incident = lock(Incident, incident.pk)
-    if incident.state in (IncidentState.CLOSED, IncidentState.CANCELLED):
-        raise ValidationError({"incident": "The incident is over; no more updates."})
+    refuse(why_not_post_status_update(by, incident))
     at = at or timezone.now()
     update = StatusUpdate(incident=incident, audience=audience, body=body, posted_by=by,
                           posted_at=at)

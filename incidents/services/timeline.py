@@ -1,7 +1,5 @@
 """The incident timeline: what people read (notes, pins, every change)."""
-
-
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,6 +10,7 @@ from ..choices import (
     TimelineKind,
 )
 from ..models import Incident, TimelineEvent
+from .why_not import refuse, why_not_add_note, why_not_pin
 
 
 def now_or(at):
@@ -34,8 +33,7 @@ def timeline_add(incident, kind, text, *, by, at=None, pinned=False):
 
 @transaction.atomic
 def incident_add_note(*, incident: Incident, by, text, pinned=False):
-    if not by.has_perm("incidents.change_incident"):
-        raise PermissionDenied("Your role cannot add notes to incidents.")
+    refuse(why_not_add_note(by, incident))
     if not (text or "").strip():
         raise ValidationError({"text": "A note cannot be empty."})
     return timeline_add(incident, TimelineKind.NOTE, text.strip(), by=by, pinned=pinned)
@@ -43,8 +41,7 @@ def incident_add_note(*, incident: Incident, by, text, pinned=False):
 
 @transaction.atomic
 def timeline_pin(*, event: TimelineEvent, by, pinned: bool):
-    if not by.has_perm("incidents.change_incident"):
-        raise PermissionDenied("Your role cannot pin notes.")
+    refuse(why_not_pin(by, event.incident))
     event.pinned = pinned
     save_with_audit(event, by=by, reason="Pinned" if pinned else "Unpinned")
     return event

@@ -11,7 +11,6 @@ from core.forms import ConfirmForm
 from core.presentation import chip_colour
 
 from .. import services
-from ..choices import ActionItemState
 from ..forms import (
     ActionItemEditForm,
     ActionItemForm,
@@ -73,8 +72,7 @@ def action_item_transition(request, pk, item_pk, name):
 def my_action_items(request):
     """The signed-in person's open action items, soonest due first."""
     items = list(
-        ActionItem.objects.filter(owner=request.user,
-                                  state__in=[ActionItemState.OPEN, ActionItemState.IN_PROGRESS])
+        ActionItem.objects.open().filter(owner=request.user)
         .select_related("incident", "incident__severity")
         .order_by(F("due_date").asc(nulls_last=True), "pk")
     )

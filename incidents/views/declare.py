@@ -19,7 +19,7 @@ from .common import reader
 
 
 @reader
-@permission_required("incidents.add_incident", raise_exception=True)
+@permission_required("incidents.declare_incident", raise_exception=True)
 def incident_declare(request):
     """Declare: the service gives the reference, starts the clocks and pages people."""
     if request.method == "POST":

@@ -1,22 +1,20 @@
 """The incident list: filters (the FilterSet the API uses too), sorting, pages."""
 
-from datetime import datetime, time, timedelta
 
+from django import forms
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import Case, F, IntegerField, Value, When
 from django.shortcuts import render
-from django.utils import timezone
 
 from core import registry
 from core.clocks import active_clocks_by_owner
+from core.forms import DATE_WIDGET, person_label
 from core.presentation import chip_colour
 
-from ..choices import ACTIVE_STATES, IncidentState
-from ..forms import (
-    ACTIVE,
-    IncidentFilterForm,
-)
+from .. import selectors
+from ..choices import IncidentState
+from ..filters import STATE_CHOICES, page_aliases
 from ..models import Incident
 from .common import reader
 
@@ -54,37 +52,47 @@ def _commanders():
     )
 
 
+class _OneOfMany(forms.Select):
+    """One choice picked on the page, read as the list a repeatable filter takes."""
+
+    def value_from_datadict(self, data, files, name):
+        return forms.SelectMultiple.value_from_datadict(self, data, files, name)
+
+
+def _page_form(filterset):
+    """The FilterSet's form, drawn for people: selects with an "any" choice, date
+    pickers, and the commanders to choose from."""
+    form = filterset.form
+    fields = form.fields
+    fields["state"].widget = _OneOfMany(choices=[("", "Any state"), *STATE_CHOICES])
+    fields["commander"].widget = forms.Select(choices=[
+        ("", "Anyone"), *((user.pk, person_label(user)) for user in _commanders())])
+    for name in ("declared_after", "declared_before"):
+        fields[name].widget = DATE_WIDGET
+    for field in fields.values():
+        field.help_text = ""
+    return form
+
+
 @reader
 def incident_list(request):
     """Filters (GET), sortable columns, 50 a page, running clocks as badges.
+
+    The filters are the API's (``incidents.filters.IncidentFilter`` through the
+    ``incident_list`` selector), with the same parameter names; an invalid filter is
+    shown with its error and left out.
 
     The query count does not grow with the page: incidents with their severity and
     commander (1), their channels (1), every clock on the page with its calendar (1)
     and the calendars' hours and holidays (2), plus the paginator's count.
     """
-    form = IncidentFilterForm(request.GET, people=_commanders())
-    form.is_valid()  # invalid filters are shown with their error and left out
+    filterset = selectors.incident_list(
+        filters=page_aliases(request.GET), user=request.user,
+        queryset=Incident.objects.select_related("severity", "commander")
+        .prefetch_related("channels"))
+    form = _page_form(filterset)
+    incidents = filterset.qs
     filters = form.cleaned_data
-
-    incidents = Incident.objects.select_related("severity", "commander").prefetch_related(
-        "channels")
-    state = filters.get("state")
-    if state == ACTIVE:
-        incidents = incidents.filter(state__in=ACTIVE_STATES)
-    elif state:
-        incidents = incidents.filter(state=state)
-    for name in ("severity", "commander"):
-        if filters.get(name):
-            incidents = incidents.filter(**{name: filters[name]})
-    if filters.get("channel"):
-        incidents = incidents.filter(channels=filters["channel"])
-    zone = timezone.get_current_timezone()
-    if filters.get("declared_from"):
-        start = datetime.combine(filters["declared_from"], time.min, tzinfo=zone)
-        incidents = incidents.filter(declared_at__gte=start)
-    if filters.get("declared_to"):
-        end = datetime.combine(filters["declared_to"] + timedelta(days=1), time.min, tzinfo=zone)
-        incidents = incidents.filter(declared_at__lt=end)
 
     sort = request.GET.get("sort", DEFAULT_SORT)
     if sort.lstrip("-") not in SORTS:

@@ -11,7 +11,7 @@ from core.presentation import chip_colour
 from core.transitions import allowed_transitions
 
 from .. import services
-from ..choices import ActionItemState, IncidentRole, IncidentState
+from ..choices import IncidentRole
 from ..forms import (
     ActionItemEditForm,
     ActionItemForm,
@@ -25,6 +25,7 @@ from ..forms import (
     TalkTrackForm,
 )
 from ..models import ActionItem, Incident, PostMortem
+from ..services import why_not
 from .common import reader
 from .steps import ACTION_ITEM_LABELS, POSTMORTEM_LABELS, STEP_LABELS, STEPS
 
@@ -54,47 +55,122 @@ def _action_item_moves(item, user):
 
 
 def _incident_context(request, incident, overrides):
+    """The incident page: each panel's context from its own small function below."""
     user = request.user
     forms = web_forms.PageForms(web_forms.people(request), overrides)
+    context = {
+        "incident": incident,
+        "is_over": incident.is_finished,
+        **_header(incident),
+        **_next_steps(incident, user, forms, overrides),
+        **_talk_track(incident, user, forms),
+        **_details(incident, user, forms),
+        **_timeline(incident, user, forms),
+        **_status_updates(incident, user, forms),
+        **_roles(incident, user, forms),
+        **_postmortem(incident, user, forms),
+        **_action_items(incident, user, forms),
+    }
+    # Why each non-transition action cannot be done now (None: it can); the panels
+    # show the form, or the reason instead (services/why_not.py decides both).
+    context["why_not"] = {name.removeprefix("why_not_"): context.pop(name)
+                          for name in [n for n in context if n.startswith("why_not_")]}
+    # Cards other apps draw here (playbook checklists, linked escalations…).
+    context["panels"] = registry.panels_for(request, incident, forms)
+    context["refusals"] = forms.orphan_errors()
+    return context
 
+
+def _header(incident):
     incident.chip_colour = chip_colour(incident.severity)
     active_clocks, finished = clocks_for_page(incident)
+    return {"active_clocks": active_clocks, "finished_clocks": finished}
 
+
+STEP_INITIAL = {
+    "triage": lambda incident: {"severity": incident.severity_id,
+                                "commander": incident.commander_id},
+    "contain": lambda incident: {"containment_summary": incident.containment_summary},
+    "resolve": lambda incident: {"resolution_summary": incident.resolution_summary},
+}
+
+
+def _next_steps(incident, user, forms, overrides):
+    """The transitions this person may run now (declared on the model)."""
     allowed = set(allowed_transitions(incident, user))
     steps = []
     for name, step in STEPS.items():
         if name not in allowed:
             continue
-        initial = {
-            "triage": {"severity": incident.severity_id, "commander": incident.commander_id},
-            "contain": {"containment_summary": incident.containment_summary},
-            "resolve": {"resolution_summary": incident.resolution_summary},
-        }.get(name, {})
+        initial = STEP_INITIAL[name](incident) if name in STEP_INITIAL else {}
         form = forms(name, step.form, **initial)
         steps.append({"name": name, "step": step, "form": form, "has_fields": bool(form.fields),
                       "open": name in overrides})
+    return {"steps": steps}
 
+
+def _talk_track(incident, user, forms):
+    return {
+        "talk_track_form": forms("talk-track", TalkTrackForm, talk_track=incident.talk_track),
+        "why_not_talk_track": why_not.why_not_edit_talk_track(user, incident),
+    }
+
+
+def _details(incident, user, forms):
+    return {
+        "severity_form": forms("severity", SeverityForm, severity=incident.severity_id),
+        "why_not_severity": why_not.why_not_change_severity(user, incident),
+    }
+
+
+def _timeline(incident, user, forms):
     events = list(incident.timeline.select_related("actor").order_by("-at", "-pk"))
+    return {
+        "pinned_events": [e for e in events if e.pinned],
+        "events": [e for e in events if not e.pinned],
+        "note_form": forms("note", NoteForm),
+        "timeline_form": forms("timeline", PinForm),
+        "why_not_note": why_not.why_not_add_note(user, incident),
+        "why_not_pin": why_not.why_not_pin(user, incident),
+    }
+
+
+def _status_updates(incident, user, forms):
     updates = list(incident.status_updates.select_related("posted_by").prefetch_related(
         "channels"))
+    return {
+        "updates": updates,
+        "update_form": forms("update", StatusUpdateForm,
+                             channels=[c.pk for c in incident.channels.all()]),
+        "why_not_update": why_not.why_not_post_status_update(user, incident),
+    }
+
+
+def _roles(incident, user, forms):
     roles = [{
         "role": role.value, "label": role.label, "person": getattr(incident, role.value),
         "form": forms(f"role-{role.value}", RoleForm, role=role.value,
                       user=getattr(incident, f"{role.value}_id")),
     } for role in IncidentRole]
+    return {"roles": roles, "why_not_roles": why_not.why_not_assign_role(user, incident)}
 
+
+def _postmortem(incident, user, forms):
     postmortem = (PostMortem.objects.select_related("author", "reviewer")
                   .filter(incident=incident).first())
-    postmortem_context = None
-    if postmortem is not None:
-        postmortem_context = {
-            "object": postmortem,
-            "form": forms("postmortem", PostMortemForm, **PostMortemForm.values_of(postmortem)),
-            "actions": _postmortem_actions(postmortem, user),
-            "timeline": list(services.postmortem_timeline(postmortem)),
-            "whys": [line.strip() for line in postmortem.five_whys.splitlines() if line.strip()],
-        }
+    if postmortem is None:
+        return {"postmortem": None}
+    return {"postmortem": {
+        "object": postmortem,
+        "form": forms("postmortem", PostMortemForm, **PostMortemForm.values_of(postmortem)),
+        "actions": _postmortem_actions(postmortem, user),
+        "why_not_edit": why_not.why_not_edit_postmortem(user, postmortem),
+        "timeline": list(services.postmortem_timeline(postmortem)),
+        "whys": [line.strip() for line in postmortem.five_whys.splitlines() if line.strip()],
+    }}
 
+
+def _action_items(incident, user, forms):
     items = list(incident.action_items.select_related("owner"))
     item_clocks = active_clocks_by_owner(ActionItem, [item.pk for item in items])
     action_items = [{
@@ -103,35 +179,16 @@ def _incident_context(request, incident, overrides):
         "moves": _action_item_moves(item, user),
         "edit_form": forms(f"item-{item.pk}-edit", ActionItemEditForm,
                            owner=item.owner_id, due_date=item.due_date),
+        "why_not_reschedule": why_not.why_not_reschedule_action_item(user, item),
         "decline_form": forms(f"item-{item.pk}-decline", DeclineForm),
         "moves_form": forms(f"item-{item.pk}-moves", ConfirmForm),
-        "open": item.state in (ActionItemState.OPEN, ActionItemState.IN_PROGRESS),
+        "open": item.is_open,
     } for item in items]
-
-    context = {
-        "incident": incident,
-        "active_clocks": active_clocks,
-        "finished_clocks": finished,
-        "steps": steps,
-        "is_over": incident.state in (IncidentState.CLOSED, IncidentState.CANCELLED),
-        "pinned_events": [e for e in events if e.pinned],
-        "events": [e for e in events if not e.pinned],
-        "updates": updates,
-        "roles": roles,
-        "postmortem": postmortem_context,
+    return {
         "action_items": action_items,
-        "talk_track_form": forms("talk-track", TalkTrackForm, talk_track=incident.talk_track),
-        "severity_form": forms("severity", SeverityForm, severity=incident.severity_id),
-        "note_form": forms("note", NoteForm),
-        "timeline_form": forms("timeline", PinForm),
-        "update_form": forms("update", StatusUpdateForm,
-                             channels=[c.pk for c in incident.channels.all()]),
         "action_item_form": forms("action-item-new", ActionItemForm),
+        "why_not_action_item": why_not.why_not_add_action_item(user, incident),
     }
-    # Cards other apps draw here (playbook checklists, linked escalations…).
-    context["panels"] = registry.panels_for(request, incident, forms)
-    context["refusals"] = forms.orphan_errors()
-    return context
 
 
 def _render_incident(request, pk, *, overrides=None, status=200, panel=None):
