@@ -18,7 +18,7 @@ from ..forms import (
 )
 from ..models import ActionItem, Incident
 from .common import reader
-from .page import _action_item_moves, _bind, _submit
+from .page import action_item_moves, answer, bind
 from .steps import ACTION_ITEM_LABELS
 
 
@@ -26,8 +26,8 @@ from .steps import ACTION_ITEM_LABELS
 @reader
 def action_item_create(request, pk):
     incident = get_object_or_404(Incident, pk=pk)
-    return _submit(
-        request, incident, _bind(request, ActionItemForm, "action-item-new"),
+    return answer(
+        request, incident, bind(request, ActionItemForm, "action-item-new"),
         key="action-item-new",
         run=lambda data: services.action_item_create(incident=incident, by=request.user, **data),
         done="action item added", anchor="#action-items",
@@ -40,8 +40,8 @@ def action_item_update(request, pk, item_pk):
     item = get_object_or_404(ActionItem.objects.select_related("incident"), pk=item_pk,
                              incident_id=pk)
     key = f"item-{item.pk}-edit"
-    return _submit(
-        request, item.incident, _bind(request, ActionItemEditForm, key), key=key,
+    return answer(
+        request, item.incident, bind(request, ActionItemEditForm, key), key=key,
         run=lambda data: services.action_item_update(item=item, by=request.user,
                                                      owner=data["owner"],
                                                      due_date=data["due_date"]),
@@ -59,8 +59,8 @@ def action_item_transition(request, pk, item_pk, name):
     form_class, key = ((DeclineForm, f"item-{item.pk}-decline") if name == "decline"
                        else (ConfirmForm, f"item-{item.pk}-moves"))
     done = {"start": "started", "complete": "done", "decline": "won't be done"}[name]
-    return _submit(
-        request, item.incident, _bind(request, form_class, key), key=key,
+    return answer(
+        request, item.incident, bind(request, form_class, key), key=key,
         run=lambda data: services.action_item_transition(
             item=item, by=request.user, name=name, reason=data.get("reason", "")),
         done=f"action item “{item.title}” {done}", anchor="#action-items",
@@ -81,6 +81,6 @@ def my_action_items(request):
     for item in items:
         item.incident.chip_colour = chip_colour(item.incident.severity)
         rows.append({"object": item, "clocks": clocks.get(item.pk, []),
-                     "moves": [m for m in _action_item_moves(item, request.user)
+                     "moves": [m for m in action_item_moves(item, request.user)
                                if m["name"] != "decline"]})
     return render(request, "incidents/my_action_items.html", {"rows": rows})

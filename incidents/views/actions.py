@@ -18,7 +18,7 @@ from ..forms import (
 )
 from ..models import Incident, TimelineEvent
 from .common import reader
-from .page import _bind, _submit
+from .page import answer, bind
 from .steps import STEPS
 
 
@@ -29,8 +29,8 @@ def incident_transition(request, pk, name):
     if step is None:
         raise Http404("No such transition.")
     incident = get_object_or_404(Incident, pk=pk)
-    return _submit(
-        request, incident, _bind(request, step.form, name), key=name,
+    return answer(
+        request, incident, bind(request, step.form, name), key=name,
         run=lambda data: step.run(incident, request.user, data), done=step.done,
     )
 
@@ -39,8 +39,8 @@ def incident_transition(request, pk, name):
 @reader
 def incident_change_severity(request, pk):
     incident = get_object_or_404(Incident, pk=pk)
-    return _submit(
-        request, incident, _bind(request, SeverityForm, "severity"), key="severity",
+    return answer(
+        request, incident, bind(request, SeverityForm, "severity"), key="severity",
         run=lambda data: services.incident_change_severity(
             incident=incident, by=request.user, severity=data["severity"], reason=data["reason"]),
         done="severity changed",
@@ -51,8 +51,8 @@ def incident_change_severity(request, pk):
 @reader
 def incident_talk_track(request, pk):
     incident = get_object_or_404(Incident, pk=pk)
-    return _submit(
-        request, incident, _bind(request, TalkTrackForm, "talk-track"), key="talk-track",
+    return answer(
+        request, incident, bind(request, TalkTrackForm, "talk-track"), key="talk-track",
         run=lambda data: services.incident_edit(incident=incident, by=request.user,
                                                 talk_track=data["talk_track"]),
         done="talk track updated", anchor="#talk-track",
@@ -63,8 +63,8 @@ def incident_talk_track(request, pk):
 @reader
 def incident_add_note(request, pk):
     incident = get_object_or_404(Incident, pk=pk)
-    return _submit(
-        request, incident, _bind(request, NoteForm, "note"), key="note",
+    return answer(
+        request, incident, bind(request, NoteForm, "note"), key="note",
         run=lambda data: services.incident_add_note(incident=incident, by=request.user,
                                                     text=data["text"], pinned=data["pinned"]),
         done="note added", anchor="#timeline",
@@ -76,8 +76,8 @@ def incident_add_note(request, pk):
 def timeline_pin(request, pk, event_pk):
     incident = get_object_or_404(Incident, pk=pk)
     event = get_object_or_404(TimelineEvent, pk=event_pk, incident=incident)
-    return _submit(
-        request, incident, _bind(request, PinForm, "timeline"), key="timeline",
+    return answer(
+        request, incident, bind(request, PinForm, "timeline"), key="timeline",
         run=lambda data: services.timeline_pin(event=event, by=request.user,
                                                pinned=data["pinned"]),
         done="note pinned" if request.POST.get("pinned") else "note unpinned",
@@ -89,8 +89,8 @@ def timeline_pin(request, pk, event_pk):
 @reader
 def status_update_post(request, pk):
     incident = get_object_or_404(Incident, pk=pk)
-    return _submit(
-        request, incident, _bind(request, StatusUpdateForm, "update"), key="update",
+    return answer(
+        request, incident, bind(request, StatusUpdateForm, "update"), key="update",
         run=lambda data: services.status_update_post(
             incident=incident, by=request.user, audience=data["audience"], body=data["body"],
             channels=data["channels"]),
@@ -105,8 +105,8 @@ def incident_assign_role(request, pk):
     role = request.POST.get("role", "")
     known = role in IncidentRole.values
     key = f"role-{role}" if known else "role"
-    return _submit(
-        request, incident, _bind(request, RoleForm, key), key=key,
+    return answer(
+        request, incident, bind(request, RoleForm, key), key=key,
         run=lambda data: services.incident_assign_role(
             incident=incident, by=request.user, role=data["role"], user=data["user"]),
         done=f"{IncidentRole(role).label.lower() if known else 'role'} changed", anchor="#roles",

@@ -40,14 +40,14 @@ def _incident_queryset():
     ).prefetch_related("channels")
 
 
-def _postmortem_actions(postmortem, user):
+def postmortem_actions(postmortem, user):
     """Post-mortem transitions this user may run now (declared on the model)."""
     order = list(POSTMORTEM_LABELS)
     names = sorted(allowed_transitions(postmortem, user), key=order.index)
     return [{"name": n, "label": POSTMORTEM_LABELS[n]} for n in names]
 
 
-def _action_item_moves(item, user):
+def action_item_moves(item, user):
     """Action-item transitions this user may run now (declared on the model)."""
     order = list(ACTION_ITEM_LABELS)
     names = sorted(allowed_transitions(item, user), key=order.index)
@@ -163,7 +163,7 @@ def _postmortem(incident, user, forms):
     return {"postmortem": {
         "object": postmortem,
         "form": forms("postmortem", PostMortemForm, **PostMortemForm.values_of(postmortem)),
-        "actions": _postmortem_actions(postmortem, user),
+        "actions": postmortem_actions(postmortem, user),
         "why_not_edit": why_not.why_not_edit_postmortem(user, postmortem),
         "timeline": list(services.postmortem_timeline(postmortem)),
         "whys": [line.strip() for line in postmortem.five_whys.splitlines() if line.strip()],
@@ -176,7 +176,7 @@ def _action_items(incident, user, forms):
     action_items = [{
         "object": item,
         "clocks": item_clocks.get(item.pk, []),
-        "moves": _action_item_moves(item, user),
+        "moves": action_item_moves(item, user),
         "edit_form": forms(f"item-{item.pk}-edit", ActionItemEditForm,
                            owner=item.owner_id, due_date=item.due_date),
         "why_not_reschedule": why_not.why_not_reschedule_action_item(user, item),
@@ -206,10 +206,13 @@ def incident_detail(request, pk):
     return _render_incident(request, pk, panel=False)
 
 
-def _submit(request, incident, form, *, key, run, done, anchor="", labels=STEP_LABELS):
+def answer(request, incident, form, *, key, run, done, anchor="", labels=STEP_LABELS):
+    """Run a form posted from the incident page and answer it: the panel (htmx) or a
+    redirect back, or the refusal beside the field it names (core.web_forms.submit)."""
     return web_forms.submit(request, incident, form, key=key, run=run, done=done,
                             anchor=anchor, labels=labels, render=_render_incident)
 
 
-def _bind(request, form_class, key):
+def bind(request, form_class, key):
+    """The posted form, with the ids the page gives it (so its errors land in place)."""
     return web_forms.bind(request, form_class, key)

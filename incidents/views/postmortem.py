@@ -13,7 +13,7 @@ from ..forms import (
 )
 from ..models import Incident, PostMortem
 from .common import reader
-from .page import _bind, _submit
+from .page import answer, bind
 from .steps import POSTMORTEM_LABELS
 
 
@@ -37,8 +37,8 @@ def postmortem_edit(request, pk):
         if submit:
             services.postmortem_transition(postmortem=postmortem, by=request.user, name="submit")
 
-    return _submit(
-        request, incident, _bind(request, PostMortemForm, "postmortem"), key="postmortem",
+    return answer(
+        request, incident, bind(request, PostMortemForm, "postmortem"), key="postmortem",
         run=run, done="post-mortem submitted for review" if submit else "post-mortem saved",
         anchor="#postmortem", labels=POSTMORTEM_LABELS,
     )
@@ -55,7 +55,7 @@ def postmortem_transition(request, pk, name):
                           people=web_forms.people(request))
     done = {"submit": "post-mortem submitted for review", "publish": "post-mortem published",
             "request_changes": "post-mortem sent back for changes"}[name]
-    return _submit(
+    return answer(
         request, incident, form, key="postmortem",
         run=lambda data: services.postmortem_transition(postmortem=postmortem, by=request.user,
                                                         name=name),
