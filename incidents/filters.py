@@ -91,7 +91,7 @@ class IncidentFilter(FilterSet):
 def _day_after(value: str) -> str:
     try:
         return (date.fromisoformat(value) + timedelta(days=1)).isoformat()
-    except ValueError:
+    except (ValueError, OverflowError):  # not a date, or 9999-12-31
         return value  # refused under the new name, with its error
 
 
