@@ -1,5 +1,6 @@
 """The incident list: filters (the FilterSet the API uses too), sorting, pages."""
 
+import copy
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -68,7 +69,7 @@ def _page_form(filterset):
     fields["commander"].widget = forms.Select(choices=[
         ("", "Anyone"), *((user.pk, person_label(user)) for user in _commanders())])
     for name in ("declared_after", "declared_before"):
-        fields[name].widget = DATE_WIDGET
+        fields[name].widget = copy.deepcopy(DATE_WIDGET)
     for field in fields.values():
         field.help_text = ""
     return form
