@@ -16,7 +16,7 @@ from core.presentation import chip_colour
 from .. import selectors
 from ..choices import IncidentState
 from ..filters import STATE_CHOICES, page_aliases
-from ..models import Incident
+from ..models import Channel, Incident, Severity
 from .common import reader
 
 User = get_user_model()
@@ -66,6 +66,11 @@ def _page_form(filterset):
     form = filterset.form
     fields = form.fields
     fields["state"].widget = _OneOfMany(choices=[("", "Any state"), *STATE_CHOICES])
+    # A select of the real keys: another key is shown as an error and left out.
+    fields["severity"] = forms.ModelChoiceField(
+        Severity.objects.all(), to_field_name="key", required=False, empty_label="Any severity")
+    fields["channel"] = forms.ModelChoiceField(
+        Channel.objects.all(), to_field_name="key", required=False, empty_label="Any channel")
     fields["commander"].widget = forms.Select(choices=[
         ("", "Anyone"), *((user.pk, person_label(user)) for user in _commanders())])
     for name in ("declared_after", "declared_before"):

@@ -110,8 +110,6 @@ def page_aliases_applied(query):
 
 
 @pytest.mark.parametrize(("query", "field"), [
-    ({"severity": "SEV9"}, "severity"),
-    ({"channel": "pigeon"}, "channel"),
     ({"state": "asleep"}, "state"),
     ({"commander": "someone"}, "commander"),
     ({"declared_after": "last tuesday"}, "declared_after"),
@@ -123,12 +121,22 @@ def test_an_invalid_filter_is_a_400_in_the_api_and_left_out_on_the_page(
     assert response.status_code == 400
     assert field in response.json()["errors"]
     # On the page the error shows beside the field, and the valid filters still apply.
-    valid = {"severity": "SEV1"} if field != "severity" else {"channel": "chat"}
+    valid = {"severity": "SEV1"}
     client.force_login(responder)
     response = client.get(reverse("incidents:index"), {**query, **valid})
     assert response.status_code == 200
     assert f'id="id_{field}_error"' in response.content.decode()
     assert on_the_page(client, {**query, **valid}) == from_the_api(api, valid) != set()
+
+
+def test_an_unknown_key_finds_nothing_in_the_api_and_is_an_error_on_the_page(
+        client, api_as, responder, spread):
+    assert from_the_api(api_as(responder), {"severity": "SEV9"}) == set()
+    client.force_login(responder)
+    response = client.get(reverse("incidents:index"), {"channel": "pigeon", "state": "triaged"})
+    assert 'id="id_channel_error"' in response.content.decode()
+    assert on_the_page(client, {"channel": "pigeon", "state": "triaged"}) == {
+        str(spread["b"].pk), str(spread["c"].pk)}
 
 
 # --- State groups ---------------------------------------------------------------------------
