@@ -33,6 +33,7 @@ from .models import (
     StatusUpdate,
     TimelineEvent,
 )
+from .services import why_not
 
 # --- Shared plumbing ----------------------------------------------------------------------
 
@@ -161,6 +162,10 @@ class IncidentAdmin(ServiceSaveAdmin):
         # Declaring starts clocks and pages people: the incident pages and the API do it.
         return False
 
+    def has_change_permission(self, request, obj=None):
+        # Editing goes through incident_edit, which asks the same why-not.
+        return why_not.why_not_edit(request.user, obj) is None
+
     def has_delete_permission(self, request, obj=None):
         # An incident is cancelled, never deleted: its history is the record.
         return False
@@ -262,7 +267,7 @@ class TimelineEventAdmin(AuditedAdmin):
         return False
 
     def has_pin_permission(self, request):
-        return request.user.has_perm("incidents.change_incident")
+        return request.user.has_perm("incidents.work_incident")
 
     @admin.action(description="Pin selected", permissions=["pin"])
     def pin_selected(self, request, queryset):
@@ -313,11 +318,11 @@ class PostMortemAdmin(ServiceSaveAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        # Only a draft is edited (postmortem_edit's rule); in review or published it
-        # is shown read-only and moved with the actions.
-        if obj is not None and obj.state != "draft":
-            return False
-        return super().has_change_permission(request, obj)
+        # Only a draft is edited (postmortem_edit asks the same why-not); in review or
+        # published it is shown read-only and moved with the actions.
+        if obj is None:
+            return request.user.has_perm("incidents.write_postmortem")
+        return why_not.why_not_edit_postmortem(request.user, obj) is None
 
     def has_transition_permission(self, request):
         # Submitting needs the change permission, signing off the reviewer or a
@@ -360,6 +365,9 @@ class ActionItemAdmin(ServiceSaveAdmin):
 
     def has_add_permission(self, request):
         return False  # added on the incident (action_item_create writes the timeline)
+
+    def has_change_permission(self, request, obj=None):
+        return why_not.why_not_reschedule_action_item(request.user, obj) is None
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -11,8 +11,13 @@ class IncidentState(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-OPEN_STATES = [IncidentState.DECLARED, IncidentState.TRIAGED, IncidentState.CONTAINED]
-ACTIVE_STATES = [*OPEN_STATES, IncidentState.RESOLVED, IncidentState.POSTMORTEM]
+# State groups, declared once (``Incident.objects.open()``/``finished()``/``impacting()``).
+# Finished: nothing more happens to the incident (the work-item kernel's finished states).
+FINISHED_STATES = (IncidentState.CLOSED, IncidentState.CANCELLED)
+# Open: everything not finished (the list's "active" filter).
+OPEN_STATES = tuple(state for state in IncidentState if state not in FINISHED_STATES)
+# Customers are still hurt: declared, triaged, contained (the dashboard's open incidents).
+IMPACT_STATES = (IncidentState.DECLARED, IncidentState.TRIAGED, IncidentState.CONTAINED)
 
 
 class Priority(models.TextChoices):
@@ -74,6 +79,10 @@ class ActionItemState(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     DONE = "done", "Done"
     WONT_DO = "wont_do", "Won't do"
+
+
+# An action item still to do (its clock runs, it is on "my action items").
+ACTION_ITEM_OPEN_STATES = (ActionItemState.OPEN, ActionItemState.IN_PROGRESS)
 
 
 # Stage timestamps in lifecycle order: each must not be earlier than the one before.

@@ -14,6 +14,7 @@ from core.registry import (
 from core.roles import ALL, EDIT, Grant, register_app
 from core.work_items import WorkItemType, register_work_item
 
+from .choices import FINISHED_STATES
 from .demo import seed_incidents
 
 
@@ -38,7 +39,7 @@ def register():
         key="incident", model="incidents.incident", label="Incident",
         work_permission="incidents.work_incident", view_permission="incidents.view_incident",
         timeline_add=_timeline_add, people=_people, facts=_facts,
-        finished_states=("closed", "cancelled")))
+        finished_states=FINISHED_STATES))
 
 
 def _render_incident_page(request, pk, **kwargs):

@@ -13,29 +13,8 @@ from core import registry
 from core.forms import DATE_WIDGET, PersonField, ServiceForm, text_field
 from core.validation import ModelMultipleChoiceField, PlausibleDateField
 
-from .choices import DECLARE_FORM, ActionItemKind, Audience, IncidentRole, IncidentState, Priority
+from .choices import DECLARE_FORM, ActionItemKind, Audience, IncidentRole, Priority
 from .models import Channel, Incident, Severity
-
-# --- The list -----------------------------------------------------------------------
-
-
-ACTIVE = "active"
-
-
-class IncidentFilterForm(ServiceForm):
-    state = forms.ChoiceField(
-        required=False,
-        choices=[("", "Any state"), (ACTIVE, "Active (not closed or cancelled)"),
-                 *IncidentState.choices],
-    )
-    severity = forms.ModelChoiceField(Severity.objects.all(), required=False,
-                                      to_field_name="key", empty_label="Any severity")
-    channel = forms.ModelChoiceField(Channel.objects.all(), required=False,
-                                     to_field_name="key", empty_label="Any channel")
-    commander = PersonField(empty_label="Anyone")
-    declared_from = PlausibleDateField(required=False, label="Declared from", widget=DATE_WIDGET)
-    declared_to = PlausibleDateField(required=False, label="Declared to", widget=DATE_WIDGET)
-
 
 # --- Declaring ----------------------------------------------------------------------
 

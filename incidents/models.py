@@ -23,6 +23,9 @@ from core.transitions import guard
 from core.validation import validate_duration, validate_plausible_date
 
 from .choices import (
+    ACTION_ITEM_OPEN_STATES,
+    FINISHED_STATES,
+    IMPACT_STATES,
     ActionItemKind,
     ActionItemState,
     Audience,
@@ -154,6 +157,22 @@ def nothing_blocks_closing(obj):
     return not close_blockers(obj)
 
 
+class IncidentQuerySet(models.QuerySet):
+    """The state groups, declared once in ``choices.py``."""
+
+    def open(self):
+        """Not finished: anything but closed or cancelled."""
+        return self.exclude(state__in=FINISHED_STATES)
+
+    def finished(self):
+        """Closed or cancelled: nothing more happens to them."""
+        return self.filter(state__in=FINISHED_STATES)
+
+    def impacting(self):
+        """Customers are still hurt: declared, triaged or contained."""
+        return self.filter(state__in=IMPACT_STATES)
+
+
 class Incident(FSMModelMixin, models.Model):
     reference = models.CharField(max_length=20, unique=True, editable=False)
     title = FreeCharField(max_length=200)
@@ -203,6 +222,8 @@ class Incident(FSMModelMixin, models.Model):
 
     history = History(m2m_fields=[channels, participants])
 
+    objects = IncidentQuerySet.as_manager()
+
     class Meta:
         ordering = ["-declared_at", "-pk"]
         permissions = [
@@ -218,6 +239,10 @@ class Incident(FSMModelMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("incidents:detail", args=[self.pk])
+
+    @property
+    def is_finished(self):
+        return self.state in FINISHED_STATES
 
     # --- Transitions (fields only; services do the rest) ---
 
@@ -367,6 +392,12 @@ class PostMortem(FSMModelMixin, models.Model):
         self.published_at = at
 
 
+class ActionItemQuerySet(models.QuerySet):
+    def open(self):
+        """Still to do: open or in progress."""
+        return self.filter(state__in=ACTION_ITEM_OPEN_STATES)
+
+
 class ActionItem(FSMModelMixin, models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="action_items")
     kind = models.CharField(max_length=12, choices=ActionItemKind.choices)
@@ -383,6 +414,8 @@ class ActionItem(FSMModelMixin, models.Model):
 
     history = History()
 
+    objects = ActionItemQuerySet.as_manager()
+
     class Meta:
         ordering = ["due_date", "pk"]
 
@@ -392,17 +425,21 @@ class ActionItem(FSMModelMixin, models.Model):
     def get_absolute_url(self):
         return self.incident.get_absolute_url() + "#action-items"
 
+    @property
+    def is_open(self):
+        return self.state in ACTION_ITEM_OPEN_STATES
+
     @transition(field=state, source=ActionItemState.OPEN, target=ActionItemState.IN_PROGRESS,
                 permission=can_move_action_item)
     def start(self):
         pass
 
-    @transition(field=state, source=[ActionItemState.OPEN, ActionItemState.IN_PROGRESS],
+    @transition(field=state, source=list(ACTION_ITEM_OPEN_STATES),
                 target=ActionItemState.DONE, permission=can_move_action_item)
     def complete(self, *, at):
         self.done_at = at
 
-    @transition(field=state, source=[ActionItemState.OPEN, ActionItemState.IN_PROGRESS],
+    @transition(field=state, source=list(ACTION_ITEM_OPEN_STATES),
                 target=ActionItemState.WONT_DO, permission=can_move_action_item,
                 conditions=[guard("wont_do_reason", "Say why it won't be done.")(
                     lambda item: bool(item.wont_do_reason.strip()))])

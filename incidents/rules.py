@@ -1,7 +1,10 @@
 """Who may do what to an incident, declared once (``rules``; see core/predicates.py).
 
 Transitions (``permission=``), services, API permissions, templates and the admin
-all ask these names with ``user.has_perm(name, incident)``.
+all ask these names with ``user.has_perm(name, incident)``; nothing else in the app
+asks for ``incidents.change_*`` or compares a commander by hand. What else an action
+needs besides the permission (the incident not being over…) is in
+``incidents/services/why_not.py``.
 """
 
 import rules
@@ -28,6 +31,7 @@ def owns_action_item(user, item):
 works_incidents = has_model_perm("incidents.change_incident")
 manages_incidents = has_model_perm("incidents.close_incident")
 
+rules.add_perm("incidents.declare_incident", has_model_perm("incidents.add_incident"))
 # Works the incident: transitions, notes, updates, roles, talk track.
 rules.add_perm("incidents.work_incident", works_incidents)
 # Closes or cancels: managers, or the incident's own commander.
@@ -35,6 +39,9 @@ rules.add_perm("incidents.close_or_cancel_incident", manages_incidents | is_comm
 rules.add_perm("incidents.write_postmortem", has_model_perm("incidents.change_postmortem"))
 # Publishes or sends back a post-mortem: the chosen reviewer, or a manager.
 rules.add_perm("incidents.sign_off_postmortem", manages_incidents | is_reviewer)
+# Adds action items to an incident; changes their owner, due date or title.
+rules.add_perm("incidents.add_action_item", has_model_perm("incidents.add_actionitem"))
+rules.add_perm("incidents.reschedule_action_item", has_model_perm("incidents.change_actionitem"))
 # Moves an action item: whoever works action items, or the item's own owner.
 rules.add_perm("incidents.move_action_item",
                has_model_perm("incidents.change_actionitem") | owns_action_item)

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from core.clocks import format_duration
 
-from .choices import OPEN_STATES, IncidentState
+from .choices import IMPACT_STATES, IncidentState
 from .models import Channel, Incident, Severity
 
 # metric name → (start field, end field), both on Incident (post-mortem through the join).
@@ -196,10 +196,10 @@ def open_incidents_by_severity() -> list[OpenCount]:
     severe first; every severity is listed, and incidents not yet given a severity
     come last when there are any. Two queries."""
     severities = Severity.objects.annotate(
-        open_incidents=Count("incidents", filter=Q(incidents__state__in=OPEN_STATES))
+        open_incidents=Count("incidents", filter=Q(incidents__state__in=IMPACT_STATES))
     ).order_by("rank")
     counts = [OpenCount(severity=sev, count=sev.open_incidents) for sev in severities]
-    unassessed = Incident.objects.filter(state__in=OPEN_STATES, severity__isnull=True).count()
+    unassessed = Incident.objects.impacting().filter(severity__isnull=True).count()
     if unassessed:
         counts.append(OpenCount(severity=None, count=unassessed))
     return counts
@@ -208,8 +208,24 @@ def open_incidents_by_severity() -> list[OpenCount]:
 def incidents_for_dashboard(limit=10) -> list[Incident]:
     """The open incidents, newest first, with what the dashboard shows of them."""
     return list(
-        Incident.objects.filter(state__in=OPEN_STATES)
+        Incident.objects.impacting()
         .select_related("severity", "commander")
         .prefetch_related("channels")
         .order_by("-declared_at", "-pk")[:limit]
     )
+
+
+def incident_list(*, filters, user, queryset=None):
+    """The incident list's filters applied, for the page and the API alike.
+
+    ``filters`` is the query (``request.GET``); ``user`` is whom ``commander=me``
+    means. Returns the bound :class:`incidents.filters.IncidentFilter`: its ``qs``
+    holds the matching incidents with any invalid filter left out, its ``errors``
+    say which were — the page shows them next to the fields, the API answers 400.
+    ``queryset`` is what to filter (the caller's joins and prefetches); every
+    incident by default.
+    """
+    from .filters import IncidentFilter
+
+    return IncidentFilter(filters, queryset if queryset is not None else Incident.objects.all(),
+                          user=user)

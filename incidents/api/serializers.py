@@ -23,7 +23,6 @@ from ..choices import (
     DECLARE_FORM,
     STAGE_TIMESTAMPS,
     ActionItemKind,
-    ActionItemState,
     Audience,
     IncidentRole,
 )
@@ -395,7 +394,7 @@ class ActionItemSerializer(serializers.ModelSerializer):
 
     def get_overdue(self, item) -> bool:
         return (item.due_date is not None and item.due_date < timezone.localdate()
-                and item.state in (ActionItemState.OPEN, ActionItemState.IN_PROGRESS))
+                and item.is_open)
 
     def get_allowed_transitions(self, item) -> list[str]:
         return _allowed(self, item)

@@ -16,19 +16,28 @@ import django_filters
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core import registry
-from core.api.filters import FilterSet, IdFilter, PlausibleIsoDateTimeFilter, UserIdOrMeFilter
+from core.api.filters import FilterSet, IdFilter, UserIdOrMeFilter
 from core.api.permissions import ActionPermissions
 from core.api.schema import TRANSITION_ERRORS, validated_input
 
 from .. import services
-from ..choices import DECLARE_FORM, ActionItemState, IncidentState, TimelineKind
+from ..choices import (
+    ACTION_ITEM_OPEN_STATES,
+    DECLARE_FORM,
+    ActionItemState,
+    TimelineKind,
+)
+from ..filters import IncidentFilter
 from ..models import ActionItem, Channel, Incident, PostMortem, Severity
+from ..selectors import incident_list
 from .serializers import (
     ActionItemCreateSerializer,
     ActionItemDeclineSerializer,
@@ -57,25 +66,8 @@ from .serializers import (
     running_clocks_by_incident,
 )
 
-CHANGE_INCIDENT = ["incidents.change_incident"]
+WORK_INCIDENT = ["incidents.work_incident"]
 VIEW_INCIDENT = ["incidents.view_incident"]
-
-
-class IncidentFilter(FilterSet):
-    state = django_filters.MultipleChoiceFilter(choices=IncidentState.choices,
-                                                help_text="Repeat for several states.")
-    severity = django_filters.CharFilter(field_name="severity__key",
-                                         help_text="Severity key, e.g. SEV1.")
-    channel = django_filters.CharFilter(field_name="channels__key", distinct=True,
-                                        help_text="Channel key, e.g. chat.")
-    commander = UserIdOrMeFilter(field_name="commander", help_text="A user id, or `me`.")
-    declared_after = PlausibleIsoDateTimeFilter(field_name="declared_at", lookup_expr="gte")
-    declared_before = PlausibleIsoDateTimeFilter(field_name="declared_at", lookup_expr="lt")
-
-    class Meta:
-        model = Incident
-        fields = ["state", "severity", "channel", "commander", "priority", "declared_after",
-                  "declared_before"]
 
 
 @extend_schema_view(
@@ -101,33 +93,33 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                        "title"]
     ordering = ["-declared_at", "-pk"]
     action_permissions = {
-        "create": ["incidents.add_incident"],
-        "partial_update": CHANGE_INCIDENT,
-        "change_severity": CHANGE_INCIDENT,
-        "triage": CHANGE_INCIDENT,
-        "contain": CHANGE_INCIDENT,
-        "resolve": CHANGE_INCIDENT,
-        "start_postmortem": CHANGE_INCIDENT,
-        "reopen": CHANGE_INCIDENT,
+        "create": ["incidents.declare_incident"],
+        "partial_update": WORK_INCIDENT,
+        "change_severity": WORK_INCIDENT,
+        "triage": WORK_INCIDENT,
+        "contain": WORK_INCIDENT,
+        "resolve": WORK_INCIDENT,
+        "start_postmortem": WORK_INCIDENT,
+        "reopen": WORK_INCIDENT,
         # Manager or the commander: the model's permission (can_close_or_cancel) decides.
         "close": VIEW_INCIDENT,
         "cancel": VIEW_INCIDENT,
-        "roles": CHANGE_INCIDENT,
-        "correct_timestamp": CHANGE_INCIDENT,
+        "roles": WORK_INCIDENT,
+        "correct_timestamp": WORK_INCIDENT,
         "timeline": ["incidents.view_timelineevent"],
         "notes": ["incidents.view_timelineevent"],
-        "add_note": CHANGE_INCIDENT,
-        "pin": CHANGE_INCIDENT,
+        "add_note": WORK_INCIDENT,
+        "pin": WORK_INCIDENT,
         "status_updates": ["incidents.view_statusupdate"],
-        "post_status_update": ["incidents.add_statusupdate"],
+        "post_status_update": WORK_INCIDENT,
         "postmortem": ["incidents.view_postmortem"],
-        "edit_postmortem": ["incidents.change_postmortem"],
-        "submit_postmortem": ["incidents.change_postmortem"],
+        "edit_postmortem": ["incidents.write_postmortem"],
+        "submit_postmortem": ["incidents.write_postmortem"],
         # The reviewer or a manager: postmortem_transition decides.
         "publish_postmortem": ["incidents.view_postmortem"],
         "request_postmortem_changes": ["incidents.view_postmortem"],
         "action_items": ["incidents.view_actionitem"],
-        "create_action_item": ["incidents.add_actionitem"],
+        "create_action_item": ["incidents.add_action_item"],
     }
 
     def read_queryset(self):
@@ -142,6 +134,21 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             return self.read_queryset()
         # Writes re-read the row under lock in the service; no need to prefetch here.
         return Incident.objects.all()
+
+    def filter_queryset(self, queryset):
+        """The list's filters are the incident list page's (``incident_list``);
+        search and ordering as everywhere."""
+        if self.action != "list":
+            return super().filter_queryset(queryset)
+        filterset = incident_list(filters=self.request.query_params, user=self.request.user,
+                                  queryset=queryset)
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        queryset = filterset.qs
+        for backend in self.filter_backends:
+            if not issubclass(backend, DjangoFilterBackend):
+                queryset = backend().filter_queryset(self.request, queryset, self)
+        return queryset
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
@@ -457,7 +464,7 @@ class ActionItemFilter(FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         overdue = {"due_date__lt": timezone.localdate(),
-                   "state__in": [ActionItemState.OPEN, ActionItemState.IN_PROGRESS]}
+                   "state__in": ACTION_ITEM_OPEN_STATES}
         return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
 
 
@@ -483,7 +490,7 @@ class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     ordering_fields = ["due_date", "created_at", "state"]
     ordering = ["due_date", "pk"]
     action_permissions = {
-        "partial_update": ["incidents.change_actionitem"],
+        "partial_update": ["incidents.reschedule_action_item"],
         # The owner may move their own item: action_item_transition decides.
         "start": ["incidents.view_actionitem"],
         "complete": ["incidents.view_actionitem"],
