@@ -11,43 +11,15 @@ The checks run on whatever row they are given; a service asks them again on the 
 it has locked, so a page drawn a minute ago cannot let a change through.
 """
 
-from dataclasses import dataclass
-
-from django.core.exceptions import PermissionDenied, ValidationError
+# One Refusal for every app (core/why_not.py); ``refuse`` is re-exported for the services.
+from core.why_not import Refusal, forbidden, refuse  # noqa: F401
 
 from ..choices import PostMortemState
 
 
-@dataclass(frozen=True)
-class Refusal:
-    """Why an action is not possible now. ``field`` is ``None`` when the person's role
-    may not do it at all (403); otherwise the field the 400 names."""
-
-    message: str
-    field: str | None = None
-
-    def __str__(self):
-        return self.message
-
-    @property
-    def is_permission(self):
-        return self.field is None
-
-    def error(self) -> Exception:
-        if self.field is None:
-            return PermissionDenied(self.message)
-        return ValidationError({self.field: self.message})
-
-
-def refuse(refusal: Refusal | None):
-    """Raise the refusal a why-not check returned (nothing when it returned ``None``)."""
-    if refusal is not None:
-        raise refusal.error()
-
-
 def _may(user, perm, obj, message):
     if user is None or not user.has_perm(perm, obj):
-        return Refusal(message)
+        return forbidden(message)
     return None
 
 
