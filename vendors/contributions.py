@@ -24,7 +24,12 @@ from core.roles import ALL, Grant, register_app
 
 
 def register():
-    register_app("vendors", grants={Role.VENDOR_MANAGER: [Grant("vendors", ALL)]})
+    register_app("vendors", grants={
+        Role.VENDOR_MANAGER: [Grant("vendors", ALL), Grant("vendors", ("record",),
+                                                           ("servicecredit",))],
+        # Finance reads credits (money) and records them received.
+        Role.FINANCE: [Grant("vendors", ("record",), ("servicecredit",))],
+    })
     register_area(Area(
         "vendors", "Vendors",
         "Vendors and their contacts, contracts with their notice and end dates, and the "
