@@ -53,6 +53,13 @@ def register():
     register_dashboard_tile(DashboardTile(
         "vendors.contract_dates", template="vendors/_dashboard_tile.html",
         context=_dashboard, permission="vendors.view_contract", order=40))
+    # Self-measured values this app can compute (vendors/measurement_sources.py): uptime
+    # and downtime minutes from vendor-attributed incidents, less exclusions.
+    from .measurement_sources import register_source
+    from .sla import measure_downtime_minutes, measure_uptime
+
+    register_source("uptime", measure_uptime)
+    register_source("downtime_minutes", measure_downtime_minutes)
     register_demo_seeder(DemoSeeder("vendors", _seed, after=("core.people", "incidents",
                                                               "escalations")))
 
