@@ -50,6 +50,18 @@ def register():
         "vendors.on_escalation", model="escalations.escalation",
         template="vendors/_work_item_card.html", context=_card,
         permission="vendors.view_vendorattribution", slot="checklists", order=200))
+    # SLA scorecard on the vendor page, objectives on the contract page, and the credits
+    # that need someone (money lost to missed claim windows) on the dashboard.
+    register_panel(Panel(
+        "vendors.scorecard", model="vendors.vendor", template="vendors/sla/_scorecard_card.html",
+        context=_scorecard, permission="vendors.view_compliance", slot="main", order=10))
+    register_panel(Panel(
+        "vendors.objectives", model="vendors.contract",
+        template="vendors/sla/_contract_objectives_card.html", context=_objectives,
+        permission="vendors.view_slaobjective", slot="main", order=10))
+    register_dashboard_tile(DashboardTile(
+        "vendors.service_credits", template="vendors/sla/_credits_tile.html",
+        context=_credits_tile, permission="vendors.view_servicecredit", order=41))
     register_dashboard_tile(DashboardTile(
         "vendors.contract_dates", template="vendors/_dashboard_tile.html",
         context=_dashboard, permission="vendors.view_contract", order=40))
@@ -119,3 +131,33 @@ def _seed(demo):
     from .demo import seed_vendors
 
     seed_vendors(demo)
+
+
+def _scorecard(request, vendor, forms):
+    from .sla_views import scorecard_card
+
+    return scorecard_card(request, vendor, forms)
+
+
+def _objectives(request, contract, forms):
+    from .models import SlaObjective
+
+    current = {}
+    for objective in SlaObjective.objects.filter(contract=contract).order_by(
+            "name", "-effective_from"):
+        current.setdefault(objective.series, objective)
+    return {"objectives": list(current.values()),
+            "can_edit": request.user.has_perm("vendors.manage_objective")}
+
+
+def _credits_tile(user, now):
+    from django.utils import timezone
+
+    from .sla_selectors import credits_closing, credits_lost
+    from .visibility import can_see_money
+
+    if not can_see_money(user):
+        return None
+    lost = credits_lost()
+    closing = credits_closing(timezone.localdate(now) if now else timezone.localdate())
+    return {"lost": lost, "closing": closing} if lost.count or closing else None
