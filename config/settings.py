@@ -362,6 +362,11 @@ SPECTACULAR_SETTINGS = {
         "DeadlineKindEnum": "vendors.choices.DeadlineKind",
         "DeadlineOutcomeEnum": "vendors.choices.DeadlineOutcome",
         "RenewalDecisionEnum": "vendors.choices.RenewalDecision",
+        "MeasurementSourceEnum": "vendors.choices.MeasurementSource",
+        "MeasurementOriginEnum": "vendors.choices.MeasurementOrigin",
+        "CreditStateEnum": "vendors.choices.CreditState",
+        "SlaMetricEnum": "vendors.choices.SlaMetric",
+        "BandKindEnum": "vendors.choices.BandKind",
     },
 }
 
