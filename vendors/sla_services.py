@@ -259,6 +259,10 @@ def objective_create(*, contract: Contract, by, effective_from: date | None = No
     objective.full_clean(exclude=["contract", "created_by"])
     save_with_audit(objective, by=by, reason="Objective defined")
     _save_schedule(objective, schedule or {}, by=by, reason="Credit schedule defined")
+    # Periods already over are measured at once (the data is there), not at the next close.
+    last = min(timezone.now().date(), contract.end_date + timedelta(days=1))
+    for start, _ in sla.periods_between(objective.effective_from, last, objective.period):
+        _refresh(objective, start, by=by)
     return objective
 
 

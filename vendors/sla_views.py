@@ -400,7 +400,4 @@ def scorecard_card(request, vendor, forms):
     card = vendor_scorecard(vendor)
     if not card.rows and not any(point["score"] is not None for point in card.trend):
         return None
-    top = max((p["score"] or 0 for p in card.trend), default=0) or 1
-    for point in card.trend:
-        point["height"] = int(100 * (point["score"] or 0) / max(top, 1))
     return {"scorecard": card, "show_money": can_see_money(request.user)}

@@ -28,6 +28,15 @@ FIGURE = {"max_digits": 16, "decimal_places": 4}
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
+class FeeLineIds(serializers.ListField):
+    """Fee line ids in and out (a related manager when read from a schedule)."""
+
+    def to_representation(self, data):
+        if hasattr(data, "all"):
+            return [line.pk for line in data.all()]
+        return super().to_representation(data)
+
+
 class CreditBandSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=BandKind.choices, default=BandKind.VALUE)
     lower = serializers.DecimalField(**FIGURE, required=False, allow_null=True, default=None,
@@ -43,7 +52,7 @@ class CreditBandSerializer(serializers.ModelSerializer):
 
 class CreditScheduleSerializer(serializers.ModelSerializer):
     bands = CreditBandSerializer(many=True, required=False, default=list)
-    fee_lines = serializers.ListField(
+    fee_lines = FeeLineIds(
         child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), required=False,
         default=list, max_length=50,
         help_text="Fee line ids of the contract: the fee base (none: every recurring line).")
@@ -68,7 +77,6 @@ class CreditScheduleSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        data["fee_lines"] = [line.pk for line in instance.fee_lines.all()]
         request = self.context.get("request")
         if not can_see_money(getattr(request, "user", None)):
             for name in ("minimum_amount", "cap_amount", "fee_lines"):
