@@ -178,7 +178,7 @@ def _worked_example(contract, fields, schedule, bands, lines, value, outages):
                         minimum_amount=schedule["minimum_amount"],
                         minimum_rule=schedule["minimum_rule"],
                         cap_percent=schedule["cap_percent"], cap_amount=schedule["cap_amount"]),
-        [SimpleNamespace(pk=i, position=i, **band) for i, band in enumerate(bands)], probe.unit)
+        [SimpleNamespace(pk=i, **band) for i, band in enumerate(bands)], probe.unit)
     met = sla.is_met(value, fields["comparator"], fields["target"])
     result = credit_due(rules, missed=not met, value=value, fee_base=fee_base(rule_lines),
                         fee_names=f"{names} fees", currency=contract.currency,
