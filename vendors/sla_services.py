@@ -140,6 +140,11 @@ def _clean_objective(fields, errors):
             if value is not None and (not isinstance(value, int) or isinstance(value, bool)
                                       or not 0 <= value <= 100000):
                 errors["options"] = f"{key} is a whole number of seconds or days."
+        for key in ("priority", "custom_unit"):
+            value = options.get(key)
+            if value is not None and (not isinstance(value, str) or len(value) > 20
+                                      or not value.isprintable()):
+                errors["options"] = f"{key} is a short label (20 characters at most)."
         treatment = options.get("abandon_treatment")
         if treatment is not None and treatment not in ("ignored", "negative", "positive"):
             errors["options"] = "abandon_treatment is ignored, negative or positive."
@@ -252,10 +257,14 @@ def objective_create(*, contract: Contract, by, effective_from: date | None = No
         errors["schedule"] = "An object with the schedule's fields and bands."
     elif schedule is not None:
         _clean_schedule(schedule, contract, errors)
+    effective_from = effective_from or contract.start_date
+    if not contract.start_date <= effective_from <= contract.end_date:
+        errors["effective_from"] = (f"Within the contract: {contract.start_date} to "
+                                    f"{contract.end_date}.")
     if errors:
         raise ValidationError(errors)
     objective = SlaObjective(contract=contract, created_by=by,
-                             effective_from=effective_from or contract.start_date, **values)
+                             effective_from=effective_from, **values)
     objective.full_clean(exclude=["contract", "created_by"])
     save_with_audit(objective, by=by, reason="Objective defined")
     _save_schedule(objective, schedule or {}, by=by, reason="Credit schedule defined")
@@ -277,6 +286,9 @@ def objective_revise(*, objective: SlaObjective, by, effective_from: date,
     if effective_from is None or effective_from <= current.effective_from:
         raise ValidationError({"effective_from": "A new version starts after the current one "
                                                  f"({current.effective_from})."})
+    if effective_from > current.contract.end_date:
+        raise ValidationError({"effective_from": "A new version starts before the contract "
+                                                 f"ends ({current.contract.end_date})."})
     unknown = sorted(set(fields) - set(OBJECTIVE_FIELDS))
     if unknown:
         raise ValidationError({name: "This field cannot be set here." for name in unknown})
@@ -354,6 +366,10 @@ def measurement_record(*, objective: SlaObjective, by, period_start: date, value
                             "twice.")
     if period_start < objective.effective_from:
         errors["period_start"] = f"The objective applies from {objective.effective_from}."
+    elif period_start > timezone.now().date():
+        errors["period_start"] = "That period has not started yet."
+    if "\x00" in (detail or ""):
+        errors["detail"] = "Null characters are not allowed."
     if errors:
         raise ValidationError(errors)
     start, end = _closed_period(objective, period_start)

@@ -387,10 +387,10 @@ def _month_param(request):
 def scorecards(request):
     """Vendors ranked by their weighted SLA score for a month (the last closed one)."""
     month = _month_param(request)
-    if month is None or month.year < 2000:
+    if month is None or not 2000 <= month.year <= 2100:
         return render(request, "vendors/sla/scorecards.html",
                       {"ranked": [], "month": None,
-                       "problem": "month: a month as YYYY-MM (2000 or later)."}, status=400)
+                       "problem": "month: a month as YYYY-MM (2000 to 2100)."}, status=400)
     return render(request, "vendors/sla/scorecards.html",
                   {"ranked": vendors_ranked(month=month), "month": month})
 
