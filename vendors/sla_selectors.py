@@ -8,7 +8,7 @@ met = 100, missed scored by distance), ``Σ weight × score ÷ Σ weight``.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Q, Sum
@@ -68,7 +68,7 @@ def credits_closing(today: date, days: int = 7, limit: int = 10) -> list:
     """Accrued credits whose claim window closes within ``days``."""
     return list(credits_for_ledger(ServiceCredit.objects.filter(
         state=CreditState.ACCRUED, claim_deadline__gte=today,
-        claim_deadline__lte=today + timezone.timedelta(days=days)))
+        claim_deadline__lte=today + timedelta(days=days)))
         .order_by("claim_deadline")[:limit])
 
 
