@@ -20,6 +20,7 @@ from .models import Compliance, ServiceCredit
 from .selectors import downtime_by_vendor
 
 MONTH = MeasurementPeriod.MONTH
+CENT = Decimal("0.01")
 
 
 def last_closed_month(today: date | None = None) -> date:
@@ -60,7 +61,7 @@ def credits_lost(limit: int = 10) -> Lost:
                                         window_missed_at__isnull=False)
     summary = rows.aggregate(total=Sum("amount"))
     found = list(credits_for_ledger(rows).order_by("-claim_deadline")[:limit])
-    return Lost(rows.count(), summary["total"] or Decimal(0),
+    return Lost(rows.count(), Decimal(summary["total"] or 0).quantize(CENT),
                 found[0].currency if found else "", found)
 
 
@@ -137,6 +138,8 @@ def vendor_scorecard(vendor, *, month: date | None = None) -> Scorecard:
         total=Sum("received_amount"))["total"] or Decimal(0)
     lost = credits.filter(state=CreditState.ACCRUED, window_missed_at__isnull=False).aggregate(
         total=Sum("amount"))["total"] or Decimal(0)
+    # SQLite sums decimals as floats without their scale: money is shown in cents.
+    owed, received, lost = (amount.quantize(CENT) for amount in (owed, received, lost))
     downtime = downtime_by_vendor([vendor.pk], start=sla.instant(month),
                                   end=sla.instant(end))[vendor.pk]
     currency = rows[0].currency if rows else ""

@@ -74,7 +74,7 @@ def test_uptime_objective_to_credit_received(page):
 
     page.goto(vendor.get_absolute_url())
     expect(page.get_by_test_id("credits-owed")).to_have_text("920.00")
-    expect(page.get_by_test_id("credits-received")).to_have_text("0")
+    expect(page.get_by_test_id("credits-received")).to_have_text("0.00")
 
     # The ledger: due to claim; the credit's page; claim, accepted, received.
     page.goto("/vendors/credits/?show=due")
@@ -96,6 +96,6 @@ def test_uptime_objective_to_credit_received(page):
 
     # The scorecard moved: nothing owed, 920.00 received.
     page.goto(vendor.get_absolute_url())
-    expect(page.get_by_test_id("credits-owed")).to_have_text("0")
+    expect(page.get_by_test_id("credits-owed")).to_have_text("0.00")
     expect(page.get_by_test_id("credits-received")).to_have_text("920.00")
     expect(page.get_by_test_id("scorecard-row")).to_contain_text("missed")
