@@ -72,7 +72,7 @@ def test_a_four_hour_outage_misses_99_99_and_accrues_five_percent_of_agent_seat(
         CreditState.ACCRUED, D("920.00"), date(2026, 5, 30))  # 30 days after 30 April
     assert credit.history.last().history_change_reason == "Accrued: the objective was missed"
     # The self-measured figure is stored with its evidence.
-    own = Measurement.objects.get(objective=objective, source="self")
+    own = Measurement.objects.get(objective=objective, source="self", period_start=APRIL)
     assert own.basis["outages"][0]["minutes"] == "240.0000"
 
 
@@ -138,7 +138,7 @@ def test_both_uptime_formulas_measure_net_downtime(victor, contract, carrier, fo
                            incident=incident, starts_at=APRIL_OUTAGE,
                            ends_at=APRIL_OUTAGE + timedelta(minutes=120), reason="Carrier")
     compliance = close_april(objective)
-    own = Measurement.objects.get(objective=objective, source="self")
+    own = Measurement.objects.get(objective=objective, source="self", period_start=APRIL)
     assert compliance.value == D(expected)
     assert own.basis["excluded_minutes"] == "120.0000"
     assert ("(A − B + C)" in own.detail) == (formula == "excluded_added_back")
