@@ -202,7 +202,8 @@ def _objective_page(request, objective, *, measurement_form=None, import_form=No
                                                                  "schedule__fee_lines")
                     .order_by("-effective_from"))
     compliance = list(Compliance.objects.filter(objective__series=objective.series)
-                      .select_related("objective", "credit").order_by("-period_start")[:24])
+                      .select_related("objective", "credit").prefetch_related("disputes")
+                      .order_by("-period_start")[:24])
     measurements = list(Measurement.objects.filter(objective__series=objective.series)
                         .select_related("recorded_by").order_by("-period_start", "source")[:48])
     return render(request, "vendors/sla/objective_detail.html", {
