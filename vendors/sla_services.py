@@ -304,15 +304,58 @@ def objective_revise(*, objective: SlaObjective, by, effective_from: date,
         _clean_schedule(schedule, current.contract, errors)
     if errors:
         raise ValidationError(errors)
+    _take_over_periods(current, effective_from, by=by)
     version = SlaObjective(series=current.series, version=current.version + 1,
                            effective_from=effective_from, contract=current.contract,
                            created_by=by, **values)
     version.full_clean(exclude=["contract", "created_by"])
     save_with_audit(version, by=by, reason=f"New terms from {effective_from}")
     _save_schedule(version, schedule, by=by, reason=f"Credit schedule from {effective_from}")
+    _move_reported(current.series, version, by=by)
     for start, _ in sla.periods_between(effective_from, timezone.now().date(), version.period):
         _refresh(version, start, by=by)
     return version
+
+
+def _take_over_periods(current, effective_from, *, by):
+    """Periods from ``effective_from`` on that were measured under earlier terms move to
+    the new version: their vendor-reported figures go with them, computed figures,
+    compliance and credits still only accrued are dropped (the new terms recompute
+    them). A credit already claimed under the old terms keeps its period: refused."""
+    reason = f"Superseded by new terms from {effective_from}"
+    rows = list(Compliance.objects.filter(objective__series=current.series,
+                                          period_start__gte=effective_from))
+    claimed = [row for row in rows if getattr(row, "credit", None) is not None
+               and row.credit.state != CreditState.ACCRUED]
+    if claimed:
+        first = min(row.period_start for row in claimed)
+        raise ValidationError({"effective_from": f"The credit of {first:%b %Y} was claimed "
+                                                 "under the current terms: new terms can "
+                                                 f"start after {first:%d %b %Y} at the "
+                                                 "earliest."})
+    for row in rows:
+        credit = getattr(row, "credit", None)
+        if credit is not None:
+            with audited(credit, by=by, reason=reason):
+                credit.delete()
+        with audited(row, by=by, reason=reason):
+            row.delete()
+    for measurement in Measurement.objects.filter(objective__series=current.series,
+                                                  period_start__gte=effective_from):
+        if measurement.source == MeasurementSource.VENDOR:
+            continue  # moved to the new version once it exists (objective_revise)
+        with audited(measurement, by=by, reason=reason):
+            measurement.delete()
+
+
+def _move_reported(series, version, *, by):
+    for measurement in Measurement.objects.filter(objective__series=series,
+                                                  period_start__gte=version.effective_from,
+                                                  source=MeasurementSource.VENDOR).exclude(
+            objective=version):
+        measurement.objective = version
+        save_with_audit(measurement, by=by,
+                        reason=f"Measured under the terms from {version.effective_from}")
 
 
 def schedule_as_dict(schedule: CreditSchedule) -> dict:

@@ -396,3 +396,28 @@ def test_vendor_reported_values_are_priced_like_the_oracle(objective, victor, va
         priced = sla_services.evaluate(objective, D(value))[3].amount
         assert priced == oracle(D(value))
         transaction.set_rollback(True)
+
+
+def test_new_terms_from_a_past_date_take_over_the_periods_measured_since(objective, victor,
+                                                                          carrier):
+    outage(victor, carrier, APRIL_OUTAGE, 240)
+    close_april(objective)
+    sla_services.measurement_record(objective=objective, by=victor, period_start=APRIL,
+                                    value="99.5")
+    revised = sla_services.objective_revise(objective=objective, by=victor,
+                                            effective_from=APRIL, target="99.0")
+    april = Compliance.objects.get(period_start=APRIL)  # one row for the period
+    assert april.objective == revised and april.met
+    assert not ServiceCredit.objects.exists()
+    assert Measurement.objects.get(period_start=APRIL, source="vendor").objective == revised
+    assert Compliance.objects.get(period_start=date(2026, 3, 1)).objective == objective
+
+
+def test_new_terms_cannot_rewrite_a_period_whose_credit_was_claimed(objective, victor,
+                                                                     carrier):
+    outage(victor, carrier, APRIL_OUTAGE, 240)
+    sla_services.credit_claim(credit=close_april(objective).credit, by=victor)
+    with pytest.raises(ValidationError) as refused:
+        sla_services.objective_revise(objective=objective, by=victor, effective_from=APRIL,
+                                      target="99.0")
+    assert "claimed" in refused.value.message_dict["effective_from"][0]
