@@ -21,6 +21,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_uptime_objective_to_credit_received(page):
+    # Saving the objective measures every past month of the contract at once: slower
+    # than the other journeys' steps on a busy machine.
+    page.set_default_timeout(30_000)
     victor = UserFactory(username="victor", first_name="Victor", last_name="Nakamura",
                          roles=[Role.VENDOR_MANAGER], is_staff=True)
     now = timezone.now().astimezone(UTC)
