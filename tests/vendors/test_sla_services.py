@@ -421,3 +421,16 @@ def test_new_terms_cannot_rewrite_a_period_whose_credit_was_claimed(objective, v
         sla_services.objective_revise(objective=objective, by=victor, effective_from=APRIL,
                                       target="99.0")
     assert "claimed" in refused.value.message_dict["effective_from"][0]
+
+
+def test_an_unclaimed_credit_is_earned_back_when_the_next_period_is_met(victor, contract,
+                                                                         carrier):
+    objective = uptime_objective(victor, contract, earn_back_periods=1)
+    outage(victor, carrier, APRIL_OUTAGE, 240)
+    credit = close_april(objective).credit
+    with time_machine.travel(datetime(2026, 6, 3, tzinfo=UTC), tick=False):
+        may = sla_services.compliance_compute(objective=objective,
+                                              period_start=date(2026, 5, 1))
+    credit.refresh_from_db()
+    assert may.met and credit.state == CreditState.WAIVED
+    assert credit.waive_reason == "Earned back: the next 1 periods were met."
