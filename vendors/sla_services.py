@@ -608,7 +608,8 @@ def _earn_back(objective, compliance, *, by, now):
             .order_by("period_start").values_list("met", flat=True)[:wanted])
         if len(following) == wanted and all(following):
             credit = lock(ServiceCredit, credit.pk)
-            credit.waive_reason = f"Earned back: the next {wanted} periods were met."
+            credit.waive_reason = ("Earned back: the next period was met." if wanted == 1
+                                   else f"Earned back: the next {wanted} periods were met.")
             perform_transition(credit, "waive", by=by, reason="Earned back", at=now)
             from .credit_deadlines import schedule_credit_deadlines
 

@@ -433,4 +433,4 @@ def test_an_unclaimed_credit_is_earned_back_when_the_next_period_is_met(victor, 
                                               period_start=date(2026, 5, 1))
     credit.refresh_from_db()
     assert may.met and credit.state == CreditState.WAIVED
-    assert credit.waive_reason == "Earned back: the next 1 periods were met."
+    assert credit.waive_reason == "Earned back: the next period was met."
