@@ -4,7 +4,6 @@
 the field, 403, 409 with the allowed transitions)."""
 
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -212,5 +211,5 @@ class ServiceCreditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     @extend_schema(summary="The claim letter (Markdown)", responses={200: LetterSerializer})
     @action(detail=True, methods=["get"])
     def letter(self, request, pk=None):
-        credit = get_object_or_404(self.get_queryset(), pk=pk)
+        credit = self.get_object()
         return Response({"markdown": sla_services.claim_letter([credit])})
