@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "incidents",
     "escalations",
     "vendors",
+    "kpis",
     "playbooks",
     "budgets",
     "reports",

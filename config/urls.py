@@ -10,6 +10,7 @@ urlpatterns = [
     path("incidents/", include("incidents.urls")),
     path("escalations/", include("escalations.urls")),
     path("vendors/", include("vendors.urls")),
+    path("kpis/", include("kpis.urls")),
     path("playbooks/", include("playbooks.urls")),
     path("budgets/", include("budgets.urls")),
     path("reports/", include("reports.urls")),

@@ -296,12 +296,16 @@ class EscalationAdmin(ServiceSaveAdmin):
 
     # -- Transitions, each through its service ------------------------------------------
 
+    def has_work_permission(self, request):
+        # escalations/rules.py's name, as the pages, the API and the transitions ask.
+        return request.user.has_perm("escalations.work_escalation")
+
     def _with_form(self, request, queryset, *, form_class, action, title, done, call):
         return action_with_form(self, request, queryset, form_class=form_class, action=action,
                                 title=title, done=done,
                                 call=call)
 
-    @admin.action(description="Triage selected…", permissions=["change"])
+    @admin.action(description="Triage selected…", permissions=["work"])
     def triage_selected(self, request, queryset):
         def call(escalation, data):
             services.escalation_triage(escalation=escalation, by=request.user,
@@ -313,7 +317,7 @@ class EscalationAdmin(ServiceSaveAdmin):
                                action="triage_selected", title="Triage", done="Triaged",
                                call=call)
 
-    @admin.action(description="Contain selected…", permissions=["change"])
+    @admin.action(description="Contain selected…", permissions=["work"])
     def contain_selected(self, request, queryset):
         return self._with_form(
             request, queryset, form_class=ContainForm, action="contain_selected",
@@ -321,7 +325,7 @@ class EscalationAdmin(ServiceSaveAdmin):
             call=lambda escalation, data: services.escalation_contain(
                 escalation=escalation, by=request.user, note=data["containment_note"]))
 
-    @admin.action(description="Await the customer on selected…", permissions=["change"])
+    @admin.action(description="Await the customer on selected…", permissions=["work"])
     def await_customer_selected(self, request, queryset):
         return self._with_form(
             request, queryset, form_class=ReasonForm, action="await_customer_selected",
@@ -329,12 +333,12 @@ class EscalationAdmin(ServiceSaveAdmin):
             call=lambda escalation, data: services.escalation_await_customer(
                 escalation=escalation, by=request.user, reason=data["reason"]))
 
-    @admin.action(description="Customer replied on selected", permissions=["change"])
+    @admin.action(description="Customer replied on selected", permissions=["work"])
     def customer_replied_selected(self, request, queryset):
         run_for_each(request, queryset, lambda escalation: services.escalation_customer_replied(
             escalation=escalation, by=request.user), done="Customer replied")
 
-    @admin.action(description="Resolve selected…", permissions=["change"])
+    @admin.action(description="Resolve selected…", permissions=["work"])
     def resolve_selected(self, request, queryset):
         return self._with_form(
             request, queryset, form_class=ResolveForm, action="resolve_selected",
@@ -343,12 +347,12 @@ class EscalationAdmin(ServiceSaveAdmin):
                 escalation=escalation, by=request.user, resolution=data["resolution"]))
 
     @admin.action(description="Start the root-cause review of selected",
-                  permissions=["change"])
+                  permissions=["work"])
     def start_review_selected(self, request, queryset):
         run_for_each(request, queryset, lambda escalation: services.escalation_start_review(
             escalation=escalation, by=request.user), done="Review started")
 
-    @admin.action(description="Close selected…", permissions=["change"])
+    @admin.action(description="Close selected…", permissions=["work"])
     def close_selected(self, request, queryset):
         return self._with_form(
             request, queryset, form_class=CloseForm, action="close_selected",
@@ -357,7 +361,7 @@ class EscalationAdmin(ServiceSaveAdmin):
                 escalation=escalation, by=request.user,
                 root_cause_review=data["root_cause_review"] or None))
 
-    @admin.action(description="Reopen selected…", permissions=["change"])
+    @admin.action(description="Reopen selected…", permissions=["work"])
     def reopen_selected(self, request, queryset):
         return self._with_form(
             request, queryset, form_class=ReasonForm, action="reopen_selected",
@@ -375,10 +379,10 @@ class EscalationAdmin(ServiceSaveAdmin):
                 escalation=escalation, by=request.user, reason=data["reason"]))
 
     def has_apply_policy_permission(self, request):
-        return request.user.has_perm("escalations.change_escalationslapolicy")
+        return request.user.has_perm("escalations.apply_escalation_policy")
 
     @admin.action(description="Withdraw selected (customer withdrew)…",
-                  permissions=["change"])
+                  permissions=["work"])
     def withdraw_selected(self, request, queryset):
         return self._with_form(
             request, queryset, form_class=ReasonForm, action="withdraw_selected",

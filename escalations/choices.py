@@ -21,9 +21,14 @@ class EscalationState(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+# State groups, declared once (``Escalation.objects.open()``/``finished()`` and
+# ``escalation.is_open``/``is_finished`` ask these). Resolved and in review are neither:
+# the customer has an answer, but the escalation may still be reopened or reviewed.
 # States in which the desk still owes the customer something.
 OPEN_STATES = (EscalationState.NEW, EscalationState.TRIAGED, EscalationState.CONTAINED,
                EscalationState.AWAITING_CUSTOMER)
+# States after which nothing changes any more (no edit, compensation or customer update).
+FINISHED_STATES = (EscalationState.CLOSED, EscalationState.WITHDRAWN)
 
 
 class EscalationCategory(models.TextChoices):

@@ -48,7 +48,7 @@ def escalate_one_tier(clock, event):
 
     from core.audit import system_user
 
-    from .choices import OPEN_STATES, EscalationTimelineKind, Tier
+    from .choices import EscalationTimelineKind, Tier
     from .models import Escalation
     from .selectors import pending_tier_change
     from .services import escalation_escalate_tier, escalation_timeline_add
@@ -58,7 +58,7 @@ def escalate_one_tier(clock, event):
         return
     label = KINDS.get(clock.kind, clock.kind)
     actor = system_user()
-    if escalation.state not in OPEN_STATES:
+    if not escalation.is_open:
         logger.info("%s breached on %s, which is %s: no tier change", label, escalation,
                     escalation.state)
         return

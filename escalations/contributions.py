@@ -16,6 +16,7 @@ from core.registry import (
 from core.roles import EDIT, Grant, register_app
 from core.work_items import WorkItemType, register_work_item
 
+from .choices import FINISHED_STATES
 from .demo import seed_customers, seed_escalations
 
 
@@ -53,7 +54,7 @@ def register():
         work_permission="escalations.work_escalation",
         view_permission="escalations.view_escalation",
         timeline_add=_timeline_add, people=lambda escalation: [escalation.owner],
-        facts=_facts, finished_states=("closed", "withdrawn")))
+        facts=_facts, finished_states=tuple(state.value for state in FINISHED_STATES)))
     # On incident pages: the escalations the incident caused, and linking more.
     register_panel(Panel(
         "escalations.incident_escalations", model="incidents.incident",
@@ -62,21 +63,22 @@ def register():
 
 
 def _render_escalation_page(request, pk, **kwargs):
-    from .views import _render_escalation
+    from .views.page import render_escalation
 
-    return _render_escalation(request, pk, **kwargs)
+    return render_escalation(request, pk, **kwargs)
 
 
 def _incident_escalations(request, incident, forms):
-    from .views import incident_escalations_context
+    from .views.incident_card import incident_escalations_context
 
     return incident_escalations_context(request, incident, forms)
 
 
-def _timeline_add(escalation, kind, text, *, by, at=None, params=None):
+def _timeline_add(escalation, kind, text, **kwargs):
+    """core.work_items.timeline_add's writer (by, at, event, params, masked)."""
     from .services import escalation_timeline_add
 
-    return escalation_timeline_add(escalation, kind, text, by=by, at=at)
+    return escalation_timeline_add(escalation, kind, text, **kwargs)
 
 
 def _facts(escalation):
@@ -104,10 +106,10 @@ def _open_escalations(user, now):
 
     from core.models import SlaClock
 
-    from .choices import OPEN_STATES, Tier
+    from .choices import Tier
     from .models import Escalation
 
-    open_escalations = Escalation.objects.filter(state__in=OPEN_STATES)
+    open_escalations = Escalation.objects.open()
     by_tier = dict(open_escalations.values_list("tier").annotate(n=Count("pk")))
     breached = (SlaClock.objects.filter(content_type__app_label="escalations",
                                         content_type__model="escalation")

@@ -10,15 +10,14 @@ from django import forms
 
 from core.forms import ConfirmForm, PersonField, ServiceForm
 from core.validation import PlausibleDateTimeField, parse_id
-from incidents.models import Channel
 
-from .choices import CustomerTier, EscalationCategory, EscalationPriority, EscalationState, Tier
+from .choices import CustomerTier, EscalationCategory, EscalationPriority
 from .models import Customer, RegulatoryRegime
 
 __all__ = [
     "AwaitCustomerForm", "CloseForm", "CompensationForm", "ConfirmForm", "ContainForm",
     "CustomerSearchForm", "EraseForm", "EscalationCreateForm", "EscalationEditForm",
-    "EscalationFilterForm", "LinkEscalationsForm", "LinkIncidentForm", "NoteForm",
+    "LinkEscalationsForm", "LinkIncidentForm", "NoteForm",
     "ReasonForm", "ReopenForm", "ResolveForm", "TierForm", "TriageForm", "WithdrawForm",
 ]
 
@@ -36,28 +35,6 @@ class EraseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}), required=False,
         help_text="Why, e.g. the request's reference. Kept in the audit history: "
                   "no personal data here.")
-
-
-# --- The queue -----------------------------------------------------------------------
-
-
-class EscalationFilterForm(ServiceForm):
-    state = forms.ChoiceField(required=False,
-                              choices=[("", "Any open state"), *EscalationState.choices])
-    category = forms.ChoiceField(required=False,
-                                 choices=[("", "Any category"), *EscalationCategory.choices])
-    priority = forms.ChoiceField(required=False,
-                                 choices=[("", "Any priority"), *EscalationPriority.choices])
-    tier = forms.ChoiceField(required=False, choices=[("", "Any tier"), *Tier.choices])
-    channel = forms.ModelChoiceField(Channel.objects.filter(active=True), required=False,
-                                     to_field_name="key", empty_label="Any channel")
-    customer_tier = forms.ChoiceField(
-        required=False, label="Customer tier",
-        choices=[("", "Any customer tier"), *CustomerTier.choices])
-    owner = PersonField(label="Owner", empty_label="Anyone")
-    breached = forms.BooleanField(required=False, label="SLA breached")
-    regulatory = forms.BooleanField(required=False, label="Under a regulator")
-    mine = forms.BooleanField(required=False, label="Owned by me")
 
 
 # --- Opening -------------------------------------------------------------------------

@@ -24,10 +24,12 @@ from core.fields import FreeCharField, FreeTextField
 from core.hooks import close_blockers
 from core.models import BusinessCalendar, Team
 from core.predicates import perm_checker
+from core.timeline import TimelineEntry, event_field, params_field
 from core.transitions import guard
 from core.validation import validate_duration, validate_plausible_date
 
 from .choices import (
+    FINISHED_STATES,
     OPEN_STATES,
     CustomerTier,
     DayCounting,
@@ -37,6 +39,7 @@ from .choices import (
     EscalationTimelineKind,
     Tier,
 )
+from .querysets import EscalationQuerySet
 
 # Erased customers keep a unique tombstone reference; nobody may type one by hand.
 ERASED_REFERENCE_PREFIX = "ERASED-"
@@ -412,6 +415,7 @@ class Escalation(FSMModelMixin, models.Model):
 
     # sla_due_at is derived from the clocks, which keep their own history.
     history = History(excluded_fields=["sla_due_at"])
+    objects = EscalationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -437,6 +441,16 @@ class Escalation(FSMModelMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("escalations:detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        """The desk still owes the customer something (``choices.OPEN_STATES``)."""
+        return self.state in OPEN_STATES
+
+    @property
+    def is_finished(self) -> bool:
+        """Closed or withdrawn (``choices.FINISHED_STATES``)."""
+        return self.state in FINISHED_STATES
 
     # --- Transitions (fields only; escalations/services.py does the rest) ---
 
@@ -542,23 +556,14 @@ class Escalation(FSMModelMixin, models.Model):
         return unique
 
     def sla_clock_event(self, *, clock, event):
-        from core.choices import ClockEventKind
-        from core.clocks import clock_kind
+        from core.work_items import timeline_clock_event
 
         self.refresh_sla_due_at()
-        if event.kind not in (ClockEventKind.WARNING, ClockEventKind.BREACHED,
-                              ClockEventKind.RETARGETED, ClockEventKind.PAUSED,
-                              ClockEventKind.RESUMED):
-            return
-        EscalationTimelineEvent.objects.create(
-            escalation=self, kind=EscalationTimelineKind.CLOCK, at=event.at, actor=event.by,
-            text=f"{clock_kind(clock.kind).label}: {event.get_kind_display().lower()}"
-            + (f" ({event.threshold}%)" if event.threshold else "")
-            + (f" — {event.detail}" if event.detail else ""),
-        )
+        # Typed (core.timeline): warnings, breaches, retargets, pauses, resumes.
+        timeline_clock_event(self, EscalationTimelineKind.CLOCK, clock=clock, event=event)
 
 
-class EscalationTimelineEvent(models.Model):
+class EscalationTimelineEvent(TimelineEntry, models.Model):
     """What people read on the escalation page: typed, timed, attributed."""
 
     escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE,
@@ -568,6 +573,9 @@ class EscalationTimelineEvent(models.Model):
     actor = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="+")
     text = FreeTextField()
+    # Typed entries (core.timeline): drawn with render(); ``text`` is the fallback.
+    event = event_field()
+    params = params_field()
 
     history = History()
 

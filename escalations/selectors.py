@@ -59,3 +59,24 @@ def pending_tier_change(escalation):
     if latest is None or latest.direction != TierDirection.UP or latest.is_acknowledged:
         return None
     return latest if latest.to_tier == escalation.tier else None
+
+
+def escalation_list(*, filters, user, queryset=None, open_by_default=False):
+    """The escalation list as ``user`` asked for it: the one FilterSet
+    (``escalations/filters.py``) bound to ``filters`` (a query dict), for the queue
+    page and the API alike.
+
+    Returns the bound FilterSet: ``.qs`` is the list (invalid parameters left out),
+    ``.errors`` says which were invalid (the API answers 400 with them), ``.form``
+    draws the filters on the page. ``queryset``: what to filter (the caller's joins
+    and order); ``open_by_default``: with no ``state`` given, only the open states
+    (the queue page; the API lists every state).
+    """
+    from .filters import EscalationFilterSet
+
+    queryset = Escalation.objects.all() if queryset is None else queryset
+    filterset = EscalationFilterSet(filters, queryset, user=user)
+    filterset.is_valid()  # an invalid state is left out like any other parameter
+    if open_by_default and not filterset.form.cleaned_data.get("state"):
+        filterset.queryset = filterset.queryset.open()
+    return filterset

@@ -58,5 +58,5 @@ COMPENSATION_FIELDS = ("compensation_offered", "compensation_note", "compensatio
 
 
 def can_see_compensation(user) -> bool:
-    return bool(user and (user.has_perm("escalations.change_escalation")
+    return bool(user and (user.has_perm("escalations.work_escalation")
                           or can_see_money(user)))

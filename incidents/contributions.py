@@ -47,10 +47,11 @@ def _render_incident_page(request, pk, **kwargs):
     return _render_incident(request, pk, **kwargs)
 
 
-def _timeline_add(incident, kind, text, *, by, at=None, params=None):
+def _timeline_add(incident, kind, text, **kwargs):
+    """core.work_items.timeline_add's writer (by, at, event, params, masked)."""
     from .services import timeline_add
 
-    return timeline_add(incident, kind, text, by=by, at=at)
+    return timeline_add(incident, kind, text, **kwargs)
 
 
 def _people(incident):

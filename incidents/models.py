@@ -18,6 +18,7 @@ from core.fields import FreeCharField, FreeTextField
 from core.hooks import close_blockers
 from core.models import BusinessCalendar
 from core.predicates import perm_checker
+from core.timeline import TimelineEntry, event_field, params_field
 from core.transitions import guard
 from core.validation import validate_duration, validate_plausible_date
 
@@ -272,24 +273,13 @@ class Incident(FSMModelMixin, models.Model):
         return [u for u in [self.commander, *managers] if u is not None]
 
     def sla_clock_event(self, *, clock, event):
-        from core.choices import ClockEventKind
-        from core.clocks import clock_kind
+        from core.work_items import timeline_clock_event
 
-        # Starts and stops follow the transitions already on the timeline; people
-        # need to read what went wrong or changed.
-        if event.kind not in (ClockEventKind.WARNING, ClockEventKind.BREACHED,
-                              ClockEventKind.RETARGETED, ClockEventKind.PAUSED,
-                              ClockEventKind.RESUMED):
-            return
-        TimelineEvent.objects.create(
-            incident=self, kind=TimelineKind.CLOCK, at=event.at, actor=event.by,
-            text=f"{clock_kind(clock.kind).label}: {event.get_kind_display().lower()}"
-            + (f" ({event.threshold}%)" if event.threshold else "")
-            + (f" — {event.detail}" if event.detail else ""),
-        )
+        # Typed (core.timeline): warnings, breaches, retargets, pauses, resumes.
+        timeline_clock_event(self, TimelineKind.CLOCK, clock=clock, event=event)
 
 
-class TimelineEvent(models.Model):
+class TimelineEvent(TimelineEntry, models.Model):
     """What people read: typed, timed, attributed. Field history is for auditors."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline")
@@ -298,6 +288,9 @@ class TimelineEvent(models.Model):
     actor = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="+")
     text = FreeTextField()
+    # Typed entries (core.timeline): drawn with render(); ``text`` is the fallback.
+    event = event_field()
+    params = params_field()
     pinned = models.BooleanField(default=False)
 
     history = History()

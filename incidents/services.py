@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core import work_items
 from core.audit import audited, save_with_audit
 from core.choices import ClockState, Role
 from core.clocks import (
@@ -26,6 +27,7 @@ from core.hooks import announce_change
 from core.notifications import notify
 from core.pci import redact_card_numbers
 from core.references import allocate_reference
+from core.timeline import ROLE_ASSIGNED, STATE_CHANGED, state_changed
 from core.transitions import allowed_transitions, lock, perform_transition
 from core.validation import check_plausible
 
@@ -71,18 +73,21 @@ def _now(at):
     return at or timezone.now()
 
 
-def timeline_add(incident, kind, text, *, by, at=None, pinned=False):
-    """Write a line people read on the incident page (card numbers masked)."""
-    text, masked = redact_card_numbers(text)
-    event = TimelineEvent(incident=incident, kind=kind, at=_now(at), actor=by, text=text,
-                          pinned=pinned)
-    save_with_audit(event, by=by, reason=f"Timeline: {event.get_kind_display()}")
-    if masked:
+def timeline_add(incident, kind, text, *, by, at=None, pinned=False, event="", params=None,
+                 masked=0):
+    """Write a line people read on the incident page (card numbers masked; the masking,
+    here or in the params ``core.work_items.timeline_add`` masked, is noted too).
+    Typed entries (``event``, ``params``) come through that kernel function."""
+    text, found = redact_card_numbers(text)
+    entry = TimelineEvent(incident=incident, kind=kind, at=_now(at), actor=by, text=text,
+                          pinned=pinned, event=event or "", params=params or {})
+    save_with_audit(entry, by=by, reason=f"Timeline: {entry.get_kind_display()}")
+    if masked + found:
         TimelineEvent.objects.create(
-            incident=incident, kind=TimelineKind.NOTE, at=event.at, actor=None,
-            text=f"{masked} card number(s) masked to the last four digits.",
+            incident=incident, kind=TimelineKind.NOTE, at=entry.at, actor=None,
+            text=f"{masked + found} card number(s) masked to the last four digits.",
         )
-    return event
+    return entry
 
 
 def _running_clocks(incident, kinds=None):
@@ -182,10 +187,13 @@ def incident_triage(*, incident: Incident, by, severity=None, commander=None, at
     # Read under the lock: a concurrent severity change must not start clocks twice.
     started_without_severity = current.severity_id is None
     incident = _transition(incident.pk, "triage", by=by, reason="Triaged", at=at, **fields)
-    timeline_add(incident, TimelineKind.TRANSITION,
-                 f"Triaged as {incident.severity.key}; commander "
-                 f"{incident.commander.get_full_name() or incident.commander.username}.",
-                 by=by, at=at)
+    commander_name = incident.commander.get_full_name() or incident.commander.username
+    work_items.timeline_add(incident, TimelineKind.TRANSITION, event=STATE_CHANGED,
+                            params=state_changed(
+                                incident, f"Triaged as {incident.severity.key}; commander "
+                                          f"{commander_name}",
+                                severity=incident.severity.key, commander=incident.commander_id),
+                            by=by, at=at)
     if started_without_severity:
         _start_response_clocks(incident, by=by, at=incident.declared_at)
     _stop_clocks(incident, STOPS["triage"], by=by, at=at)
@@ -200,7 +208,8 @@ def incident_contain(*, incident: Incident, by, summary, at=None):
     summary = redact_card_numbers(summary or "")[0]
     incident = _transition(incident.pk, "contain", by=by, reason="Contained", at=at,
                            containment_summary=summary)
-    timeline_add(incident, TimelineKind.TRANSITION, f"Contained: {summary}", by=by, at=at)
+    work_items.timeline_add(incident, TimelineKind.TRANSITION, event=STATE_CHANGED,
+                            params=state_changed(incident, "Contained", summary), by=by, at=at)
     _stop_clocks(incident, STOPS["contain"], by=by, at=at)
     return incident
 
@@ -212,7 +221,8 @@ def incident_resolve(*, incident: Incident, by, summary, at=None):
     summary = redact_card_numbers(summary or "")[0]
     incident = _transition(incident.pk, "resolve", by=by, reason="Resolved", at=at,
                            resolution_summary=summary)
-    timeline_add(incident, TimelineKind.TRANSITION, f"Resolved: {summary}", by=by, at=at)
+    work_items.timeline_add(incident, TimelineKind.TRANSITION, event=STATE_CHANGED,
+                            params=state_changed(incident, "Resolved", summary), by=by, at=at)
     _stop_clocks(incident, STOPS["resolve"], by=by, at=at)
     severity = incident.severity
     if severity.postmortem_required and severity.postmortem_due:
@@ -241,7 +251,8 @@ def incident_close(*, incident: Incident, by, at=None):
     action item owned and dated."""
     at = _now(at)
     incident = _transition(incident.pk, "close", by=by, reason="Closed", at=at)
-    timeline_add(incident, TimelineKind.TRANSITION, "Closed.", by=by, at=at)
+    work_items.timeline_add(incident, TimelineKind.TRANSITION, event=STATE_CHANGED,
+                            params=state_changed(incident, "Closed"), by=by, at=at)
     _stop_clocks(incident, STOPS["close"], by=by, at=at)
     announce_change(incident, by=by, at=at)
     return incident
@@ -256,12 +267,15 @@ def incident_cancel(*, incident: Incident, by, reason, duplicate_of: Incident | 
         raise ValidationError({"duplicate_of": "An incident cannot duplicate itself."})
     incident = _transition(incident.pk, "cancel", by=by, reason=f"Cancelled: {reason}", at=at,
                            cancel_reason=reason or "", duplicate_of=duplicate_of)
-    text = f"Cancelled: {reason}"
+    label = "Cancelled"
     if duplicate_of is not None:
-        text = f"Cancelled as a duplicate of {duplicate_of.reference}: {reason}"
+        label = f"Cancelled as a duplicate of {duplicate_of.reference}"
         timeline_add(duplicate_of, TimelineKind.LINK,
                      f"{incident.reference} was merged into this incident.", by=by, at=at)
-    timeline_add(incident, TimelineKind.TRANSITION, text, by=by, at=at)
+    work_items.timeline_add(incident, TimelineKind.TRANSITION, event=STATE_CHANGED,
+                            params=state_changed(incident, label, reason,
+                                                 duplicate_of=duplicate_of and duplicate_of.pk),
+                            by=by, at=at)
     _stop_clocks(incident, STOPS["cancel"], by=by, at=at)
     announce_change(incident, by=by, at=at)
     return incident
@@ -276,7 +290,8 @@ def incident_reopen(*, incident: Incident, by, reason, at=None):
         # Only ask for a reason when reopening is possible at all (else: 409).
         raise ValidationError({"reason": "Say why the incident is reopened."})
     incident = _transition(incident.pk, "reopen", by=by, reason=f"Reopened: {reason}", at=at)
-    timeline_add(incident, TimelineKind.TRANSITION, f"Reopened: {reason}", by=by, at=at)
+    work_items.timeline_add(incident, TimelineKind.TRANSITION, event=STATE_CHANGED,
+                            params=state_changed(incident, "Reopened", reason), by=by, at=at)
     _stop_clocks(incident, [POSTMORTEM_CLOCK], by=by, at=at)
     latest = {}
     for clock in clocks_of(incident):
@@ -369,7 +384,9 @@ def incident_assign_role(*, incident: Incident, by, role: str, user):
     if user is not None:
         with audited(incident, by=by, reason=f"{label} joins"):
             incident.participants.add(user)
-    timeline_add(incident, TimelineKind.ROLE, f"{label}: {name}.", by=by)
+    work_items.timeline_add(incident, TimelineKind.ROLE, event=ROLE_ASSIGNED, params={
+        "role": role, "role_label": label, "user": user.pk if user else None, "name": name},
+        by=by)
     return incident
 
 

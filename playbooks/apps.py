@@ -8,7 +8,7 @@ class PlaybooksConfig(AppConfig):
     def ready(self):
         from core.hooks import object_changed, register_close_check
 
-        from . import clock_kinds, contributions, services
+        from . import clock_kinds, contributions, services, timeline_events  # noqa: F401
 
         clock_kinds.register()
         contributions.register()

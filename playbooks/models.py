@@ -345,12 +345,14 @@ class StepRun(FSMModelMixin, models.Model):
     def sla_clock_event(self, *, clock, event):
         from core.choices import ClockEventKind
 
+        from . import timeline_events as events
         from .services import owner_timeline_add
 
+        params = {"run": self.run_id, "step": self.pk, "title": self.step.title}
         if event.kind == ClockEventKind.WARNING:
-            text = f"Playbook step “{self.step.title}” is due soon ({event.threshold}% used)."
+            code, params = events.STEP_DUE_SOON, {**params, "threshold": event.threshold}
         elif event.kind == ClockEventKind.BREACHED:
-            text = f"Playbook step “{self.step.title}” is overdue."
+            code = events.STEP_OVERDUE
         else:
             return
-        owner_timeline_add(self.run.owner, text, by=event.by, at=event.at)
+        owner_timeline_add(self.run.owner, code, params, by=event.by, at=event.at)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from core.choices import ClockState
 from core.models import SlaClock
+from core.work_items import work_item_type_of
 
 from .choices import StepState
 from .models import PlaybookRun, StepRun
@@ -49,7 +50,7 @@ def runs_for(obj, now=None) -> list[RunView]:
     """The playbook runs of an incident or escalation, their steps in order, each
     step's clock and whether it is overdue: four queries whatever the number."""
     now = now or timezone.now()
-    owner_field = "incident" if owner_kind(obj) == "incident" else "escalation"
+    owner_field = owner_kind(obj)  # the run's foreign key is named after the kind
     runs = list(PlaybookRun.objects.filter(**{owner_field: obj})
                 .select_related("playbook", "version", "attached_by", "rule")
                 .order_by("attached_at", "pk"))
@@ -84,7 +85,8 @@ def progress_by_owner(model, ids, now=None) -> dict[int, Progress]:
     if not ids:
         return {}
     now = now or timezone.now()
-    owner = "run__incident" if model._meta.label == "incidents.Incident" else "run__escalation"
+    # The run's foreign key to this kind of work item is named after its key.
+    owner = f"run__{work_item_type_of(model).key}"
     rows = (StepRun.objects.filter(**{f"{owner}__in": ids})
             .annotate(late=Exists(_overdue_clocks(now)))
             .values(owner)

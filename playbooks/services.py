@@ -14,6 +14,10 @@ and escalations (by rule or by hand), and working the steps.
   role on that incident or escalation.
 * **Closing.** Required steps still to do block closing the incident or escalation
   (``core.hooks.close_blockers``), and the refusal names them.
+* **The kernel only.** Incidents and escalations are reached through
+  ``core.work_items``: the type's key is the playbook kind (and the run's foreign
+  key), its finished states, its facts for attach rules, its people, its timeline.
+  Nothing here names either app.
 """
 
 from datetime import datetime
@@ -23,12 +27,14 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core import work_items
 from core.audit import audited, save_with_audit
 from core.choices import ClockState, Role
 from core.clocks import builtin_calendar, clock_start, clock_stop, clocks_of
 from core.pci import redact_card_numbers
 from core.transitions import lock, perform_transition
 
+from . import timeline_events as events
 from .choices import AttachedHow, Evidence, PlaybookKind, StepState, VersionState
 from .clock_kinds import STEP_CLOCK
 from .models import (
@@ -276,43 +282,49 @@ def version_diff(older: PlaybookVersion, newer: PlaybookVersion) -> list[str]:
 
 
 def owner_kind(obj) -> str:
-    return PlaybookKind.INCIDENT if obj._meta.label == "incidents.Incident" \
-        else PlaybookKind.ESCALATION
+    """The playbook kind for ``obj``: its work-item type's key ("incident")."""
+    return work_items.work_item_type_of(obj).key
+
+
+def follows_playbooks(obj) -> bool:
+    """A registered work item of a kind playbooks are written for."""
+    return work_items.is_work_item(obj) and owner_kind(obj) in PlaybookKind.values
 
 
 def is_finished(obj) -> bool:
-    """Closed or cancelled (incident), closed or withdrawn (escalation): nothing attaches."""
-    return obj.state in ("closed", "cancelled", "withdrawn")
+    """In one of its type's finished states (closed, cancelled, withdrawn…): nothing
+    attaches and no step is worked."""
+    return work_items.is_finished(obj)
 
 
-def rule_matches(rule: AttachRule, obj) -> bool:
-    """Every condition the rule sets holds for ``obj`` (an incident or escalation)."""
+def rule_matches(rule: AttachRule, obj, facts: dict | None = None) -> bool:
+    """Every condition the rule sets holds for ``obj``, read from its facts
+    (``core.work_items.playbook_facts``; pass them when matching many rules)."""
     if rule.playbook.kind != owner_kind(obj):
         return False
+    facts = work_items.playbook_facts(obj) if facts is None else facts
     if rule.min_severity_id:
-        severity = getattr(obj, "severity", None)
-        if severity is None or severity.rank > rule.min_severity.rank:
+        rank = facts.get("severity_rank")
+        if rank is None or rank > rule.min_severity.rank:
             return False
-    if rule.min_priority and not (obj.priority and obj.priority <= rule.min_priority):
+    priority = facts.get("priority")
+    if rule.min_priority and not (priority and priority <= rule.min_priority):
         return False
-    if rule.channel_id:
-        if owner_kind(obj) == PlaybookKind.INCIDENT:
-            if rule.channel_id not in {channel.pk for channel in obj.channels.all()}:
-                return False
-        elif obj.channel_id != rule.channel_id:
-            return False
-    if rule.category and obj.category != rule.category:
+    if rule.channel_id and rule.channel_id not in (facts.get("channel_ids") or ()):
         return False
-    if rule.customer_tier and obj.customer.tier != rule.customer_tier:
+    if rule.category and facts.get("category") != rule.category:
         return False
-    if rule.regulatory and not obj.regulatory_regime_id:
+    if rule.customer_tier and facts.get("customer_tier") != rule.customer_tier:
         return False
-    return not (rule.regulatory_regime_id
-                and obj.regulatory_regime_id != rule.regulatory_regime_id)
+    regime = facts.get("regulatory_regime_id")
+    if rule.regulatory and not regime:
+        return False
+    return not (rule.regulatory_regime_id and regime != rule.regulatory_regime_id)
 
 
 def _owner_field(obj):
-    return "incident" if owner_kind(obj) == PlaybookKind.INCIDENT else "escalation"
+    # PlaybookRun has one foreign key per kind, named after the work-item key.
+    return work_items.owner_field(obj, PlaybookRun)
 
 
 def runs_of(obj):
@@ -320,11 +332,9 @@ def runs_of(obj):
 
 
 def can_work_on(user, obj) -> bool:
-    """Works steps here: holds the step-run permission and works this kind of object."""
-    owner_permission = ("incidents.change_incident"
-                        if owner_kind(obj) == PlaybookKind.INCIDENT
-                        else "escalations.change_escalation")
-    return user.has_perm("playbooks.change_steprun") and user.has_perm(owner_permission)
+    """Works steps here: holds the step-run permission and may work this item (the
+    object permission its work-item type names)."""
+    return user.has_perm("playbooks.change_steprun") and work_items.may_work(user, obj)
 
 
 def _start_run(playbook, version, obj, *, by, at, how, rule=None):
@@ -342,9 +352,10 @@ def _start_run(playbook, version, obj, *, by, at, how, rule=None):
         if step.due_offset:
             clock_start(owner=step_run, kind=STEP_CLOCK, target=step.due_offset, by=by,
                         at=at, calendar=builtin_calendar())
-    why = f"its rule ({rule.describe()}) matched" if rule else f"attached by {_name(by)}"
-    owner_timeline_add(obj, f"Playbook **{playbook.name}** (v{version.number}) attached: "
-                            f"{why}. {version.steps.count()} steps.", by=by, at=at)
+    owner_timeline_add(obj, events.ATTACHED, {
+        "playbook": playbook.name, "playbook_id": playbook.pk, "run": run.pk,
+        "version": version.number, "steps": version.steps.count(),
+        "rule": rule.describe() if rule else None, "by_name": _name(by)}, by=by, at=at)
     return run
 
 
@@ -359,8 +370,10 @@ def attach_matching_playbooks(obj, *, by, at=None) -> list[PlaybookRun]:
     candidates = (Playbook.objects.filter(kind=owner_kind(obj), versions__state="published")
                   .exclude(pk__in=attached).prefetch_related("rules__min_severity"))
     runs = []
+    facts = work_items.playbook_facts(obj)
     for playbook in candidates:
-        rule = next((rule for rule in playbook.rules.all() if rule_matches(rule, obj)), None)
+        rule = next((rule for rule in playbook.rules.all() if rule_matches(rule, obj, facts)),
+                    None)
         if rule is None:
             continue
         run = _start_run(playbook, published_version(playbook), obj, by=by, at=at,
@@ -404,7 +417,7 @@ def stop_step_clocks(obj, *, by, at=None):
 
 def on_object_changed(sender, instance, by, created=False, at=None, **kwargs):
     """``core.hooks.object_changed`` receiver (playbooks/apps.py)."""
-    if sender._meta.label not in ("incidents.Incident", "escalations.Escalation"):
+    if not follows_playbooks(instance):
         return
     if is_finished(instance):
         stop_step_clocks(instance, by=by, at=at)
@@ -414,7 +427,7 @@ def on_object_changed(sender, instance, by, created=False, at=None, **kwargs):
 
 def required_steps_pending(obj) -> list[str]:
     """``core.hooks`` close check: the required steps still to do, named."""
-    if obj.pk is None:
+    if obj.pk is None or not follows_playbooks(obj):
         return []
     pending = (StepRun.objects.filter(**{f"run__{_owner_field(obj)}": obj},
                                       state=StepState.PENDING, step__required=True)
@@ -482,11 +495,9 @@ def step_complete(*, step_run: StepRun, by, note="", link="", file=None,
         step_run.file.save(file.name, file, save=False)
     save_with_audit(step_run, by=by, reason=f"Done: {step_run.step.title}")
     _stop_step_clock(step_run, by=by, at=at)
-    evidence_text = f": {note}" if note else (f" ({link})" if link else "")
-    owner_timeline_add(step_run.run.owner,
-                       f"{step_run.run.playbook.name} step {step_run.position} done by "
-                       f"{_name(by)} — {step_run.step.title}{evidence_text}", by=by, at=at,
-                       masked=masked)
+    owner_timeline_add(step_run.run.owner, events.STEP_DONE,
+                       {**_step_params(step_run, by), "note": note, "link": link},
+                       by=by, at=at, masked=masked)
     return step_run
 
 
@@ -506,39 +517,33 @@ def step_skip(*, step_run: StepRun, by, reason, at=None) -> StepRun:
     step_run.skip_reason = reason
     perform_transition(step_run, "skip", by=by, user=by, at=at, reason=f"Skipped: {reason}")
     _stop_step_clock(step_run, by=by, at=at)
-    owner_timeline_add(step_run.run.owner,
-                       f"{step_run.run.playbook.name} step {step_run.position} skipped by "
-                       f"{_name(by)} — {step_run.step.title}: {reason}", by=by, at=at,
-                       masked=masked)
+    owner_timeline_add(step_run.run.owner, events.STEP_SKIPPED,
+                       {**_step_params(step_run, by), "reason": reason},
+                       by=by, at=at, masked=masked)
     return step_run
 
 
 # --- What the step clocks and the owner's timeline need ----------------------------------
 
 
-def owner_timeline_add(obj, text, *, by, at=None, masked=0):
-    """Write on the incident's or escalation's timeline."""
-    if owner_kind(obj) == PlaybookKind.INCIDENT:
-        from incidents.choices import TimelineKind
-        from incidents.services import timeline_add
+def _step_params(step_run, by) -> dict:
+    return {"playbook": step_run.run.playbook.name, "run": step_run.run_id,
+            "step": step_run.pk, "position": step_run.position, "title": step_run.step.title,
+            "by_name": _name(by)}
 
-        return timeline_add(obj, TimelineKind.PLAYBOOK, text, by=by, at=at)
-    from escalations.choices import EscalationTimelineKind
-    from escalations.services import escalation_timeline_add
 
-    return escalation_timeline_add(obj, EscalationTimelineKind.PLAYBOOK, text, by=by, at=at,
-                                   masked=masked)
+def owner_timeline_add(obj, event, params, *, by, at=None, masked=0):
+    """A typed entry (``playbooks/timeline_events.py``) on the item's timeline, through
+    the kernel: no app is named here."""
+    return work_items.timeline_add(obj, events.TIMELINE_KIND, event=event, params=params,
+                                   by=by, at=at, masked=masked)
 
 
 def step_responsible_people(step_run) -> list:
-    """Who hears that a step is due or overdue: the people on the incident (its roles)
-    or the escalation (its owner) who hold the step's role; without one, all of them."""
-    obj = step_run.run.owner
-    if owner_kind(obj) == PlaybookKind.INCIDENT:
-        people = [obj.commander, obj.communications_lead, obj.scribe, obj.vendor_liaison]
-    else:
-        people = [obj.owner]
-    people = [person for person in people if person is not None and person.is_active]
+    """Who hears that a step is due or overdue: the people working the item (its
+    work-item type's people: an incident's roles, an escalation's owner) who hold the
+    step's role; without one, all of them."""
+    people = work_items.responsible_people(step_run.run.owner)
     role = step_run.step.responsible_role
     if role and role != Role.MANAGER:
         in_role = [person for person in people if person.groups.filter(name=role).exists()]

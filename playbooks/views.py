@@ -16,7 +16,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from core import web_forms
+from core import web_forms, work_items
 from core.validation import parse_id
 from core.work_items import get_work_item
 
@@ -334,10 +334,8 @@ def evidence(request, pk):
     step_run = get_object_or_404(StepRun.objects.select_related(
         "run__incident", "run__escalation"), pk=pk)
     owner = step_run.run.owner
-    owner_permission = ("incidents.view_incident" if services.owner_kind(owner) == "incident"
-                        else "escalations.view_escalation")
     if not (request.user.has_perm("playbooks.view_steprun")
-            and request.user.has_perm(owner_permission)):
+            and work_items.may_view(request.user, owner)):
         raise PermissionDenied("Your role cannot see this evidence.")
     if not step_run.file:
         raise Http404("This step has no evidence file.")

@@ -21,6 +21,7 @@ from core.registry import (
     register_panel,
 )
 from core.roles import ALL, Grant, register_app
+from core.work_items import register_fact_source
 
 
 def register():
@@ -72,8 +73,14 @@ def register():
 
     register_source("uptime", measure_uptime)
     register_source("downtime_minutes", measure_downtime_minutes)
+    # The escalation burst's vendor dimension: many complaints naming one vendor.
+    register_dashboard_tile(DashboardTile(
+        "vendors.escalation_bursts", template="vendors/_burst_tile.html",
+        context=_bursts, permission="escalations.view_escalation", order=11))
     register_demo_seeder(DemoSeeder("vendors", _seed, after=("core.people", "incidents",
                                                               "escalations")))
+    # What attach rules and other matchers may read about a work item: its vendors.
+    register_fact_source(_facts)
 
 
 def _render_vendor(request, pk, **kwargs):
@@ -125,6 +132,34 @@ def _dashboard(user, now):
 
     attention = contracts_needing_attention(timezone.localdate(now) if now else None)
     return {"attention": attention} if attention else None
+
+
+def _facts(obj):
+    """``vendor_ids`` and ``vendor_categories`` of the vendors a work item names (an
+    attribution points at an incident or an escalation by the item's key)."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    from core.work_items import owner_field
+
+    from .models import VendorAttribution
+
+    try:
+        field = owner_field(obj, VendorAttribution)
+    except (FieldDoesNotExist, LookupError):
+        return {}  # a kind of work item vendors are never named on
+    if obj.pk is None:
+        return {"vendor_ids": set(), "vendor_categories": set()}
+    rows = list(VendorAttribution.objects.filter(**{field: obj})
+                .values_list("vendor_id", "vendor__category"))
+    return {"vendor_ids": {vendor for vendor, _ in rows},
+            "vendor_categories": {category for _, category in rows}}
+
+
+def _bursts(user, now):
+    from .selectors import vendor_escalation_bursts
+
+    bursts = vendor_escalation_bursts(now=now)
+    return {"bursts": bursts} if bursts else None
 
 
 def _seed(demo):

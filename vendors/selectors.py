@@ -271,3 +271,29 @@ def vendor_downtime_year(vendor, *, year: int | None = None, now: datetime | Non
     now = now or timezone.now()
     start, end = year_bounds(year or now.astimezone(UTC).year)
     return downtime_by_vendor([vendor.pk], start=start, end=end, now=now)[vendor.pk]
+
+
+def vendor_escalation_bursts(*, now: datetime | None = None) -> list[dict]:
+    """The escalation burst's vendor dimension: ``ESCALATION_BURST_THRESHOLD`` or more
+    escalations naming the same vendor, opened within the last
+    ``ESCALATION_BURST_WINDOW_MINUTES`` and not yet linked to an incident (withdrawn
+    ones do not count) — the carrier's outage seen from the complaints before anyone
+    declares it. Same settings as the category/channel bursts on the dashboard."""
+    from django.conf import settings
+    from django.db.models import Max, Min
+
+    now = now or timezone.now()
+    window = settings.ESCALATION_BURST_WINDOW_MINUTES
+    since = now - timedelta(minutes=window)
+    groups = (
+        VendorAttribution.objects
+        .filter(escalation__created_at__gte=since, escalation__created_at__lte=now,
+                escalation__incident_links__isnull=True)
+        .exclude(escalation__state="withdrawn")
+        .values("vendor", "vendor__name")
+        .annotate(count=Count("escalation", distinct=True), first=Min("escalation__created_at"),
+                  last=Max("escalation__created_at"))
+        .filter(count__gte=settings.ESCALATION_BURST_THRESHOLD)
+        .order_by("-count", "vendor__name")
+    )
+    return [{**group, "window_minutes": window} for group in groups]

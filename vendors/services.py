@@ -23,6 +23,7 @@ from core.exceptions import TransitionNotAllowed
 from core.hooks import announce_change
 from core.references import allocate_reference
 from core.transitions import allowed_transitions, lock, perform_transition
+from core.validation import check_plausible
 
 from .choices import (
     FINISHED_CONTRACT_STATES,
@@ -184,6 +185,8 @@ def _check_money(fields, fee_lines, by):
 
 
 def _validate_contract(contract, *, allocate=False):
+    # Dates first: the notice date and the deadlines are computed from them.
+    check_plausible(start_date=contract.start_date, end_date=contract.end_date)
     errors = {}
     if contract.start_date and contract.end_date and contract.end_date < contract.start_date:
         errors["end_date"] = "The end date must be on or after the start date."
@@ -315,6 +318,7 @@ def contract_give_notice(*, contract: Contract, by, given_on: date | None, note:
                          ) -> Contract:
     """Notice of non-renewal was given to the vendor on ``given_on``: the contract
     ends on its end date."""
+    check_plausible(notice_given_on=given_on)
     contract = lock(Contract, contract.pk)
     if given_on is not None and given_on > timezone.localdate():
         raise ValidationError({"notice_given_on": "Notice cannot be given in the future."})
@@ -337,6 +341,7 @@ def contract_renew(*, contract: Contract, by, new_end_date: date | None = None,
         # The state comes first (409), as in every transition, before the dates (400).
         raise TransitionNotAllowed(transition="renew", current_state=contract.state,
                                    allowed=allowed_transitions(contract, by))
+    check_plausible(new_end_date=new_end_date)
     previous_end = contract.end_date
     if new_end_date is None:
         if not contract.renewal_term_months:
@@ -380,6 +385,7 @@ def contract_expire(*, contract: Contract, by, at: datetime | None = None) -> Co
 def contract_terminate(*, contract: Contract, by, terminated_on: date | None, reason: str,
                        ) -> Contract:
     """End the contract early (breach, insolvency, agreement): a reason and a date."""
+    check_plausible(terminated_on=terminated_on)
     contract = lock(Contract, contract.pk)
     contract.terminated_on, contract.termination_reason = terminated_on, (reason or "").strip()
     return _contract_transition(contract, "terminate", by=by,

@@ -25,19 +25,21 @@ def _redact(text):
     return redact_card_numbers(text or "")
 
 
-def escalation_timeline_add(escalation, kind, text, *, by, at=None, masked=0):
+def escalation_timeline_add(escalation, kind, text, *, by, at=None, masked=0, event="",
+                            params=None):
     """Write a line people read on the escalation page (card numbers masked; the
-    masking, here or in the fields the caller redacted, is noted too)."""
+    masking, here or in the fields the caller redacted, is noted too). Typed entries
+    (``event``, ``params``) come through ``core.work_items.timeline_add``."""
     text, found = _redact(text)
-    event = EscalationTimelineEvent(escalation=escalation, kind=kind, at=_now(at), actor=by,
-                                    text=text)
-    save_with_audit(event, by=by, reason=f"Timeline: {event.get_kind_display()}")
+    entry = EscalationTimelineEvent(escalation=escalation, kind=kind, at=_now(at), actor=by,
+                                    text=text, event=event or "", params=params or {})
+    save_with_audit(entry, by=by, reason=f"Timeline: {entry.get_kind_display()}")
     if masked + found:
         EscalationTimelineEvent.objects.create(
-            escalation=escalation, kind=EscalationTimelineKind.NOTE, at=event.at, actor=None,
+            escalation=escalation, kind=EscalationTimelineKind.NOTE, at=entry.at, actor=None,
             text=f"{masked + found} card number(s) masked to the last four digits.",
         )
-    return event
+    return entry
 
 
 def _clocks(escalation, kinds=None, *, states=(ClockState.RUNNING, ClockState.PAUSED)):

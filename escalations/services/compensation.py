@@ -12,20 +12,19 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.audit import save_with_audit
 from core.notifications import notify
 
-from ..choices import EscalationState, EscalationTimelineKind
+from ..choices import EscalationTimelineKind
 from ..models import CompensationApprovalLimit, Escalation
 from ._common import _display_name, _now, _redact, escalation_timeline_add
+from .refusals import Refusal, forbidden, refuse
 
 APPROVE_PERMISSION = "escalations.approve_compensation"
 MAX_AMOUNT = Decimal("9999999999.99")
-# No compensation is offered on an escalation that is over.
-FINISHED_STATES = (EscalationState.CLOSED, EscalationState.WITHDRAWN)
 UNLIMITED = None
 
 
@@ -36,7 +35,7 @@ def money(amount) -> str:
 
 def approval_limit(user):
     """``(may_approve, limit)``; a limit of None is no limit."""
-    if not user.is_active or not user.has_perm(APPROVE_PERMISSION):
+    if not user.is_active or not user.has_perm("escalations.approve_escalation_compensation"):
         return False, Decimal("0")
     if user.is_superuser:
         return True, UNLIMITED
@@ -73,14 +72,48 @@ def _amount(value):
     return amount
 
 
-def _lock(escalation, by, permission, message):
-    if not by.has_perm(permission):
-        raise PermissionDenied(message)
+def _finished(escalation) -> Refusal | None:
+    # No compensation changes on an escalation that is over.
+    if escalation.is_finished:
+        return Refusal(f"The escalation is {escalation.get_state_display().lower()}: "
+                       "compensation can no longer change.", field="compensation")
+    return None
+
+
+def why_not_offer_compensation(user, escalation) -> Refusal | None:
+    """Why ``user`` may not offer (or change) compensation now (None: they may)."""
+    if not user.has_perm("escalations.work_escalation", escalation):
+        return forbidden("Your role cannot offer compensation.")
+    return _finished(escalation)
+
+
+def why_not_approve_compensation(user, escalation) -> Refusal | None:
+    """Why ``user`` may not approve the compensation offered now (None: they may):
+    something offered and not yet approved, within the user's approval limit."""
+    if not user.has_perm("escalations.approve_escalation_compensation", escalation):
+        return forbidden("Your role cannot approve compensation.")
+    refusal = _finished(escalation)
+    if refusal is not None:
+        return refusal
+    amount = escalation.compensation_offered
+    if amount is None:
+        return Refusal("No compensation has been offered yet.", field="compensation")
+    if escalation.compensation_approved == amount:
+        return Refusal(f"Already approved by "
+                       f"{_display_name(escalation.compensation_approved_by)}.",
+                       field="compensation")
+    allowed, limit = approval_limit(user)
+    if not allowed:
+        return forbidden("Your role has no compensation approval limit.")
+    if limit is not UNLIMITED and amount > limit:
+        return forbidden(f"Your approval limit is {money(limit)}; {money(amount)} needs "
+                         "someone with a higher limit.")
+    return None
+
+
+def _lock(escalation, by, why_not):
     escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
-    if escalation.state in FINISHED_STATES:
-        raise ValidationError({"compensation": (
-            f"The escalation is {escalation.get_state_display().lower()}: compensation can "
-            "no longer change.")})
+    refuse(why_not(by, escalation))
     return escalation
 
 
@@ -95,8 +128,7 @@ def escalation_offer_compensation(*, escalation: Escalation, by, amount, note,
     if not note:
         raise ValidationError({"note": "Say what the compensation is for, e.g. a refund of "
                                        "the March charges."})
-    escalation = _lock(escalation, by, "escalations.change_escalation",
-                       "Your role cannot offer compensation.")
+    escalation = _lock(escalation, by, why_not_offer_compensation)
     withdrawn = (escalation.compensation_approved is not None
                  and escalation.compensation_approved != amount)
     escalation.compensation_offered = amount
@@ -128,20 +160,8 @@ def escalation_offer_compensation(*, escalation: Escalation, by, amount, note,
 def escalation_approve_compensation(*, escalation: Escalation, by, at=None) -> Escalation:
     """Approve the compensation offered, within the approver's role limit."""
     at = _now(at)
-    escalation = _lock(escalation, by, APPROVE_PERMISSION,
-                       "Your role cannot approve compensation.")
+    escalation = _lock(escalation, by, why_not_approve_compensation)
     amount = escalation.compensation_offered
-    if amount is None:
-        raise ValidationError({"compensation": "No compensation has been offered yet."})
-    if escalation.compensation_approved == amount:
-        raise ValidationError({"compensation": (
-            f"Already approved by {_display_name(escalation.compensation_approved_by)}.")})
-    allowed, limit = approval_limit(by)
-    if not allowed:
-        raise PermissionDenied("Your role has no compensation approval limit.")
-    if limit is not UNLIMITED and amount > limit:
-        raise PermissionDenied(f"Your approval limit is {money(limit)}; {money(amount)} needs "
-                               "someone with a higher limit.")
     escalation.compensation_approved = amount
     escalation.compensation_approved_by = by
     escalation.compensation_approved_at = at

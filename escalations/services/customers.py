@@ -19,6 +19,7 @@ from django.utils import timezone
 from core.audit import save_with_audit
 from core.hooks import announce_change
 from core.pci import redact_card_numbers
+from core.timeline import scrub_timeline_params
 from core.transitions import lock
 
 from ..choices import EscalationTimelineKind
@@ -234,6 +235,10 @@ def _scrub_escalations(customer, identifiers, *, by):
             field = "text" if model is EscalationTimelineEvent else "reason"
             _scrub_rows(model.objects.filter(escalation_id__in=ids), [field], pattern)
             _scrub_rows(model.history.filter(escalation_id__in=ids), [field, *reason], pattern)
+        # Typed timeline entries are worded from their params when drawn: erase there too.
+        for rows in (EscalationTimelineEvent.objects, EscalationTimelineEvent.history):
+            scrub_timeline_params(rows.filter(escalation_id__in=ids),
+                                  lambda value: pattern.sub(ERASED_TEXT, value))
         # The clocks repeat pause reasons ("Awaiting customer: <reason>").
         clocks = SlaClock.objects.filter(content_type=ContentType.objects.get_for_model(
             Escalation), object_id__in=ids)

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core import work_items
 from core.audit import save_with_audit
 from core.choices import ClockState
 from core.clocks import (
@@ -19,6 +20,7 @@ from core.clocks import (
 from core.hooks import announce_change
 from core.notifications import notify
 from core.references import allocate_reference
+from core.timeline import STATE_CHANGED, state_changed
 from core.transitions import lock, perform_transition
 from core.validation import check_plausible
 
@@ -45,6 +47,7 @@ from ._common import (
     escalation_timeline_add,
 )
 from .policies import policy_for, rematch_policy
+from .refusals import Refusal, forbidden, refuse
 from .regulatory import regime_changed
 
 # --- Escalations -------------------------------------------------------------------
@@ -139,10 +142,11 @@ def escalation_triage(*, escalation: Escalation, by, priority=None, owner=None, 
               if value is not None}
     escalation = _transition(escalation.pk, "triage", by=by, reason="Triaged", at=at, **fields)
     owner_name = escalation.owner.get_full_name() or escalation.owner.username
-    escalation_timeline_add(
-        escalation, EscalationTimelineKind.TRANSITION,
-        f"Triaged: {escalation.priority} {escalation.get_category_display()}; owner "
-        f"{owner_name}.", by=by, at=at)
+    work_items.timeline_add(
+        escalation, EscalationTimelineKind.TRANSITION, event=STATE_CHANGED,
+        params=state_changed(escalation, "Triaged",
+                             f"{escalation.priority} {escalation.get_category_display()}; "
+                             f"owner {owner_name}.", owner=escalation.owner_id), by=by, at=at)
     rematch_policy(escalation, by=by, at=at)
     announce_change(escalation, by=by, at=at)
     return escalation
@@ -156,8 +160,9 @@ def escalation_contain(*, escalation: Escalation, by, note, at=None) -> Escalati
     note, masked = _redact(note)
     escalation = _transition(escalation.pk, "contain", by=by, reason="Contained", at=at,
                              containment_note=note)
-    escalation_timeline_add(escalation, EscalationTimelineKind.TRANSITION,
-                            f"Contained: {note}", by=by, at=at, masked=masked)
+    work_items.timeline_add(escalation, EscalationTimelineKind.TRANSITION, event=STATE_CHANGED,
+                            params=state_changed(escalation, "Contained", note),
+                            by=by, at=at, masked=masked)
     _stop_clocks(escalation, STOPS["contain"], by=by, at=at)
     return escalation
 
@@ -169,8 +174,9 @@ def escalation_await_customer(*, escalation: Escalation, by, reason, at=None) ->
     reason, masked = _required_reason(reason)
     escalation = _transition(escalation.pk, "await_customer", by=by,
                              reason=f"Awaiting customer: {reason}")
-    escalation_timeline_add(escalation, EscalationTimelineKind.TRANSITION,
-                            f"Awaiting the customer: {reason}", by=by, at=at, masked=masked)
+    work_items.timeline_add(escalation, EscalationTimelineKind.TRANSITION, event=STATE_CHANGED,
+                            params=state_changed(escalation, "Awaiting the customer", reason),
+                            by=by, at=at, masked=masked)
     pausing = escalation.policy.pause_in_awaiting_customer if escalation.policy else []
     for clock in _clocks(escalation, pausing, states=(ClockState.RUNNING,)):
         clock_pause(clock=clock, reason=f"Awaiting customer: {reason}", by=by, at=at)
@@ -183,8 +189,9 @@ def escalation_customer_replied(*, escalation: Escalation, by, at=None) -> Escal
     at = _now(at)
     escalation = _transition(escalation.pk, "customer_replied", by=by,
                              reason="Customer replied")
-    escalation_timeline_add(escalation, EscalationTimelineKind.TRANSITION,
-                            f"Customer replied; back to {escalation.get_state_display()}.",
+    work_items.timeline_add(escalation, EscalationTimelineKind.TRANSITION, event=STATE_CHANGED,
+                            params=state_changed(escalation, "Customer replied; back to "
+                                                             f"{escalation.get_state_display()}"),
                             by=by, at=at)
     for clock in _clocks(escalation, states=(ClockState.PAUSED,)):
         clock_resume(clock=clock, by=by, at=at, detail="Customer replied")
@@ -198,8 +205,9 @@ def escalation_resolve(*, escalation: Escalation, by, resolution, at=None) -> Es
     resolution, masked = _redact(resolution)
     escalation = _transition(escalation.pk, "resolve", by=by, reason="Resolved", at=at,
                              resolution=resolution)
-    escalation_timeline_add(escalation, EscalationTimelineKind.TRANSITION,
-                            f"Resolved: {resolution}", by=by, at=at, masked=masked)
+    work_items.timeline_add(escalation, EscalationTimelineKind.TRANSITION, event=STATE_CHANGED,
+                            params=state_changed(escalation, "Resolved", resolution),
+                            by=by, at=at, masked=masked)
     _stop_clocks(escalation, STOPS["resolve"], by=by, at=at)
     return escalation
 
@@ -210,8 +218,9 @@ def escalation_start_review(*, escalation: Escalation, by, at=None) -> Escalatio
     at = _now(at)
     escalation = _transition(escalation.pk, "start_review", by=by,
                              reason="Root-cause review started")
-    escalation_timeline_add(escalation, EscalationTimelineKind.TRANSITION,
-                            "Root-cause review started.", by=by, at=at)
+    work_items.timeline_add(escalation, EscalationTimelineKind.TRANSITION, event=STATE_CHANGED,
+                            params=state_changed(escalation, "Root-cause review started"),
+                            by=by, at=at)
     return escalation
 
 
@@ -224,8 +233,9 @@ def escalation_close(*, escalation: Escalation, by, root_cause_review=None,
     if root_cause_review is not None:
         fields["root_cause_review"], masked = _redact(root_cause_review)
     escalation = _transition(escalation.pk, "close", by=by, reason="Closed", at=at, **fields)
-    escalation_timeline_add(escalation, EscalationTimelineKind.TRANSITION, "Closed.", by=by,
-                            at=at, masked=masked)
+    work_items.timeline_add(escalation, EscalationTimelineKind.TRANSITION, event=STATE_CHANGED,
+                            params=state_changed(escalation, "Closed"), by=by, at=at,
+                            masked=masked)
     announce_change(escalation, by=by, at=at)
     return escalation
 
@@ -247,8 +257,9 @@ def escalation_reopen(*, escalation: Escalation, by, reason, at=None) -> Escalat
             f"resolved on {current.resolved_at:%d %b %Y}. Open a new escalation instead.")})
     escalation = _transition(escalation.pk, "reopen", by=by, reason=f"Reopened: {reason}",
                              at=at)
-    escalation_timeline_add(escalation, EscalationTimelineKind.TRANSITION,
-                            f"Reopened: {reason}", by=by, at=at, masked=masked)
+    work_items.timeline_add(escalation, EscalationTimelineKind.TRANSITION, event=STATE_CHANGED,
+                            params=state_changed(escalation, "Reopened", reason),
+                            by=by, at=at, masked=masked)
     latest = {}
     for clock in clocks_of(escalation):
         if clock.kind in RESTARTS and (clock.kind not in latest
@@ -266,9 +277,9 @@ def escalation_withdraw(*, escalation: Escalation, by, reason, at=None) -> Escal
     reason, masked = _redact((reason or "").strip())
     escalation = _transition(escalation.pk, "withdraw", by=by, reason=f"Withdrawn: {reason}",
                              withdraw_reason=reason)
-    escalation_timeline_add(escalation, EscalationTimelineKind.TRANSITION,
-                            f"Withdrawn by the customer: {reason}", by=by, at=at,
-                            masked=masked)
+    work_items.timeline_add(escalation, EscalationTimelineKind.TRANSITION, event=STATE_CHANGED,
+                            params=state_changed(escalation, "Withdrawn by the customer",
+                                                 reason), by=by, at=at, masked=masked)
     _stop_clocks(escalation, STOPS["withdraw"], by=by, at=at)
     announce_change(escalation, by=by, at=at)
     return escalation
@@ -287,15 +298,32 @@ TEXT_FIELDS = ("summary", "description", "requested_outcome")
 TRIAGE_FIELDS = ("priority", "category", "owner")
 # Changing these may make another SLA policy match.
 POLICY_CONDITIONS = ("priority", "category", "regulatory_regime")
-FINISHED_STATES = (EscalationState.CLOSED, EscalationState.WITHDRAWN)
 
 
-def _check_editable(escalation, by):
-    if not by.has_perm("escalations.change_escalation"):
-        raise PermissionDenied("Your role cannot change escalations.")
-    if escalation.state in FINISHED_STATES:
-        raise ValidationError(f"A {escalation.get_state_display().lower()} escalation cannot "
-                              "be changed; reopen it first.")
+def why_not_edit(user, escalation) -> Refusal | None:
+    """Why ``user`` may not edit the escalation's details now (None: they may)."""
+    if not user.has_perm("escalations.work_escalation", escalation):
+        return forbidden("Your role cannot change escalations.")
+    if escalation.is_finished:
+        return Refusal(f"A {escalation.get_state_display().lower()} escalation cannot be "
+                       "changed; reopen it first.")
+    return None
+
+
+def why_not_add_note(user, escalation) -> Refusal | None:
+    """Why ``user`` may not add an internal note now (None: they may)."""
+    if not user.has_perm("escalations.note_escalation", escalation):
+        return forbidden("Your role cannot add notes to escalations.")
+    return None
+
+
+def why_not_update_customer(user, escalation) -> Refusal | None:
+    """Why ``user`` may not log an update sent to the customer now (None: they may)."""
+    refusal = why_not_add_note(user, escalation)
+    if refusal is None and escalation.is_finished:
+        return Refusal(f"The escalation is {escalation.get_state_display().lower()}: reopen "
+                       "it before updating the customer.", field="customer_update")
+    return refusal
 
 
 @transaction.atomic
@@ -309,7 +337,7 @@ def escalation_edit(*, escalation: Escalation, by, at=None, **fields) -> Escalat
         raise ValidationError({name: "This field cannot be edited here." for name in unknown})
     at = _now(at)
     escalation = lock(Escalation, escalation.pk)
-    _check_editable(escalation, by)
+    refuse(why_not_edit(by, escalation))
     before = {name: getattr(escalation, name) for name in EDITABLE_FIELDS}
     changed, masked = [], 0
     for name, value in fields.items():
@@ -370,8 +398,7 @@ def escalation_add_note(*, escalation: Escalation, by, text, customer_update=Fal
     """Add an internal note, or log an update sent to the customer. A customer update
     is the first response if none was given yet (that clock stops), and starts the
     next cycle of the update-cadence clock. Card numbers are masked."""
-    if not by.has_perm("escalations.add_escalationtimelineevent"):
-        raise PermissionDenied("Your role cannot add notes to escalations.")
+    refuse(why_not_add_note(by, escalation))
     at = _now(at)
     if not (text or "").strip():
         raise ValidationError({"text": "Write the note."})
@@ -379,10 +406,7 @@ def escalation_add_note(*, escalation: Escalation, by, text, customer_update=Fal
     if not customer_update:
         return escalation_timeline_add(escalation, EscalationTimelineKind.NOTE, text.strip(),
                                        by=by, at=at)
-    if escalation.state in FINISHED_STATES:
-        raise ValidationError({"customer_update": (
-            f"The escalation is {escalation.get_state_display().lower()}: reopen it before "
-            "updating the customer.")})
+    refuse(why_not_update_customer(by, escalation))
     event = escalation_timeline_add(escalation, EscalationTimelineKind.CUSTOMER_UPDATE,
                                     text.strip(), by=by, at=at)
     _stop_clocks(escalation, [FIRST_RESPONSE_CLOCK], by=by, at=at)

@@ -7,7 +7,7 @@ state nor the escalation's, only what each page shows. Both timelines say what w
 linked, by whom; the link rows keep their own history.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.audit import audited, save_with_audit
@@ -17,12 +17,14 @@ from incidents.models import Incident
 from ..choices import EscalationTimelineKind
 from ..models import Escalation, EscalationIncidentLink
 from ._common import _display_name, _now, escalation_timeline_add
+from .refusals import Refusal, forbidden, refuse
 
 # One request links at most this many escalations (a whole burst, not the database).
 MAX_LINKS_AT_ONCE = 500
 
 
-LINK_PERMISSION = "escalations.add_escalationincidentlink"
+# Declared in escalations/rules.py.
+LINK_PERMISSION = "escalations.link_escalation"
 
 
 def can_link(user) -> bool:
@@ -31,14 +33,23 @@ def can_link(user) -> bool:
     return user.has_perm(LINK_PERMISSION)
 
 
-def _check(by, incident):
-    if not can_link(by):
-        raise PermissionDenied("Your role cannot link escalations and incidents.")
-    if incident.state == IncidentState.CANCELLED:
+def why_not_unlink(user) -> Refusal | None:
+    """Why ``user`` may not link or unlink escalations and incidents (None: they may)."""
+    if not can_link(user):
+        return forbidden("Your role cannot link escalations and incidents.")
+    return None
+
+
+def why_not_link(user, incident) -> Refusal | None:
+    """Why ``user`` may not link escalations to ``incident`` (None: they may): not to a
+    cancelled incident (a duplicate: link to the real one)."""
+    refusal = why_not_unlink(user)
+    if refusal is None and incident.state == IncidentState.CANCELLED:
         original = f" (duplicate of {incident.duplicate_of.reference})" \
             if incident.duplicate_of_id else ""
-        raise ValidationError({"incident": f"{incident.reference} was cancelled{original}; "
-                                           "link the escalations to the real incident."})
+        return Refusal(f"{incident.reference} was cancelled{original}; link the escalations "
+                       "to the real incident.", field="incident")
+    return refusal
 
 
 @transaction.atomic
@@ -56,7 +67,7 @@ def incident_link_escalations(*, incident: Incident, escalations, by,
         raise ValidationError({"escalations": f"Link at most {MAX_LINKS_AT_ONCE} escalations "
                                               "at once."})
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
-    _check(by, incident)
+    refuse(why_not_link(by, incident))
     already = set(EscalationIncidentLink.objects.filter(incident=incident, escalation_id__in=ids)
                   .values_list("escalation_id", flat=True))
     created = []
@@ -95,8 +106,7 @@ def escalation_unlink_incident(*, escalation: Escalation, incident: Incident, by
     from incidents.services import timeline_add
 
     at = _now(at)
-    if not can_link(by):
-        raise PermissionDenied("Your role cannot link escalations and incidents.")
+    refuse(why_not_unlink(by))
     link = (EscalationIncidentLink.objects.select_for_update()
             .filter(escalation=escalation, incident=incident).first())
     if link is None:

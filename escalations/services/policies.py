@@ -12,7 +12,7 @@ Two different things move clocks, on purpose:
   moves silently.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 
@@ -21,10 +21,11 @@ from core.choices import ClockState
 from core.clocks import builtin_calendar, clock_pause, clock_retarget, clock_start, format_duration
 from core.transitions import lock
 
-from ..choices import OPEN_STATES, EscalationState, EscalationTimelineKind
+from ..choices import EscalationState, EscalationTimelineKind
 from ..clock_kinds import CONTAINMENT_CLOCK, FIRST_RESPONSE_CLOCK, KINDS
 from ..models import POLICY_TARGET_FIELDS, Escalation, EscalationSlaPolicy
 from ._common import _now, _required_reason, escalation_timeline_add, latest_clocks
+from .refusals import Refusal, forbidden, refuse
 
 CONDITIONS = ("priority", "customer_tier", "category", "regulatory_regime")
 POLICY_PERMISSION = "escalations.change_escalationslapolicy"
@@ -81,7 +82,7 @@ def policy_save(*, policy: EscalationSlaPolicy, by, reason=None) -> EscalationSl
 
 def _still_owed(escalation, kind) -> bool:
     """Whether a clock of ``kind`` that never ran should start now."""
-    if escalation.state not in OPEN_STATES:
+    if not escalation.is_open:
         return False
     if kind in (FIRST_RESPONSE_CLOCK, CONTAINMENT_CLOCK):
         return escalation.contained_at is None
@@ -121,7 +122,7 @@ def apply_policy_targets(escalation, policy, *, by, at, reason) -> list[str]:
 
 def rematch_policy(escalation, *, by, at) -> EscalationSlaPolicy | None:
     """After the escalation changed: if another policy matches now, apply it."""
-    if escalation.state not in OPEN_STATES:
+    if not escalation.is_open:
         return escalation.policy
     policy = policy_for_escalation(escalation)
     if policy is None or policy.pk == escalation.policy_id:
@@ -136,27 +137,42 @@ def rematch_policy(escalation, *, by, at) -> EscalationSlaPolicy | None:
     return policy
 
 
+def _why_not_move_clocks(user, escalation) -> Refusal | None:
+    if not user.has_perm("escalations.apply_escalation_policy", escalation):
+        return forbidden("Only managers move an escalation's clocks to a policy.")
+    return None
+
+
+def why_not_apply_policy(user, escalation) -> Refusal | None:
+    """Why ``user`` may not move the escalation's running clocks to the current
+    version of its SLA policy (or the one that matches now) (None: they may)."""
+    refusal = _why_not_move_clocks(user, escalation)
+    if refusal is not None:
+        return refusal
+    if not escalation.is_open:
+        return Refusal(f"The clocks of a {escalation.get_state_display().lower()} "
+                       "escalation are stopped; nothing to apply.", field="policy")
+    policy = escalation.policy or policy_for_escalation(escalation)
+    if policy is None:
+        return Refusal("No SLA policy matches this escalation.", field="policy")
+    if policy.pk == escalation.policy_id and policy.version == escalation.policy_version:
+        return Refusal(f"The clocks already hold {policy.name} v{policy.version}.",
+                       field="policy")
+    return None
+
+
 @transaction.atomic
 def escalation_apply_policy(*, escalation: Escalation, by, reason,
                             at=None) -> Escalation:
     """A manager applies the current version of the escalation's policy (or the policy
     that matches now, if it has none) to its running clocks, with a reason."""
-    if not by.has_perm(POLICY_PERMISSION):
-        raise PermissionDenied("Only managers move an escalation's clocks to a policy.")
+    refuse(_why_not_move_clocks(by, escalation))
     at = _now(at)
     reason, masked = _required_reason(reason)
     escalation = lock(Escalation, escalation.pk)
-    if escalation.state not in OPEN_STATES:
-        raise ValidationError({"policy": f"The clocks of a "
-                                         f"{escalation.get_state_display().lower()} "
-                                         "escalation are stopped; nothing to apply."})
-    policy = escalation.policy or policy_for_escalation(escalation)
-    if policy is None:
-        raise ValidationError({"policy": "No SLA policy matches this escalation."})
-    policy = EscalationSlaPolicy.objects.get(pk=policy.pk)
-    if policy.pk == escalation.policy_id and policy.version == escalation.policy_version:
-        raise ValidationError({"policy": f"The clocks already hold {policy.name} "
-                                         f"v{policy.version}."})
+    refuse(why_not_apply_policy(by, escalation))
+    policy = EscalationSlaPolicy.objects.get(
+        pk=(escalation.policy or policy_for_escalation(escalation)).pk)
     changes = apply_policy_targets(escalation, policy, by=by, at=at, reason=reason)
     escalation_timeline_add(
         escalation, EscalationTimelineKind.POLICY,

@@ -17,7 +17,7 @@ stops when the escalation is resolved (the final response).
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.audit import save_with_audit
@@ -25,10 +25,11 @@ from core.calendars import calendar_engine
 from core.choices import ClockState
 from core.clocks import builtin_calendar, clock_retarget, clock_start, clock_stop
 
-from ..choices import OPEN_STATES, DayCounting, EscalationTimelineKind
+from ..choices import DayCounting, EscalationTimelineKind
 from ..clock_kinds import REGULATORY_CLOCK
 from ..models import MAX_REGULATORY_DAYS, Escalation, RegulatoryRegime
 from ._common import _now, _required_reason, escalation_timeline_add, latest_clocks
+from .refusals import Refusal, forbidden, refuse
 
 # No regulator counts further than this; a calendar open on no day at all stops here.
 MAX_DAYS_SEARCHED = MAX_REGULATORY_DAYS
@@ -110,7 +111,7 @@ def stop_regulatory_clock(escalation, *, by, at):
 def regime_changed(escalation, before, *, by, at):
     """The regime was set, changed or removed: stop the old clock, start the new one,
     and say so on the timeline."""
-    if escalation.state not in OPEN_STATES:
+    if not escalation.is_open:
         return
     stop_regulatory_clock(escalation, by=by, at=at)
     if escalation.regulatory_regime_id:
@@ -131,32 +132,50 @@ def format_deadline(deadline: datetime, regime) -> str:
     return f"end of {last_day:%a} {last_day.day} {last_day:%b %Y} ({tz.key})"
 
 
+def _why_not_work(user, escalation) -> Refusal | None:
+    if not user.has_perm("escalations.work_escalation", escalation):
+        return forbidden("Your role cannot change escalations.")
+    return None
+
+
+def why_not_extend_regulatory_deadline(user, escalation, *, clock=None) -> Refusal | None:
+    """Why ``user`` may not use the regime's extension now (None: they may): once,
+    when the regime allows one, while the final-response clock still runs. ``clock``:
+    the regulatory clock when the caller has it already (the page does)."""
+    refusal = _why_not_work(user, escalation)
+    if refusal is not None:
+        return refusal
+    regime = escalation.regulatory_regime
+    if regime is None:
+        return Refusal("This escalation is under no regulatory regime.",
+                       field="regulatory_regime")
+    if not regime.extended_days:
+        return Refusal(f"{regime.name} allows no extension.", field="regulatory_regime")
+    if escalation.regulatory_extended_at:
+        return Refusal("The deadline was already extended on "
+                       f"{escalation.regulatory_extended_at:%d %b %Y}.",
+                       field="regulatory_regime")
+    clock = clock or regulatory_clock(escalation)
+    if clock is None or clock.state == ClockState.STOPPED:
+        return Refusal("The final response was already given; there is no deadline to "
+                       "extend.", field="regulatory_regime")
+    return None
+
+
 @transaction.atomic
 def escalation_extend_regulatory_deadline(*, escalation: Escalation, by, reason,
                                           at=None) -> Escalation:
     """Use the regime's extension once (e.g. 15 → 35 business days after a holding
     reply), with a reason: the regulatory clock moves to the extended deadline."""
-    if not by.has_perm("escalations.change_escalation"):
-        raise PermissionDenied("Your role cannot change escalations.")
+    refuse(_why_not_work(by, escalation))
     at = _now(at)
     reason, masked = _required_reason(reason)
     # of=("self",): PostgreSQL cannot lock the nullable side of an outer join.
     escalation = Escalation.objects.select_for_update(of=("self",)).select_related(
         "regulatory_regime").get(pk=escalation.pk)
+    refuse(why_not_extend_regulatory_deadline(by, escalation))
     regime = escalation.regulatory_regime
-    if regime is None:
-        raise ValidationError({"regulatory_regime": "This escalation is under no regulatory "
-                                                    "regime."})
-    if not regime.extended_days:
-        raise ValidationError({"regulatory_regime": f"{regime.name} allows no extension."})
-    if escalation.regulatory_extended_at:
-        raise ValidationError({"regulatory_regime": (
-            "The deadline was already extended on "
-            f"{escalation.regulatory_extended_at:%d %b %Y}.")})
     clock = regulatory_clock(escalation)
-    if clock is None or clock.state == ClockState.STOPPED:
-        raise ValidationError({"regulatory_regime": "The final response was already given; "
-                                                    "there is no deadline to extend."})
     deadline = regulatory_deadline(regime, escalation.created_at, days=regime.extended_days)
     clock_retarget(clock=clock, target=deadline - escalation.created_at, by=by,
                    reason=f"Regulatory extension: {reason}", at=at)

@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from core.audit import save_with_audit, system_user
@@ -14,7 +13,7 @@ from core.models import Team
 from core.notifications import notify
 from core.transitions import lock
 
-from ..choices import OPEN_STATES, EscalationTimelineKind, Tier
+from ..choices import EscalationTimelineKind, Tier
 from ..models import (
     Escalation,
     TierChange,
@@ -26,6 +25,7 @@ from ._common import (
     _required_reason,
     escalation_timeline_add,
 )
+from .refusals import Refusal, forbidden, refuse
 
 # --- Tier ladder ---------------------------------------------------------------------
 #
@@ -94,12 +94,46 @@ def _stop_pending_tier_changes(escalation, *, by, reason):
         save_with_audit(change, by=by, reason=reason)
 
 
-def _check_tier_change(escalation, by, *, automatic):
-    if not automatic and not by.has_perm("escalations.change_escalation"):
-        raise PermissionDenied("Your role cannot change an escalation's tier.")
-    if escalation.state not in OPEN_STATES:
-        raise ValidationError({"tier": f"The tier of a {escalation.get_state_display().lower()} "
-                                       "escalation cannot change."})
+def _why_not_move_tier(user, escalation, *, automatic):
+    if not automatic and not user.has_perm("escalations.work_escalation", escalation):
+        return forbidden("Your role cannot change an escalation's tier.")
+    if not escalation.is_open:
+        return Refusal(f"The tier of a {escalation.get_state_display().lower()} escalation "
+                       "cannot change.", field="tier")
+    return None
+
+
+def why_not_escalate_tier(user, escalation, *, automatic=False) -> Refusal | None:
+    """Why ``user`` may not move the escalation one tier up now (None: they may)."""
+    refusal = _why_not_move_tier(user, escalation, automatic=automatic)
+    if refusal is None and escalation.tier == LADDER[-1]:
+        return Refusal("This escalation is already at L4 (executive), the top of the "
+                       "ladder; it cannot be escalated further.", field="tier")
+    return refusal
+
+
+def why_not_deescalate_tier(user, escalation) -> Refusal | None:
+    """Why ``user`` may not move the escalation one tier down now (None: they may)."""
+    refusal = _why_not_move_tier(user, escalation, automatic=False)
+    if refusal is None and escalation.tier == LADDER[0]:
+        return Refusal("This escalation is at L1 (frontline), the bottom of the ladder; it "
+                       "cannot be de-escalated.", field="tier")
+    return refusal
+
+
+def why_not_acknowledge_tier(user, tier_change) -> Refusal | None:
+    """Why ``user`` may not acknowledge ``tier_change`` (None: they may): only an
+    escalation up, once, by a lead of the receiving tier or a manager."""
+    if tier_change.direction != TierDirection.UP:
+        return Refusal("Only an escalation up is acknowledged.", field="tier_change")
+    if not can_acknowledge_tier(user, tier_change.to_tier):
+        return forbidden(f"Only a lead of {tier_change.to_tier} or a manager can "
+                         "acknowledge this escalation.")
+    if tier_change.is_acknowledged:
+        return Refusal(
+            f"Already acknowledged by {_display_name(tier_change.acknowledged_by)} on "
+            f"{tier_change.acknowledged_at:%d %b %Y %H:%M} UTC.", field="tier_change")
+    return None
 
 
 @transaction.atomic
@@ -110,12 +144,8 @@ def escalation_escalate_tier(*, escalation: Escalation, by, reason, automatic=Fa
     at = _now(at)
     reason, masked = _required_reason(reason)
     escalation = lock(Escalation, escalation.pk)
-    _check_tier_change(escalation, by, automatic=automatic)
-    index = LADDER.index(escalation.tier)
-    if index == len(LADDER) - 1:
-        raise ValidationError({"tier": "This escalation is already at L4 (executive), the "
-                                       "top of the ladder; it cannot be escalated further."})
-    from_tier, to_tier = escalation.tier, LADDER[index + 1]
+    refuse(why_not_escalate_tier(by, escalation, automatic=automatic))
+    from_tier, to_tier = escalation.tier, LADDER[LADDER.index(escalation.tier) + 1]
     _stop_pending_tier_changes(escalation, by=by,
                                reason=f"Superseded by escalation to {to_tier}")
     escalation.tier = to_tier
@@ -144,12 +174,8 @@ def escalation_deescalate_tier(*, escalation: Escalation, by, reason, at=None) -
     at = _now(at)
     reason, masked = _required_reason(reason)
     escalation = lock(Escalation, escalation.pk)
-    _check_tier_change(escalation, by, automatic=False)
-    index = LADDER.index(escalation.tier)
-    if index == 0:
-        raise ValidationError({"tier": "This escalation is at L1 (frontline), the bottom of "
-                                       "the ladder; it cannot be de-escalated."})
-    from_tier, to_tier = escalation.tier, LADDER[index - 1]
+    refuse(why_not_deescalate_tier(by, escalation))
+    from_tier, to_tier = escalation.tier, LADDER[LADDER.index(escalation.tier) - 1]
     _stop_pending_tier_changes(escalation, by=by,
                                reason=f"Superseded by de-escalation to {to_tier}")
     escalation.tier = to_tier
@@ -171,15 +197,7 @@ def tier_change_acknowledge(*, tier_change: TierChange, by, at=None) -> TierChan
     """A lead of the receiving tier (or a manager) takes the escalation; once."""
     at = _now(at)
     change = lock(TierChange, tier_change.pk)
-    if change.direction != TierDirection.UP:
-        raise ValidationError({"tier_change": "Only an escalation up is acknowledged."})
-    if not can_acknowledge_tier(by, change.to_tier):
-        raise PermissionDenied(f"Only a lead of {change.to_tier} or a manager can "
-                               "acknowledge this escalation.")
-    if change.is_acknowledged:
-        raise ValidationError({"tier_change": (
-            f"Already acknowledged by {_display_name(change.acknowledged_by)} on "
-            f"{change.acknowledged_at:%d %b %Y %H:%M} UTC.")})
+    refuse(why_not_acknowledge_tier(by, change))
     change.acknowledged_by = by
     change.acknowledged_at = at
     change.next_notify_at = None
@@ -193,7 +211,7 @@ def tier_change_acknowledge(*, tier_change: TierChange, by, at=None) -> TierChan
 def _renotify_one(change, now, actor):
     """Remind the receiving leads, or, attempts used up, tell the tier above once."""
     escalation = change.escalation
-    if escalation.state not in OPEN_STATES:
+    if not escalation.is_open:
         change.next_notify_at = None
         save_with_audit(change, by=actor, reason="Escalation no longer open: reminders stop")
         return "stopped"

@@ -20,6 +20,7 @@ from core.choices import ClockStatus, Role
 from core.clocks import clock_status
 from core.models import SlaClock
 from core.transitions import allowed_transitions
+from core.work_items import work_item_type_of
 from escalations.choices import CustomerTier, EscalationCategory
 from escalations.models import Escalation, RegulatoryRegime
 from incidents.models import Channel, Incident, Severity
@@ -306,8 +307,7 @@ class PlaybookRunSerializer(serializers.ModelSerializer):
     @extend_schema_field(RunOwnerSerializer)
     def get_owner(self, run):
         owner = run.owner
-        return {"type": PlaybookKind.INCIDENT if run.incident_id else PlaybookKind.ESCALATION,
-                "id": owner.pk, "reference": owner.reference}
+        return {"type": work_item_type_of(owner).key, "id": owner.pk, "reference": owner.reference}
 
     def get_rule_description(self, run) -> str | None:
         return run.rule.describe() if run.rule_id else None

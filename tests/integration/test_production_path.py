@@ -148,7 +148,8 @@ def running(production_venv, production_env, tmp_path_factory):
     bin_dir = production_venv
     checked = _run(bin_dir, "check", "--deploy", "--fail-level", "WARNING", env=env)
     assert "no issues" in checked
-    _run(bin_dir, "migrate", "--noinput", env=env)
+    # Generous: every app's migrations on a busy CI machine (seen at 300 s under load).
+    _run(bin_dir, "migrate", "--noinput", env=env, timeout=900)
     _run(bin_dir, "collectstatic", "--noinput", env=env)
     _run(bin_dir, "createsuperuser", "--noinput", "--username", "admin",
          "--email", "admin@example.com",

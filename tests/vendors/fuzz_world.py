@@ -14,11 +14,15 @@ def extend(world):
     user = world.user
     today = timezone.localdate()
     vendor = services.vendor_create(by=user, name="Fuzz Carrier", category="carrier")
+    # A second vendor for the attribution the POST body makes (the first is taken).
+    other = services.vendor_create(by=user, name="Fuzz CCaaS", category="ccaas")
     contact = services.contact_save(vendor=vendor, by=user, name="NOC", role="noc",
                                     phone="+44 20 7946 0000", email="noc@example.com")
     contract = services.contract_create(
         by=user, vendor=vendor, title="SIP trunks", start_date=today - timedelta(days=30),
-        end_date=today + timedelta(days=300), value=Decimal("12000.00"))
+        end_date=today + timedelta(days=300), value=Decimal("12000.00"),
+        owner=user)
+    services.contract_activate(contract=contract, by=user)  # a renewal can be decided
     incident_id = world.ids["incidents"]
     from incidents.models import Incident
 
@@ -43,7 +47,7 @@ def extend(world):
             "vendor": vendor.pk, "title": "CRM licences",
             "start_date": today.isoformat(),
             "end_date": (today + timedelta(days=365)).isoformat()},
-        "POST /api/vendor-attributions/": {"vendor": vendor.pk, "incident": incident_id,
+        "POST /api/vendor-attributions/": {"vendor": other.pk, "incident": incident_id,
                                            "reason": "Again"},
         "POST /api/contracts/{id}/decide/": {"decision": "renegotiate", "reason": "Price"},
     })

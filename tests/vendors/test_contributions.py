@@ -1,7 +1,7 @@
 """What the vendors app registers for the others: the area, the dashboard tile for
 contract dates, the permissions per role."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -52,3 +52,43 @@ def test_the_dashboard_tile_shows_missed_notice_dates(make_contract, victor):
 def test_the_tile_is_for_roles_that_read_contracts(make_user):
     assert "vendors.contract_dates" in [t.key for t in registry.dashboard_tiles(
         make_user(Role.VIEWER))]
+
+
+def test_many_escalations_naming_one_vendor_suggest_its_outage(client, carrier, victor,
+                                                              make_user, settings):
+    """The escalation burst's vendor dimension: three unlinked escalations naming the
+    carrier in the window make a burst; a withdrawn or an older one does not count."""
+    from escalations import services as escalation_services
+    from escalations.models import Customer
+    from vendors import services
+    from vendors.selectors import vendor_escalation_bursts
+
+    settings.ESCALATION_BURST_THRESHOLD = 3
+    settings.ESCALATION_BURST_WINDOW_MINUTES = 30
+    lead = make_user(Role.ESCALATION_LEAD, username="elena")
+    customer = Customer.objects.create(name="Kestrel", account_reference="ACC-1")
+    now = datetime(2026, 3, 2, 9, tzinfo=UTC)
+
+    def complaint(minutes_ago, summary):
+        escalation = escalation_services.escalation_create(
+            by=lead, customer=customer, category="technical", priority="P2",
+            summary=summary, owner=lead, at=now - timedelta(minutes=minutes_ago))
+        services.attribution_add(vendor=carrier, by=lead, escalation=escalation,
+                                 reason="Calls drop")
+        return escalation
+
+    with time_machine.travel(now, tick=False):
+        complaint(45, "Too old for the window")
+        complaint(20, "Line dead")
+        complaint(10, "Calls drop")
+        assert vendor_escalation_bursts(now=now) == []
+        third = complaint(5, "No dial tone")
+        [burst] = vendor_escalation_bursts(now=now)
+        assert (burst["vendor"], burst["vendor__name"], burst["count"]) == (
+            carrier.pk, carrier.name, 3)
+        client.force_login(make_user(Role.INCIDENT_RESPONDER))
+        page = client.get("/").content.decode()
+        assert 'data-testid="vendor-escalation-burst"' in page
+        assert f"3 escalations naming {carrier.name}" in page
+        escalation_services.escalation_withdraw(escalation=third, by=lead, reason="Dupe")
+        assert vendor_escalation_bursts(now=now) == []

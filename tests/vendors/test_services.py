@@ -208,6 +208,20 @@ def test_a_new_end_date_must_move_forward(make_contract, victor):
     assert renewed.end_date == date(2027, 6, 30)
 
 
+@pytest.mark.parametrize("field", ["end_date", "start_date"])
+def test_implausible_contract_dates_are_refused_naming_the_field(make_contract, victor, field):
+    """9999-12-31 used to reach the notice-date arithmetic and overflow (a 500)."""
+    contract = make_contract()
+    with pytest.raises(ValidationError) as refused:
+        services.contract_update(contract=contract, by=victor, **{field: date(9999, 12, 31)})
+    assert field in refused.value.message_dict
+    contract.refresh_from_db()
+    assert contract.end_date == date(2026, 12, 31)
+    with pytest.raises(ValidationError) as refused:
+        services.contract_renew(contract=contract, by=victor, new_end_date=date(9999, 12, 31))
+    assert "new_end_date" in refused.value.message_dict
+
+
 def test_notice_cannot_be_given_in_the_future_and_needs_its_day(make_contract, victor):
     contract = make_contract()
     with pytest.raises(ValidationError):

@@ -216,9 +216,13 @@ def service_level_source():
                    f"{request.options['threshold_seconds']} s",
             {"within": within, "offered": offered})
 
+    previous = measurement_sources._SOURCES.get("service_level")  # the KPI app's, if any
     measurement_sources.register_source("service_level", source)
     yield intervals
-    measurement_sources._SOURCES.pop("service_level", None)
+    if previous is None:
+        measurement_sources._SOURCES.pop("service_level", None)
+    else:
+        measurement_sources.register_source("service_level", previous)
 
 
 def test_self_measured_is_preferred_and_a_gap_beyond_tolerance_is_flagged(

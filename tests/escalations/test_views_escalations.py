@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from core.choices import Role
+from core.choices import ClockState, Role
+from core.clocks import clocks_of
 from escalations import services
 from escalations.choices import EscalationState
 from escalations.models import Escalation, EscalationSlaPolicy, TierChange
@@ -70,7 +71,15 @@ def test_queue_orders_by_sla_urgency_without_clocks_last(client, lead, make_esca
     html = html_of(client.get(url("index")))
     positions = [html.index(e.reference) for e in (sooner, later, none)]
     assert positions == sorted(positions)
-    assert 'class="clock-badge' in html or "clock" in html
+    # Each row shows its own running clocks, and the one without a policy none.
+    rows = {escalation.reference: row for row in html.split('data-testid="escalation-row"')[1:]
+            for escalation in (none, later, sooner) if escalation.reference in row}
+    for escalation in (later, sooner):
+        running = [clock for clock in clocks_of(escalation) if clock.state == ClockState.RUNNING]
+        assert running
+        for clock in running:
+            assert f'data-clock="{clock.pk}"' in rows[escalation.reference]
+    assert "data-clock=" not in rows[none.reference]
 
 
 def test_queue_lists_only_open_escalations_unless_a_state_is_chosen(
@@ -120,9 +129,9 @@ def test_queue_query_count_does_not_grow_with_the_page(client, lead, make_escala
 
 
 def test_queue_paginates(client, lead, make_escalation, monkeypatch):
-    from escalations import views
+    from escalations.views import queue
 
-    monkeypatch.setattr(views, "ESCALATION_PAGE_SIZE", 2)
+    monkeypatch.setattr(queue, "ESCALATION_PAGE_SIZE", 2)
     for _ in range(3):
         make_escalation(priority="P4")
     client.force_login(lead)
