@@ -363,6 +363,11 @@ SPECTACULAR_SETTINGS = {
         "DeadlineKindEnum": "vendors.choices.DeadlineKind",
         "DeadlineOutcomeEnum": "vendors.choices.DeadlineOutcome",
         "RenewalDecisionEnum": "vendors.choices.RenewalDecision",
+        "MeasurementSourceEnum": "vendors.choices.MeasurementSource",
+        "MeasurementOriginEnum": "vendors.choices.MeasurementOrigin",
+        "CreditStateEnum": "vendors.choices.CreditState",
+        "SlaMetricEnum": "vendors.choices.SlaMetric",
+        "BandKindEnum": "vendors.choices.BandKind",
     },
 }
 
@@ -459,6 +464,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "vendors.tasks.reschedule_contract_deadlines",
         "schedule": timedelta(hours=24),
     },
+    # Service credits: claim-window warnings and unclaimed credits past their window.
+    "vendor-credit-deadlines": {
+        "task": "vendors.tasks.sweep_credit_deadlines",
+        "schedule": timedelta(minutes=10),
+    },
+    # SLA periods that ended: compliance computed, recent periods refreshed, credits accrued.
+    "vendor-sla-periods-close": {
+        "task": "vendors.tasks.close_sla_periods",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 # --- Logging ----------------------------------------------------------------
@@ -502,6 +517,10 @@ VENDOR_NOTICE_WARNING_DAYS = env.list("VENDOR_NOTICE_WARNING_DAYS", cast=int,
                                       default=[90, 60, 30, 7])
 # Largest contract document accepted, in MB.
 VENDOR_DOCUMENT_MAX_MB = env.int("VENDOR_DOCUMENT_MAX_MB", default=20)
+# Service credits: shares of the claim window (percent) at which the owner and the vendor
+# managers are warned that a credit is still unclaimed (each once).
+VENDOR_CREDIT_WARNING_PERCENTS = env.list("VENDOR_CREDIT_WARNING_PERCENTS", cast=int,
+                                          default=[50, 75])
 
 
 def _private_networks_allowed(value: str):

@@ -22,14 +22,22 @@ from core.admin import (
 )
 from core.forms import DATE_WIDGET
 
-from . import services
+from . import services, sla_services
 from .models import (
+    Compliance,
     Contract,
     ContractDeadline,
     ContractDocument,
     ContractRenewal,
+    CreditBand,
+    CreditDeadline,
+    CreditSchedule,
     DowntimeExclusion,
     FeeLine,
+    Measurement,
+    ReconciliationDispute,
+    ServiceCredit,
+    SlaObjective,
     Vendor,
     VendorAttribution,
     VendorContact,
@@ -335,3 +343,118 @@ class ContractRenewalAdmin(ReadOnlyAdminMixin, AuditedAdmin):
     list_filter = ["automatic"]
     search_fields = ["contract__reference"]
     list_select_related = ["contract", "renewed_by"]
+
+
+# --- SLA objectives, measurements, compliance and service credits (issue 15) ---------------
+#
+# Objectives are versioned (a change applies from a date): they are defined and revised
+# on the contract's objectives page and the API, and are records here. Credits move
+# through their transitions with actions calling the same services as the pages.
+# Everything here is money or beside it: staff who do not see money do not see credits.
+
+
+class _MoneyAdmin(ReadOnlyAdminMixin, AuditedAdmin):
+    def has_module_permission(self, request):
+        return can_see_money(request.user) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return can_see_money(request.user) and super().has_view_permission(request, obj)
+
+
+class CreditBandInline(ReadOnlyInline):
+    model = CreditBand
+    fields = ["kind", "lower", "upper", "percent"]
+
+
+@admin.register(SlaObjective)
+class SlaObjectiveAdmin(ReadOnlyAdminMixin, AuditedAdmin):
+    list_display = ["name", "contract", "metric", "comparator", "target", "period", "version",
+                    "effective_from", "weight", "active"]
+    list_filter = ["metric", "period", "active"]
+    search_fields = ["name", "contract__reference", "contract__vendor__name"]
+    list_select_related = ["contract"]
+
+
+@admin.register(CreditSchedule)
+class CreditScheduleAdmin(_MoneyAdmin):
+    list_display = ["objective", "claim_window_days", "claim_window_from", "minimum_amount",
+                    "cap_percent", "cap_amount", "payment"]
+    list_select_related = ["objective__contract"]
+    inlines = [CreditBandInline]
+
+
+@admin.register(Measurement)
+class MeasurementAdmin(ReadOnlyAdminMixin, AuditedAdmin):
+    list_display = ["objective", "period_start", "source", "origin", "value", "recorded_by",
+                    "recorded_at"]
+    list_filter = ["source", "origin", "period_start"]
+    search_fields = ["objective__name", "objective__contract__reference"]
+    list_select_related = ["objective__contract", "recorded_by"]
+
+
+@admin.register(Compliance)
+class ComplianceAdmin(_MoneyAdmin):
+    list_display = ["objective", "period_start", "value", "met", "shortfall", "score",
+                    "credit_amount", "flagged"]
+    list_filter = ["met", "flagged", "period_start"]
+    search_fields = ["objective__name", "objective__contract__reference"]
+    list_select_related = ["objective__contract"]
+
+
+class AmountForm(forms.Form):
+    amount = forms.DecimalField(label="Amount (empty: as agreed or claimed)", required=False,
+                                max_digits=14, decimal_places=2)
+
+
+@admin.register(ServiceCredit)
+class ServiceCreditAdmin(_MoneyAdmin):
+    list_display = ["__str__", "vendor", "state", "amount", "claimed_amount", "agreed_amount",
+                    "received_amount", "claim_deadline", "window_missed_at"]
+    list_filter = ["state", "vendor", "claim_deadline"]
+    search_fields = ["contract__reference", "vendor__name", "objective__name"]
+    list_select_related = ["vendor", "contract", "objective"]
+    date_hierarchy = "claim_deadline"
+    actions = ["claim_selected", "accept_selected", "receive_selected", "waive_selected"]
+
+    def has_change_permission(self, request, obj=None):
+        # No form edits (the FSM and the figures are the services'); actions need it.
+        return obj is None and request.user.has_perm("vendors.change_servicecredit")
+
+    @admin.action(description="Claim selected", permissions=["change"])
+    def claim_selected(self, request, queryset):
+        run_for_each(request, queryset, lambda c: sla_services.credit_claim(
+            credit=c, by=request.user, note="Claimed in the admin"), done="Claimed")
+
+    @admin.action(description="Mark selected accepted (as claimed)", permissions=["change"])
+    def accept_selected(self, request, queryset):
+        run_for_each(request, queryset, lambda c: sla_services.credit_accept(
+            credit=c, by=request.user), done="Accepted")
+
+    @admin.action(description="Record selected received…", permissions=["change"])
+    def receive_selected(self, request, queryset):
+        return action_with_form(
+            self, request, queryset, form_class=AmountForm, action="receive_selected",
+            title="Record received", done="Received",
+            call=lambda c, data: sla_services.credit_receive(credit=c, by=request.user,
+                                                             amount=data["amount"]))
+
+    @admin.action(description="Waive selected…", permissions=["change"])
+    def waive_selected(self, request, queryset):
+        return action_with_form(
+            self, request, queryset, form_class=ReasonForm, action="waive_selected",
+            title="Waive", done="Waived",
+            call=lambda c, data: sla_services.credit_waive(credit=c, by=request.user,
+                                                           reason=data["reason"]))
+
+
+@admin.register(CreditDeadline)
+class CreditDeadlineAdmin(_MoneyAdmin):
+    list_display = ["credit", "percent", "due_at", "fired_at", "outcome"]
+    list_filter = ["outcome"]
+    list_select_related = ["credit__contract", "credit__objective"]
+
+
+@admin.register(ReconciliationDispute)
+class ReconciliationDisputeAdmin(ReadOnlyAdminMixin, AuditedAdmin):
+    list_display = ["compliance", "opened_by", "opened_at", "resolved_at"]
+    list_select_related = ["compliance__objective", "opened_by"]

@@ -135,3 +135,107 @@ class NoticeWindow(models.TextChoices):
     NEXT_90 = "90", "Notice date in the next 90 days"
     ENTERED = "entered", "Entered the notice window"
     OVERDUE = "overdue", "Past the notice date, undecided"
+
+
+# --- SLA objectives, measurements and service credits (issue 15) --------------------------
+
+
+class SlaMetric(models.TextChoices):
+    UPTIME = "uptime", "Uptime %"
+    SERVICE_LEVEL = "service_level", "Service level X/Y %"
+    ABANDON_RATE = "abandon_rate", "Abandon rate %"
+    AHT = "aht", "AHT (seconds)"
+    ASA = "asa", "ASA (seconds)"
+    FCR = "fcr", "FCR %"
+    CSAT = "csat", "CSAT %"
+    QA_SCORE = "qa_score", "QA score %"
+    SUPPORT_RESPONSE = "support_response", "Vendor support response time (minutes)"
+    SUPPORT_RESOLUTION = "support_resolution", "Vendor support resolution time (minutes)"
+    CUSTOM = "custom", "Custom numeric metric"
+
+
+# Metrics measured in percent (the scorecard's allowance and the explanations' unit).
+PERCENT_METRICS = {SlaMetric.UPTIME, SlaMetric.SERVICE_LEVEL, SlaMetric.ABANDON_RATE,
+                   SlaMetric.FCR, SlaMetric.CSAT, SlaMetric.QA_SCORE}
+
+
+class Comparator(models.TextChoices):
+    AT_LEAST = "at_least", "at least"
+    AT_MOST = "at_most", "at most"
+
+
+class MeasurementPeriod(models.TextChoices):
+    WEEK = "week", "Week"
+    MONTH = "month", "Month"
+    QUARTER = "quarter", "Quarter"
+
+
+class UptimeFormula(models.TextChoices):
+    EXCLUDED_ADDED_BACK = "excluded_added_back", "(A − B + C) ÷ A, excluded minutes added back"
+    PLAIN = "plain", "(A − B) ÷ A"
+
+
+class AbandonTreatment(models.TextChoices):
+    IGNORED = "ignored", "Abandons ignored"
+    NEGATIVE = "negative", "Abandons negative"
+    POSITIVE = "positive", "Abandons positive"
+
+
+class MeasurementSource(models.TextChoices):
+    SELF = "self", "Self-measured"
+    VENDOR = "vendor", "Vendor-reported"
+
+
+class MeasurementOrigin(models.TextChoices):
+    COMPUTED = "computed", "Computed from our data"
+    ENTERED = "entered", "Entered"
+    IMPORTED = "imported", "Imported"
+    PUSHED = "pushed", "Pushed by API"
+
+
+class BandKind(models.TextChoices):
+    VALUE = "value", "Value band"
+    DURATION = "duration", "Duration band (outage minutes)"
+    FLOOR = "floor", "Floor"
+
+
+class MinimumRule(models.TextChoices):
+    AT_LEAST = "at_least", "at least the minimum"
+    MORE_THAN = "more_than", "more than the minimum"
+
+
+class ClaimWindowFrom(models.TextChoices):
+    PERIOD_END = "period_end", "After the period ends"
+    INCIDENT = "incident", "After the incident"
+
+
+class CreditPayment(models.TextChoices):
+    FUTURE_INVOICES = "future_invoices", "Against future invoices"
+    REFUND = "refund", "Refund"
+
+
+class CreditState(models.TextChoices):
+    ACCRUED = "accrued", "Accrued"
+    CLAIMED = "claimed", "Claimed"
+    ACCEPTED = "accepted", "Accepted"
+    DISPUTED = "disputed", "Disputed by the vendor"
+    RECEIVED = "received", "Received"
+    WAIVED = "waived", "Waived"
+
+
+OPEN_CREDIT_STATES = (CreditState.ACCRUED, CreditState.CLAIMED, CreditState.ACCEPTED,
+                      CreditState.DISPUTED)
+
+
+class CreditDeadlineOutcome(models.TextChoices):
+    WARNED = "warned", "Warning sent"
+    BREACHED = "breached", "Claim window passed unclaimed"
+    CLAIMED = "claimed", "Claimed in time (nothing to do)"
+    SUPERSEDED = "superseded", "Skipped: a later warning was due at once"
+
+
+class CreditLedgerFilter(models.TextChoices):
+    DUE = "due", "Due to claim"
+    CLAIMED = "claimed", "Claimed"
+    DISPUTED = "disputed", "Disputed"
+    OVERDUE = "overdue", "Overdue (window passed unclaimed)"

@@ -25,7 +25,12 @@ from core.work_items import register_fact_source
 
 
 def register():
-    register_app("vendors", grants={Role.VENDOR_MANAGER: [Grant("vendors", ALL)]})
+    register_app("vendors", grants={
+        Role.VENDOR_MANAGER: [Grant("vendors", ALL), Grant("vendors", ("record",),
+                                                           ("servicecredit",))],
+        # Finance reads credits (money) and records them received.
+        Role.FINANCE: [Grant("vendors", ("record",), ("servicecredit",))],
+    })
     register_area(Area(
         "vendors", "Vendors",
         "Vendors and their contacts, contracts with their notice and end dates, and the "
@@ -46,9 +51,28 @@ def register():
         "vendors.on_escalation", model="escalations.escalation",
         template="vendors/_work_item_card.html", context=_card,
         permission="vendors.view_vendorattribution", slot="checklists", order=200))
+    # SLA scorecard on the vendor page, objectives on the contract page, and the credits
+    # that need someone (money lost to missed claim windows) on the dashboard.
+    register_panel(Panel(
+        "vendors.scorecard", model="vendors.vendor", template="vendors/sla/_scorecard_card.html",
+        context=_scorecard, permission="vendors.view_compliance", slot="main", order=10))
+    register_panel(Panel(
+        "vendors.objectives", model="vendors.contract",
+        template="vendors/sla/_contract_objectives_card.html", context=_objectives,
+        permission="vendors.view_slaobjective", slot="main", order=10))
+    register_dashboard_tile(DashboardTile(
+        "vendors.service_credits", template="vendors/sla/_credits_tile.html",
+        context=_credits_tile, permission="vendors.view_servicecredit", order=41))
     register_dashboard_tile(DashboardTile(
         "vendors.contract_dates", template="vendors/_dashboard_tile.html",
         context=_dashboard, permission="vendors.view_contract", order=40))
+    # Self-measured values this app can compute (vendors/measurement_sources.py): uptime
+    # and downtime minutes from vendor-attributed incidents, less exclusions.
+    from .measurement_sources import register_source
+    from .sla import measure_downtime_minutes, measure_uptime
+
+    register_source("uptime", measure_uptime)
+    register_source("downtime_minutes", measure_downtime_minutes)
     # The escalation burst's vendor dimension: many complaints naming one vendor.
     register_dashboard_tile(DashboardTile(
         "vendors.escalation_bursts", template="vendors/_burst_tile.html",
@@ -142,3 +166,33 @@ def _seed(demo):
     from .demo import seed_vendors
 
     seed_vendors(demo)
+
+
+def _scorecard(request, vendor, forms):
+    from .sla_views import scorecard_card
+
+    return scorecard_card(request, vendor, forms)
+
+
+def _objectives(request, contract, forms):
+    from .models import SlaObjective
+
+    current = {}
+    for objective in SlaObjective.objects.filter(contract=contract).order_by(
+            "name", "-effective_from"):
+        current.setdefault(objective.series, objective)
+    return {"objectives": list(current.values()),
+            "can_edit": request.user.has_perm("vendors.manage_objective")}
+
+
+def _credits_tile(user, now):
+    from django.utils import timezone
+
+    from .sla_selectors import credits_closing, credits_lost
+    from .visibility import can_see_money
+
+    if not can_see_money(user):
+        return None
+    lost = credits_lost()
+    closing = credits_closing(timezone.localdate(now) if now else timezone.localdate())
+    return {"lost": lost, "closing": closing} if lost.count or closing else None

@@ -247,6 +247,10 @@ def seed_vendors(demo=None, today: date | None = None) -> int:
     # The sweep catches up with the dates the demo put in the past (the missed notice
     # date, the warnings already due), as a running installation would have.
     contract_deadlines_sweep()
+    # SLA objectives, a year of measurements and credits in every state (issue 15).
+    from .demo_sla import seed_sla
+
+    seed_sla(users, today)
     return len(VENDORS)
 
 

@@ -30,20 +30,33 @@ from core.transitions import guard
 
 from .choices import (
     LIVE_CONTRACT_STATES,
+    OPEN_CREDIT_STATES,
     RENEWABLE_STATES,
+    BandKind,
     BillingPeriod,
+    ClaimWindowFrom,
+    Comparator,
     ContactRole,
     ContractState,
+    CreditDeadlineOutcome,
+    CreditPayment,
+    CreditState,
     DeadlineKind,
     DeadlineOutcome,
     DocumentKind,
     DowntimeEnd,
     ExclusionKind,
     FeeKind,
+    MeasurementOrigin,
+    MeasurementPeriod,
+    MeasurementSource,
+    MinimumRule,
     NoticeUnit,
     RenewalDecision,
     RenewalType,
     RiskRating,
+    SlaMetric,
+    UptimeFormula,
     VendorCategory,
     VendorStatus,
 )
@@ -54,6 +67,8 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 
 can_manage_vendor = perm_checker("vendors.manage_vendor")
 can_manage_contract = perm_checker("vendors.manage_contract")
+can_work_credit = perm_checker("vendors.work_credit")
+can_record_received = perm_checker("vendors.record_credit_received")
 
 
 def default_currency():
@@ -505,3 +520,394 @@ class DowntimeExclusion(models.Model):
 
     def __str__(self):
         return f"{self.vendor}: {self.get_kind_display()} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+# --- SLA objectives, measurements, compliance and service credits (issue 15) ---------------
+#
+# An objective is *versioned*: every row is one version of a ``series`` and applies from
+# its ``effective_from`` date until the next version's. A period is measured under the
+# version in force on its first day, and its measurement, compliance and credit point at
+# that version row, so a later change of terms never rewrites a past period.
+
+PERCENT = {"max_digits": 12, "decimal_places": 4}
+FIGURE = {"max_digits": 16, "decimal_places": 4}
+
+
+def _all_exclusion_kinds():
+    return list(ExclusionKind.values)
+
+
+class SlaObjective(models.Model):
+    series = models.UUIDField(default=uuid.uuid4, editable=False, db_index=True,
+                              help_text="The versions of one objective share it.")
+    version = models.PositiveSmallIntegerField(default=1, editable=False)
+    effective_from = models.DateField(help_text="The first day these terms apply.")
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT,
+                                 related_name="objectives")
+    name = FreeCharField(max_length=120, help_text="e.g. Monthly uptime, Service level 80/20")
+    metric = models.CharField(max_length=20, choices=SlaMetric.choices)
+    comparator = models.CharField(max_length=10, choices=Comparator.choices,
+                                  default=Comparator.AT_LEAST)
+    target = models.DecimalField(**FIGURE)
+    period = models.CharField(max_length=8, choices=MeasurementPeriod.choices,
+                              default=MeasurementPeriod.MONTH)
+    queue_ids = models.JSONField(default=list, blank=True,
+                                 help_text="The queues it covers (contact metrics).")
+    # Metric options a measurement source reads: threshold_seconds, abandon_treatment,
+    # short_abandon_seconds, min_presented_seconds, priority (vendor support times).
+    options = models.JSONField(default=dict, blank=True)
+    uptime_formula = models.CharField(max_length=20, choices=UptimeFormula.choices,
+                                      default=UptimeFormula.EXCLUDED_ADDED_BACK)
+    excluded_kinds = models.JSONField(
+        default=_all_exclusion_kinds, blank=True,
+        help_text="Which kinds of downtime exclusion count for this objective.")
+    tolerance = models.DecimalField(
+        **FIGURE, default=0,
+        help_text="Vendor-reported and self-measured may differ by this much unflagged.")
+    weight = models.DecimalField(max_digits=6, decimal_places=2, default=1,
+                                 help_text="Weight in the vendor scorecard.")
+    active = models.BooleanField(default=True, help_text="Off: no longer measured.")
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = History()
+
+    class Meta:
+        ordering = ["contract", "name", "effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "version"], name="objective_version_once"),
+            models.UniqueConstraint(fields=["series", "effective_from"],
+                                    name="objective_one_version_a_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.contract.reference}, v{self.version})"
+
+    def get_absolute_url(self):
+        return reverse("vendors:objective", args=[self.pk])
+
+    @property
+    def is_percent(self):
+        from .choices import PERCENT_METRICS
+
+        return self.metric in PERCENT_METRICS
+
+    @property
+    def unit(self):
+        if self.is_percent:
+            return " %"
+        if self.metric in (SlaMetric.AHT, SlaMetric.ASA):
+            return " s"
+        if self.metric in (SlaMetric.SUPPORT_RESPONSE, SlaMetric.SUPPORT_RESOLUTION):
+            return " min"
+        return ""
+
+    def target_text(self):
+        from .credit_rules import fmt_number
+
+        return f"{self.get_comparator_display()} {fmt_number(self.target)}{self.unit}"
+
+
+class CreditSchedule(models.Model):
+    """How a missed objective turns into money (``vendors/credit_rules.py``)."""
+
+    objective = models.OneToOneField(SlaObjective, on_delete=models.CASCADE,
+                                     related_name="schedule")
+    fee_lines = models.ManyToManyField(
+        FeeLine, blank=True, related_name="+",
+        help_text="The fee base; none chosen: every recurring fee line. One-time fees "
+                  "never count.")
+    duration_per_outage = models.BooleanField(
+        default=True, help_text="Duration bands per outage (added up); off: on the "
+                                "period's total downtime.")
+    minimum_amount = models.DecimalField(**MONEY, default=0)
+    minimum_rule = models.CharField(max_length=10, choices=MinimumRule.choices,
+                                    default=MinimumRule.AT_LEAST)
+    cap_percent = models.DecimalField(**PERCENT, null=True, blank=True)
+    cap_amount = models.DecimalField(**MONEY, null=True, blank=True)
+    claim_window_days = models.PositiveSmallIntegerField(default=30)
+    claim_window_from = models.CharField(max_length=12, choices=ClaimWindowFrom.choices,
+                                         default=ClaimWindowFrom.PERIOD_END)
+    payment = models.CharField(max_length=16, choices=CreditPayment.choices,
+                               default=CreditPayment.FUTURE_INVOICES)
+    earn_back_periods = models.PositiveSmallIntegerField(
+        null=True, blank=True,
+        help_text="Earn-back: an unclaimed credit is forgiven if the next N periods are met.")
+
+    history = History()
+
+    def __str__(self):
+        return f"Credit schedule of {self.objective}"
+
+
+class CreditBand(models.Model):
+    """``percent`` of the fee base when ``lower <= value < upper`` (empty: unbounded)."""
+
+    schedule = models.ForeignKey(CreditSchedule, on_delete=models.CASCADE,
+                                 related_name="bands")
+    kind = models.CharField(max_length=10, choices=BandKind.choices, default=BandKind.VALUE)
+    lower = models.DecimalField(**FIGURE, null=True, blank=True)
+    upper = models.DecimalField(**FIGURE, null=True, blank=True)
+    percent = models.DecimalField(**PERCENT)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    history = History()
+
+    class Meta:
+        ordering = ["schedule", "kind", "position", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} [{self.lower}, {self.upper}) → {self.percent} %"
+
+
+class Measurement(models.Model):
+    """One figure of an objective for one period, from one source."""
+
+    objective = models.ForeignKey(SlaObjective, on_delete=models.PROTECT,
+                                  related_name="measurements")
+    period_start = models.DateField()
+    period_end = models.DateField(help_text="The day after the period's last day.")
+    source = models.CharField(max_length=8, choices=MeasurementSource.choices)
+    origin = models.CharField(max_length=10, choices=MeasurementOrigin.choices)
+    value = models.DecimalField(**FIGURE)
+    detail = FreeTextField(blank=True, help_text="How it was computed or where it came from.")
+    basis = models.JSONField(default=dict, blank=True,
+                             help_text="The raw figures behind it (evidence).")
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    history = History()
+
+    class Meta:
+        ordering = ["-period_start", "objective", "source"]
+        constraints = [models.UniqueConstraint(fields=["objective", "period_start", "source"],
+                                               name="measurement_once_per_source")]
+        indexes = [models.Index(fields=["objective", "period_start"],
+                                name="measurement_period_idx")]
+
+    def __str__(self):
+        return f"{self.objective.name} {self.period_start}: {self.value} ({self.source})"
+
+
+class Compliance(models.Model):
+    """An objective's result for one period: the value used, met or missed, and the
+    credit it earns with the explanation written out. Refreshed while data changes."""
+
+    objective = models.ForeignKey(SlaObjective, on_delete=models.PROTECT,
+                                  related_name="compliance")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    source = models.CharField(max_length=8, choices=MeasurementSource.choices)
+    value = models.DecimalField(**FIGURE)
+    met = models.BooleanField()
+    shortfall = models.DecimalField(**FIGURE, default=0)
+    band = FreeCharField(max_length=200, blank=True)
+    percent = models.DecimalField(**PERCENT, default=0)
+    fee_base = models.DecimalField(**MONEY, default=0)
+    credit_amount = models.DecimalField(**MONEY, default=0)
+    currency = models.CharField(max_length=3)
+    explanation = FreeTextField(blank=True)
+    self_value = models.DecimalField(**FIGURE, null=True, blank=True)
+    vendor_value = models.DecimalField(**FIGURE, null=True, blank=True)
+    flagged = models.BooleanField(default=False,
+                                  help_text="Vendor-reported and self-measured differ "
+                                            "beyond the objective's tolerance.")
+    score = models.DecimalField(max_digits=6, decimal_places=2, default=0)
+    computed_at = models.DateTimeField()
+
+    history = History()
+
+    class Meta:
+        ordering = ["-period_start", "objective"]
+        constraints = [models.UniqueConstraint(fields=["objective", "period_start"],
+                                               name="compliance_once_per_period")]
+        indexes = [models.Index(fields=["period_start", "objective"],
+                                name="compliance_period_idx")]
+
+    def __str__(self):
+        return f"{self.objective.name} {self.period_start}: {'met' if self.met else 'missed'}"
+
+    @property
+    def difference(self):
+        if self.self_value is None or self.vendor_value is None:
+            return None
+        return self.vendor_value - self.self_value
+
+
+class ReconciliationDispute(models.Model):
+    """We dispute the vendor's reported figure, with the evidence behind ours."""
+
+    compliance = models.ForeignKey(Compliance, on_delete=models.CASCADE,
+                                   related_name="disputes")
+    note = FreeTextField()
+    evidence = FreeTextField(help_text="Our figure and what it rests on (Markdown).")
+    opened_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = FreeTextField(blank=True)
+
+    history = History()
+
+    class Meta:
+        ordering = ["-opened_at", "pk"]
+
+    def __str__(self):
+        return f"Dispute of {self.compliance}"
+
+
+@guard("waive_reason", "Say why the credit is waived.")
+def has_waive_reason(credit):
+    return bool((credit.waive_reason or "").strip())
+
+
+@guard("dispute_reason", "Say what the vendor disputes.")
+def has_dispute_reason(credit):
+    return bool((credit.dispute_reason or "").strip())
+
+
+@guard("agreed_amount", "Give the amount the vendor agreed (no more than claimed).")
+def agreed_amount_valid(credit):
+    return credit.agreed_amount is not None and 0 <= credit.agreed_amount <= \
+        (credit.claimed_amount if credit.claimed_amount is not None else credit.amount)
+
+
+@guard("claimed_amount", "Give the counter-figure you claim.")
+def counter_figure_given(credit):
+    return credit.claimed_amount is not None and credit.claimed_amount > 0
+
+
+@guard("received_amount", "Give the amount received.")
+def received_amount_given(credit):
+    return credit.received_amount is not None and credit.received_amount >= 0
+
+
+class ServiceCredit(FSMModelMixin, models.Model):
+    """What a vendor owes for one missed objective in one period (at most one each),
+    tracked to the money: ``accrued → claimed → accepted | disputed → received``, or
+    ``waived`` with a reason; a disputed claim goes back to ``claimed`` with a
+    counter-figure."""
+
+    compliance = models.OneToOneField(Compliance, on_delete=models.PROTECT,
+                                      related_name="credit")
+    objective = models.ForeignKey(SlaObjective, on_delete=models.PROTECT,
+                                  related_name="credits")
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="credits")
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="credits")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    currency = models.CharField(max_length=3)
+    amount = models.DecimalField(**MONEY, help_text="Due by the schedule (money).")
+    explanation = FreeTextField(blank=True)
+    state = FSMField(default=CreditState.ACCRUED, choices=CreditState.choices, protected=True)
+    claim_deadline = models.DateField(help_text="The last day to claim it.")
+    claim_window_start = models.DateField(help_text="When the claim window opened.")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_amount = models.DecimalField(**MONEY, null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    agreed_amount = models.DecimalField(**MONEY, null=True, blank=True)
+    disputed_at = models.DateTimeField(null=True, blank=True)
+    dispute_reason = FreeTextField(blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    received_amount = models.DecimalField(**MONEY, null=True, blank=True)
+    received_reference = FreeCharField(max_length=120, blank=True,
+                                       help_text="Credit note or invoice reference.")
+    waived_at = models.DateTimeField(null=True, blank=True)
+    waive_reason = FreeTextField(blank=True)
+    # Claim window bookkeeping (``vendors/credit_deadlines.py``).
+    window_missed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    next_deadline_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField()
+
+    history = History()
+
+    class Meta:
+        ordering = ["claim_deadline", "pk"]
+        # Finance records the money arriving without working the claim itself.
+        permissions = [("record_received_servicecredit", "Can record a credit received")]
+        indexes = [
+            models.Index(fields=["state", "claim_deadline"], name="credit_state_deadline_idx"),
+            models.Index(fields=["vendor", "period_start"], name="credit_vendor_period_idx"),
+            models.Index(fields=["next_deadline_at", "id"],
+                         condition=Q(next_deadline_at__isnull=False),
+                         name="credit_next_deadline_idx"),
+        ]
+
+    def __str__(self):
+        return f"Credit {self.objective.name} {self.period_start:%b %Y} ({self.contract.reference})"
+
+    def get_absolute_url(self):
+        return reverse("vendors:credit", args=[self.pk])
+
+    @property
+    def reference(self):
+        return f"Credit {self.contract.reference} {self.objective.name} {self.period_start:%b %Y}"
+
+    @property
+    def is_open(self):
+        return self.state in OPEN_CREDIT_STATES
+
+    @property
+    def expected_amount(self):
+        """What we still expect: received, else agreed, else claimed, else due."""
+        for value in (self.received_amount, self.agreed_amount, self.claimed_amount):
+            if value is not None:
+                return value
+        return self.amount
+
+    # --- Transitions (fields only; services do the rest) ---
+
+    @transition(field=state, source=CreditState.ACCRUED, target=CreditState.CLAIMED,
+                permission=can_work_credit)
+    def claim(self, *, at, amount=None):
+        self.claimed_at = at
+        self.claimed_amount = self.amount if amount is None else amount
+
+    @transition(field=state, source=[CreditState.CLAIMED, CreditState.DISPUTED],
+                target=CreditState.ACCEPTED, conditions=[agreed_amount_valid],
+                permission=can_work_credit)
+    def accept(self, *, at):
+        self.accepted_at = at
+
+    @transition(field=state, source=CreditState.CLAIMED, target=CreditState.DISPUTED,
+                conditions=[has_dispute_reason], permission=can_work_credit)
+    def dispute(self, *, at):
+        self.disputed_at = at
+
+    @transition(field=state, source=CreditState.DISPUTED, target=CreditState.CLAIMED,
+                conditions=[counter_figure_given], permission=can_work_credit)
+    def reclaim(self, *, at):
+        self.claimed_at = at
+
+    @transition(field=state, source=CreditState.ACCEPTED, target=CreditState.RECEIVED,
+                conditions=[received_amount_given], permission=can_record_received)
+    def receive(self, *, at):
+        self.received_at = at
+
+    @transition(field=state, source=list(OPEN_CREDIT_STATES), target=CreditState.WAIVED,
+                conditions=[has_waive_reason], permission=can_work_credit)
+    def waive(self, *, at):
+        self.waived_at = at
+
+
+class CreditDeadline(models.Model):
+    """A moment of a credit's claim window the sweep acts on: a warning at a share of
+    the window (default 50 % and 75 %) or the window's end (unclaimed: money lost).
+    ``due_at`` is NULL once fired; the unique constraint forbids a second firing."""
+
+    credit = models.ForeignKey(ServiceCredit, on_delete=models.CASCADE,
+                               related_name="deadlines")
+    percent = models.PositiveSmallIntegerField(help_text="Share of the window; 100: its end.")
+    due_at = models.DateTimeField(null=True, blank=True)
+    fired_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=12, choices=CreditDeadlineOutcome.choices,
+                               blank=True)
+
+    history = History()
+
+    class Meta:
+        ordering = ["credit", "percent"]
+        constraints = [models.UniqueConstraint(fields=["credit", "percent"],
+                                               name="credit_deadline_once")]
+
+    def __str__(self):
+        return f"{self.credit}: {self.percent} % of the claim window"

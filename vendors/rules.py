@@ -9,6 +9,8 @@ from core.predicates import has_model_perm
 from .choices import DocumentKind
 from .visibility import MONEY_PERMISSION
 
+sees_money = has_model_perm(MONEY_PERMISSION)
+
 manages_vendors = has_model_perm("vendors.change_vendor")
 manages_contracts = has_model_perm("vendors.change_contract")
 attributes_anything = has_model_perm("vendors.add_vendorattribution")
@@ -56,3 +58,16 @@ rules.add_perm("vendors.attribute_escalation", attributes_anything | works_the_e
 rules.add_perm("vendors.tag_exclusion", has_model_perm("vendors.add_downtimeexclusion"))
 rules.add_perm("vendors.read_document",
                has_model_perm("vendors.view_contractdocument") & document_readable)
+
+# Service credits are money: worked (claimed, accepted, disputed, waived) by vendor
+# managers and managers; the money arriving is recorded by them or by Finance.
+works_credits = has_model_perm("vendors.change_servicecredit")
+rules.add_perm("vendors.work_credit", sees_money & works_credits)
+rules.add_perm("vendors.record_credit_received",
+               sees_money & (works_credits
+                             | has_model_perm("vendors.record_received_servicecredit")))
+# Objectives, schedules and measurements (entering, importing) and reconciliation
+# disputes: whoever manages contracts.
+rules.add_perm("vendors.manage_objective", has_model_perm("vendors.change_slaobjective"))
+rules.add_perm("vendors.record_measurement", has_model_perm("vendors.add_measurement"))
+rules.add_perm("vendors.dispute_measurement", sees_money & works_credits)

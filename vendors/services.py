@@ -531,6 +531,8 @@ def attribution_add(*, vendor: Vendor, by, incident=None, escalation=None,
     because = f": {attribution.reason}" if attribution.reason else ""
     work_items.timeline_add(target, "link", f"Vendor {vendor.name} named{under}{because}",
                             by=by, at=attribution.added_at)
+    if incident is not None:
+        _refresh_sla(vendor.pk, incident.declared_at, by)
     # Playbook attach rules may match on vendors (``vendor_keys_for``).
     announce_change(target, by=by, at=attribution.added_at)
     return attribution
@@ -545,6 +547,8 @@ def attribution_remove(*, attribution: VendorAttribution, by, at=None) -> None:
         attribution.delete()
     work_items.timeline_add(target, "link", f"Vendor {attribution.vendor.name} no longer named",
                             by=by, at=_now(at))
+    if attribution.incident_id:
+        _refresh_sla(attribution.vendor_id, attribution.incident.declared_at, by)
     announce_change(target, by=by)
 
 
@@ -584,6 +588,7 @@ def exclusion_add(*, vendor: Vendor, by, kind: str, starts_at: datetime, ends_at
                                   tagged_at=_now(at))
     exclusion.full_clean()
     save_with_audit(exclusion, by=by, reason=f"Downtime excluded: {exclusion.get_kind_display()}")
+    _refresh_sla(vendor.pk, starts_at, by, ends_at)
     return exclusion
 
 
@@ -611,3 +616,12 @@ def exclusion_remove(*, exclusion: DowntimeExclusion, by) -> None:
              message="Your role cannot remove downtime exclusions.")
     with audited(exclusion, by=by, reason="Downtime exclusion removed"):
         exclusion.delete()
+    _refresh_sla(exclusion.vendor_id, exclusion.starts_at, by, exclusion.ends_at)
+
+
+def _refresh_sla(vendor_id, start, by, end=None):
+    """Downtime changed: the vendor's closed SLA periods it touches are measured again
+    (compliance and any credit still accrued), as the user who changed it."""
+    from .sla_services import refresh_vendor_periods
+
+    refresh_vendor_periods(vendor_id, start, end or timezone.now(), by=by)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import sla_views, views
 
 app_name = "vendors"
 
@@ -30,6 +30,27 @@ urlpatterns = [
          name="document"),
     path("contracts/<int:pk>/documents/<int:document_pk>/delete/", views.document_delete,
          name="document-delete"),
+    # SLA objectives, measurements, compliance, credits and scorecards (issue 15).
+    path("contracts/<int:pk>/objectives/", sla_views.contract_objectives,
+         name="contract-objectives"),
+    path("contracts/<int:pk>/objectives/add/", sla_views.objective_save, name="objective-add"),
+    path("contracts/<int:pk>/objectives/preview/", sla_views.objective_preview,
+         name="objective-preview"),
+    path("contracts/<int:pk>/objectives/<int:objective_pk>/revise/", sla_views.objective_save,
+         name="objective-revise-save"),
+    path("objectives/<int:pk>/", sla_views.objective_detail, name="objective"),
+    path("objectives/<int:pk>/revise/", sla_views.objective_revise_form,
+         name="objective-revise"),
+    path("objectives/<int:pk>/measurements/", sla_views.measurement_add,
+         name="measurement-add"),
+    path("objectives/<int:pk>/import/", sla_views.measurement_import, name="measurement-import"),
+    path("compliance/<int:pk>/dispute/", sla_views.compliance_dispute,
+         name="compliance-dispute"),
+    path("credits/", sla_views.credit_ledger, name="credits"),
+    path("credits/<int:pk>/", sla_views.credit_detail, name="credit"),
+    path("credits/<int:pk>/letter.md", sla_views.credit_letter, name="credit-letter"),
+    path("credits/<int:pk>/<str:name>/", sla_views.credit_step, name="credit-step"),
+    path("scorecards/", sla_views.scorecards, name="scorecards"),
     path("contracts/<int:pk>/<str:name>/", views.contract_transition,
          name="contract-transition"),
     # Cards on incident and escalation pages: "incident" or "escalation", its id.

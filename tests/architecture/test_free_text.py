@@ -44,6 +44,8 @@ STRUCTURED = {
     "vendors.Contract.currency": "an ISO 4217 code from the SWITCHBOARD_CURRENCY setting",
     "vendors.ContractDocument.file": "a stored file's name (its history keeps it as text)",
     "vendors.VendorContact.phone": "a switchboard or NOC phone number",
+    "vendors.Compliance.currency": "copied from its contract's ISO 4217 code",
+    "vendors.ServiceCredit.currency": "copied from its contract's ISO 4217 code",
 }
 
 

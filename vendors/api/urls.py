@@ -3,6 +3,12 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from .sla_views import (
+    ComplianceViewSet,
+    MeasurementViewSet,
+    ServiceCreditViewSet,
+    SlaObjectiveViewSet,
+)
 from .views import (
     ContractDocumentViewSet,
     ContractViewSet,
@@ -21,6 +27,10 @@ router.register("contracts", ContractViewSet)
 router.register("contract-documents", ContractDocumentViewSet)
 router.register("vendor-attributions", VendorAttributionViewSet)
 router.register("downtime-exclusions", DowntimeExclusionViewSet)
+router.register("sla-objectives", SlaObjectiveViewSet)
+router.register("sla-measurements", MeasurementViewSet)
+router.register("sla-compliance", ComplianceViewSet)
+router.register("service-credits", ServiceCreditViewSet)
 
 # Routes outside the router (``config/api.py`` includes both).
 extra_urlpatterns = [
