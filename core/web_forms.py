@@ -7,14 +7,54 @@ missing requirement, 409 for a transition not allowed now or a concurrent change
 re-rendered in place; without JavaScript the browser is redirected back.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import HttpResponseClientRedirect
 
 from . import registry
 from .exceptions import ConcurrentChange, RequirementMissing, TransitionNotAllowed
+
+
+@dataclass(frozen=True)
+class Step:
+    """A transition as an object page offers it: its button, its form, the service call
+    ``run(obj, by, cleaned_data)``, the word for "done", a hint and a button style."""
+
+    label: str
+    form: type
+    run: Callable
+    done: str
+    hint: str = ""
+    style: str = ""
+
+
+def page_reader(permission: str):
+    """Decorate a page view: signed in and holding ``permission`` (writes are checked
+    by the services). A session that ran out mid-page sends the whole tab to the login
+    page instead of swapping the login form into an htmx panel."""
+
+    def decorate(view):
+        checked = login_required(permission_required(permission, raise_exception=True)(view))
+
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.htmx and not request.user.is_authenticated:
+                back = request.htmx.current_url_abs_path or request.get_full_path()
+                return HttpResponseClientRedirect(redirect_to_login(back).url)
+            return checked(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
 
 
 def people(request):

@@ -41,11 +41,10 @@ from .sla_selectors import (
     vendor_scorecard,
     vendors_ranked,
 )
-from .views import _reader
 from .visibility import can_see_money
 
-objective_reader = _reader("vendors.view_slaobjective")
-credit_reader = _reader("vendors.view_servicecredit")
+objective_reader = web_forms.page_reader("vendors.view_slaobjective")
+credit_reader = web_forms.page_reader("vendors.view_servicecredit")
 
 CREDIT_STEPS = {
     "claim": ("Claim", ClaimForm, "claimed"),
@@ -384,7 +383,7 @@ def _month_param(request):
         return None
 
 
-@_reader("vendors.view_vendor")
+@web_forms.page_reader("vendors.view_vendor")
 def scorecards(request):
     """Vendors ranked by their weighted SLA score for a month (the last closed one)."""
     month = _month_param(request)

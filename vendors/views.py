@@ -8,11 +8,9 @@ works as an ordinary POST without JavaScript (``core.web_forms.submit``).
 
 import csv
 from datetime import UTC, datetime
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F
@@ -74,25 +72,8 @@ from .visibility import can_see_money
 PAGE_SIZE = 50
 
 
-def _reader(permission):
-    def decorate(view):
-        checked = login_required(permission_required(permission, raise_exception=True)(view))
-
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if request.htmx and not request.user.is_authenticated:
-                # The session ran out mid-page: the whole tab goes to the login page.
-                back = request.htmx.current_url_abs_path or request.get_full_path()
-                return HttpResponseClientRedirect(redirect_to_login(back).url)
-            return checked(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorate
-
-
-vendor_reader = _reader("vendors.view_vendor")
-contract_reader = _reader("vendors.view_contract")
+vendor_reader = web_forms.page_reader("vendors.view_vendor")
+contract_reader = web_forms.page_reader("vendors.view_contract")
 
 
 def _sort_columns(columns, sort, default):

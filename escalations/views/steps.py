@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 
 from core.forms import ConfirmForm
+from core.web_forms import Step
 from incidents.models import Incident
 
 from .. import services
@@ -30,18 +31,6 @@ from ..models import Escalation
 
 def _or_none(value):
     return value or None
-
-
-@dataclass(frozen=True)
-class Step:
-    """A transition as the page offers it: its button, its form, the service call."""
-
-    label: str
-    form: type
-    run: Callable[[Escalation, object, dict], Escalation]  # (escalation, by, cleaned data)
-    done: str
-    hint: str = ""
-    style: str = ""
 
 
 STEPS = {

@@ -1,9 +1,8 @@
 """The transitions as the incident page offers them: button, form, service call."""
 
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from core.forms import ConfirmForm
+from core.web_forms import Step
 
 from .. import services
 from ..forms import (
@@ -13,20 +12,6 @@ from ..forms import (
     ResolveForm,
     TriageForm,
 )
-from ..models import Incident
-
-
-@dataclass(frozen=True)
-class Step:
-    """A transition as the page offers it: its button, its form, the service call."""
-
-    label: str
-    form: type
-    run: Callable[[Incident, object, dict], Incident]  # (incident, by, cleaned data)
-    done: str
-    hint: str = ""
-    style: str = ""
-
 
 STEPS = {
     "triage": Step(

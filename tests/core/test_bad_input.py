@@ -484,7 +484,9 @@ def test_every_base_body_of_the_fuzz_is_valid(shared_world):
         status, error = nasty_input.send(
             client, operation.method, nasty_input.concrete_path(operation.path,
                                                                 shared_world.ids), body)
-        assert status < 400, (key, status, error)
+        # 409: the body was valid and reached the service, which refused the move in
+        # the object's current state (the world's credit is moved by earlier bodies).
+        assert status < 400 or status == 409, (key, status, error)
     for url, data in shared_world.forms.items():
         status, error = nasty_input.send_form(client, url, data)
         assert status == 302, (url, status, error)
