@@ -130,8 +130,10 @@ def _dashboard(user, now):
 
     from .selectors import contracts_needing_attention
 
-    attention = contracts_needing_attention(timezone.localdate(now) if now else None)
-    return {"attention": attention} if attention else None
+    today = timezone.localdate(now) if now else timezone.localdate()
+    attention = contracts_needing_attention(today)
+    # The date chips compare with today (a missing filter argument fails the page).
+    return {"attention": attention, "today": today} if attention else None
 
 
 def _facts(obj):

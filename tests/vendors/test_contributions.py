@@ -92,3 +92,18 @@ def test_many_escalations_naming_one_vendor_suggest_its_outage(client, carrier, 
         assert f"3 escalations naming {carrier.name}" in page
         escalation_services.escalation_withdraw(escalation=third, by=lead, reason="Dupe")
         assert vendor_escalation_bursts(now=now) == []
+
+
+def test_the_home_page_draws_the_contract_dates_tile(client, make_contract, victor):
+    """Through the real home page (it hands a tile its data as ``tile``): the date
+    chips need today's date there too — without it the whole page answered 500."""
+    now = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    with time_machine.travel(now, tick=False):
+        make_contract(end_date=date(2026, 5, 20))  # notice date 19 Feb, undecided
+        make_contract(title="CRM", end_date=date(2026, 7, 31))  # notice 2 May: in window
+        client.force_login(victor)
+        response = client.get("/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'data-testid="notice-missed"' in page
+    assert "CTR-2026-0002" in page
