@@ -2,12 +2,26 @@
 
 from core.choices import Role
 from core.registry import Area, register_area
-from core.roles import ALL, Grant, register_app
+from core.roles import ALL, EDIT, VIEW, Grant, register_app
+
+APPROVE = ("approve",)
 
 
 def register():
-    register_app("budgets", money=True, grants={Role.FINANCE: [Grant("budgets", ALL)]})
+    # Money roles read everything; Finance and Managers run budgets and approve
+    # initiatives; vendor managers propose and own initiatives (a chatbot vendor's);
+    # every other role reads initiatives — their amounts stay hidden (budgets/rules.py).
+    register_app("budgets", money=True, grants={
+        Role.MANAGER: [Grant("budgets", APPROVE, ("initiative",))],
+        Role.FINANCE: [Grant("budgets", ALL), Grant("budgets", APPROVE, ("initiative",))],
+        Role.VENDOR_MANAGER: [Grant("budgets", EDIT, ("initiative", "baseline",
+                                                     "benefitrecord"))],
+        Role.INCIDENT_RESPONDER: [Grant("budgets", VIEW, ("initiative",))],
+        Role.ESCALATION_LEAD: [Grant("budgets", VIEW, ("initiative",))],
+        Role.VIEWER: [Grant("budgets", VIEW, ("initiative",))],
+    })
     register_area(Area(
         "budgets", "Budgets",
         "Budgets for tooling, vendor contracts and initiatives, spend against them, "
-        "realised benefits, ROI and payback.", order=60, permission="core.view_money"))
+        "realised benefits, ROI and payback.", order=60,
+        permission="budgets.read_initiatives"))

@@ -474,6 +474,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "vendors.tasks.close_sla_periods",
         "schedule": timedelta(hours=1),
     },
+    # Initiatives delivered N months ago: their owners are told the benefits review is due.
+    "budget-initiative-reviews": {
+        "task": "budgets.tasks.sweep_initiative_reviews",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 # --- Logging ----------------------------------------------------------------
@@ -496,6 +501,11 @@ LOGGING = {
 
 # --- Switchboard --------------------------------------------------------------
 SWITCHBOARD_CURRENCY = env.str("SWITCHBOARD_CURRENCY", default="EUR")
+# Budgets: the month fiscal years start in (1 = January; 4 = April, as in the UK).
+SWITCHBOARD_FISCAL_YEAR_START_MONTH = env.int("SWITCHBOARD_FISCAL_YEAR_START_MONTH", default=1)
+# Budget consumption alerts for a whole category of a year (per budget: its own list).
+SWITCHBOARD_BUDGET_CATEGORY_ALERTS = [int(v) for v in env.list(
+    "SWITCHBOARD_BUDGET_CATEGORY_ALERTS", default=["80", "100"])]
 # Days after resolution during which a customer escalation may still be reopened.
 ESCALATION_REOPEN_WINDOW_DAYS = env.int("ESCALATION_REOPEN_WINDOW_DAYS", default=14)
 # Tier ladder: minutes the receiving tier's leads have to acknowledge an escalation

@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.audit import audited, save_with_audit, system_user
+from core.hooks import announce_change
 from core.transitions import lock, perform_transition
 
 from . import sla
@@ -693,6 +694,8 @@ def _credit_step(credit, name, *, by, reason, prepare=None):
         prepare(credit)
     perform_transition(credit, name, by=by, reason=reason, at=timezone.now())
     schedule_credit_deadlines(credit)
+    # Other apps follow the money (budgets books a received credit against spend).
+    announce_change(credit, by=by)
     return credit
 
 
