@@ -57,7 +57,7 @@ def initiative_propose(*, by, title: str, owner=None, queues=(), **fields) -> In
     _check_links(initiative)
     initiative.reference = allocate_reference(Initiative.objects.all(), prefix="INI",
                                               year=timezone.now().year)
-    initiative.full_clean()
+    initiative.full_clean(exclude=["state"])
     save_with_audit(initiative, by=by, reason="Proposed")
     if queues:
         initiative.queues.set(queues)
@@ -75,7 +75,7 @@ def initiative_update(*, initiative: Initiative, by, queues=None,
         if name in INITIATIVE_FIELDS:
             setattr(initiative, name, value)
     _check_links(initiative)
-    initiative.full_clean()
+    initiative.full_clean(exclude=["state"])
     save_with_audit(initiative, by=by, reason=reason)
     if queues is not None:
         initiative.queues.set(queues)
@@ -88,6 +88,7 @@ def initiative_approve(*, initiative: Initiative, by, approved_cost, expected_be
     """Approve the initiative with the cost approved (Finance or a Manager)."""
     initiative = lock(Initiative, initiative.pk)
     initiative.approved_cost = _money_or_none(approved_cost, "approved_cost")
+    initiative.approved_by = by
     if expected_benefit not in (None, ""):
         initiative.expected_benefit = _money_or_none(expected_benefit, "expected_benefit")
     perform_transition(initiative, "approve", by=by, at=timezone.now(),

@@ -327,9 +327,8 @@ class Initiative(FSMModelMixin, models.Model):
     @transition(field=state, source=InitiativeState.PROPOSED, target=InitiativeState.APPROVED,
                 conditions=[has_approved_cost, has_expected_benefit],
                 permission=can_approve_initiative)
-    def approve(self, *, by, at):
-        self.approved_by = by
-        self.approved_at = at
+    def approve(self, *, at):
+        self.approved_at = at  # the service sets approved_by: the transition is not told who
 
     @transition(field=state, source=InitiativeState.APPROVED,
                 target=InitiativeState.IN_PROGRESS, permission=can_work_initiative)

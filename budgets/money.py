@@ -91,7 +91,8 @@ def phasing_problem(amount, phasing) -> str | None:
     if any(not v.is_finite() or v < 0 or v != v.quantize(CENT) for v in values):
         return "Monthly amounts must be positive and in cents."
     if sum(values) != Decimal(amount):
-        return (f"The months add up to {sum(values)}, not the budget's {Decimal(amount)}.")
+        return (f"The months add up to {sum(values).quantize(CENT)}, not the budget's "
+                f"{Decimal(amount).quantize(CENT)}.")
     return None
 
 
