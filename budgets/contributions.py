@@ -1,7 +1,7 @@
 """What the budgets app brings to the rest of Switchboard (see core/registry.py)."""
 
 from core.choices import Role
-from core.registry import Area, register_area
+from core.registry import Area, DemoSeeder, register_area, register_demo_seeder
 from core.roles import ALL, EDIT, VIEW, Grant, register_app
 
 APPROVE = ("approve",)
@@ -25,3 +25,10 @@ def register():
         "Budgets for tooling, vendor contracts and initiatives, spend against them, "
         "realised benefits, ROI and payback.", order=60,
         permission="budgets.read_initiatives"))
+    register_demo_seeder(DemoSeeder("budgets", _seed, after=("core.people", "vendors", "kpis")))
+
+
+def _seed(demo):
+    from .demo import seed_budgets
+
+    seed_budgets(demo)

@@ -294,20 +294,22 @@ def _save_benefit(record: BenefitRecord, *, by, reason):
     return record
 
 
-def _check_benefit_allowed(initiative, by):
+def _check_benefit_allowed(initiative, by) -> Initiative:
+    initiative = Initiative.objects.get(pk=initiative.pk)  # the state as it is now
     require(by, "budgets.record_benefit", "You may not record this initiative's benefits.",
             initiative)
     if initiative.state not in FUNDED_INITIATIVE_STATES:
         raise ValidationError({"initiative": [
             f"Benefits are recorded once the initiative is approved; it is "
             f"{initiative.get_state_display().lower()}."]})
+    return initiative
 
 
 @transaction.atomic
 def benefit_record(*, initiative: Initiative, by, period_start: date, amount,
                    kind: str = BenefitKind.COST_SAVED, note: str = "") -> BenefitRecord:
     """Record a measured benefit for a month, as figured by the owner."""
-    _check_benefit_allowed(initiative, by)
+    initiative = _check_benefit_allowed(initiative, by)
     first, end = _month(period_start)
     record = BenefitRecord(initiative=initiative, period_start=first, period_end=end, kind=kind,
                            method=BenefitMethod.ENTERED, amount=parse_money(amount, "amount"),
@@ -330,7 +332,7 @@ def benefit_derive(*, initiative: Initiative, by, period_start: date,
     * containment: (month's containment − baseline containment) × month's contacts
       handled × cost per contact.
     """
-    _check_benefit_allowed(initiative, by)
+    initiative = _check_benefit_allowed(initiative, by)
     baseline = Baseline.objects.filter(initiative=initiative).first()
     if baseline is None or baseline.method == BenefitMethod.ENTERED:
         raise ValidationError({"baseline": ["Take a KPI baseline (AHT or containment) first."]})

@@ -231,7 +231,7 @@ def budget_for_credit(credit, day: date) -> Budget | None:
 
 
 @transaction.atomic
-def credit_offset(*, credit, by=None) -> SpendEntry | None:
+def credit_offset(*, credit, by=None, notify_finance: bool = True) -> SpendEntry | None:
     """A received service credit becomes a negative spend entry on the vendor's budget,
     linked to it (one per credit, by the one-to-one column); None when there is no
     budget to book it on — Finance is told, and can book it by hand."""
@@ -244,10 +244,15 @@ def credit_offset(*, credit, by=None) -> SpendEntry | None:
     budget = budget_for_credit(credit, day)
     actor = by or system_user()
     if budget is None:
-        notify(finance_people(), title=f"Credit received with no budget to offset: "
-               f"{credit.reference}", body=f"{credit.received_amount} {credit.currency} from "
-               f"{credit.vendor} has no {fiscal_year_for(day)} vendor budget to book against.",
-               url=credit.get_absolute_url())
+        year = fiscal_year_for(day)
+        # A year without any budget is not budgeted (yet): the daily pass books the
+        # credit once its budgets are set. A budgeted year with no fitting budget is
+        # Finance's to decide.
+        if notify_finance and Budget.objects.filter(fiscal_year=year).exists():
+            notify(finance_people(), title=f"Credit received with no budget to offset: "
+                   f"{credit.reference}", body=f"{credit.received_amount} {credit.currency} "
+                   f"from {credit.vendor} has no {year} vendor budget to book against.",
+                   url=credit.get_absolute_url())
         return None
     entry = SpendEntry(budget=budget, date=day, amount=-credit.received_amount,
                        currency=credit.currency, vendor_id=credit.vendor_id,
@@ -259,6 +264,18 @@ def credit_offset(*, credit, by=None) -> SpendEntry | None:
     save_with_audit(entry, by=actor, reason=f"Offsets the service credit {credit.reference}")
     _link_contract(entry)
     return entry
+
+
+def offset_received_credits() -> int:
+    """Book every received credit not offset yet (daily, and after the demo's budgets):
+    credits received before their year's budgets existed are not lost."""
+    from vendors.models import ServiceCredit
+
+    booked = 0
+    for credit in ServiceCredit.objects.filter(state="received", spend_offset__isnull=True) \
+            .select_related("vendor", "contract", "objective").order_by("received_at"):
+        booked += credit_offset(credit=credit, notify_finance=False) is not None
+    return booked
 
 
 def on_object_changed(sender, instance, by, **kwargs):

@@ -18,3 +18,12 @@ def sweep_initiative_reviews():
                      handle=lambda initiative: review_due(initiative, now),
                      name="Initiative benefits reviews")
     return dict(done)
+
+
+@shared_task(name="budgets.tasks.offset_received_credits")
+def offset_received_credits():
+    """Received service credits not yet booked against spend (their year had no budget
+    when they arrived) are booked once a budget can take them."""
+    from .services import offset_received_credits as book
+
+    return {"booked": book()}

@@ -479,6 +479,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "budgets.tasks.sweep_initiative_reviews",
         "schedule": timedelta(hours=1),
     },
+    # Received service credits whose year had no budget yet: booked once one exists.
+    "budget-credit-offsets": {
+        "task": "budgets.tasks.offset_received_credits",
+        "schedule": timedelta(hours=24),
+    },
 }
 
 # --- Logging ----------------------------------------------------------------

@@ -46,13 +46,20 @@ class DemoQueue:
     skill: float = 0.86  # service level on an ordinary interval
     christmas: float = 1.0  # extra load at the December peak
     weekend: float = 0.45
+    transfer_rate: float = 0.05  # contacts passed on (from a bot: to an agent)
+    # An improvement the demo initiatives measure (budgets/demo.py): from this many days
+    # ago, handle time is multiplied by ``handle_factor`` and transfers fall to
+    # ``improved_transfer_rate``.
+    improved_days_ago: int | None = None
+    handle_factor: float = 1.0
+    improved_transfer_rate: float | None = None
 
 
 QUEUES = [
     DemoQueue("Voice sales", "voice", "Leeds", 140, 380, 40, 60, 8, 20, christmas=1.7),
     DemoQueue("Voice support", "voice", "Leeds", 220, 420, 70, 90, 7, 22, christmas=1.25),
     DemoQueue("Billing", "voice", "Glasgow", 90, 360, 60, 120, 8, 18, skill=0.82,
-              weekend=0.2),
+              weekend=0.2, improved_days_ago=80, handle_factor=0.91),
     DemoQueue("Chat", "chat", "Leeds", 160, 540, 0, 45, 7, 23, vendor="Nimbus CX",
               threshold=60, treatment=AbandonTreatment.IGNORED),
     DemoQueue("Email", "email", "Glasgow", 60, 300, 0, 60, 0, 24, threshold=14_400,
@@ -62,7 +69,8 @@ QUEUES = [
     DemoQueue("Overflow (Kaapstad)", "voice", "Cape Town", 80, 440, 80, 100, 6, 20,
               vendor="Kaapstad Contact Partners", skill=0.78, christmas=1.5),
     DemoQueue("Bot-assisted chat", "messaging", "Leeds", 70, 300, 0, 30, 0, 24,
-              vendor="Nimbus CX", threshold=60, skill=0.92),
+              vendor="Nimbus CX", threshold=60, skill=0.92, transfer_rate=0.42,
+              improved_days_ago=110, improved_transfer_rate=0.27),
 ]
 
 
@@ -112,8 +120,11 @@ def seed_kpis(demo=None, *, now=None, days=DAYS) -> int:
         batch = []
         for spec, queue in queues:
             moment = start
+            improved_at = (end - timedelta(days=spec.improved_days_ago)).replace(
+                hour=0, minute=0) if spec.improved_days_ago else None
             while moment < end:
-                values = _interval(spec, moment, rng, dips.get(spec.channel, ()))
+                values = _interval(spec, moment, rng, dips.get(spec.channel, ()),
+                                   improved=improved_at is not None and moment >= improved_at)
                 if values is not None:
                     batch.append(IntervalStat(queue=queue, start=moment, length_minutes=15,
                                               **values))
@@ -149,7 +160,7 @@ def _incident_dips(start, end) -> dict:
     return dips
 
 
-def _interval(spec: DemoQueue, moment: datetime, rng, dips) -> dict | None:
+def _interval(spec: DemoQueue, moment: datetime, rng, dips, improved=False) -> dict | None:
     hour = moment.hour + moment.minute / 60
     if not spec.opens <= hour < spec.closes:
         return None
@@ -176,7 +187,9 @@ def _interval(spec: DemoQueue, moment: datetime, rng, dips) -> dict | None:
     answered = offered - abandoned - callbacks
     within = min(answered, round(answered * level))
     asa = 4 + (1 - level) * spec.threshold * 2.2
-    jitter = rng.uniform(0.9, 1.1)
+    jitter = rng.uniform(0.9, 1.1) * (spec.handle_factor if improved else 1.0)
+    transfer_rate = spec.improved_transfer_rate if improved and spec.improved_transfer_rate \
+        is not None else spec.transfer_rate
     return {
         "offered": offered, "answered": answered, "answered_within_threshold": within,
         "abandoned": abandoned, "abandoned_within_threshold": abandoned_within,
@@ -185,7 +198,7 @@ def _interval(spec: DemoQueue, moment: datetime, rng, dips) -> dict | None:
         "hold_seconds": round(answered * spec.hold * jitter),
         "acw_seconds": round(answered * spec.acw * jitter),
         "answer_wait_seconds": round(answered * asa),
-        "transfers": round(answered * 0.05),
+        "transfers": round(answered * transfer_rate),
         "fcr_contacts": answered, "fcr_resolved": round(answered * (0.74 - stress * 0.1)),
         "fcr_not_resolvable": round(answered * 0.05),
         "csat_responses": (responses := round(answered * 0.12)),

@@ -126,7 +126,29 @@ def test_a_received_credit_becomes_a_linked_negative_entry_once(vendor_budget, r
         services.spend_update(entry=offset, by=finance, amount="-1")
 
 
-def test_a_received_credit_with_no_budget_tells_finance(received_credit, finance):
+def test_a_credit_received_before_its_years_budgets_is_booked_once_they_exist(
+        received_credit, finance, year, ops):
+    # No budget at all for FY2026 yet: nothing booked, nobody nagged.
     assert not SpendEntry.objects.exists()
+    assert not Notification.objects.filter(title__startswith="Credit received").exists()
+    assert services.offset_received_credits() == 0
+    budget = services.budget_create(by=finance, fiscal_year=year, category="vendor_contracts",
+                                    cost_center=ops, amount="1000")
+    assert services.offset_received_credits() == 1
+    assert SpendEntry.objects.get().budget == budget
+    assert services.offset_received_credits() == 0
+
+
+def test_a_credit_with_no_fitting_budget_in_a_budgeted_year_tells_finance(
+        request, tooling_budget, finance, ops, year):
+    # Two vendor-contracts budgets and no spend to tell them apart: Finance decides.
+    from budgets.models import CostCenter
+
+    for code in ("CC-1", "CC-2"):
+        services.budget_create(by=finance, fiscal_year=year, category="vendor_contracts",
+                               cost_center=CostCenter.objects.create(code=code, name=code),
+                               amount="10")
+    credit = request.getfixturevalue("received_credit")
+    assert not SpendEntry.objects.filter(service_credit=credit).exists()
     assert Notification.objects.filter(recipient=finance,
                                        title__startswith="Credit received with no budget").exists()
