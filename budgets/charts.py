@@ -18,7 +18,7 @@ def _lines(values, *, title, currency, domain):
         "mark": {"type": "line", "point": True},
         "encoding": {
             "x": {"field": "month", "type": "temporal", "title": None,
-                  "axis": {"format": "%b %Y", "labelAngle": -45}},
+                  "axis": {"format": "%b %Y", "labelAngle": -45, "tickCount": "month"}},
             "y": {"field": "amount", "type": "quantitative", "title": currency,
                   "axis": {"format": ",.0f"}},
             "color": {"field": "series", "type": "nominal", "title": None,

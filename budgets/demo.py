@@ -9,7 +9,7 @@ nothing is done if the first demo cost center exists.
 """
 
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -23,7 +23,7 @@ from vendors.models import Contract, Vendor
 from . import initiatives, money, services
 from .choices import BudgetCategory as B
 from .choices import CostType
-from .models import CostCenter, Initiative
+from .models import BudgetAlert, CostCenter, Initiative, SpendEntry
 
 COST_CENTERS = [("CC-410", "Contact center operations"), ("CC-420", "Digital channels"),
                 ("CC-510", "Customer experience programme")]
@@ -76,10 +76,26 @@ def seed_budgets(demo=None, today=None) -> int:
         _book_invoices(contract, budgets, previous, current, today, finance, rng)
     services.offset_received_credits()
     _seed_initiatives(users, budgets, current, today)
+    _date_alerts()
     # The seeded past's alerts are history: recorded as fired, already read.
     Notification.objects.filter(created_at__gte=started, title__contains="% consumed") \
         .update(read_at=timezone.now(), email_status="not_needed", email_next_attempt_at=None)
     return len(budgets)
+
+
+def _date_alerts():
+    """Each alert the seeded invoices raised, dated the day its threshold was crossed."""
+    for alert in BudgetAlert.objects.all():
+        entries = SpendEntry.objects.filter(budget__fiscal_year=alert.fiscal_year)
+        entries = entries.filter(budget=alert.budget) if alert.budget_id else \
+            entries.filter(budget__category=alert.category)
+        total = Decimal(0)
+        for day, amount in entries.order_by("date", "pk").values_list("date", "amount"):
+            total += amount
+            if total * 100 >= alert.planned * alert.threshold:
+                alert.fired_at = datetime.combine(day, time(9), tzinfo=UTC)
+                alert.save(update_fields=["fired_at"])
+                break
 
 
 def _place(contract):

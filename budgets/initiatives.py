@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from core.audit import save_with_audit
+from core.audit import audited, save_with_audit
 from core.notifications import notify
 from core.references import allocate_reference
 from core.transitions import lock, perform_transition
@@ -58,9 +58,10 @@ def initiative_propose(*, by, title: str, owner=None, queues=(), **fields) -> In
     initiative.reference = allocate_reference(Initiative.objects.all(), prefix="INI",
                                               year=timezone.now().year)
     initiative.full_clean(exclude=["state"])
-    save_with_audit(initiative, by=by, reason="Proposed")
-    if queues:
-        initiative.queues.set(queues)
+    with audited(initiative, by=by, reason="Proposed"):
+        initiative.save()
+        if queues:
+            initiative.queues.set(queues)
     return initiative
 
 
@@ -76,9 +77,10 @@ def initiative_update(*, initiative: Initiative, by, queues=None,
             setattr(initiative, name, value)
     _check_links(initiative)
     initiative.full_clean(exclude=["state"])
-    save_with_audit(initiative, by=by, reason=reason)
-    if queues is not None:
-        initiative.queues.set(queues)
+    with audited(initiative, by=by, reason=reason):
+        initiative.save()
+        if queues is not None:
+            initiative.queues.set(queues)
     return initiative
 
 
@@ -134,6 +136,7 @@ def initiative_review(*, initiative: Initiative, by, realised_benefit=None,
     initiative = lock(Initiative, initiative.pk)
     if realised_benefit in (None, ""):
         total = initiative.benefits.aggregate(total=Sum("amount"))["total"]
+        total = total.quantize(money.CENT) if total is not None else None
         initiative.realised_benefit = total
     else:
         initiative.realised_benefit = parse_money(realised_benefit, "realised_benefit")

@@ -187,8 +187,8 @@ def budget_lines(budgets, today: date) -> list[BudgetLine]:
     for row in (SpendEntry.objects.filter(budget__in=budgets).annotate(month=TruncMonth("date"))
                 .values("budget", "month").annotate(total=Sum("amount")).order_by()):
         month = row["month"].date() if hasattr(row["month"], "date") else row["month"]
-        if month in index:
-            spend[row["budget"]][index[month]] += row["total"]
+        if month in index:  # SQLite sums decimals as floats: back to exact cents
+            spend[row["budget"]][index[month]] += row["total"].quantize(money.CENT)
     begun = months_begun(year, today)
     elapsed, total_days = elapsed_days(year, today)
     lines = []
@@ -275,7 +275,9 @@ def variance_drivers(budget: Budget, limit: int = 8) -> list[dict]:
             .annotate(total=Sum("amount"), entries=Count("pk"),
                       credits=Sum("amount", filter=Q(origin="credit")))
             .order_by("-total"))
-    return list(rows[:limit])
+    return [{**row, "total": row["total"].quantize(money.CENT),
+             "credits": row["credits"].quantize(money.CENT) if row["credits"] else None}
+            for row in rows[:limit]]
 
 
 def current_year(today: date) -> FiscalYear | None:

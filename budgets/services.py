@@ -295,7 +295,8 @@ def finance_people():
 
 def spent(budgets) -> Decimal:
     value = SpendEntry.objects.filter(budget__in=budgets).aggregate(total=Sum("amount"))["total"]
-    return value or Decimal("0.00")
+    # SQLite sums decimals as floats: back to exact cents (amounts are whole cents).
+    return (value or Decimal(0)).quantize(money.CENT)
 
 
 def _fire(alert: BudgetAlert, *, recipients, title, url):
@@ -330,7 +331,7 @@ def check_alerts(budget: Budget, *, by=None, now=None) -> list[BudgetAlert]:
                  title=f"Budget {threshold} % consumed: {budget.label} ({budget.fiscal_year})"):
             fired.append(alert)
     siblings = Budget.objects.filter(fiscal_year=budget.fiscal_year, category=budget.category)
-    planned = siblings.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    planned = (siblings.aggregate(total=Sum("amount"))["total"] or Decimal(0)).quantize(money.CENT)
     consumed = spent(siblings)
     for threshold in settings.SWITCHBOARD_BUDGET_CATEGORY_ALERTS:
         if planned <= 0 or consumed * 100 < planned * threshold:
