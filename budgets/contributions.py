@@ -4,6 +4,8 @@ from core.choices import Role
 from core.registry import Area, register_area
 from core.roles import ALL, EDIT, VIEW, Grant, register_app
 
+from . import contributions_cost
+
 APPROVE = ("approve",)
 
 
@@ -25,3 +27,4 @@ def register():
         "Budgets for tooling, vendor contracts and initiatives, spend against them, "
         "realised benefits, ROI and payback.", order=60,
         permission="budgets.read_initiatives"))
+    contributions_cost.register()

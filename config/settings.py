@@ -479,6 +479,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "budgets.tasks.sweep_initiative_reviews",
         "schedule": timedelta(hours=1),
     },
+    # Incident cost: running incidents, and what changed without announcing it
+    # (resolving, reopening, roles, corrected times, credits accrued or claimed, rates).
+    "budget-incident-costs": {
+        "task": "budgets.tasks.refresh_stale_incident_costs",
+        "schedule": timedelta(minutes=15),
+    },
 }
 
 # --- Logging ----------------------------------------------------------------
