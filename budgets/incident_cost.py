@@ -254,6 +254,7 @@ class Breakdown:
     lost_contacts: int
     missing: list[str]  # the rates that were needed and not set
     no_rates: bool  # no rate at all in effect
+    lost_by_channel: dict = field(default_factory=dict)  # queue channel → lost contacts
 
     @property
     def hours(self) -> Fraction:
@@ -294,10 +295,6 @@ class Breakdown:
                 "lines": [line.as_dict() for line in self.lines],
                 "missing": self.missing, "no_rates": self.no_rates,
                 "lost_by_channel": self.lost_by_channel}
-
-    @property
-    def lost_by_channel(self) -> dict:
-        return getattr(self, "_lost_by_channel", {})
 
 
 def incident_hours(incident, now=None) -> tuple[datetime, datetime, bool]:
@@ -371,11 +368,10 @@ def incident_cost(incident, now=None) -> Breakdown:
     missing.extend(lost_missing)
     lines.extend(_credit_lines(incident, currency))
 
-    breakdown = Breakdown(incident_id=incident.pk, currency=currency, start=start, end=end,
-                          ongoing=ongoing, seconds=seconds, rate_day=rate_day, lines=lines,
-                          lost_contacts=lost, missing=missing, no_rates=rates.empty)
-    breakdown._lost_by_channel = by_channel
-    return breakdown
+    return Breakdown(incident_id=incident.pk, currency=currency, start=start, end=end,
+                     ongoing=ongoing, seconds=seconds, rate_day=rate_day, lines=lines,
+                     lost_contacts=lost, missing=missing, no_rates=rates.empty,
+                     lost_by_channel=by_channel)
 
 
 # --- Lost contacts ------------------------------------------------------------------------

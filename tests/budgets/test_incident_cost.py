@@ -438,3 +438,22 @@ def test_lost_contacts_are_shared_out_exactly(total, weights):
         for key, weight in positive.items():
             assert abs(shares.get(key, 0) - Fraction(total) * weight / whole) < 1
         assert set(shares) <= set(positive)
+
+
+# --- The costliest incidents page (its URLs are included by budgets/urls.py) ----------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_costliest_incidents_page_for_money_roles(rf, make_user, rates, kept, role):
+    from budgets.incident_cost_views import incident_costs
+
+    request = rf.get("/budgets/incident-costs/", {"from": "2026-04", "to": "2026-05"})
+    request.user = make_user(role, username=f"page-{role}".replace(" ", ""))
+    request.htmx = False
+    if role not in MONEY_ROLES:
+        with pytest.raises(PermissionDenied):
+            incident_costs(request)
+        return
+    html = incident_costs(request).content.decode()
+    assert 'data-testid="incident-costs"' in html
+    assert kept.reference in html and "1,010.00" in html
