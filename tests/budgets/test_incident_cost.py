@@ -352,7 +352,7 @@ def test_the_cost_card_on_the_incident_page_for_money_roles(login, rates, worked
     assert ('data-testid="incident-cost"' in html) == (role in MONEY_ROLES)
     if role in MONEY_ROLES:
         assert "3 agents idle × 2.5 h × EUR 28.00/h = EUR 210.00" in html
-        assert "EUR 1010.00" in html
+        assert "EUR 1,010.00</strong> = responders 800.00 + agents idle 210.00" in html
 
 
 def test_the_card_says_when_no_rates_are_set(login, worked):
