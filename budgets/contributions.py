@@ -4,6 +4,8 @@ from core.choices import Role
 from core.registry import Area, DemoSeeder, register_area, register_demo_seeder
 from core.roles import ALL, EDIT, VIEW, Grant, register_app
 
+from . import contributions_cost
+
 APPROVE = ("approve",)
 
 
@@ -26,6 +28,7 @@ def register():
         "realised benefits, ROI and payback.", order=60,
         permission="budgets.read_initiatives"))
     register_demo_seeder(DemoSeeder("budgets", _seed, after=("core.people", "vendors", "kpis")))
+    contributions_cost.register()
 
 
 def _seed(demo):

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("spend/new/", views.spend_create, name="spend-new"),
     path("spend/<int:pk>/", views.spend_entry, name="spend_entry"),
     path("spend/<int:pk>/delete/", views.spend_delete, name="spend-delete"),
+    path("incident-costs/", include("budgets.incident_cost_urls")),
     path("initiatives/", views.initiative_list, name="initiatives"),
     path("initiatives/new/", views.initiative_create, name="initiative-new"),
     path("initiatives/<int:pk>/", views.initiative_detail, name="initiative"),

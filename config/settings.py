@@ -484,6 +484,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "budgets.tasks.offset_received_credits",
         "schedule": timedelta(hours=24),
     },
+    # Incident cost: running incidents, and what changed without announcing it
+    # (resolving, reopening, roles, corrected times, credits accrued or claimed, rates).
+    "budget-incident-costs": {
+        "task": "budgets.tasks.refresh_stale_incident_costs",
+        "schedule": timedelta(minutes=15),
+    },
 }
 
 # --- Logging ----------------------------------------------------------------
