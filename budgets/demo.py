@@ -76,11 +76,34 @@ def seed_budgets(demo=None, today=None) -> int:
         _book_invoices(contract, budgets, previous, current, today, finance, rng)
     services.offset_received_credits()
     _seed_initiatives(users, budgets, current, today)
+    _seed_rates(finance, previous.first_day)
     _date_alerts()
     # The seeded past's alerts are history: recorded as fired, already read.
     Notification.objects.filter(created_at__gte=started, title__contains="% consumed") \
         .update(read_at=timezone.now(), email_status="not_needed", email_next_attempt_at=None)
     return len(budgets)
+
+
+# Incident cost rates (per hour; a lost contact's value per queue channel).
+RESPONDER_RATES = {"commander": "85.00", "communications_lead": "70.00", "scribe": "55.00",
+                   "vendor_liaison": "65.00", "participant": "55.00"}
+LOST_CONTACT = {"voice": "6.50", "chat": "4.00", "email": "3.00", "sms": "2.00",
+                "social": "3.50", "messaging": "2.50"}
+
+
+def _seed_rates(finance, since):
+    from .incident_cost import rate_set
+    from .tasks import refresh_incident_costs
+
+    for role, amount in RESPONDER_RATES.items():
+        rate_set(by=finance, kind="responder", role=role, amount=amount, effective_from=since,
+                 reason="Demo rates")
+    rate_set(by=finance, kind="agent_hour", amount="28.00", effective_from=since,
+             reason="Demo rates")
+    for channel, amount in LOST_CONTACT.items():
+        rate_set(by=finance, kind="lost_contact", channel=channel, amount=amount,
+                 effective_from=since, reason="Demo rates")
+    refresh_incident_costs()
 
 
 def _date_alerts():

@@ -66,3 +66,12 @@ def test_initiatives_in_every_state_with_benefits_from_kpi_data(seeded):
         assert all(b.amount > Decimal(0) and b.basis["contacts"] > 0 for b in benefits)
         figures = initiatives.initiative_figures(initiative)
         assert figures.roi_percent is not None and figures.payback_months is not None
+
+
+def test_incident_costs_are_priced_with_the_demo_rates(seeded):
+    from budgets.models import CostRate, IncidentCost
+
+    assert CostRate.objects.filter(kind="responder").count() == 5
+    priced = IncidentCost.objects.filter(total__gt=0)
+    assert priced.exists()
+    assert all(cost.responders > 0 for cost in priced if cost.incident.commander_id)
