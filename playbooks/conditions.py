@@ -12,7 +12,8 @@ never imports it (vendors is optional; playbooks is older)::
         output_fields=…,    # {name: read-only serializer field} of the API output
         clean=…,            # {name: parsed value} -> stored values, {} when nothing set
         matches=…,          # (stored values, facts) -> bool
-        describe=…))        # stored values -> "vendor Telco One or category …"
+        describe=…,         # stored values -> "vendor Telco One or category …"
+        describe_many=…))   # optional: many rules' values at once (one query a page)
 
 A rule keeps every condition's values in one JSON column, ``extra_conditions``
 (``{condition key: {field name: JSON value}}``), so a condition is validated with the
@@ -44,6 +45,9 @@ class RuleCondition:
     describe: Callable[[dict], str]
     # The playbook kinds it applies to (PlaybookKind values); empty: every kind.
     kinds: tuple[str, ...] = ()
+    # Many rules' stored values -> their descriptions, in one go (vendor names in one
+    # query for a whole list page); without it, ``describe`` is called for each.
+    describe_many: Callable[[list[dict]], list[str]] | None = None
 
     def field_names(self) -> set[str]:
         return set(self.form_fields()) | set(self.input_fields())
@@ -139,11 +143,34 @@ def matches(extra_conditions: dict | None, facts: dict) -> bool:
     return True
 
 
-def describe(extra_conditions: dict | None) -> list[str]:
-    """How people read the stored conditions, one part each."""
+def describe(extra_conditions: dict | None, described: dict | None = None) -> list[str]:
+    """How people read the stored conditions, one part each (``described``: the
+    parts :func:`describe_in_bulk` worked out already, by condition key)."""
     parts = []
     for key, values in sorted((extra_conditions or {}).items()):
         condition = _CONDITIONS.get(key)
-        parts.append(condition.describe(values) if condition is not None
-                     else f"{key} condition (no longer available)")
+        if described and key in described:
+            parts.append(described[key])
+        elif condition is not None:
+            parts.append(condition.describe(values))
+        else:
+            parts.append(f"{key} condition (no longer available)")
     return parts
+
+
+def describe_in_bulk(rules) -> None:
+    """Before describing many rules (a list page, a page of runs): each condition
+    describes all the rules it is set on at once, so a page costs one query per
+    condition rather than one per rule. ``AttachRule.describe()`` then reads them."""
+    rules = [rule for rule in rules if rule is not None and rule.extra_conditions]
+    for rule in rules:
+        rule.condition_descriptions = {}
+    for condition in rule_conditions():
+        having = [rule for rule in rules if condition.key in rule.extra_conditions]
+        if not having:
+            continue
+        values = [rule.extra_conditions[condition.key] for rule in having]
+        texts = (condition.describe_many(values) if condition.describe_many is not None
+                 else [condition.describe(one) for one in values])
+        for rule, text in zip(having, texts, strict=True):
+            rule.condition_descriptions[condition.key] = text

@@ -226,7 +226,8 @@ class AttachRule(models.Model):
             parts.append(f"under {self.regulatory_regime.name}")
         elif self.regulatory:
             parts.append("under a regulatory regime")
-        parts += rule_conditions.describe(self.extra_conditions)
+        parts += rule_conditions.describe(self.extra_conditions,
+                                          getattr(self, "condition_descriptions", None))
         return ", ".join(parts) or "nothing set"
 
     def clean(self):

@@ -264,6 +264,7 @@ def rule_save(*, playbook: Playbook, by, rule: AttachRule | None = None, **field
     rule.extra_conditions = rule_conditions.merge(
         rule.extra_conditions, {name: value for name, value in fields.items()
                                 if name in extra_names})
+    rule.__dict__.pop("condition_descriptions", None)  # worked out for the old values
     rule.full_clean()
     save_with_audit(rule, by=by, reason=f"Rule: {rule.describe()}")
     return rule

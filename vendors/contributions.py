@@ -96,7 +96,8 @@ def register():
             key=playbook_rules.KEY, label="Vendor", form_fields=playbook_rules.form_fields,
             input_fields=playbook_rules.input_fields,
             output_fields=playbook_rules.output_fields, clean=playbook_rules.clean,
-            matches=playbook_rules.matches, describe=playbook_rules.describe))
+            matches=playbook_rules.matches, describe=playbook_rules.describe,
+            describe_many=playbook_rules.describe_many))
 
 
 def _render_vendor(request, pk, **kwargs):

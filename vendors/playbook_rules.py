@@ -113,15 +113,23 @@ def _category_name(code):
     return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
+def describe_many(stored_list: list[dict]) -> list[str]:
+    """``vendor Northwind Telecom or category telephony carrier`` for each rule, the
+    vendor names of all of them read in one query."""
+    ids = {pk for stored in stored_list for pk in stored.get("vendors") or ()}
+    names = dict(Vendor.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    texts = []
+    for stored in stored_list:
+        parts = []
+        if stored.get("vendors"):
+            parts.append("vendor " + " or ".join(sorted(names.get(pk, f"#{pk} (removed)")
+                                                        for pk in stored["vendors"])))
+        if stored.get("vendor_categories"):
+            parts.append("category " + " or ".join(_category_name(code) for code
+                                                   in stored["vendor_categories"]))
+        texts.append(" or ".join(parts))
+    return texts
+
+
 def describe(stored: dict) -> str:
-    """``vendor Northwind Telecom or category telephony carrier``."""
-    parts = []
-    ids = stored.get("vendors") or []
-    if ids:
-        names = dict(Vendor.objects.filter(pk__in=ids).values_list("pk", "name"))
-        parts.append("vendor " + " or ".join(sorted(names.get(pk, f"#{pk} (removed)")
-                                                    for pk in ids)))
-    categories = stored.get("vendor_categories") or []
-    if categories:
-        parts.append("category " + " or ".join(_category_name(c) for c in categories))
-    return " or ".join(parts)
+    return describe_many([stored])[0]

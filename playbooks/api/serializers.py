@@ -150,6 +150,10 @@ class PlaybookDetailSerializer(PlaybookSerializer):
         fields = [*PlaybookSerializer.Meta.fields, "rules", "versions"]
         read_only_fields = fields
 
+    def to_representation(self, playbook):
+        rule_conditions.describe_in_bulk(playbook.rules.all())  # the prefetched rules
+        return super().to_representation(playbook)
+
 
 class PlaybookStepSerializer(serializers.ModelSerializer):
     class Meta:

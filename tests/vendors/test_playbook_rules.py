@@ -202,6 +202,77 @@ def test_a_rule_whose_condition_is_no_longer_registered_never_matches(make_playb
     assert rule.describe() == "gone condition (no longer available)"
 
 
+def test_a_rule_changed_after_being_described_describes_its_new_values(make_playbook,
+                                                                       manager, carrier,
+                                                                       crm):
+    from playbooks.conditions import describe_in_bulk
+
+    rule = playbook_services.rule_save(playbook=make_playbook(), by=manager, vendors=[carrier])
+    describe_in_bulk([rule])
+    assert rule.describe() == "vendor Northwind Telecom"
+    rule = playbook_services.rule_save(playbook=rule.playbook, rule=rule, by=manager,
+                                       vendors=[crm])
+    assert rule.describe() == "vendor Orbit CRM"
+
+
+# --- Lists describe every rule's vendors in one query ---------------------------------------
+
+
+def test_the_run_list_describes_vendor_rules_in_constant_queries(
+        api_as, viewer, manager, make_playbook, victor, incident, responder,
+        django_assert_num_queries):
+    client = api_as(viewer)
+    path = f"/api/playbook-runs/?incident={incident.pk}"
+
+    def vendor_rule_run(name):
+        vendor = services.vendor_create(by=victor, name=f"{name} Telecom", category="carrier")
+        make_playbook(name=name, rules=[{"vendors": [vendor]}])
+        services.attribution_add(vendor=vendor, incident=incident, by=responder)
+
+    vendor_rule_run("A"), vendor_rule_run("B")
+    client.get(path)
+    with django_assert_num_queries(5):  # the run list's 4, and the vendor names
+        body = client.get(path).json()
+    assert [row["rule_description"] for row in body["results"]] == ["vendor A Telecom",
+                                                                    "vendor B Telecom"]
+    for name in ("C", "D", "E", "F"):
+        vendor_rule_run(name)
+    with django_assert_num_queries(5):
+        assert len(client.get(path).json()["results"]) == 6
+
+
+def test_the_library_and_a_playbook_describe_vendor_rules_in_constant_queries(
+        client, viewer, manager, make_playbook, victor, api_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def vendor_rules(name, count):
+        vendors = [services.vendor_create(by=victor, name=f"{name} {n}", category="carrier")
+                   for n in range(count)]
+        return make_playbook(name=name, rules=[{"vendors": [v]} for v in vendors])
+
+    one = vendor_rules("One", 1)
+    client.force_login(viewer)
+    pages = {"library": reverse("playbooks:index"), "page": one.get_absolute_url(),
+             "api": f"/api/playbooks/{one.pk}/"}
+    before = {}
+    for key, url in pages.items():
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        before[key] = len(queries)
+    for n in range(4):
+        vendor_rules(f"More {n}", 1)
+    for n in range(3):
+        extra = services.vendor_create(by=victor, name=f"Extra {n}", category="crm")
+        playbook_services.rule_save(playbook=one, by=manager, vendors=[extra])
+    for key, url in pages.items():
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url).content.decode()
+        assert len(queries) == before[key], key
+        assert "Extra 2" in page or key == "library"
+    assert "vendor More 3 0" in client.get(pages["library"]).content.decode()
+
+
 # --- The API -------------------------------------------------------------------------------
 
 
