@@ -12,6 +12,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from rest_framework import serializers
 
+from core.validation import ModelMultipleChoiceField, parse_id
+
 from .choices import VendorCategory
 from .models import Vendor
 
@@ -24,7 +26,7 @@ def form_fields() -> dict:
     # Every vendor, exited ones too: a rule naming a vendor being replaced still reads
     # as people wrote it.
     return {
-        "vendors": forms.ModelMultipleChoiceField(
+        "vendors": ModelMultipleChoiceField(
             Vendor.objects.order_by("name"), required=False, label="Vendor named",
             help_text=VENDORS_HELP),
         "vendor_categories": forms.MultipleChoiceField(
@@ -57,18 +59,10 @@ def output_fields() -> dict:
     }
 
 
-# Beyond any id the database holds (and beyond what SQLite can even be asked about).
-MAX_ID = 2**63 - 1
-
-
 def _vendor_id(value):
-    if isinstance(value, Vendor):
-        return value.pk
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
-        return value
-    return None
+    # parse_id: ASCII digits within the column, so no id reaches the database that
+    # SQLite cannot compare or PostgreSQL refuses as out of range.
+    return value.pk if isinstance(value, Vendor) else parse_id(value)
 
 
 def clean(values: dict) -> dict:

@@ -108,6 +108,8 @@ def test_clearing_the_vendor_condition_leaves_a_rule_without_conditions_refused(
 @pytest.mark.parametrize(("fields", "field"), [
     ({"vendors": [999_999]}, "vendors"),
     ({"vendors": ["not-an-id"]}, "vendors"),
+    ({"vendors": ["²"]}, "vendors"),
+    ({"vendors": ["-3"]}, "vendors"),
     ({"vendors": [2**80]}, "vendors"),
     ({"vendors": [True]}, "vendors"),
     ({"vendor_categories": ["pigeon"]}, "vendor_categories"),
@@ -304,6 +306,8 @@ def test_a_rule_without_a_vendor_condition_shows_empty_lists(api_as, viewer, mak
     ({"vendors": 3}, "vendors"),
     ({"vendor_categories": ["pigeon"]}, "vendor_categories"),
     ({"vendor_categories": "carrier"}, "vendor_categories"),
+    ({"vendors": ["1\x00"]}, "vendors"),
+    ({"vendor_categories": ["carrier\x00"]}, "vendor_categories"),
 ])
 def test_the_api_names_a_bad_vendor_condition(api_as, manager, make_playbook, body, field):
     playbook = make_playbook()
@@ -349,6 +353,7 @@ def test_the_page_offers_the_vendor_condition_and_adds_it(client, manager, make_
 @pytest.mark.parametrize(("data", "field"), [
     ({"vendors": ["999999"]}, "vendors"),
     ({"vendor_categories": ["pigeon"]}, "vendor_categories"),
+    ({"vendors": [str(2**80)]}, "vendors"),  # beyond any id: no query at all
 ])
 def test_the_page_shows_a_bad_vendor_condition_on_its_field(client, manager, make_playbook,
                                                             data, field):
@@ -357,6 +362,16 @@ def test_the_page_shows_a_bad_vendor_condition_on_its_field(client, manager, mak
     response = client.post(rule_url(playbook), data, HTTP_HX_REQUEST="true")
     assert response.status_code == 400
     assert f'id="add-rule-{field}_error"' in response.content.decode()
+    assert not playbook.rules.exists()
+
+
+def test_a_nul_character_in_a_vendor_condition_is_a_400_naming_it(client, manager,
+                                                                  make_playbook):
+    playbook = make_playbook()
+    client.force_login(manager)
+    response = client.post(rule_url(playbook), {"vendors": ["1\x00"]})
+    assert response.status_code == 400
+    assert "vendors" in response.content.decode()
     assert not playbook.rules.exists()
 
 
