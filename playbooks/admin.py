@@ -7,6 +7,7 @@ as actions. Runs and step runs are read-only: they are worked on the incident an
 escalation pages.
 """
 
+from django import forms
 from django.contrib import admin
 
 from core.admin import (
@@ -17,6 +18,7 @@ from core.admin import (
     run_for_each,
 )
 
+from . import conditions as rule_conditions
 from . import services
 from .choices import VersionState
 from .models import AttachRule, Playbook, PlaybookRun, PlaybookStep, PlaybookVersion, StepRun
@@ -32,8 +34,12 @@ class VersionInline(ReadOnlyInline):
 class RuleInline(ReadOnlyInline):
     model = AttachRule
     fields = ["min_severity", "min_priority", "channel", "category", "customer_tier",
-              "regulatory", "regulatory_regime"]
+              "regulatory", "regulatory_regime", "description"]
     readonly_fields = fields
+
+    @admin.display(description="Attaches when")
+    def description(self, rule):
+        return rule.describe()
 
 
 @admin.register(Playbook)
@@ -132,12 +138,42 @@ class PlaybookStepAdmin(ServiceSaveAdmin):
         return super().has_delete_permission(request, obj)
 
 
+class AttachRuleForm(forms.ModelForm):
+    """The rule's own fields, then those of the conditions other apps register
+    (``playbooks/conditions.py``), their stored values as the initial data."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, value in rule_conditions.initial_values(
+                self.instance.extra_conditions).items():
+            if name in self.fields:
+                self.initial.setdefault(name, value)
+
+    def clean(self):
+        cleaned = super().clean()
+        # The model's own check ("set at least one condition") runs on the instance
+        # before the service does: it must see the registered conditions chosen here.
+        names = rule_conditions.condition_field_names()
+        self.instance.extra_conditions = rule_conditions.merge(
+            self.instance.extra_conditions,
+            {name: value for name, value in cleaned.items() if name in names})
+        return cleaned
+
+
 @admin.register(AttachRule)
 class AttachRuleAdmin(ServiceSaveAdmin):
     list_display = ["playbook", "description"]
     list_filter = ["playbook__kind", "channel", "min_severity"]
     search_fields = ["playbook__name"]
     list_select_related = ["playbook", "min_severity", "channel", "regulatory_regime"]
+    # Edited through the registered conditions' own fields, never as raw JSON.
+    exclude = ["extra_conditions"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # Built per request: the conditions are registered by other apps at start-up.
+        kwargs["form"] = type("AttachRuleForm", (AttachRuleForm,),
+                              {"__module__": __name__, **rule_conditions.form_fields()})
+        return super().get_form(request, obj, change=change, **kwargs)
 
     @admin.display(description="Attaches when")
     def description(self, rule):

@@ -11,6 +11,7 @@ from core.validation import MAX_DURATION
 from escalations.choices import CustomerTier, EscalationCategory
 from incidents.models import Channel, Severity
 
+from . import conditions as rule_conditions
 from .choices import Evidence, PlaybookKind
 from .models import PRIORITIES, Playbook
 
@@ -105,6 +106,8 @@ class RuleForm(ServiceForm):
                 else ("min_severity",))
         for name in drop:
             del self.fields[name]
+        # Conditions other apps register (the vendors named…), after the rule's own.
+        self.fields.update(rule_conditions.form_fields(kind))
 
 
 class CompleteForm(ServiceForm):

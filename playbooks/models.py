@@ -23,6 +23,7 @@ from core.fields import FreeCharField, FreeTextField
 from core.transitions import guard
 from core.validation import validate_duration
 
+from . import conditions as rule_conditions
 from .choices import AttachedHow, Evidence, PlaybookKind, StepState, VersionState
 
 USER = settings.AUTH_USER_MODEL
@@ -180,6 +181,12 @@ class AttachRule(models.Model):
     regulatory_regime = models.ForeignKey(
         "escalations.RegulatoryRegime", on_delete=models.PROTECT, null=True, blank=True,
         related_name="+", help_text="Only escalations under this regime.")
+    # Conditions other apps register (playbooks/conditions.py), by condition key: e.g.
+    # {"vendor": {"vendors": [3], "vendor_categories": ["carrier"]}}. Set through
+    # ``services.rule_save``, which has each condition clean its values.
+    extra_conditions = models.JSONField(
+        default=dict, blank=True,
+        help_text="Conditions registered by other apps (e.g. vendors), by condition key.")
 
     history = History()
 
@@ -197,6 +204,9 @@ class AttachRule(models.Model):
             value = getattr(self, field.attname)
             if value not in (None, "", False):
                 found[name] = value
+        for key, values in (self.extra_conditions or {}).items():
+            if values:
+                found[key] = values
         return found
 
     def describe(self) -> str:
@@ -216,6 +226,8 @@ class AttachRule(models.Model):
             parts.append(f"under {self.regulatory_regime.name}")
         elif self.regulatory:
             parts.append("under a regulatory regime")
+        parts += rule_conditions.describe(self.extra_conditions,
+                                          getattr(self, "condition_descriptions", None))
         return ", ".join(parts) or "nothing set"
 
     def clean(self):
@@ -228,6 +240,8 @@ class AttachRule(models.Model):
                                   f"{self.playbook.get_kind_display().lower()}.")
         allowed = (INCIDENT_CONDITIONS if self.playbook.kind == PlaybookKind.INCIDENT
                    else ESCALATION_CONDITIONS)
+        allowed += tuple(condition.key for condition
+                         in rule_conditions.rule_conditions(self.playbook.kind))
         wrong = sorted(set_now - set(allowed))
         if wrong:
             raise ValidationError({name: f"Not a condition for "

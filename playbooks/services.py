@@ -34,6 +34,7 @@ from core.clocks import builtin_calendar, clock_start, clock_stop, clocks_of
 from core.pci import redact_card_numbers
 from core.transitions import lock, perform_transition
 
+from . import conditions as rule_conditions
 from . import timeline_events as events
 from .choices import AttachedHow, Evidence, PlaybookKind, StepState, VersionState
 from .clock_kinds import STEP_CLOCK
@@ -237,16 +238,33 @@ def step_move(*, step: PlaybookStep, by, position: int) -> PlaybookStep:
     return PlaybookStep.objects.get(pk=step.pk)
 
 
+RULE_FIELDS = ("min_severity", "min_priority", "channel", "category", "customer_tier",
+               "regulatory", "regulatory_regime")
+
+
 @transaction.atomic
 def rule_save(*, playbook: Playbook, by, rule: AttachRule | None = None, **fields) -> AttachRule:
     """Add or change an attach rule; it applies to changes from now on (objects already
-    open are matched again at their next change)."""
+    open are matched again at their next change).
+
+    ``fields`` are the rule's own conditions and the fields of conditions other apps
+    register (``playbooks/conditions.py``: ``vendors``, ``vendor_categories``…), each
+    cleaned by its condition; a registered condition not named keeps its values."""
     _check_editor(by)
+    extra_names = rule_conditions.condition_field_names()
+    unknown = set(fields) - set(RULE_FIELDS) - extra_names
+    if unknown:
+        raise ValidationError({name: "Not a condition of attach rules." for name in unknown})
     rule = rule or AttachRule(playbook=playbook)
     if rule.playbook_id != playbook.pk:
         raise ValidationError({"rule": "That rule belongs to another playbook."})
     for name, value in fields.items():
-        setattr(rule, name, value)
+        if name in RULE_FIELDS:
+            setattr(rule, name, value)
+    rule.extra_conditions = rule_conditions.merge(
+        rule.extra_conditions, {name: value for name, value in fields.items()
+                                if name in extra_names})
+    rule.__dict__.pop("condition_descriptions", None)  # worked out for the old values
     rule.full_clean()
     save_with_audit(rule, by=by, reason=f"Rule: {rule.describe()}")
     return rule
@@ -319,7 +337,10 @@ def rule_matches(rule: AttachRule, obj, facts: dict | None = None) -> bool:
     regime = facts.get("regulatory_regime_id")
     if rule.regulatory and not regime:
         return False
-    return not (rule.regulatory_regime_id and regime != rule.regulatory_regime_id)
+    if rule.regulatory_regime_id and regime != rule.regulatory_regime_id:
+        return False
+    # Conditions other apps registered (the vendors named on an incident…).
+    return rule_conditions.matches(rule.extra_conditions, facts)
 
 
 def _owner_field(obj):

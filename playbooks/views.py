@@ -20,6 +20,7 @@ from core import web_forms, work_items
 from core.validation import parse_id
 from core.work_items import get_work_item
 
+from . import conditions as rule_conditions
 from . import services
 from .choices import VersionState
 from .forms import (
@@ -67,6 +68,8 @@ def playbook_list(request):
         playbooks = playbooks.filter(kind=filters["kind"])
     page = Paginator(playbooks, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
+    # The rules' registered conditions (vendor names…) described for the whole page.
+    rule_conditions.describe_in_bulk(rule for playbook in rows for rule in playbook.rules.all())
     for playbook in rows:
         versions = list(playbook.versions.all())
         playbook.published = next((v for v in versions if v.state == VersionState.PUBLISHED),
@@ -135,6 +138,7 @@ def _playbook_context(request, playbook, overrides):
             if editable else None
     rules = list(playbook.rules.select_related("min_severity", "channel",
                                                "regulatory_regime"))
+    rule_conditions.describe_in_bulk(rules)
     return {
         "playbook": playbook,
         "versions": versions,

@@ -2,8 +2,11 @@
 
 Nothing in incidents, escalations or playbooks names vendors: the "Affected vendors"
 field on declaring an incident, the "Vendors" card on incident and escalation pages,
-the contract dates on the dashboard and the demo data are all registered here.
+the vendor condition of playbook attach rules, the contract dates on the dashboard and
+the demo data are all registered here.
 """
+
+from django.apps import apps
 
 from core.choices import Role
 from core.registry import (
@@ -81,6 +84,20 @@ def register():
                                                               "escalations")))
     # What attach rules and other matchers may read about a work item: its vendors.
     register_fact_source(_facts)
+    # And the condition a person sets on a playbook's attach rule to use them: "a
+    # telephony carrier is named" (vendors/playbook_rules.py). Playbooks never names
+    # vendors; without playbooks there is nothing to register.
+    if apps.is_installed("playbooks"):
+        from playbooks.conditions import RuleCondition, register_rule_condition
+
+        from . import playbook_rules
+
+        register_rule_condition(RuleCondition(
+            key=playbook_rules.KEY, label="Vendor", form_fields=playbook_rules.form_fields,
+            input_fields=playbook_rules.input_fields,
+            output_fields=playbook_rules.output_fields, clean=playbook_rules.clean,
+            matches=playbook_rules.matches, describe=playbook_rules.describe,
+            describe_many=playbook_rules.describe_many))
 
 
 def _render_vendor(request, pk, **kwargs):

@@ -7,7 +7,9 @@ its window next week, one missed its notice date without a decision (a breach on
 the dashboard), one was renewed automatically, one has notice given, one expired,
 one was terminated, one is still a draft. The incidents seeded by the incidents app
 are attributed by what they say (the carrier in the summary, the platform in the
-affected services), some with scheduled maintenance excluded from the downtime.
+affected services), some with scheduled maintenance excluded from the downtime. The
+starter carrier-outage playbook gets an attach rule on the vendors named: it attaches
+when a telephony carrier is named.
 
 Idempotent: if the first demo vendor exists, nothing is done. Contact numbers are
 the UK's reserved drama ranges (020 7946 0xxx) and ``example`` domains.
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
@@ -247,11 +250,37 @@ def seed_vendors(demo=None, today: date | None = None) -> int:
     # The sweep catches up with the dates the demo put in the past (the missed notice
     # date, the warnings already due), as a running installation would have.
     contract_deadlines_sweep()
+    if "manager" in users:
+        seed_playbook_rules(by=users["manager"])
     # SLA objectives, a year of measurements and credits in every state (issue 15).
     from .demo_sla import seed_sla
 
     seed_sla(users, today)
     return len(VENDORS)
+
+
+CARRIER_PLAYBOOK = "telephony-carrier-outage"
+
+
+def seed_playbook_rules(*, by):
+    """The starter "Telephony carrier outage" playbook also attaches when a telephony
+    carrier is named on an incident (the vendor condition of attach rules,
+    vendors/playbook_rules.py). Added after the demo history, as a manager would: a
+    rule applies to changes from now on, so the history stays as it happened and the
+    next carrier named attaches it. Returns the rule, or None when there is nothing
+    to add (no playbooks app, no starter playbook, the rule already there)."""
+    if not apps.is_installed("playbooks"):
+        return None
+    from playbooks import services as playbook_services
+    from playbooks.models import Playbook
+
+    playbook = Playbook.objects.filter(slug=CARRIER_PLAYBOOK).first()
+    wanted = {"vendor": {"vendor_categories": [C.CARRIER]}}
+    if playbook is None or any(rule.extra_conditions == wanted
+                               for rule in playbook.rules.all()):
+        return None
+    return playbook_services.rule_save(playbook=playbook, by=by,
+                                       vendor_categories=[C.CARRIER])
 
 
 def _contract(vendor, spec, by, today):

@@ -5,6 +5,7 @@ the field it names)."""
 from django import forms
 
 from core.forms import DATE_WIDGET, PersonField, ServiceForm, text_field
+from core.validation import ModelMultipleChoiceField
 
 from .choices import (
     LIVE_CONTRACT_STATES,
@@ -241,7 +242,9 @@ class AttributionForm(ServiceForm):
 
 def affected_vendors_field():
     """"Affected vendors" on declaring an incident (``FormExtension``)."""
-    return forms.ModelMultipleChoiceField(
+    # core.validation's field: a 30-digit id is "not a valid choice" before any query
+    # (Django's own let it reach SQLite, an OverflowError and a 500).
+    return ModelMultipleChoiceField(
         queryset=selectable_vendors(), required=False, widget=forms.CheckboxSelectMultiple,
         label="Affected vendors",
         help_text="Their NOC and escalation contacts show on the incident page.")

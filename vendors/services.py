@@ -533,7 +533,7 @@ def attribution_add(*, vendor: Vendor, by, incident=None, escalation=None,
                             by=by, at=attribution.added_at)
     if incident is not None:
         _refresh_sla(vendor.pk, incident.declared_at, by)
-    # Playbook attach rules may match on vendors (``vendor_keys_for``).
+    # Playbook attach rules may match on vendors (vendors/playbook_rules.py).
     announce_change(target, by=by, at=attribution.added_at)
     return attribution
 

@@ -25,6 +25,7 @@ from escalations.choices import CustomerTier, EscalationCategory
 from escalations.models import Escalation, RegulatoryRegime
 from incidents.models import Channel, Incident, Severity
 
+from .. import conditions as rule_conditions
 from ..choices import Evidence, PlaybookKind, StepState, VersionState
 from ..models import (
     PRIORITIES,
@@ -90,6 +91,16 @@ class AttachRuleSerializer(serializers.ModelSerializer):
                   "regulatory", "regulatory_regime", "description"]
         read_only_fields = fields
 
+    def get_fields(self):
+        # The conditions other apps register (playbooks/conditions.py), read from the
+        # rule's stored values: ``extra_conditions.<condition key>.<field name>``.
+        fields = super().get_fields()
+        for condition in rule_conditions.rule_conditions():
+            for name, field in condition.output_fields().items():
+                field.source = f"extra_conditions.{condition.key}.{name}"
+                fields[name] = field
+        return fields
+
 
 class VersionSummarySerializer(serializers.ModelSerializer):
     step_count = serializers.IntegerField(read_only=True)
@@ -138,6 +149,10 @@ class PlaybookDetailSerializer(PlaybookSerializer):
     class Meta(PlaybookSerializer.Meta):
         fields = [*PlaybookSerializer.Meta.fields, "rules", "versions"]
         read_only_fields = fields
+
+    def to_representation(self, playbook):
+        rule_conditions.describe_in_bulk(playbook.rules.all())  # the prefetched rules
+        return super().to_representation(playbook)
 
 
 class PlaybookStepSerializer(serializers.ModelSerializer):
@@ -366,7 +381,8 @@ class ChangeNoteSerializer(serializers.Serializer):
 class AttachRuleInputSerializer(serializers.Serializer):
     """The conditions of a new rule; leave out the ones that do not matter. Incident
     playbooks take `min_severity`, `min_priority` and `channel`; escalation playbooks
-    every condition but `min_severity`."""
+    every condition but `min_severity`. Other apps add conditions of their own (the
+    vendors app: `vendors`, `vendor_categories`)."""
 
     min_severity = serializers.SlugRelatedField(
         slug_field="key", queryset=Severity.objects.all(), required=False, allow_null=True,
@@ -386,6 +402,13 @@ class AttachRuleInputSerializer(serializers.Serializer):
     regulatory_regime = serializers.SlugRelatedField(
         slug_field="code", queryset=RegulatoryRegime.objects.all(), required=False,
         allow_null=True, help_text="Regulatory regime code, e.g. uk-fca-disp.")
+
+    def get_fields(self):
+        # And the conditions other apps register (the vendors named…).
+        fields = super().get_fields()
+        for condition in rule_conditions.rule_conditions():
+            fields.update(condition.input_fields())
+        return fields
 
 
 class StepInputSerializer(serializers.Serializer):

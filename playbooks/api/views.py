@@ -27,6 +27,7 @@ from core.api.filters import FilterSet, IdFilter
 from core.api.permissions import ActionPermissions
 from core.api.schema import TRANSITION_ERRORS, validated_input
 
+from .. import conditions as rule_conditions
 from .. import services
 from ..choices import StepState, VersionState
 from ..models import (
@@ -417,6 +418,8 @@ class PlaybookRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     def _render(self, runs, **kwargs):
         step_runs = [step for run in runs for step in run.steps.all()]
+        # The rules' registered conditions (vendor names…) described for the page.
+        rule_conditions.describe_in_bulk(run.rule for run in runs)
         return PlaybookRunSerializer(runs, context=_run_context(self, step_runs),
                                      **kwargs).data
 

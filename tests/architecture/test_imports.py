@@ -55,3 +55,14 @@ def test_no_app_imports_another_apps_views_or_forms(app):
         and len(parts) > 1 and parts[1] in WEB_MODULES
     )
     assert offending == []
+
+
+def test_playbooks_imports_no_vendors():
+    """Vendors is optional and playbooks is older: the vendor condition of attach rules
+    is registered by vendors (playbooks/conditions.py), never named by playbooks."""
+    offending = sorted(
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in _sources("playbooks") for name in _imports(path)
+        if name.split(".")[0] == "vendors"
+    )
+    assert offending == []

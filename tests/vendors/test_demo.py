@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from core.choices import Role
 from core.models import Notification
 from vendors.choices import ContractState, VendorCategory
 from vendors.demo import seed_vendors
@@ -86,3 +87,32 @@ def test_second_run_changes_nothing(seeded):
     assert seed_vendors() == 0
     call_command("seed_demo", "--force", stdout=io.StringIO())
     assert snapshot() == seeded["first"]
+
+
+def test_the_carrier_playbook_attaches_when_a_carrier_is_named(starter_library, manager,
+                                                                make_user):
+    """The demo's rule with a vendor condition (vendors/demo.py), once, and what it does."""
+    from incidents import services as incident_services
+    from playbooks.models import Playbook, PlaybookRun
+    from vendors import services
+    from vendors.demo import CARRIER_PLAYBOOK, seed_playbook_rules
+
+    rule = seed_playbook_rules(by=manager)
+    assert rule.playbook.slug == CARRIER_PLAYBOOK
+    assert rule.describe() == "category telephony carrier"
+    assert seed_playbook_rules(by=manager) is None  # already there
+    assert Playbook.objects.get(slug=CARRIER_PLAYBOOK).rules.count() == 2
+
+    victor = make_user(Role.VENDOR_MANAGER, username="tests-victor")
+    trunks = services.vendor_create(by=victor, name="Tellurian Voice",
+                                    category=VendorCategory.CARRIER)
+    incident = incident_services.incident_declare(by=manager, title="Outbound calls fail")
+    assert not PlaybookRun.objects.filter(incident=incident).exists()
+    services.attribution_add(vendor=trunks, incident=incident, by=manager)
+    assert PlaybookRun.objects.get(incident=incident).rule == rule
+
+
+def test_no_carrier_playbook_no_demo_rule(manager):
+    from vendors.demo import seed_playbook_rules
+
+    assert seed_playbook_rules(by=manager) is None

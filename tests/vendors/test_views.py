@@ -312,6 +312,17 @@ def test_the_declare_form_names_affected_vendors(client, responder, carrier):
         "Northwind Telecom"]
 
 
+def test_an_id_beyond_any_vendor_on_the_declare_form_is_named_not_a_500(client, responder,
+                                                                        carrier):
+    login(client, responder)
+    response = client.post("/incidents/declare/", {"title": "Inbound calls failing",
+                                                   "priority": "P1",
+                                                   "affected_vendors": [str(2**80)]})
+    assert response.status_code == 400
+    assert "is not one of the available choices" in text(response)
+    assert not Incident.objects.exists()
+
+
 def test_without_vendors_the_declare_form_is_unchanged(client, responder):
     assert "Affected vendors" not in text(login(client, responder).get("/incidents/declare/"))
 
