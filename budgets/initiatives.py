@@ -57,7 +57,7 @@ def initiative_propose(*, by, title: str, owner=None, queues=(), **fields) -> In
     _check_links(initiative)
     initiative.reference = allocate_reference(Initiative.objects.all(), prefix="INI",
                                               year=timezone.now().year)
-    initiative.full_clean()
+    initiative.full_clean(exclude=["state"])  # FSM-protected: set by transitions only
     save_with_audit(initiative, by=by, reason="Proposed")
     if queues:
         initiative.queues.set(queues)
@@ -75,7 +75,7 @@ def initiative_update(*, initiative: Initiative, by, queues=None,
         if name in INITIATIVE_FIELDS:
             setattr(initiative, name, value)
     _check_links(initiative)
-    initiative.full_clean()
+    initiative.full_clean(exclude=["state"])  # FSM-protected: set by transitions only
     save_with_audit(initiative, by=by, reason=reason)
     if queues is not None:
         initiative.queues.set(queues)
