@@ -90,7 +90,7 @@ def initiative_approve(*, initiative: Initiative, by, approved_cost, expected_be
     initiative.approved_cost = _money_or_none(approved_cost, "approved_cost")
     if expected_benefit not in (None, ""):
         initiative.expected_benefit = _money_or_none(expected_benefit, "expected_benefit")
-    perform_transition(initiative, "approve", by=by, at=timezone.now(),
+    perform_transition(initiative, "approve", by=by, approved_by=by, at=timezone.now(),
                        reason=f"Approved at {initiative.approved_cost} {initiative.currency}"
                        + (f": {note.strip()}" if note and note.strip() else ""))
     if initiative.owner_id != by.pk:

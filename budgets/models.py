@@ -327,8 +327,8 @@ class Initiative(FSMModelMixin, models.Model):
     @transition(field=state, source=InitiativeState.PROPOSED, target=InitiativeState.APPROVED,
                 conditions=[has_approved_cost, has_expected_benefit],
                 permission=can_approve_initiative)
-    def approve(self, *, by, at):
-        self.approved_by = by
+    def approve(self, *, approved_by, at):
+        self.approved_by = approved_by
         self.approved_at = at
 
     @transition(field=state, source=InitiativeState.APPROVED,
