@@ -250,6 +250,10 @@ class SpendUpdateSerializer(SpendWriteSerializer):
                                    help_text="Why it is corrected (kept in the history).")
 
 
+class ReasonQuerySerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, max_length=300)
+
+
 class SpendPushSerializer(serializers.Serializer):
     entries = serializers.ListField(
         child=serializers.DictField(), allow_empty=False, max_length=MAX_PUSH,

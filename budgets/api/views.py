@@ -67,6 +67,7 @@ from .serializers import (
     InitiativeSerializer,
     InitiativeUpdateSerializer,
     InitiativeWriteSerializer,
+    ReasonQuerySerializer,
     ReviewBenefitsSerializer,
     SpendEntrySerializer,
     SpendImportSerializer,
@@ -224,7 +225,7 @@ class BudgetAlertViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = BudgetAlert.objects.order_by("-fired_at", "-pk")
     serializer_class = BudgetAlertSerializer
     permission_classes = [ActionPermissions]
-    filterset_fields = ["fiscal_year", "budget", "scope", "category", "threshold"]
+    filterset_fields = ["fiscal_year", "budget", "scope", "category"]
     action_permissions = _reading(READ_BUDGETS)
 
 
@@ -288,8 +289,9 @@ class SpendEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def destroy(self, request, *args, **kwargs):
         """Needs `?reason=`; a credit offset follows its credit (400)."""
         entry = self.get_object()
-        services.spend_delete(entry=entry, by=request.user,
-                              reason=request.query_params.get("reason", ""))
+        query = ReasonQuerySerializer(data={"reason": request.query_params.get("reason", "")})
+        query.is_valid(raise_exception=True)
+        services.spend_delete(entry=entry, by=request.user, reason=query.validated_data["reason"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(summary="Push spend entries in a batch (all or nothing)",
