@@ -404,10 +404,13 @@ def spend_import(*, by, content: bytes, file_name: str) -> SpendImport:
                              rows=len(rows), errors=[e.as_dict() for e in errors][:1000])
         save_with_audit(record, by=by, reason="Spend import refused")
         _refuse(errors, record=record)
+    total = sum((e.amount for e in entries), Decimal("0.00"))
+    if abs(total) > services.MAX_AMOUNT:
+        raise ValidationError({"file": ["The file's total is beyond what one import records "
+                                        f"({services.MAX_AMOUNT:,}): split it."]})
     with transaction.atomic():
         record = SpendImport(file_name=file_name, by=by, at=now, outcome=ImportOutcome.IMPORTED,
-                             rows=len(entries), total=sum((e.amount for e in entries),
-                                                          Decimal("0.00")))
+                             rows=len(entries), total=total)
         save_with_audit(record, by=by, reason="Spend imported")
         _write(entries, by=by, reason=f"Imported from {file_name}", spend_import=record)
     return record

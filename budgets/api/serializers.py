@@ -41,6 +41,8 @@ from ..visibility import (
     initiative_hidden_fields,
 )
 
+# Sums and ratios of amounts: wider than one amount's column, so rendering never overflows.
+TOTAL = {"max_digits": 24, "decimal_places": 2}
 MONEY_HELP = "Money: present only for roles that see it (Manager, Vendor Manager, Finance)."
 
 
@@ -129,15 +131,15 @@ class BudgetSerializer(serializers.ModelSerializer):
             actual = spent([budget])
         return Decimal(actual).quantize(money.CENT)
 
-    @extend_schema_field(serializers.DecimalField(**MONEY))
+    @extend_schema_field(serializers.DecimalField(**TOTAL))
     def get_actual(self, budget):
         return str(self._actual(budget))
 
-    @extend_schema_field(serializers.DecimalField(**MONEY))
+    @extend_schema_field(serializers.DecimalField(**TOTAL))
     def get_remaining(self, budget):
         return str((budget.amount - self._actual(budget)).quantize(money.CENT))
 
-    @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2,
+    @extend_schema_field(serializers.DecimalField(max_digits=40, decimal_places=2,
                                                   allow_null=True))
     def get_consumption_percent(self, budget):
         percent = money.consumption_percent(self._actual(budget), budget.amount)
@@ -266,7 +268,7 @@ class SpendPushSerializer(serializers.Serializer):
 
 class SpendPushResultSerializer(serializers.Serializer):
     rows = serializers.IntegerField()
-    total = serializers.DecimalField(**MONEY)
+    total = serializers.DecimalField(**TOTAL)
     entries = serializers.ListField(child=serializers.IntegerField(),
                                     help_text="The ids of the entries written, in order.")
 
@@ -441,30 +443,30 @@ class DeriveBenefitSerializer(serializers.Serializer):
 
 class SeriesPointSerializer(serializers.Serializer):
     month = serializers.DateField()
-    cost = serializers.DecimalField(**MONEY, help_text="Cumulative cost to this month.")
-    benefit = serializers.DecimalField(**MONEY, help_text="Cumulative benefit to this month.")
+    cost = serializers.DecimalField(**TOTAL, help_text="Cumulative cost to this month.")
+    benefit = serializers.DecimalField(**TOTAL, help_text="Cumulative benefit to this month.")
 
 
 class InitiativeFiguresSerializer(serializers.Serializer):
-    cost = serializers.DecimalField(**MONEY, help_text="What ROI divides by.")
+    cost = serializers.DecimalField(**TOTAL, help_text="What ROI divides by.")
     cost_source = serializers.ChoiceField(
         choices=["spend", "approved", "estimated"],
         help_text="The spend entries booked on it, else the approved, else the estimated "
                   "cost.")
-    one_time_cost = serializers.DecimalField(**MONEY)
-    recurring_cost = serializers.DecimalField(**MONEY)
-    benefit = serializers.DecimalField(**MONEY, help_text="Measured benefits to date.")
+    one_time_cost = serializers.DecimalField(**TOTAL)
+    recurring_cost = serializers.DecimalField(**TOTAL)
+    benefit = serializers.DecimalField(**TOTAL, help_text="Measured benefits to date.")
     months_measured = serializers.IntegerField()
-    roi_percent = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True,
+    roi_percent = serializers.DecimalField(max_digits=40, decimal_places=2, allow_null=True,
                                            help_text="(benefit − cost) ÷ cost × 100.")
     payback_months = serializers.DecimalField(
-        max_digits=16, decimal_places=1, allow_null=True,
+        max_digits=40, decimal_places=1, allow_null=True,
         help_text="One-time cost ÷ (monthly benefit − monthly recurring cost).")
     expected_roi_percent = serializers.DecimalField(
-        max_digits=16, decimal_places=2, allow_null=True,
+        max_digits=40, decimal_places=2, allow_null=True,
         help_text="(expected yearly benefit − approved cost) ÷ approved cost × 100.")
     expected_payback_months = serializers.DecimalField(
-        max_digits=16, decimal_places=1, allow_null=True,
+        max_digits=40, decimal_places=1, allow_null=True,
         help_text="Approved cost ÷ (expected yearly benefit ÷ 12).")
     series = SeriesPointSerializer(many=True, help_text="Cumulative cost and benefit by month, "
                                                         "for the chart.")

@@ -19,7 +19,12 @@ from django.db.models import DecimalField, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -295,7 +300,11 @@ class SpendEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(summary="Push spend entries in a batch (all or nothing)",
-                   request=SpendPushSerializer, responses={201: SpendPushResultSerializer})
+                   request=SpendPushSerializer, responses={
+                       201: SpendPushResultSerializer,
+                       413: OpenApiResponse(description="The body is larger than the server "
+                                                        "reads (2.5 MB by default): send "
+                                                        "fewer entries per batch.")})
     @action(detail=False, methods=["post"])
     def batch(self, request):
         """Write every entry in one transaction, or none. A refusal (400, code
