@@ -15,7 +15,8 @@ misspelt one cannot drop its data silently):
 * ``budget`` — its id, or ``FY2026/category/cost center code`` (the category by its
   value, ``vendor_contracts``, or its label, ``Vendor contracts``);
 * ``vendor`` (name), ``contract`` (reference), ``initiative`` (reference) — optional;
-  a contract alone gives its vendor. In a push, a number is the object's id;
+  a contract alone gives its vendor. A number (a push's JSON number, a spreadsheet's
+  number cell) is the object's id, text its name or reference;
 * ``invoice_reference``, ``description``, ``cost_type`` (``recurring`` by default, or
   ``one_time``) — optional.
 
