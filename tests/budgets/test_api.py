@@ -506,3 +506,21 @@ def test_list_query_count_is_constant(api_as, finance, victor, path, django_asse
     with django_assert_num_queries(LIST_ENDPOINTS[path]):
         large = api_as(fresh()).get(path)
     assert (small.json()["count"], large.json()["count"]) == ROWS.get(path, (1, 5))
+
+
+def test_a_year_named_by_the_api_follows_the_configured_start_month(settings, db):
+    from budgets.configuration import fiscal_year_named
+
+    settings.SWITCHBOARD_FISCAL_YEAR_START_MONTH = 4
+    year = fiscal_year_named("fy2027")
+    assert (year.name, year.first_day, year.last_day) == ("FY2027", date(2026, 4, 1),
+                                                          date(2027, 3, 31))
+    assert fiscal_year_named(str(year.pk)) == year == fiscal_year_named("FY2027")
+
+
+def test_a_batch_refuses_fields_it_does_not_know(api_as, finance, vendor_budget):
+    response = api_as(finance).post("/api/spend/batch/", {"entries": [
+        {"budget": vendor_budget.pk, "date": "2026-05-01", "amount": "1", "ammount": "2"}]})
+    assert response.status_code == 400
+    assert response.json()["rows"][0]["column"] == "ammount"
+    assert not SpendEntry.objects.exists()
