@@ -90,10 +90,9 @@ def initiative_approve(*, initiative: Initiative, by, approved_cost, expected_be
     """Approve the initiative with the cost approved (Finance or a Manager)."""
     initiative = lock(Initiative, initiative.pk)
     initiative.approved_cost = _money_or_none(approved_cost, "approved_cost")
-    initiative.approved_by = by
     if expected_benefit not in (None, ""):
         initiative.expected_benefit = _money_or_none(expected_benefit, "expected_benefit")
-    perform_transition(initiative, "approve", by=by, at=timezone.now(),
+    perform_transition(initiative, "approve", by=by, approved_by=by, at=timezone.now(),
                        reason=f"Approved at {initiative.approved_cost} {initiative.currency}"
                        + (f": {note.strip()}" if note and note.strip() else ""))
     if initiative.owner_id != by.pk:

@@ -327,8 +327,9 @@ class Initiative(FSMModelMixin, models.Model):
     @transition(field=state, source=InitiativeState.PROPOSED, target=InitiativeState.APPROVED,
                 conditions=[has_approved_cost, has_expected_benefit],
                 permission=can_approve_initiative)
-    def approve(self, *, at):
-        self.approved_at = at  # the service sets approved_by: the transition is not told who
+    def approve(self, *, approved_by, at):
+        self.approved_by = approved_by
+        self.approved_at = at
 
     @transition(field=state, source=InitiativeState.APPROVED,
                 target=InitiativeState.IN_PROGRESS, permission=can_work_initiative)

@@ -117,6 +117,17 @@ def budget_update(*, budget: Budget, by, reason: str = "Budget changed", **field
     return budget
 
 
+@transaction.atomic
+def budget_delete(*, budget: Budget, by, reason: str = "Budget removed"):
+    """Remove a budget set by mistake; one with spend or initiatives is protected (the
+    database refuses: the API answers 409)."""
+    require(by, "budgets.manage_budget", "Your role does not set budgets.")
+    budget = lock(Budget, budget.pk)
+    budget._change_reason = reason
+    budget._history_user = by
+    budget.delete()
+
+
 # --- Spend ------------------------------------------------------------------------------------
 
 

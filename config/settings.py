@@ -368,6 +368,11 @@ SPECTACULAR_SETTINGS = {
         "CreditStateEnum": "vendors.choices.CreditState",
         "SlaMetricEnum": "vendors.choices.SlaMetric",
         "BandKindEnum": "vendors.choices.BandKind",
+        "BudgetCategoryEnum": "budgets.choices.BudgetCategory",
+        "BenefitKindEnum": "budgets.choices.BenefitKind",
+        "BenefitMethodEnum": "budgets.choices.BenefitMethod",
+        "RateKindEnum": "budgets.choices.RateKind",
+        "SpendImportOutcomeEnum": "budgets.choices.ImportOutcome",
     },
 }
 

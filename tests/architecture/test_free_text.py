@@ -46,13 +46,14 @@ STRUCTURED = {
     "vendors.VendorContact.phone": "a switchboard or NOC phone number",
     "vendors.Compliance.currency": "copied from its contract's ISO 4217 code",
     "vendors.ServiceCredit.currency": "copied from its contract's ISO 4217 code",
+    "budgets.FiscalYear.name": "built by code from the year it ends in (FY2027)",
+    "budgets.CostCenter.code": "the cost center's code, matched exactly (spend imports name "
+                               "budgets by it)",
+    "budgets.Initiative.reference": "allocated by core.references",
+    "budgets.CostRate.channel": "a queue channel key, validated by the service",
     **{f"budgets.{model}.currency": "an ISO 4217 code from the SWITCHBOARD_CURRENCY setting"
        for model in ("Budget", "SpendEntry", "Initiative", "BenefitRecord", "CostRate",
                      "IncidentCost")},
-    "budgets.FiscalYear.name": "FY and a year, built by code",
-    "budgets.CostCenter.code": "a cost center code as Finance keeps it (matched exactly)",
-    "budgets.Initiative.reference": "allocated by core.references",
-    "budgets.CostRate.channel": "a queue channel key, validated by the rate service",
 }
 
 
