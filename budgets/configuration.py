@@ -7,16 +7,14 @@ saves); kept apart from it so the budget and spend use cases stay one concern.
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.audit import save_with_audit
-from kpis.choices import QueueChannel
 
-from .choices import RESPONDER_ROLES, RateKind
+from .incident_cost import rate_amount, rate_problems, rate_set
 from .models import CostCenter, CostRate, FiscalYear
 from .services import fiscal_year_for, require
 
@@ -93,44 +91,8 @@ def cost_center_delete(*, cost_center: CostCenter, by):
 # --- Cost rates -------------------------------------------------------------------------------
 
 
-def _rate_amount(value) -> Decimal:
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError, TypeError):
-        raise ValidationError({"amount": [f"“{value}” is not a rate."]}) from None
-    if not amount.is_finite() or amount < 0 or amount >= Decimal("100000000"):
-        raise ValidationError({"amount": ["Give a rate from 0 to 99,999,999.9999."]})
-    if amount != amount.quantize(Decimal("0.0001")):
-        raise ValidationError({"amount": ["Four decimals at most."]})
-    return amount
-
-
-def rate_problems(rate: CostRate) -> dict[str, list[str]]:
-    """What a rate lacks or has too much of for its kind (empty: nothing)."""
-    errors: dict[str, list[str]] = {}
-
-    def refuse(field, message):
-        errors.setdefault(field, []).append(message)
-
-    if rate.kind == RateKind.RESPONDER:
-        if rate.role not in dict(RESPONDER_ROLES):
-            refuse("role", "A responder rate is for one incident role.")
-        if rate.channel or rate.queue_id:
-            refuse("channel", "A responder rate is per role, not per channel or queue.")
-    elif rate.kind == RateKind.AGENT_HOUR:
-        if rate.role or rate.channel or rate.queue_id:
-            refuse("kind", "The loaded agent hour is one rate: no role, channel or queue.")
-    elif rate.kind == RateKind.LOST_CONTACT:
-        if rate.role:
-            refuse("role", "A lost-contact value is per channel or queue, not per role.")
-        if rate.channel and rate.channel not in QueueChannel.values:
-            refuse("channel", f"Channels are {', '.join(QueueChannel.values)}.")
-        if not rate.channel and not rate.queue_id:
-            refuse("channel", "Give the channel (or one queue) the lost contact is valued for.")
-        if rate.channel and rate.queue_id:
-            refuse("queue", "Give a channel or a queue, not both (a queue's rate wins over "
-                            "its channel's).")
-    return errors
+# One set of rules for rates: ``budgets/incident_cost.py`` (its rate_set is what the API's
+# create calls); an update or removal reprices the incidents the rate applied to.
 
 
 def _save_rate(rate: CostRate, *, by, reason):
@@ -145,17 +107,21 @@ def _save_rate(rate: CostRate, *, by, reason):
     if errors:
         raise ValidationError(errors)
     save_with_audit(rate, by=by, reason=reason)
+    _reprice_from(rate.effective_from)
     return rate
 
 
-@transaction.atomic
+def _reprice_from(day):
+    from .tasks import refresh_incident_costs_since
+
+    refresh_incident_costs_since.delay_on_commit(day.isoformat())
+
+
 def cost_rate_create(*, by, kind: str, amount, effective_from: date, role: str = "",
                      channel: str = "", queue=None) -> CostRate:
     """Add a rate incident cost is computed with, in effect from a date."""
-    require(by, "budgets.manage_rates", "Your role does not set cost rates.")
-    rate = CostRate(kind=kind, role=role or "", channel=channel or "", queue=queue,
-                    amount=_rate_amount(amount), effective_from=effective_from)
-    return _save_rate(rate, by=by, reason="Cost rate set")
+    return rate_set(by=by, kind=kind, amount=amount, effective_from=effective_from, role=role,
+                    channel=channel, queue=queue, reason="Cost rate set")
 
 
 @transaction.atomic
@@ -164,7 +130,7 @@ def cost_rate_update(*, rate: CostRate, by, **fields) -> CostRate:
     rate = CostRate.objects.select_for_update().get(pk=rate.pk)
     for name, value in fields.items():
         if name == "amount":
-            value = _rate_amount(value)
+            value = rate_amount(value)
         if name in COST_RATE_FIELDS:
             setattr(rate, name, value)
     return _save_rate(rate, by=by, reason="Cost rate changed")
@@ -175,4 +141,6 @@ def cost_rate_delete(*, rate: CostRate, by):
     require(by, "budgets.manage_rates", "Your role does not set cost rates.")
     rate._change_reason = "Cost rate removed"
     rate._history_user = by
+    day = rate.effective_from
     rate.delete()
+    _reprice_from(day)

@@ -186,3 +186,8 @@ class DeriveForm(ServiceForm):
     period_start = forms.DateField(widget=MONTH_WIDGET, input_formats=MONTH_FORMATS,
                                    label="Month")
     note = forms.CharField(max_length=300, required=False)
+
+
+class SpendImportForm(ServiceForm):
+    file = forms.FileField(help_text="CSV (UTF-8) or XLSX with the template's columns; one "
+                                     "bad row refuses the whole file.")

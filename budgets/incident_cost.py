@@ -168,7 +168,7 @@ def rate_set(*, by, kind: str, amount, effective_from: date, role: str = "", cha
     to are recomputed after the commit."""
     if not by.has_perm("budgets.manage_rates"):
         raise PermissionDenied("Your role does not set incident cost rates.")
-    value = _rate_amount(amount)
+    value = rate_amount(amount)
     key = {"kind": kind, "role": role or "", "channel": channel or "",
            "queue": queue, "effective_from": effective_from}
     rate = CostRate.objects.select_for_update().filter(**key).first() or CostRate(**key)
@@ -190,7 +190,7 @@ def rate_set(*, by, kind: str, amount, effective_from: date, role: str = "", cha
     return rate
 
 
-def _rate_amount(amount) -> Decimal:
+def rate_amount(amount) -> Decimal:
     try:
         value = Decimal(str(amount).strip().replace(" ", ""))
     except (ArithmeticError, ValueError, TypeError):

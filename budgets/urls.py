@@ -12,6 +12,8 @@ urlpatterns = [
     path("<int:pk>/edit/", views.budget_edit, name="budget-edit"),
     path("spend/", views.spend_list, name="spend"),
     path("spend/new/", views.spend_create, name="spend-new"),
+    path("spend/import/", views.spend_import, name="spend-import"),
+    path("spend/import/template.csv", views.spend_template, name="spend-template"),
     path("spend/<int:pk>/", views.spend_entry, name="spend_entry"),
     path("spend/<int:pk>/delete/", views.spend_delete, name="spend-delete"),
     path("incident-costs/", include("budgets.incident_cost_urls")),

@@ -6,17 +6,20 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.db.models import Sum
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core import charts, registry, web_forms
 from core.transitions import allowed_transitions
 
-from . import initiatives, money, selectors, services
+from . import importing, initiatives, money, selectors, services
 from .charts import benefit_chart, burn_chart
 from .choices import FUNDED_INITIATIVE_STATES, BenefitMethod
+from .filters import SpendFilter
 from .forms import (
     ApproveForm,
     BaselineForm,
@@ -28,8 +31,9 @@ from .forms import (
     ReasonForm,
     ReviewForm,
     SpendForm,
+    SpendImportForm,
 )
-from .models import Baseline, Budget, FiscalYear, Initiative, SpendEntry
+from .models import Baseline, Budget, FiscalYear, Initiative, SpendEntry, SpendImport
 
 budget_reader = web_forms.page_reader("budgets.read_budgets")
 initiative_reader = web_forms.page_reader("budgets.read_initiatives")
@@ -219,14 +223,66 @@ def _save_spend(request, form, run):
 
 @budget_reader
 def spend_list(request):
-    entries = SpendEntry.objects.select_related(
+    """Every entry, filtered by the API's own FilterSet (``budgets.filters.SpendFilter``),
+    50 a page, with the filtered total."""
+    filterset = SpendFilter(request.GET or None, queryset=SpendEntry.objects.select_related(
         "budget__fiscal_year", "budget__cost_center", "vendor", "contract", "initiative",
-        "service_credit").order_by("-date", "-pk")
-    if (budget_id := request.GET.get("budget", "")).isdigit():
-        entries = entries.filter(budget_id=budget_id)
+        "service_credit").order_by("-date", "-pk"), request=request)
+    entries = filterset.qs
+    for field in filterset.form.fields.values():
+        field.help_text = ""
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    total = entries.aggregate(total=Sum("amount"))["total"]
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "budgets/spend_list.html", {
-        "entries": page, "can_record": request.user.has_perm("budgets.record_spend")})
+        "entries": page, "form": filterset.form, "query": query.urlencode(),
+        "total": total.quantize(money.CENT) if total is not None else None,
+        "can_record": request.user.has_perm("budgets.record_spend")})
+
+
+@budget_reader
+def spend_import(request):
+    """Upload a month of spend (CSV or XLSX): all rows or none, every bad row named."""
+    can_import = request.user.has_perm("budgets.record_spend")
+    context = {"can_import": can_import,
+               "recent": SpendImport.objects.select_related("by")[:10]}
+    status = 200
+    if request.method == "POST":
+        if not can_import:
+            raise PermissionDenied("Your role does not record spend.")
+        form = SpendImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                record = importing.spend_import(by=request.user, content=upload.read(),
+                                                file_name=upload.name)
+            except importing.SpendImportRefused as refused:
+                context["refused"] = refused
+                status = 400
+            except ValidationError as exc:
+                form.add_service_errors(web_forms.validation_errors(exc))
+                status = 400
+            else:
+                messages.success(request, f"Imported {record.rows:,} spend entr"
+                                          f"{'y' if record.rows == 1 else 'ies'} "
+                                          f"({record.total:,} {settings.SWITCHBOARD_CURRENCY}) "
+                                          f"from {record.file_name}.")
+                return redirect(reverse("budgets:spend") + f"?spend_import={record.pk}")
+        else:
+            status = 400
+    else:
+        form = SpendImportForm()
+    context["form"] = form
+    return render(request, "budgets/spend_import.html", context, status=status)
+
+
+@budget_reader
+def spend_template(request):
+    response = HttpResponse(importing.spend_import_template(),
+                            content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="switchboard-spend-template.csv"'
+    return response
 
 
 @budget_reader
