@@ -229,8 +229,13 @@ def spend_list(request):
         "budget__fiscal_year", "budget__cost_center", "vendor", "contract", "initiative",
         "service_credit").order_by("-date", "-pk"), request=request)
     entries = filterset.qs
-    for field in filterset.form.fields.values():
+    fields = filterset.form.fields
+    for field in fields.values():
         field.help_text = ""
+    # The selects' labels name related rows: fetched with them, not one query per option.
+    fields["budget"].queryset = fields["budget"].queryset.select_related(
+        "fiscal_year", "cost_center")
+    fields["contract"].queryset = fields["contract"].queryset.select_related("vendor")
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     total = entries.aggregate(total=Sum("amount"))["total"]
     query = request.GET.copy()

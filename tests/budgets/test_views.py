@@ -142,3 +142,33 @@ def test_the_owner_records_a_benefit_others_may_not(client, make_user, victor, i
                            {"period_start": "2026-05", "kind": "cost_saved", "amount": "100"})
     assert response.status_code == 403
     assert initiative.benefits.count() == 1
+
+
+def _count_queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_year_page_and_spend_list_read_in_constant_queries(client, finance, year, ops,
+                                                               contract):
+    from budgets.models import CostCenter
+
+    def add_budgets(first, last):
+        for n in range(first, last):
+            center = CostCenter.objects.create(code=f"CC-{n}", name=f"Center {n}")
+            budget = services.budget_create(by=finance, fiscal_year=year, category="other",
+                                            cost_center=center, amount="1000")
+            services.spend_record(by=finance, budget=budget, date=date(2026, 4, 1),
+                                  amount="10", contract=contract)
+
+    client.force_login(finance)
+    add_budgets(0, 2)
+    few = (_count_queries(client, year.get_absolute_url()),
+           _count_queries(client, reverse("budgets:spend")))
+    add_budgets(2, 8)
+    assert (_count_queries(client, year.get_absolute_url()),
+            _count_queries(client, reverse("budgets:spend"))) == few
