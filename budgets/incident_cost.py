@@ -306,6 +306,14 @@ def incident_hours(incident, now=None) -> tuple[datetime, datetime, bool]:
     return incident.declared_at, max(end, incident.declared_at), ongoing
 
 
+def idle_window_seconds(incident, start, end) -> int:
+    """Seconds agents stood idle: from the declaration to containment if it came before
+    the end, else to the end."""
+    stop = incident.contained_at if incident.contained_at and start <= incident.contained_at \
+        < end else end
+    return int((stop - start).total_seconds())
+
+
 def responder_groups(incident) -> list[tuple[str, list]]:
     """``[(role, people)]``: each filled role, then everyone else who joined. A person
     counts once, under their first role."""
@@ -350,16 +358,23 @@ def incident_cost(incident, now=None) -> Breakdown:
 
     idle = incident.agents_idle or 0
     if idle:
+        # Agents are idle until the workaround: containment (or the end, if none came
+        # first) — a contained outage that takes days to fix does not idle the floor.
+        idle_seconds = idle_window_seconds(incident, start, end)
+        idle_hours = Fraction(idle_seconds, 3600)
         rate = rates.agent_hour
         agents = f"{idle} agent{'s' if idle != 1 else ''} idle"
+        until = " (until contained)" if incident.contained_at and \
+            incident.contained_at < end else ""
         if rate is None:
             missing.append("loaded agent hour")
             lines.append(Line("agents_idle", "Agents idle",
-                              f"{agents} × {fmt_hours(hours)} h × no rate set", None, idle))
+                              f"{agents} × {fmt_hours(idle_hours)} h{until} × no rate set",
+                              None, idle))
         else:
-            amount = time_cost(seconds, rate.amount, idle)
+            amount = time_cost(idle_seconds, rate.amount, idle)
             lines.append(Line("agents_idle", "Agents idle",
-                              f"{agents} × {fmt_hours(hours)} h × "
+                              f"{agents} × {fmt_hours(idle_hours)} h{until} × "
                               f"{fmt_rate(rate.amount, currency)}/h = "
                               f"{fmt_money(amount, currency)}", amount, idle))
 

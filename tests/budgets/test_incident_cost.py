@@ -457,3 +457,12 @@ def test_the_costliest_incidents_page_for_money_roles(rf, make_user, rates, kept
     html = incident_costs(request).content.decode()
     assert 'data-testid="incident-costs"' in html
     assert kept.reference in html and "1,010.00" in html
+
+
+def test_agents_are_idle_until_containment_responders_until_resolution(manager, rates, worked):
+    # Contained at 11:00, an hour after the declaration; resolved at 12:30.
+    Incident.objects.filter(pk=worked.pk).update(contained_at=DECLARED + timedelta(hours=1))
+    cost = ic.incident_cost(Incident.objects.get(pk=worked.pk))
+    assert "3 agents idle × 1 h (until contained) × EUR 28.00/h = EUR 84.00" in formulas(cost)
+    assert cost.agents_idle == D("84.00")
+    assert cost.responders == D("800.00")  # still 2.5 h each
