@@ -69,14 +69,19 @@ def sees_money(user) -> bool:
 # --- Years and budgets ------------------------------------------------------------------------
 
 
-@budget_reader
+@initiative_reader
 def index(request):
+    """The year's budgets for money roles; every other role reads the initiatives."""
+    if not request.user.has_perm("budgets.read_budgets"):
+        return redirect("budgets:initiatives")
     today = timezone.localdate()
     year = selectors.current_year(today)
     if year is None:
+        first, last, name = money.fiscal_year_bounds(
+            today, settings.SWITCHBOARD_FISCAL_YEAR_START_MONTH)
         return render(request, "budgets/empty.html", {
             "can_manage": request.user.has_perm("budgets.manage_budget"),
-            "year": services.fiscal_year_for(today)})
+            "year": {"name": name, "first_day": first, "last_day": last}})
     return redirect(year)
 
 

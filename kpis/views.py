@@ -30,7 +30,7 @@ from .selectors import (
     target_status,
     worst_intervals,
 )
-from .spend import has_spend_source, spend_for
+from .spend import has_spend_source, spend_by_queue
 
 reader = permission_required("kpis.view_intervalstat", raise_exception=True)
 
@@ -49,9 +49,10 @@ def _overview_rows(form, user):
     queues = form.queues()
     rows = queue_overview(start, end, queues=queues)
     if _can_see_cost(user):
+        spend = spend_by_queue([row["queue"].pk for row in rows], start, end)
         for row in rows:
-            spend = spend_for([row["queue"].pk], start, end)
-            row["figures"]["cost_per_contact"] = cost_per_contact(spend, row["sums"]["handled"])
+            row["figures"]["cost_per_contact"] = cost_per_contact(spend[row["queue"].pk],
+                                                                  row["sums"]["handled"])
     return rows, start, end, first, last
 
 

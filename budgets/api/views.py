@@ -21,7 +21,6 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
@@ -300,11 +299,7 @@ class SpendEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(summary="Push spend entries in a batch (all or nothing)",
-                   request=SpendPushSerializer, responses={
-                       201: SpendPushResultSerializer,
-                       413: OpenApiResponse(description="The body is larger than the server "
-                                                        "reads (2.5 MB by default): send "
-                                                        "fewer entries per batch.")})
+                   request=SpendPushSerializer, responses={201: SpendPushResultSerializer})
     @action(detail=False, methods=["post"])
     def batch(self, request):
         """Write every entry in one transaction, or none. A refusal (400, code

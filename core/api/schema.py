@@ -64,6 +64,8 @@ ERROR_DESCRIPTIONS = {
          "role.",
     404: "No such object (or no such page of a list).",
     409: "Still in use by other records, so it cannot be deleted.",
+    413: "The body is larger than the server reads (DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB "
+         "by default; files sent as multipart/form-data are not counted): send less.",
     415: "The body is in a media type this operation does not read.",
     429: "Too many requests (or failed sign-ins): `retry_after` says how many seconds "
          "to wait.",
@@ -169,6 +171,7 @@ class SwitchboardAutoSchema(AutoSchema):
         if on_an_object or paginated:
             statuses.add(404)  # no such object, or a page past the end
         if "requestBody" in operation:
+            statuses.add(413)  # any body can be over the size the server reads
             statuses.add(415)  # a body in a media type the operation does not read
         if self.method == "DELETE":
             statuses.add(409)  # still referenced (ProtectedError) or in use

@@ -22,7 +22,7 @@ from ..filters import IntervalFilter
 from ..formulas import cost_per_contact
 from ..models import IntervalImport, IntervalStat, Queue
 from ..selectors import intervals_in, metrics
-from ..spend import has_spend_source, spend_for
+from ..spend import has_spend_source, spend_by_queue
 from .serializers import (
     IntervalImportSerializer,
     IntervalPushSerializer,
@@ -135,13 +135,15 @@ class MetricsView(APIView):
                           treatment=data.get("treatment"))
         labels = _labels(group_by, [r.key for r in results])
         body = []
+        spend = spend_by_queue([row.key for row in results], data["start"], data["end"]) \
+            if show_cost and group_by == GroupBy.QUEUE else {}
         for row in results:
             item = {"key": _key_text(row.key), "label": labels.get(row.key, _key_text(row.key)),
                     **row.figures}
             item.pop("cost_per_contact", None)
             if show_cost and group_by == GroupBy.QUEUE:
-                item["cost_per_contact"] = cost_per_contact(
-                    spend_for([row.key], data["start"], data["end"]), row.sums["handled"])
+                item["cost_per_contact"] = cost_per_contact(spend[row.key],
+                                                            row.sums["handled"])
             body.append(item)
         data = MetricRowSerializer(body, many=True).data
         if not show_cost:  # money: the key is absent for roles that do not see it
