@@ -202,6 +202,7 @@ def test_the_page_shows_the_selectors_figures(build, client_as):
     assert report.incidents.lost_contacts == sum(c.lost_contacts for c in costs)
     assert report.incidents.cost == sum(c.total for c in costs)
     assert 'data-testid="mtta">10m' in html
+    assert report.incidents.contacts_affected == 80  # 40 reported on each
     sev2 = next(r for r in report.incidents.metrics.by_severity if r.key == "SEV2")
     assert sev2.incidents == 2
 
@@ -370,3 +371,11 @@ def test_the_csv_exports_and_money_columns_only_for_money_roles(build, client_as
 def test_an_unknown_export_format_is_not_found(client_as):
     response = client_as(Role.VIEWER).get(reverse("reports:executive_export", args=["pdf"]))
     assert response.status_code == 404
+
+
+def test_exported_text_never_becomes_a_spreadsheet_formula():
+    from reports.executive import _cell, _csv_safe
+
+    assert _csv_safe('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    assert _csv_safe("-12.5") == "-12.5" and _csv_safe("-cmd") == "'-cmd"
+    assert _cell("@SUM(A1)") == "'@SUM(A1)" and _cell(Decimal("1.50")) == 1.5
