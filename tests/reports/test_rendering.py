@@ -7,7 +7,10 @@ from reports.rendering import RefusedFetch, html_to_pdf, render_pdf, static_file
 
 
 def test_a_report_template_renders_to_a_pdf_with_page_numbers(tmp_path, settings):
-    settings.TEMPLATES[0]["DIRS"] = [*settings.TEMPLATES[0]["DIRS"], tmp_path]
+    # Assigned, not mutated in place: only an assignment resets the template engines,
+    # which an earlier test may already have built.
+    settings.TEMPLATES = [{**settings.TEMPLATES[0],
+                           "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}]
     (tmp_path / "probe.html").write_text(
         '{% extends "reports/print_base.html" %}{% block cover %}<div class="cover">'
         "<h1>Cover</h1></div>{% endblock %}{% block content %}<h2>Section</h2>"
