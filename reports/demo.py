@@ -1,0 +1,2 @@
+def seed_reports(demo):
+    """Filled in below."""
