@@ -490,6 +490,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "budgets.tasks.refresh_stale_incident_costs",
         "schedule": timedelta(minutes=15),
     },
+    # Report packs whose worker died (lease passed while queued or running): re-queued.
+    "report-packs-stale": {
+        "task": "reports.tasks.sweep_packs",
+        "schedule": timedelta(minutes=5),
+    },
+    # Pack schedules (first working day of the month): fired once per period.
+    "report-pack-schedules": {
+        "task": "reports.tasks.sweep_pack_schedules",
+        "schedule": timedelta(minutes=15),
+    },
 }
 
 # --- Logging ----------------------------------------------------------------
