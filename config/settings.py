@@ -368,6 +368,12 @@ SPECTACULAR_SETTINGS = {
         "CreditStateEnum": "vendors.choices.CreditState",
         "SlaMetricEnum": "vendors.choices.SlaMetric",
         "BandKindEnum": "vendors.choices.BandKind",
+        "MeasurementPeriodEnum": "vendors.choices.MeasurementPeriod",
+        "ReviewStateEnum": "reports.choices.ReviewState",
+        "ReviewPeriodEnum": "reports.choices.ReviewPeriod",
+        "ReviewActionItemStateEnum": "reports.choices.ActionItemState",
+        "PackStatusEnum": "reports.choices.PackStatus",
+        "PackFormatEnum": "reports.choices.PackFormat",
     },
 }
 

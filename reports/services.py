@@ -75,6 +75,21 @@ def review_create(*, by, vendor, period: str, period_start: date, meeting_date: 
     return review
 
 
+@transaction.atomic
+def review_update(*, review: VendorReview, by, **fields) -> VendorReview:
+    """Change the meeting date or the agenda (until the minutes are published)."""
+    review = lock(VendorReview, review.pk)
+    _require(by, "reports.plan_review", review)
+    if review.state == ReviewState.MINUTES_PUBLISHED:
+        raise RequirementMissing("The minutes are published.",
+                                 errors={"non_field_errors": ["The minutes are published."]})
+    for name in ("meeting_date", "agenda"):
+        if name in fields:
+            setattr(review, name, fields[name])
+    save_with_audit(review, by=by, reason="Changed")
+    return review
+
+
 def carried_over_items(review: VendorReview):
     """Every open action item of earlier reviews of the same vendor: they carry over
     until done or dropped."""
