@@ -151,8 +151,8 @@ class ReportPack(models.Model):
     status = models.CharField(max_length=8, choices=PackStatus.choices,
                               default=PackStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
-    step = models.CharField(max_length=80, blank=True)
-    error = models.TextField(blank=True)
+    step = FreeCharField(max_length=80, blank=True)
+    error = FreeTextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     # The sweep's column: while queued or running, when to re-queue if nobody finished.
     lease_until = models.DateTimeField(null=True, blank=True, editable=False)
@@ -204,7 +204,7 @@ class PackSchedule(models.Model):
     email_owners = models.BooleanField(default=True,
                                        help_text="Email the contract owners a link.")
     next_run_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
+    last_error = FreeTextField(blank=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -226,7 +226,7 @@ class PackScheduleRun(models.Model):
     status = models.CharField(max_length=8, choices=ScheduleRunStatus.choices,
                               default=ScheduleRunStatus.RUNNING)
     packs = models.ManyToManyField(ReportPack, blank=True, related_name="schedule_runs")
-    error = models.TextField(blank=True)
+    error = FreeTextField(blank=True)
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
 

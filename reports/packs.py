@@ -79,8 +79,13 @@ def _naive(value):
 def pack_data(vendor, *, period_start: date, period_end: date, today: date | None = None,
               exclude_review=None) -> PackData:
     """Everything the pack shows for ``vendor`` in ``[period_start, period_end]``."""
-    from budgets.models import SpendEntry
-    from budgets.selectors import contract_committed
+    from budgets.models import Budget, SpendEntry
+    from budgets.selectors import (
+        budget_lines,
+        budgets_with_contracts,
+        contract_committed,
+        current_year,
+    )
     from kpis.models import Queue
     from kpis.selectors import queue_overview
     from vendors import sla
@@ -213,6 +218,21 @@ def pack_data(vendor, *, period_start: date, period_end: date, today: date | Non
         "spend", "Spend against committed fees",
         ["Contract", "Committed in period", "Spent", "Difference"], spend_rows,
         numeric=(1, 2, 3))
+
+    # The budgets that hold the vendor's contracts, in the fiscal year of the period's
+    # end, as of that day (budgets' own figures: ~5 queries).
+    year = current_year(period_end)
+    lines = budget_lines(budgets_with_contracts(Budget.objects.filter(
+        fiscal_year=year, contracts__vendor=vendor).distinct().order_by("pk")),
+        min(period_end, today)) if year else []
+    tables["budgets"] = Table(
+        "budgets", "Budgets holding the vendor's contracts",
+        ["Budget", "Fiscal year", "Planned", "Planned to date", "Actual", "Committed",
+         "Forecast", "Status"],
+        [[line.budget.label, str(line.budget.fiscal_year), line.planned,
+          line.planned_to_date, line.actual, line.committed,
+          max(line.run_rate_forecast, line.committed_forecast), line.status]
+         for line in lines], numeric=(2, 3, 4, 5, 6))
 
     # Open action items from earlier reviews (1 query).
     items = ReviewActionItem.objects.filter(review__vendor=vendor, state=ActionItemState.OPEN)

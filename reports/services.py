@@ -19,6 +19,7 @@ from django.utils import timezone
 from core.audit import save_with_audit, system_user
 from core.exceptions import DomainError, RequirementMissing
 from core.transitions import lock, perform_transition
+from core.validation import check_plausible
 
 from .choices import (
     ALL_FORMATS,
@@ -59,6 +60,7 @@ def review_create(*, by, vendor, period: str, period_start: date, meeting_date: 
                   attendees=(), vendor_attendees=(), agenda: str = "") -> VendorReview:
     """Plan a review of ``vendor`` for the month or quarter starting ``period_start``."""
     _require(by, "reports.plan_review")
+    check_plausible(period_start=period_start, meeting_date=meeting_date)
     if period not in ReviewPeriod.values:
         raise RequirementMissing("Choose a month or a quarter.",
                                  errors={"period": ["Choose a month or a quarter."]})
@@ -83,6 +85,7 @@ def review_update(*, review: VendorReview, by, **fields) -> VendorReview:
     if review.state == ReviewState.MINUTES_PUBLISHED:
         raise RequirementMissing("The minutes are published.",
                                  errors={"non_field_errors": ["The minutes are published."]})
+    check_plausible(**{k: v for k, v in fields.items() if k == "meeting_date"})
     for name in ("meeting_date", "agenda"):
         if name in fields:
             setattr(review, name, fields[name])
@@ -148,6 +151,7 @@ def action_item_add(*, review: VendorReview, by, title: str, owner, due_date: da
     if review.state not in (ReviewState.HELD, ReviewState.PACK_READY, ReviewState.PLANNED):
         raise RequirementMissing("The minutes are published: no more action items.",
                                  errors={"title": ["The minutes are published."]})
+    check_plausible(due_date=due_date)
     if not (title or "").strip():
         raise RequirementMissing("Say what is to be done.", errors={"title": ["Required."]})
     item = ReviewActionItem(review=review, title=title.strip(), owner=owner,
@@ -197,6 +201,7 @@ def pack_request(*, by, vendor, period: str, period_start: date, period_end: dat
     if unknown:
         raise RequirementMissing("Unknown format.", errors={"formats": [
             f"Choose among {', '.join(ALL_FORMATS)}."]})
+    check_plausible(period_start=period_start, period_end=period_end)
     if review is not None:
         vendor, period, period_start, period_end = (review.vendor, review.period,
                                                     review.period_start, review.period_end)

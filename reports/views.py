@@ -1,7 +1,7 @@
 """The reports pages: reviews and their packs. Views parse, call a service, render."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -41,6 +41,9 @@ def review_new(request):
             review = services.review_create(by=request.user, **form.cleaned_data)
         except DomainError as exc:
             form.add_service_errors(exc.errors or {"__all__": [exc.message]})
+        except ValidationError as exc:
+            form.add_service_errors(exc.message_dict if hasattr(exc, "error_dict")
+                                    else {"__all__": exc.messages})
         else:
             messages.success(request, "Review planned.")
             return redirect(review)
@@ -108,11 +111,14 @@ def review_action(request, pk, action):
                 raise DomainError("Check the action item.")
         else:
             raise Http404
-    except DomainError as exc:
+    except (DomainError, ValidationError) as exc:
+        errors = exc.errors if isinstance(exc, DomainError) else (
+            exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages})
         for form in forms.values():
-            if exc.errors:
-                form.add_service_errors(exc.errors)
-        messages.error(request, exc.message)
+            if errors:
+                form.add_service_errors(errors)
+        messages.error(request, exc.message if isinstance(exc, DomainError)
+                       else " ".join(exc.messages))
         review.refresh_from_db()
         return render(request, "reports/review_detail.html",
                       _review_context(request, review, **forms), status=400)

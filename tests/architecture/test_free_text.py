@@ -53,6 +53,9 @@ STRUCTURED = {
     "budgets.CostCenter.code": "a cost center code as Finance keeps it (matched exactly)",
     "budgets.Initiative.reference": "allocated by core.references",
     "budgets.CostRate.channel": "a queue channel key, validated by the rate service",
+    "reports.ReportPack.data_version": "a hash of the data, built by code",
+    **{f"reports.ReportPack.{name}": "a stored file's name (its history keeps it as text)"
+       for name in ("html", "pdf", "xlsx", "csv_zip")},
 }
 
 

@@ -39,6 +39,9 @@ def test_pack_numbers_equal_the_selectors(world, platform):
     spend = {r[0]: r[2] for r in data.tables["spend"].rows}
     assert spend[world.reference] == Decimal("36800.00")
     assert [r[1] for r in data.tables["queues"].rows] == [300, 300]
+    budget = data.tables["budgets"].rows
+    assert [(row[2], row[4]) for row in budget] == [(Decimal("240000.00"),
+                                                     Decimal("36800.00"))]
 
 
 def test_a_notice_date_within_120_days_brings_the_renewal_brief(world, platform):
@@ -76,4 +79,4 @@ def test_gathering_takes_a_constant_number_of_queries(size, victor, finance, pla
         packs.pack_data(platform, **APRIL)
 
 
-QUERIES = 13
+QUERIES = 18
