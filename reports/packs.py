@@ -316,6 +316,24 @@ def score_chart(trend: list) -> dict:
     }
 
 
+def incident_timeline_chart(table: Table) -> dict:
+    """The attributed incidents as bars from start to end (one row each)."""
+    values = [{"incident": f"{row[0]} {row[1]}"[:60], "start": row[2].isoformat(),
+               "end": row[3].isoformat(), "minutes": row[5]} for row in table.rows]
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": "Incident timeline (UTC)", "width": 520,
+        "height": {"step": 18},
+        "data": {"values": values},
+        "mark": {"type": "bar", "color": "#b91c1c", "minBandSize": 3},
+        "encoding": {
+            "y": {"field": "incident", "type": "nominal", "title": None, "sort": None},
+            "x": {"field": "start", "type": "temporal", "title": None},
+            "x2": {"field": "end"},
+            "tooltip": [{"field": "incident"}, {"field": "minutes", "title": "Minutes"}]},
+    }
+
+
 # --- Formats ----------------------------------------------------------------------------------
 
 
@@ -323,8 +341,10 @@ def render_html(data: PackData, *, pack=None) -> str:
     from core.charts import svg
 
     charts = [{"name": t["name"], "svg": svg(objective_chart(t))} for t in data.objective_trends]
+    incidents = data.tables["incidents"]
     return render_to_string("reports/pack.html", {
         "data": data, "pack": pack, "tables": data.tables, "objective_charts": charts,
+        "timeline_svg": svg(incident_timeline_chart(incidents)) if incidents.rows else "",
         "score_svg": svg(score_chart(data.score_trend)), "for_print": True})
 
 

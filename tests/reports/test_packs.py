@@ -55,6 +55,7 @@ def test_a_notice_date_within_120_days_brings_the_renewal_brief(world, platform)
 def test_the_formats_open(world, platform):
     data = packs.pack_data(platform, **APRIL)
     html = packs.render_html(data)
+    assert 'data-testid="incident-timeline"' in html and "INC-S-" in html
     text = "".join(page.extract_text() for page in PdfReader(
         io.BytesIO(packs.render_pdf(html))).pages)
     assert "Skyline CCaaS" in text

@@ -136,3 +136,16 @@ def test_the_index_lists_reviews_packs_and_schedules(client, manager, ready_pack
     client.force_login(manager)
     page = client.get(reverse("reports:index"))
     assert b"Monthly packs" in page.content and b"Skyline CCaaS" in page.content
+
+
+def test_a_failed_schedule_shows_its_error_on_its_page(client, manager, world):
+    schedule = services.schedule_create(by=manager, name="Monthly packs")
+    services.schedule_record_failure(schedule, RuntimeError("disk full"))
+    client.force_login(manager)
+    page = client.get(reverse("reports:schedule", args=[schedule.pk]))
+    assert b'data-testid="schedule-error"' in page.content and b"disk full" in page.content
+
+
+def test_a_pack_in_the_browser_needs_money(client, viewer, ready_pack):
+    client.force_login(viewer)
+    assert client.get(reverse("reports:pack", args=[ready_pack.pk])).status_code == 403
