@@ -84,6 +84,19 @@ def build_world(victor, finance, vendor, *, size: int):
                 length_minutes=30, **{**dict.fromkeys(COUNT_FIELDS, 0), "offered": 100,
                                       "answered": 90, "abandoned": 10,
                                       "answered_within_threshold": 80})
+    from escalations import services as escalation_services
+    from escalations.models import Customer
+    from tests.factories import UserFactory
+
+    lead = UserFactory(roles=[Role.ESCALATION_LEAD], username=f"elena-{vendor.pk}")
+    customer = Customer.objects.create(name="Kestrel", account_reference=f"ACC-{vendor.pk}")
+    for i in range(size):
+        escalation = escalation_services.escalation_create(
+            by=lead, customer=customer, category="technical", priority="P2",
+            summary=f"Calls drop {i + 1}", owner=lead,
+            at=datetime(2026, 4, 12 + i, 9, tzinfo=UTC))
+        vendor_services.attribution_add(vendor=vendor, by=lead, escalation=escalation,
+                                        reason="Calls drop")
     year = budget_services.fiscal_year_for(date(2026, 5, 3))
     ops, _ = CostCenter.objects.get_or_create(code="CC-410",
                                               defaults={"name": "Contact center operations"})

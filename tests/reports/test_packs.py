@@ -39,6 +39,7 @@ def test_pack_numbers_equal_the_selectors(world, platform):
     spend = {r[0]: r[2] for r in data.tables["spend"].rows}
     assert spend[world.reference] == Decimal("36800.00")
     assert [r[1] for r in data.tables["queues"].rows] == [300, 300]
+    assert [r[1] for r in data.tables["escalations"].rows] == ["Calls drop 1", "Calls drop 2"]
     budget = data.tables["budgets"].rows
     assert [(row[2], row[4]) for row in budget] == [(Decimal("240000.00"),
                                                      Decimal("36800.00"))]
