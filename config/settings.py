@@ -373,6 +373,12 @@ SPECTACULAR_SETTINGS = {
         "BenefitMethodEnum": "budgets.choices.BenefitMethod",
         "RateKindEnum": "budgets.choices.RateKind",
         "SpendImportOutcomeEnum": "budgets.choices.ImportOutcome",
+        "MeasurementPeriodEnum": "vendors.choices.MeasurementPeriod",
+        "ReviewStateEnum": "reports.choices.ReviewState",
+        "ReviewPeriodEnum": "reports.choices.ReviewPeriod",
+        "ReviewActionItemStateEnum": "reports.choices.ActionItemState",
+        "PackStatusEnum": "reports.choices.PackStatus",
+        "PackFormatEnum": "reports.choices.PackFormat",
     },
 }
 
@@ -493,6 +499,16 @@ CELERY_BEAT_SCHEDULE = {
     # (resolving, reopening, roles, corrected times, credits accrued or claimed, rates).
     "budget-incident-costs": {
         "task": "budgets.tasks.refresh_stale_incident_costs",
+        "schedule": timedelta(minutes=15),
+    },
+    # Report packs whose worker died (lease passed while queued or running): re-queued.
+    "report-packs-stale": {
+        "task": "reports.tasks.sweep_packs",
+        "schedule": timedelta(minutes=5),
+    },
+    # Pack schedules (first working day of the month): fired once per period.
+    "report-pack-schedules": {
+        "task": "reports.tasks.sweep_pack_schedules",
         "schedule": timedelta(minutes=15),
     },
 }

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -9,7 +9,6 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.views import defaults
 
-from . import registry
 from .api.exceptions import error_body
 from .models import Notification
 from .roles import has_any_role
@@ -22,23 +21,6 @@ def home(request):
     no role yet: they are told to ask for one)."""
     overview = dashboard_overview(user=request.user) if has_any_role(request.user) else None
     return render(request, "core/home.html", {"overview": overview})
-
-
-def area_placeholder(key):
-    """The landing page of an area whose features have not landed yet.
-
-    Says plainly what is coming instead of pretending; replaced by the app's real
-    list view when its issue lands.
-    """
-    area = registry.area(key)
-
-    @login_required
-    def view(request):
-        if area.permission and not request.user.has_perm(area.permission):
-            raise PermissionDenied(f"Your role cannot see {area.label}.")
-        return render(request, "core/area_placeholder.html", {"area": area})
-
-    return view
 
 
 @login_required

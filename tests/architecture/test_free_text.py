@@ -54,6 +54,9 @@ STRUCTURED = {
     **{f"budgets.{model}.currency": "an ISO 4217 code from the SWITCHBOARD_CURRENCY setting"
        for model in ("Budget", "SpendEntry", "Initiative", "BenefitRecord", "CostRate",
                      "IncidentCost")},
+    "reports.ReportPack.data_version": "a hash of the data, built by code",
+    **{f"reports.ReportPack.{name}": "a stored file's name (its history keeps it as text)"
+       for name in ("html", "pdf", "xlsx", "csv_zip")},
 }
 
 

@@ -1,0 +1,12 @@
+"""Reports API routes; ``config/api.py`` gathers them under /api/."""
+
+from rest_framework.routers import SimpleRouter
+
+from .views import ActionItemViewSet, PackViewSet, ReviewViewSet
+
+router = SimpleRouter()
+router.register("vendor-reviews", ReviewViewSet)
+router.register("review-action-items", ActionItemViewSet)
+router.register("report-packs", PackViewSet)
+
+urlpatterns = router.urls
