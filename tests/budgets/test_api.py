@@ -15,6 +15,7 @@ from budgets.choices import SpendOrigin
 from budgets.models import Budget, BudgetAlert, CostRate, Initiative, SpendEntry, SpendImport
 from core.choices import Role
 from tests.factories import ANONYMOUS
+from tests.support.api import assert_conflict, assert_missing
 
 pytestmark = pytest.mark.django_db
 
@@ -24,21 +25,6 @@ ROLES = [Role.MANAGER, Role.FINANCE, Role.VENDOR_MANAGER, Role.INCIDENT_RESPONDE
 MONEY_ROLES = {Role.MANAGER, Role.FINANCE, Role.VENDOR_MANAGER}
 BUDGET_SETTERS = {Role.MANAGER, Role.FINANCE}
 AMOUNTS = ("estimated_cost", "expected_benefit", "approved_cost", "realised_benefit")
-
-
-def assert_conflict(response, *, transition, state, allowed):
-    assert response.status_code == 409, response.json()
-    body = response.json()
-    assert body["code"] == "transition_not_allowed"
-    assert (body["transition"], body["current_state"]) == (transition, state)
-    assert body["allowed_transitions"] == allowed
-
-
-def assert_missing(response, field):
-    assert response.status_code == 400, response.json()
-    body = response.json()
-    assert field in body["errors"], body
-    return body
 
 
 @pytest.fixture

@@ -39,15 +39,15 @@ def test_the_schema_validates_without_warnings(tmp_path):
     ("get", "/api/incidents/{id}/", [200, 403, 404, 429]),
     # Lists take filters (400) and pages (404 past the end).
     ("get", "/api/incidents/", [200, 400, 403, 404, 429]),
-    # Creates read a body (415 in a media type they do not read); nothing to find.
-    ("post", "/api/teams/", [201, 400, 403, 415, 429]),
+    # Creates read a body (413 too large, 415 in a media type they do not read).
+    ("post", "/api/teams/", [201, 400, 403, 413, 415, 429]),
     # Transitions: a requirement missing (400), not allowed from this state (409).
     ("post", "/api/incidents/{id}/close/", [200, 400, 403, 404, 409, 429]),
-    ("post", "/api/incidents/{id}/resolve/", [200, 400, 403, 404, 409, 415, 429]),
+    ("post", "/api/incidents/{id}/resolve/", [200, 400, 403, 404, 409, 413, 415, 429]),
     # A delete may find the object still in use.
     ("delete", "/api/teams/{id}/", [204, 400, 403, 404, 409, 429]),
     # Bad credentials and sign-in throttling on the token exchange.
-    ("post", "/api/auth/token/", [200, 400, 403, 415, 429]),
+    ("post", "/api/auth/token/", [200, 400, 403, 413, 415, 429]),
     # Open to load balancers, no throttling; a token that is sent must be valid (403).
     ("get", "/api/health/", [200, 403, 503]),
 ])

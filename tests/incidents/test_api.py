@@ -13,6 +13,7 @@ from core.clocks import clocks_of
 from incidents import services
 from incidents.choices import ActionItemKind, Audience, IncidentState, TimelineKind
 from incidents.models import ActionItem, Channel, Incident, PostMortem, Severity
+from tests.support.api import assert_conflict, assert_missing
 
 pytestmark = pytest.mark.django_db
 
@@ -53,21 +54,6 @@ def resolved(contained, responder):
 @pytest.fixture
 def in_postmortem(resolved, responder):
     return services.incident_start_postmortem(incident=resolved, by=responder)
-
-
-def assert_conflict(response, *, transition, state, allowed):
-    assert response.status_code == 409, response.json()
-    body = response.json()
-    assert body["code"] == "transition_not_allowed"
-    assert (body["transition"], body["current_state"]) == (transition, state)
-    assert body["allowed_transitions"] == allowed
-
-
-def assert_missing(response, field):
-    assert response.status_code == 400, response.json()
-    body = response.json()
-    assert field in body["errors"], body
-    return body
 
 
 # --- Declare, read, edit -----------------------------------------------------------------------
