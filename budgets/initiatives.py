@@ -296,14 +296,21 @@ def _save_benefit(record: BenefitRecord, *, by, reason):
     return record
 
 
+def benefit_not_yet(initiative) -> str | None:
+    """Why no benefit can be recorded now (None: it can) — the page hides the forms and
+    the service refuses with these same words."""
+    if initiative.state not in FUNDED_INITIATIVE_STATES:
+        return (f"Benefits are recorded once the initiative is approved; it is "
+                f"{initiative.get_state_display().lower()}.")
+    return None
+
+
 def _check_benefit_allowed(initiative, by) -> Initiative:
     initiative = Initiative.objects.get(pk=initiative.pk)  # the state as it is now
     require(by, "budgets.record_benefit", "You may not record this initiative's benefits.",
             initiative)
-    if initiative.state not in FUNDED_INITIATIVE_STATES:
-        raise ValidationError({"initiative": [
-            f"Benefits are recorded once the initiative is approved; it is "
-            f"{initiative.get_state_display().lower()}."]})
+    if (why := benefit_not_yet(initiative)) is not None:
+        raise ValidationError({"initiative": [why]})
     return initiative
 
 

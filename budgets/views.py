@@ -18,7 +18,7 @@ from core.transitions import allowed_transitions
 
 from . import importing, initiatives, money, selectors, services
 from .charts import benefit_chart, burn_chart
-from .choices import FUNDED_INITIATIVE_STATES, BenefitMethod
+from .choices import BenefitMethod
 from .filters import SpendFilter
 from .forms import (
     ApproveForm,
@@ -216,7 +216,7 @@ def _spend_form_page(request, form, entry=None, status=200):
         "delete_form": ReasonForm(auto_id="delete-%s") if entry else None}, status=status)
 
 
-def _save_spend(request, form, run):
+def _save_form(request, form, run):
     if not form.is_valid():
         return None
     try:
@@ -301,7 +301,7 @@ def spend_create(request):
         raise PermissionDenied("Your role does not record spend.")
     if request.method == "POST":
         form = SpendForm(request.POST, auto_id="spend-%s")
-        entry = _save_spend(request, form, lambda data: services.spend_record(
+        entry = _save_form(request, form, lambda data: services.spend_record(
             by=request.user, **data))
         if entry is not None:
             messages.success(request, f"{entry.amount} {entry.currency} recorded on "
@@ -329,7 +329,7 @@ def spend_entry(request, pk):
         if not editable:
             raise PermissionDenied("This entry cannot be corrected here.")
         form = SpendForm(request.POST, auto_id="spend-%s")
-        saved = _save_spend(request, form, lambda data: services.spend_update(
+        saved = _save_form(request, form, lambda data: services.spend_update(
             entry=entry, by=request.user, **data))
         if saved is not None:
             messages.success(request, "Spend entry corrected.")
@@ -382,7 +382,7 @@ def initiative_create(request):
     people = web_forms.people(request)
     if request.method == "POST":
         form = InitiativeForm(request.POST, people=people)
-        saved = _save_spend(request, form, lambda data: initiatives.initiative_propose(
+        saved = _save_form(request, form, lambda data: initiatives.initiative_propose(
             by=request.user, **data))
         if saved is not None:
             messages.success(request, f"{saved.reference} proposed.")
@@ -400,7 +400,7 @@ def initiative_edit(request, pk):
     people = web_forms.people(request)
     if request.method == "POST":
         form = InitiativeForm(request.POST, people=people)
-        saved = _save_spend(request, form, lambda data: initiatives.initiative_update(
+        saved = _save_form(request, form, lambda data: initiatives.initiative_update(
             initiative=initiative, by=request.user, **data))
         if saved is not None:
             messages.success(request, f"{saved.reference} saved.")
@@ -422,7 +422,7 @@ def _initiative_context(request, initiative, overrides):
     baseline = Baseline.objects.filter(initiative=initiative).first()
     figures = initiatives.initiative_figures(initiative) if show_money else None
     can_benefit = user.has_perm("budgets.record_benefit", initiative) and \
-        initiative.state in FUNDED_INITIATIVE_STATES
+        initiatives.benefit_not_yet(initiative) is None
     can_work = user.has_perm("budgets.work_initiative", initiative)
     context = {
         "initiative": initiative, "show_money": show_money, "steps": steps,
