@@ -9,7 +9,7 @@ an :class:`~kpis.models.IntervalImport` record.
 """
 
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +19,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from core.audit import save_with_audit
 from core.exceptions import DomainError
+from core.hooks import announce_interval_data
 
 from . import importing
 from .choices import ImportFormat, ImportOutcome
@@ -261,3 +262,9 @@ def _write(parsed, existing, *, record, by):
                                  ["length_minutes", "imported_by", *COUNT_FIELDS],
                                  batch_size=BATCH, default_user=by,
                                  default_change_reason=reason)
+    if parsed:
+        # Figures measured from these intervals (vendor SLAs) follow them.
+        announce_interval_data(
+            IntervalStat, queue_ids={p.queue_id for p in parsed},
+            start=min(p.start for p in parsed),
+            end=max(p.start + timedelta(minutes=p.length_minutes) for p in parsed), by=by)

@@ -76,6 +76,15 @@ def register():
 
     register_source("uptime", measure_uptime)
     register_source("downtime_minutes", measure_downtime_minutes)
+    # Those figures follow their data: closed periods are measured again when an
+    # attributed incident's times or the covered queues' intervals change.
+    from core.hooks import interval_data_changed, object_changed
+
+    from .sla_refresh import on_incident_changed, on_interval_data_changed
+
+    object_changed.connect(on_incident_changed, dispatch_uid="vendors.sla_refresh")
+    interval_data_changed.connect(on_interval_data_changed,
+                                  dispatch_uid="vendors.sla_refresh_intervals")
     # The escalation burst's vendor dimension: many complaints naming one vendor.
     register_dashboard_tile(DashboardTile(
         "vendors.escalation_bursts", template="vendors/_burst_tile.html",

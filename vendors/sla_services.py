@@ -625,11 +625,17 @@ def _refresh(objective, start, *, by):
 def refresh_vendor_periods(vendor_id, start: datetime, end: datetime, *, by=None) -> int:
     """Recompute the closed periods of a vendor's objectives that ``[start, end)`` touches
     (an exclusion tagged or removed, an incident attributed): never typed twice."""
+    series = set(SlaObjective.objects.filter(contract__vendor_id=vendor_id)
+                 .values_list("series", flat=True))
+    return refresh_series_periods(series, start, end, by=by)
+
+
+def refresh_series_periods(series, start: datetime, end: datetime, *, by=None) -> int:
+    """Recompute the closed periods of these objective series that ``[start, end)``
+    touches, each under its latest version's period length."""
     count = 0
     first = start.date()
     last = min(end, timezone.now()).date()
-    series = set(SlaObjective.objects.filter(contract__vendor_id=vendor_id)
-                 .values_list("series", flat=True))
     for key in series:
         objective = latest_version(key)
         day = sla.period_start(first, objective.period)

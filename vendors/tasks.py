@@ -34,3 +34,21 @@ def close_sla_periods():
     from .sla_services import periods_close
 
     return periods_close()
+
+
+@shared_task(name="vendors.tasks.refresh_sla_periods")
+def refresh_sla_periods(*, vendor_ids=(), queue_ids=(), start, end=None, metrics=None,
+                        by_id=None):
+    """Closed SLA periods measured again after the data behind them changed
+    (vendors/sla_refresh.py), in the name of whoever changed it."""
+    from datetime import datetime
+
+    from django.contrib.auth import get_user_model
+
+    from .sla_refresh import refresh_periods
+
+    by = get_user_model().objects.filter(pk=by_id).first() if by_id else None
+    return refresh_periods(vendor_ids=vendor_ids, queue_ids=queue_ids,
+                           start=datetime.fromisoformat(start),
+                           end=datetime.fromisoformat(end) if end else None, metrics=metrics,
+                           by=by)

@@ -87,4 +87,7 @@ def incident_correct_timestamp(*, incident: Incident, by, field: str, value: dat
     timeline_add(incident, TimelineKind.CORRECTION,
                  f"{field.replace('_', ' ')} corrected from {old:%Y-%m-%d %H:%M} to "
                  f"{value:%Y-%m-%d %H:%M} UTC: {reason}", by=by)
+    # What is measured from the stage times (vendor downtime, incident cost) follows,
+    # including the periods the old time touched.
+    announce_change(incident, by=by, previous={field: old})
     return incident
