@@ -51,6 +51,12 @@ class ObjectiveForm(ServiceForm):
     short_abandon_seconds = forms.IntegerField(required=False, min_value=0, max_value=100000)
     min_presented_seconds = forms.IntegerField(required=False, min_value=0, max_value=100000,
                                                label="Abandoned only after (s)")
+    interval_target = forms.DecimalField(
+        required=False, min_value=0, max_value=100, max_digits=5, decimal_places=2,
+        label="Judged per interval: each must reach (%)",
+        help_text="Service level or abandon rate judged interval by interval: the target "
+                  "is then the share of intervals that reached this (80/20 in 90 % of "
+                  "half-hours).")
     priority = forms.CharField(required=False, max_length=20,
                                help_text="Vendor support times: the ticket priority.")
     tolerance = forms.DecimalField(**FIGURE, initial=0)
@@ -102,6 +108,8 @@ class ObjectiveForm(ServiceForm):
             options["abandon_treatment"] = data["abandon_treatment"]
         if data.get("priority"):
             options["priority"] = data["priority"].strip()
+        if data.get("interval_target") is not None:
+            options["interval_target"] = str(data["interval_target"])
         queues = []
         for part in (data.get("queue_ids") or "").split(","):
             part = part.strip()

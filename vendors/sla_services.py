@@ -65,7 +65,9 @@ SCHEDULE_FIELDS = ["duration_per_outage", "minimum_amount", "minimum_rule", "cap
                    "earn_back_periods"]
 OPTION_KEYS = {"threshold_seconds", "abandon_treatment", "short_abandon_seconds",
                "min_presented_seconds", "priority", "maintenance_notice_days",
-               "repeat_days", "custom_unit"}
+               "repeat_days", "custom_unit", "interval_target"}
+# Metrics an objective may judge interval by interval (kpis/measurement.py).
+INTERVAL_TARGET_METRICS = ("service_level", "abandon_rate")
 
 
 def _require(by, perm, obj=None, message="Your role does not allow this."):
@@ -149,6 +151,19 @@ def _clean_objective(fields, errors):
         treatment = options.get("abandon_treatment")
         if treatment is not None and treatment not in ("ignored", "negative", "positive"):
             errors["options"] = "abandon_treatment is ignored, negative or positive."
+        interval_target = options.get("interval_target")
+        if interval_target is not None:
+            if fields.get("metric") not in INTERVAL_TARGET_METRICS:
+                errors["options"] = ("interval_target applies to service level and abandon "
+                                     "rate objectives only.")
+            else:
+                try:
+                    number = Decimal(str(interval_target))
+                except ArithmeticError:
+                    number = None
+                if isinstance(interval_target, bool) or number is None \
+                        or not number.is_finite() or not 0 <= number <= 100:
+                    errors["options"] = "interval_target is a percentage from 0 to 100."
 
 
 def _clean_schedule(data, contract, errors):
@@ -804,6 +819,11 @@ def evidence_markdown(compliance: Compliance) -> str:
                          f"{outage['start'][:16].replace('T', ' ')} → "
                          f"{outage['end'][:16].replace('T', ' ')} UTC, "
                          f"{fmt_number(Decimal(outage['minutes']))} min counted")
+        worst = (own.basis or {}).get("worst_intervals", [])
+        if worst:
+            lines.append("  - Worst intervals: " + "; ".join(
+                f"{item['start'][:16].replace('T', ' ')} UTC {fmt_number(Decimal(item['value']))} %"
+                for item in worst))
         for key, value in (own.basis or {}).items():
             if key != "outages" and not isinstance(value, list | dict):
                 lines.append(f"  - {key.replace('_', ' ')}: {value}")

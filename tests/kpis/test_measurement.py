@@ -71,3 +71,32 @@ def test_the_end_is_exclusive(support, add_interval):
     req = MeasurementRequest(metric="service_level", start=at(30, 0),
                              end=at(30, 23, 30) + timedelta(minutes=1), queue_ids=(support.pk,))
     assert measure(req).value == Decimal("100.00")
+
+
+def test_an_interval_target_judges_each_interval_and_counts_those_that_met(support, chat,
+                                                                          add_interval):
+    """80/20 in each half-hour: the objective's value is the share of intervals that
+    reached it, the covered queues summed per interval, quiet intervals not judged."""
+    def sl(start, queue, within, answered=100):
+        add_interval(queue, start, offered=answered, answered=answered,
+                     answered_within_threshold=within, handled=answered)
+
+    sl(at(2, 9), support, 90)                      # 90 %: met
+    sl(at(2, 9, 30), support, 70)                  # 70 %: missed …
+    sl(at(2, 9, 30), chat, 100)                    # … but with chat: 170 / 200 = 85 %: met
+    sl(at(2, 10), support, 79)                     # 79 %: missed
+    add_interval(support, at(2, 10, 30))           # no contacts: not judged
+    both = [support, chat]
+    measured = measure(request("service_level", both, interval_target="80"))
+    assert measured.value == Decimal("66.67")      # 2 of 3
+    assert measured.detail == ("2 of 3 intervals with contacts had a service level of at "
+                               "least 80 %")
+    assert measured.basis["worst_intervals"][0] == {"start": at(2, 10).isoformat(),
+                                                    "value": "79.00"}
+    # The abandon rate must stay at most the target in each interval.
+    add_interval(support, at(3, 9), offered=100, answered=90, abandoned=10, handled=90)
+    add_interval(support, at(3, 9, 30), offered=100, answered=96, abandoned=4, handled=96)
+    measured = measure(request("abandon_rate", [support], interval_target="5"))
+    assert (measured.basis["intervals"], measured.basis["intervals_met"]) == (5, 4)
+    # A metric that is not judged per interval is not measured that way.
+    assert measure(request("aht", [support], interval_target="300")) is None

@@ -94,3 +94,16 @@ def test_late_interval_figures_for_a_covered_queue_reprice_the_closed_month(
     compliance.refresh_from_db()
     assert (compliance.value, compliance.met) == (Decimal("85.00"), True)
     assert compliance.credit.state == CreditState.WAIVED
+
+
+def test_interval_targets_are_for_service_level_and_abandon_rate_only(victor, contract):
+    from django.core.exceptions import ValidationError
+
+    for metric, target, message in [("aht", "80", "service level and abandon rate"),
+                                    ("service_level", "120", "percentage from 0 to 100"),
+                                    ("service_level", "abc", "percentage from 0 to 100")]:
+        with pytest.raises(ValidationError) as refused:
+            sla_services.objective_create(contract=contract, by=victor, name="Per interval",
+                                          metric=metric, target="90",
+                                          options={"interval_target": target})
+        assert message in str(refused.value.message_dict["options"])

@@ -111,7 +111,9 @@ class SlaObjectiveWriteSerializer(serializers.Serializer):
     options = serializers.DictField(required=False, default=dict,
                                     help_text="threshold_seconds, abandon_treatment, "
                                               "short_abandon_seconds, min_presented_seconds, "
-                                              "priority, maintenance_notice_days, repeat_days")
+                                              "priority, maintenance_notice_days, repeat_days, "
+                                              "interval_target (service level or abandon rate "
+                                              "judged per interval: the % each must reach)")
     uptime_formula = serializers.ChoiceField(choices=UptimeFormula.choices,
                                              default="excluded_added_back")
     excluded_kinds = serializers.ListField(child=serializers.ChoiceField(
