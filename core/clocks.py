@@ -113,12 +113,36 @@ def _engine(clock, engines):
     return (engines or EngineCache()).get(clock.calendar)
 
 
-def _point_instant(clock, engine, point: timedelta) -> datetime:
-    """When a running clock reaches ``point`` of business time consumed."""
+def _point_instant(clock, engine, point: timedelta, engines=None) -> datetime:
+    """When a running clock reaches (or reached) ``point`` of business time consumed.
+
+    A point already behind the current stretch — the target was lowered, or a pause
+    came before the sweep noticed — is dated in the earlier stretch where it was
+    crossed, on that stretch's calendar, not at the resume."""
     still = point - clock.consumed
-    if still <= timedelta(0):
-        return clock.running_since
-    return business_time.add_business_time(engine, clock.running_since, still)
+    if still > timedelta(0):
+        return business_time.add_business_time(engine, clock.running_since, still)
+    earlier = [stretch for stretch in clock.stretches
+               if timedelta(microseconds=stretch[1]) < point]
+    if not earlier:
+        return clock.running_since  # a clock from before stretches were kept
+    start, used_before, calendar_id = earlier[-1]
+    stretch_engine = (engine if calendar_id == clock.calendar_id
+                      else (engines or EngineCache()).get(_calendar(calendar_id)))
+    return business_time.add_business_time(stretch_engine, datetime.fromisoformat(start),
+                                           point - timedelta(microseconds=used_before))
+
+
+def _calendar(pk):
+    return BusinessCalendar.objects.get(pk=pk)
+
+
+def _begin_stretch(clock, at: datetime) -> None:
+    """The clock runs from ``at`` on its calendar: remember where this stretch began."""
+    clock.running_since = at
+    clock.stretches = [*clock.stretches,
+                       [at.isoformat(), clock.consumed // timedelta(microseconds=1),
+                        clock.calendar_id]]
 
 
 def _threshold_point(clock, percent: int) -> timedelta:
@@ -135,7 +159,7 @@ def recompute_schedule(clock: SlaClock, engines: EngineCache | None = None) -> N
         engine = _engine(clock, engines)
         clock.due_at = _point_instant(clock, engine, clock.target)
         pending = [
-            _point_instant(clock, engine, _threshold_point(clock, p))
+            _point_instant(clock, engine, _threshold_point(clock, p), engines)
             for p in clock.warn_thresholds
             if p not in clock.warnings_fired
         ]
@@ -187,8 +211,9 @@ def clock_start(*, owner, kind: str, target: timedelta, by, calendar=None, at=No
     clock = SlaClock(
         content_type=ContentType.objects.get_for_model(owner), object_id=owner.pk,
         kind=kind, cycle=cycle, calendar=calendar or builtin_calendar(), target=target,
-        started_at=at, running_since=at, warn_thresholds=thresholds, pause_cap=pause_cap,
+        started_at=at, warn_thresholds=thresholds, pause_cap=pause_cap,
     )
+    _begin_stretch(clock, at)
     try:
         recompute_schedule(clock)
     except ValueError as exc:  # a calendar with no working time at all
@@ -237,7 +262,7 @@ def _apply_resume(clock, at):
     clock.paused_at = None
     clock.pause_reason = ""
     clock.resume_at = None
-    clock.running_since = at
+    _begin_stretch(clock, at)
     recompute_schedule(clock)
 
 
@@ -308,8 +333,14 @@ def clock_retarget(*, clock: SlaClock, target: timedelta, by, reason: str, calen
     if calendar is not None and calendar.pk != clock.calendar_id:
         if clock.state == ClockState.RUNNING and at > clock.running_since:
             clock.consumed = clock_elapsed(clock, now=at)
-            clock.running_since = at
-        clock.calendar = calendar
+            clock.calendar = calendar
+            _begin_stretch(clock, at)
+        else:
+            clock.calendar = calendar
+            if clock.state == ClockState.RUNNING and clock.stretches:
+                # The stretch begins now: it counts on the new calendar.
+                clock.stretches = [*clock.stretches[:-1],
+                                   [*clock.stretches[-1][:2], calendar.pk]]
         changes.append(f"calendar {old_calendar} → {calendar}")
     clock.target = target
     try:

@@ -67,7 +67,7 @@ def process_clock(clock, now, engines, actor):
         for percent in sorted(clock.warn_thresholds):
             if percent in clock.warnings_fired:
                 continue
-            reached_at = _point_instant(clock, engine, _threshold_point(clock, percent))
+            reached_at = _point_instant(clock, engine, _threshold_point(clock, percent), engines)
             if reached_at > now:
                 break
             clock.warnings_fired = [*clock.warnings_fired, percent]

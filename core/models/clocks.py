@@ -77,6 +77,10 @@ class SlaClock(FSMModelMixin, models.Model):
     consumed = models.DurationField(
         default=timedelta(0), help_text="Business time used before running_since."
     )
+    # Where each running stretch began: ``[start (ISO), business microseconds used
+    # before it, calendar id]``. A threshold that a lowered target (or a late sweep)
+    # puts behind ``running_since`` is dated in the stretch where it was crossed.
+    stretches = models.JSONField(default=list, blank=True, editable=False)
     paused_at = models.DateTimeField(null=True, blank=True)
     pause_reason = FreeCharField(max_length=200, blank=True)
     paused_total = models.DurationField(
