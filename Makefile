@@ -40,10 +40,11 @@ run: setup
 	@echo "  Switchboard is starting at http://$(HOST):$(PORT)/   (admin: /admin/, API docs: /api/docs/)"
 	@echo "  Web server + Celery worker with beat (broker: files under var/celery/). Ctrl-C stops all."
 	@echo
-	@# Ctrl-C is how you stop it: that is a clean exit, not an error.
+	@# Ctrl-C (130) or a SIGTERM from a supervisor (143) is how it stops: a clean exit.
 	@DEBUG=true HOST=$(HOST) PORT=$(PORT) SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} \
 		$(VENV)/bin/honcho -f Procfile.dev start; \
-		status=$$?; if [ $$status -eq 0 ] || [ $$status -eq 130 ]; then echo "Switchboard stopped."; \
+		status=$$?; if [ $$status -eq 0 ] || [ $$status -eq 130 ] || [ $$status -eq 143 ]; then \
+		echo "Switchboard stopped."; \
 		else exit $$status; fi
 
 lint: $(VENV)/.test-installed

@@ -220,8 +220,13 @@ STORAGES = {
 }
 
 # --- Email ------------------------------------------------------------------
-EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email("EMAIL_URL"))
+else:
+    # Nowhere to send: each email is written to var/mail/ as an .eml file and logged in
+    # one line (core/mail_backends.py) rather than printed whole on the console.
+    EMAIL_BACKEND = "core.mail_backends.MailFolderBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Switchboard <switchboard@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -460,6 +465,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.refresh_ics_feeds",
         "schedule": timedelta(hours=24),
     },
+    # Generated public holidays kept two years ahead (core.calendars.country_holidays_roll).
+    "roll-country-holidays": {
+        "task": "core.tasks.roll_country_holidays",
+        "schedule": timedelta(hours=24),
+    },
     # Escalation tier changes nobody acknowledged: remind the leads, then the tier above.
     "escalation-tier-renotify": {
         "task": "escalations.tasks.renotify_tier_changes",
@@ -518,11 +528,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # client_ip: the address a request came from (TRUSTED_PROXY_COUNT), "-" otherwise.
-    "filters": {"client_ip": {"()": "core.client_ip.ClientAddressLogFilter"}},
+    "filters": {"client_ip": {"()": "core.client_ip.ClientAddressLogFilter"},
+                "quiet_client_errors": {"()": "core.client_ip.QuietClientErrors"}},
     "formatters": {"plain": {
         "format": "%(asctime)s %(levelname)s %(name)s [%(client_ip)s]: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
-                             "filters": ["client_ip"]}},
+                             "filters": ["client_ip", "quiet_client_errors"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Django's own logger would print a second copy through its default handler.

@@ -251,11 +251,12 @@ def _subtract(
     return tuple(out)
 
 
-def _wall_to_utc(wall: datetime, tz: tzinfo) -> datetime:
+def wall_to_utc(wall: datetime, tz: tzinfo) -> datetime:
     """The UTC instant meant by the naive local wall-clock reading ``wall``.
 
     Ambiguous readings (fall back) resolve to the first occurrence; readings
-    inside a spring-forward gap resolve to the instant the gap ends.
+    inside a spring-forward gap resolve to the instant the gap ends. The one rule
+    for every time typed without an offset — API, forms and calendar hours alike.
     """
     aware = wall.replace(tzinfo=tz)
     off_first = aware.utcoffset()  # fold=0: offset in force before a transition
@@ -540,8 +541,8 @@ class BusinessCalendar:
         # either side of it become one.
         pieces: list[tuple[datetime, datetime]] = []
         for a, b in segments:
-            ua = _wall_to_utc(midnight + a, tz)
-            ub = _wall_to_utc(midnight + b, tz)
+            ua = wall_to_utc(midnight + a, tz)
+            ub = wall_to_utc(midnight + b, tz)
             if ub <= ua:
                 continue
             if pieces and pieces[-1][1] >= ua:

@@ -139,10 +139,15 @@ def calendar_preview(*, calendar: BusinessCalendar, start: datetime, duration: t
         elapsed = business_time.business_time_between(engine, start, now)
     except ValueError as exc:
         raise ValidationError(str(exc), code="no_working_time") from exc
+    known_until = holidays_known_until(calendar)
     return {
         "start": start,
         "duration": duration,
         "due_at": due,
+        # A due date past the generated holidays may land on one we do not know of.
+        "holidays_known_until": known_until,
+        "beyond_holiday_coverage": bool(
+            known_until and due.astimezone(engine.tz).date() > known_until),
         "next_open_at": opens,
         "calendar_time_zone": calendar.time_zone,
         "wall_clock_span": due - start,
@@ -281,6 +286,35 @@ def holidays_generate(*, calendar, country, subdivision="", year_from, year_to, 
     ]
     _replace_feed_holidays(feed, rows, by=by, reason=f"Generated {feed}")
     return feed
+
+
+# Country holidays are kept generated at least this many years past the current one.
+HOLIDAY_HORIZON_YEARS = 2
+
+
+def holidays_known_until(calendar) -> date | None:
+    """The last day the calendar's generated public holidays cover (the earliest end of
+    its country feeds), or None when it takes none (typed or ICS closures only)."""
+    ends = [feed.year_to for feed in calendar.feeds.all()
+            if feed.kind == HolidayFeedKind.COUNTRY and feed.year_to]
+    return date(min(ends), 12, 31) if ends else None
+
+
+def country_holidays_roll(*, today: date | None = None) -> int:
+    """Extend every country feed that ends before ``HOLIDAY_HORIZON_YEARS`` past this
+    year (the daily task), so a due date in two years still skips its holidays.
+    Returns the number of feeds extended."""
+    today = today or timezone.localdate()
+    horizon = today.year + HOLIDAY_HORIZON_YEARS
+    extended = 0
+    for feed in HolidayFeed.objects.filter(kind=HolidayFeedKind.COUNTRY, year_to__lt=horizon) \
+            .select_related("calendar"):
+        holidays_generate(calendar=feed.calendar, country=feed.country,
+                          subdivision=feed.subdivision,
+                          year_from=max(feed.year_from or today.year, horizon - 30),
+                          year_to=horizon, by=system_user())
+        extended += 1
+    return extended
 
 
 def parse_ics(content: bytes | str, *, tz=None, fetched=False):

@@ -40,6 +40,14 @@ class ClockState(models.TextChoices):
     STOPPED = "stopped", "Stopped"
 
 
+class PauseCapUnit(models.TextChoices):
+    """How a pause cap is counted: "at most 5 business days awaiting the customer" is
+    business time on the clock's calendar (the default); wall-clock is the option."""
+
+    BUSINESS = "business", "Business time (the clock's calendar)"
+    WALL = "wall", "Wall-clock time"
+
+
 class ClockOutcome(models.TextChoices):
     MET = "met", "Met"
     MISSED = "missed", "Missed"

@@ -41,3 +41,15 @@ class ClientAddressLogFilter(logging.Filter):
             address = client_ip(request)
         record.client_ip = address or "-"
         return True
+
+
+class QuietClientErrors(logging.Filter):
+    """A refused or missing page (a 4xx: a viewer opening a manager's page) is logged in
+    one line, without the traceback Django attaches to a 403; server errors (5xx) keep
+    theirs."""
+
+    def filter(self, record):
+        if getattr(record, "status_code", 500) < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True

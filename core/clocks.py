@@ -28,7 +28,7 @@ from django.utils import timezone
 from . import business_time
 from .audit import save_with_audit
 from .calendars import EngineCache
-from .choices import ClockEventKind, ClockOutcome, ClockState, ClockStatus
+from .choices import ClockEventKind, ClockOutcome, ClockState, ClockStatus, PauseCapUnit
 from .models import BusinessCalendar, SlaClock, SlaClockEvent
 from .models.clocks import ACTIVE_CLOCK_STATES
 from .transitions import lock, perform_transition
@@ -193,7 +193,7 @@ def _now(at):
 @transaction.atomic
 def clock_start(*, owner, kind: str, target: timedelta, by, calendar=None, at=None,
                 warn_thresholds: Iterable[int] | None = None, pause_cap=None,
-                cycle: int = 1) -> SlaClock:
+                pause_cap_unit: str = PauseCapUnit.BUSINESS, cycle: int = 1) -> SlaClock:
     """Start a clock of ``kind`` on ``owner`` for ``target`` business time.
 
     ``calendar`` defaults to the built-in 24×7 one; ``warn_thresholds`` to the
@@ -212,6 +212,7 @@ def clock_start(*, owner, kind: str, target: timedelta, by, calendar=None, at=No
         content_type=ContentType.objects.get_for_model(owner), object_id=owner.pk,
         kind=kind, cycle=cycle, calendar=calendar or builtin_calendar(), target=target,
         started_at=at, warn_thresholds=thresholds, pause_cap=pause_cap,
+        pause_cap_unit=pause_cap_unit,
     )
     _begin_stretch(clock, at)
     try:
@@ -238,11 +239,22 @@ def clock_pause(*, clock: SlaClock, reason: str, by, at=None) -> SlaClock:
     clock.running_since = None
     clock.paused_at = at
     clock.pause_reason = reason.strip()[:200]
-    clock.resume_at = at + clock.pause_cap if clock.pause_cap else None
+    clock.resume_at = _cap_end(clock, engine, at)
     recompute_schedule(clock)
     save_with_audit(clock, by=by, reason=f"Paused: {reason}")
     _record(clock, ClockEventKind.PAUSED, at=at, by=by, detail=reason)
     return clock
+
+
+def _cap_end(clock, engine, paused_at):
+    """When a pause from ``paused_at`` reaches its cap: business time on the clock's
+    calendar (Friday 16:00 + 2 h on a 09:00–17:00 office is Monday 10:00), or wall-clock
+    time (18:00) where the cap says so."""
+    if not clock.pause_cap:
+        return None
+    if clock.pause_cap_unit == PauseCapUnit.WALL:
+        return paused_at + clock.pause_cap
+    return business_time.add_business_time(engine, paused_at, clock.pause_cap)
 
 
 @transaction.atomic
@@ -305,7 +317,7 @@ def clock_restart(*, clock: SlaClock, by, reason: str, at=None) -> SlaClock:
     new = clock_start(
         owner=clock.owner, kind=clock.kind, target=clock.target, by=by,
         calendar=clock.calendar, at=at, warn_thresholds=clock.warn_thresholds,
-        pause_cap=clock.pause_cap, cycle=clock.cycle + 1,
+        pause_cap=clock.pause_cap, pause_cap_unit=clock.pause_cap_unit, cycle=clock.cycle + 1,
     )
     _record(new, ClockEventKind.RESTARTED, at=at, by=by, detail=reason)
     return new

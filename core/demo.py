@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from .audit import audited, system_user
-from .calendars import calendar_save, holidays_generate
+from .calendars import HOLIDAY_HORIZON_YEARS, calendar_save, holidays_generate
 from .choices import Role
 from .models import BusinessCalendar, Team
 from .registry import DemoSeeder, register_demo_seeder
@@ -99,7 +99,8 @@ def seed_calendars(demo):
             ranges=ranges, by=system_user(), reason="Demo data",
         )
         holidays_generate(calendar=calendar, country=country, subdivision=subdivision,
-                          year_from=this_year - 1, year_to=this_year + 1, by=system_user())
+                          year_from=this_year - 1, year_to=this_year + HOLIDAY_HORIZON_YEARS,
+                          by=system_user())
 
 
 def register():

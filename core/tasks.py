@@ -36,6 +36,14 @@ def refresh_ics_feeds():
     return results
 
 
+@shared_task(name="core.tasks.roll_country_holidays")
+def roll_country_holidays():
+    """Keep generated public holidays two years ahead (daily)."""
+    from .calendars import country_holidays_roll
+
+    return {"extended": country_holidays_roll()}
+
+
 @shared_task(name="core.tasks.send_notification_emails")
 def send_notification_emails(notification_ids):
     """Send these notifications' emails now (queued after their transaction commits).

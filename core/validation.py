@@ -39,6 +39,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 PLAUSIBLE_FROM = date(2000, 1, 1)
 PLAUSIBLE_YEARS_AHEAD = 10
@@ -167,11 +168,37 @@ class PlausibleDateTimeField(forms.DateTimeField):
     default_validators = [validate_plausible_date]
 
     def to_python(self, value):
+        """Like Django's, except a time without an offset follows the clock engine's
+        rule in the current zone (``core.business_time.wall_to_utc``: a time in the
+        spring-forward gap is the instant the gap ends, a repeated one its first
+        occurrence) instead of being refused — the same reading as the API's."""
+        if value in self.empty_values:
+            return None
         try:
-            return super().to_python(value)
+            if isinstance(value, datetime):
+                parsed = value
+            else:
+                try:
+                    parsed = parse_datetime(str(value).strip())
+                except ValueError:
+                    raise ValidationError(self.error_messages["invalid"],
+                                          code="invalid") from None
+                if parsed is None:  # the other input formats ("2026-03-29 01:30")
+                    parsed = forms.BaseTemporalField.to_python(self, value)
+            return aware(parsed, timezone.get_current_timezone())
         except OverflowError as exc:  # a wall time at the very edge of what Python holds
             raise ValidationError(f"Enter a date {plausible_range_text()}.",
                                   code="implausible_date") from exc
+
+
+def aware(value: datetime, zone) -> datetime:
+    """``value`` as an aware instant: kept if it has an offset, else read as a wall-clock
+    time in ``zone`` by the clock engine's rule."""
+    from .business_time import wall_to_utc
+
+    if timezone.is_aware(value):
+        return value
+    return wall_to_utc(value, zone).astimezone(zone)
 
 
 

@@ -16,7 +16,12 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from .calendars import calendar_preview, open_hours_by_day
+from .calendars import (
+    HOLIDAY_HORIZON_YEARS,
+    calendar_preview,
+    holidays_known_until,
+    open_hours_by_day,
+)
 from .choices import Weekday
 from .models import BusinessCalendar
 from .validation import PlausibleDateTimeField
@@ -155,8 +160,13 @@ def calendar_detail(request, pk):
     else:
         form = PreviewForm(initial={"start": now_local.strftime("%Y-%m-%dT%H:%M"), "hours": 4})
 
+    known_until = holidays_known_until(calendar)
     return render(request, "core/calendar_detail.html", {
         "calendar": calendar,
+        "holidays_known_until": known_until,
+        # Fewer than the horizon's years left: the nightly extension has not run.
+        "holidays_running_out": bool(
+            known_until and known_until.year < now_local.year + HOLIDAY_HORIZON_YEARS),
         "days": days,
         "weekly": weekly,
         "summary": weekly_summary(hours),

@@ -132,7 +132,8 @@ class CustomerAdmin(ServiceSaveAdmin):
 class EscalationSlaPolicyAdmin(ServiceSaveAdmin):
     list_display = ["order", "name", "version", "active", "priority", "customer_tier",
                     "category", "regulatory_regime", "first_response", "update_cadence",
-                    "containment", "resolution", "calendar", "pause_cap"]
+                    "containment", "resolution", "calendar", "pause_cap",
+                    "pause_cap_unit"]
     list_display_links = ["name"]
     list_filter = ["active", "priority", "customer_tier", "category", "regulatory_regime"]
     search_fields = ["name"]
@@ -147,7 +148,8 @@ class EscalationSlaPolicyAdmin(ServiceSaveAdmin):
                                 "resolution"]}),
         ("Calendars", {"fields": ["calendar", "first_response_calendar", "update_calendar",
                                   "containment_calendar", "resolution_calendar"]}),
-        ("Awaiting the customer", {"fields": ["pause_in_awaiting_customer", "pause_cap"]}),
+        ("Awaiting the customer", {"fields": ["pause_in_awaiting_customer", "pause_cap",
+                                               "pause_cap_unit"]}),
     ]
 
     def save_model(self, request, obj, form, change):

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from core.audit import History
-from core.choices import Role
+from core.choices import PauseCapUnit, Role
 from core.fields import FreeCharField, FreeTextField
 from core.hooks import close_blockers
 from core.models import BusinessCalendar, Team
@@ -178,7 +178,7 @@ def default_pausing_kinds():
 POLICY_TARGET_FIELDS = (
     "first_response", "update_cadence", "containment", "resolution", "calendar",
     "first_response_calendar", "update_calendar", "containment_calendar",
-    "resolution_calendar", "pause_in_awaiting_customer", "pause_cap",
+    "resolution_calendar", "pause_in_awaiting_customer", "pause_cap", "pause_cap_unit",
 )
 
 
@@ -231,6 +231,10 @@ class EscalationSlaPolicy(models.Model):
         null=True, blank=True, validators=[validate_duration],
         help_text="A paused clock resumes by itself after this long (empty: no cap).",
     )
+    pause_cap_unit = models.CharField(
+        max_length=8, choices=PauseCapUnit.choices, default=PauseCapUnit.BUSINESS,
+        help_text="Business time counts only the clock's working hours (a 2 h cap from "
+                  "Friday 16:00 ends Monday 10:00 in a 09:00–17:00 office).")
     version = models.PositiveIntegerField(
         default=1, editable=False,
         help_text="Goes up when a target, calendar or pausing rule changes.")

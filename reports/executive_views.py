@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from core.charts import svg
+from core.printing import PDF_MEDIA_TYPE, render_pdf
 from core.web_forms import page_reader
 
 from . import executive_rules  # noqa: F401 - registers the permissions used below
@@ -21,7 +22,6 @@ from .executive import (
     period_from,
     report_charts,
 )
-from .rendering import PDF_MEDIA_TYPE, render_pdf
 
 
 def _context(request):

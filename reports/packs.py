@@ -349,7 +349,7 @@ def render_html(data: PackData, *, pack=None) -> str:
 
 
 def render_pdf(html: str) -> bytes:
-    from .rendering import html_to_pdf
+    from core.printing import html_to_pdf
 
     return html_to_pdf(html)
 

@@ -1,4 +1,4 @@
-"""A published post-mortem as a document: PDF (through ``reports/rendering.py``) and
+"""A published post-mortem as a document: PDF (through ``core/printing.py``) and
 Markdown.
 
 The document gathers what the incident page shows — the post-mortem's text, the

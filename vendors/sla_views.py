@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core import web_forms
+from core.printing import PDF_MEDIA_TYPE, render_pdf
 from core.transitions import allowed_transitions
 
 from . import sla, sla_services
@@ -354,16 +355,30 @@ def credit_step(request, pk, name):
         labels=CREDIT_LABELS, render=_render_credit)
 
 
+LETTER_FORMATS = ("md", "html", "pdf")
+
+
 @credit_reader
-def credit_letter(request, pk):
-    """The claim letter, Markdown, ready to send (download)."""
+def credit_letter(request, pk, format="md"):
+    """The claim letter, ready to send: Markdown to paste into an email, a printable page,
+    or a PDF to attach — one text (``sla_services.claim_letter``) in each."""
+    if format not in LETTER_FORMATS:
+        raise Http404("No such format.")
     _money_only(request)
     credit = get_object_or_404(ServiceCredit.objects.select_related(
         "contract__vendor", "objective__schedule", "compliance"), pk=pk)
-    response = HttpResponse(sla_services.claim_letter([credit]),
-                            content_type="text/markdown; charset=utf-8")
-    response["Content-Disposition"] = (f'attachment; filename="claim-{credit.contract.reference}'
-                                       f'-{credit.period_start:%Y-%m}.md"')
+    text = sla_services.claim_letter([credit])
+    name = f"claim-{credit.contract.reference}-{credit.period_start:%Y-%m}"
+    if format == "md":
+        response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.md"'
+        return response
+    context = {"credit": credit, "letter": text}
+    if format == "html":
+        return render(request, "vendors/sla/claim_letter_print.html", context)
+    response = HttpResponse(render_pdf("vendors/sla/claim_letter_print.html", context,
+                                       request=request), content_type=PDF_MEDIA_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
     return response
 
 

@@ -152,7 +152,9 @@ class HolidaySerializer(serializers.ModelSerializer):
 
 class PreviewInputSerializer(serializers.Serializer):
     start = PlausibleDateTimeField(
-        help_text="ISO 8601. Without an offset it is read as the calendar's local time."
+        help_text="ISO 8601. Without an offset it is the calendar's local time; a time "
+                  "the clocks skip (spring forward) means the instant the gap ends, a time "
+                  "they repeat (fall back) its first occurrence."
     )
     duration = BusinessDurationField(
         min_value=timedelta(0),
@@ -186,6 +188,10 @@ class PreviewOutputSerializer(serializers.Serializer):
     due_at = CalendarInstantField(help_text="When the business time runs out.")
     next_open_at = CalendarInstantField(help_text="When the clock would start counting.")
     calendar_time_zone = serializers.CharField()
+    holidays_known_until = serializers.DateField(
+        allow_null=True, help_text="The last day the generated public holidays cover.")
+    beyond_holiday_coverage = serializers.BooleanField(
+        help_text="The due date is past the holidays known: one may be missed.")
     wall_clock_span = serializers.DurationField(help_text="Real time from start to due.")
     business_elapsed_to_now = serializers.DurationField(
         help_text="Business time between start and now (zero when start is in the future)."

@@ -3,25 +3,35 @@ within the limits ``core/validation.py`` sets (and explains)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.utils import timezone
 from rest_framework import serializers
 
 from core.validation import (
     DURATION_LIMIT_MESSAGE,
+    aware,
     validate_duration,
     validate_plausible_date,
 )
 
 
 class PlausibleDateTimeField(serializers.DateTimeField):
-    """An ISO 8601 instant within the plausible range, with a real UTC offset."""
+    """An ISO 8601 instant within the plausible range, with a real UTC offset. Without
+    an offset it is a wall-clock time in the field's zone, read by the clock engine's
+    rule (a time in the spring-forward gap: when the gap ends; a repeated one: its
+    first occurrence), as the web forms read it."""
 
     def enforce_timezone(self, value):
         # Checked before DRF converts the value to the server's zone: the conversion
         # drops the offset that was typed and overflows at either end of the calendar.
         try:
             validate_plausible_date(value)
+            if timezone.is_naive(value):
+                zone = getattr(self, "timezone", None) or self.default_timezone()
+                value = aware(value, zone)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.messages, code=exc.code) from exc
+        except OverflowError:
+            self.fail("overflow")
         return super().enforce_timezone(value)
 
 

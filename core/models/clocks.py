@@ -19,7 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from core.choices import ClockEventKind, ClockOutcome, ClockState
+from core.choices import ClockEventKind, ClockOutcome, ClockState, PauseCapUnit
 
 from ..audit import History
 from ..fields import FreeCharField
@@ -89,6 +89,8 @@ class SlaClock(FSMModelMixin, models.Model):
     pause_cap = models.DurationField(
         null=True, blank=True, help_text="A pause longer than this resumes by itself."
     )
+    pause_cap_unit = models.CharField(max_length=8, choices=PauseCapUnit.choices,
+                                      default=PauseCapUnit.BUSINESS)
     resume_at = models.DateTimeField(null=True, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True)
 

@@ -40,3 +40,17 @@ def clock_badge(context, clock, now=None):
 def duration_filter(value):
     """``{{ step.due_offset|duration }}`` → ``1d 2h``, ``15m``."""
     return format_duration(value) if value is not None else ""
+
+
+@register.filter(name="duration_words")
+def duration_words(value):
+    """``{{ cooloff|duration_words }}`` → ``15 minutes``, ``1 hour 30 minutes``: for
+    sentences people read (a lock-out), where ``1h 30m`` reads as code."""
+    if value is None:
+        return ""
+    minutes = max(0, round(value.total_seconds() / 60))
+    days, rest = divmod(minutes, 1440)
+    hours, minutes = divmod(rest, 60)
+    parts = [f"{n} {unit}{'s' if n != 1 else ''}"
+             for n, unit in ((days, "day"), (hours, "hour"), (minutes, "minute")) if n]
+    return " ".join(parts) or "less than a minute"

@@ -402,7 +402,7 @@ class EscalationSlaPolicySerializer(ModelSerializer):
             "regulatory_regime", "first_response", "update_cadence", "containment",
             "resolution", "calendar", "first_response_calendar", "update_calendar",
             "containment_calendar", "resolution_calendar", "pause_in_awaiting_customer",
-            "pause_cap", "version",
+            "pause_cap", "pause_cap_unit", "version",
         ]
         read_only_fields = ["id", "version"]
 

@@ -114,7 +114,8 @@ def escalation_create(*, by, customer: Customer, category, priority, summary, de
     if policy:
         for kind, target in policy.targets().items():
             clock_start(owner=escalation, kind=kind, target=target, by=by, at=at,
-                        calendar=policy.calendar_for(kind), pause_cap=policy.pause_cap)
+                        calendar=policy.calendar_for(kind), pause_cap=policy.pause_cap,
+                        pause_cap_unit=policy.pause_cap_unit)
     if regulatory_regime is not None:
         regime_changed(escalation, None, by=by, at=at)
     announce_change(escalation, by=by, created=True, at=at)

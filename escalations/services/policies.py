@@ -109,7 +109,8 @@ def apply_policy_targets(escalation, policy, *, by, at, reason) -> list[str]:
         elif clock is None and _still_owed(escalation, kind):
             clock = clock_start(owner=escalation, kind=kind, target=target, by=by,
                                 at=escalation.created_at, calendar=calendar,
-                                pause_cap=policy.pause_cap)
+                                pause_cap=policy.pause_cap,
+                                pause_cap_unit=policy.pause_cap_unit)
             if escalation.state == EscalationState.AWAITING_CUSTOMER and kind in pausing:
                 clock_pause(clock=clock, reason=f"Awaiting customer: {reason}", by=by, at=at)
             changes.append(f"{label} started ({format_duration(target)})")

@@ -269,6 +269,21 @@ def test_preview_instants_keep_the_calendars_offset(api_as, viewer, manager):
     assert body["start"] == "2026-01-07T07:00:00-05:00"
 
 
+@pytest.mark.parametrize(("typed", "read_as"), [
+    # London springs forward at 01:00 UTC on 29 March 2026: 01:30 is never shown, and
+    # means the instant the gap ends (02:00 BST) — the engine's rule, not UTC.
+    ("2026-03-29T01:30:00", "2026-03-29T02:00:00+01:00"),
+    # It falls back at 01:00 UTC on 25 October: 01:30 comes twice; the first is meant.
+    ("2026-10-25T01:30:00", "2026-10-25T01:30:00+01:00"),
+])
+def test_a_time_without_offset_in_a_gap_or_fold_follows_the_engines_rule(
+        api_as, viewer, calendar, typed, read_as):
+    response = api_as(viewer).post(url(calendar, "preview"), {"start": typed,
+                                                              "duration": "PT1H"})
+    assert response.status_code == 200, response.json()
+    assert response.json()["start"] == read_as
+
+
 @pytest.mark.parametrize(
     ("payload", "field"),
     [

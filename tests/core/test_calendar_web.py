@@ -128,8 +128,6 @@ def test_the_preview_reads_start_as_the_calendars_wall_clock(client, viewer, man
         ({"start": "next friday", "hours": "2"}, "Enter a valid date/time."),
         ({"start": "2026-01-09T16:30", "hours": "-1"}, "greater than or equal to 0"),
         ({"start": "2026-01-09T16:30"}, "This field is required."),
-        # 01:30 does not exist in London on 29 March 2026 (clocks go forward).
-        ({"start": "2026-03-29T01:30", "hours": "1"}, "may be ambiguous or it may not exist"),
     ],
 )
 def test_bad_preview_input_is_explained_on_the_page(client, viewer, calendar, params, message):
@@ -139,6 +137,29 @@ def test_bad_preview_input_is_explained_on_the_page(client, viewer, calendar, pa
     html = response.content.decode()
     assert message in html
     assert 'data-testid="preview-result"' not in html
+
+
+def test_a_time_the_clocks_skip_or_repeat_follows_the_engines_rule(client, viewer, calendar):
+    """01:30 does not exist in London on 29 March 2026 (clocks go forward at 01:00):
+    it means the instant the gap ends, as in the API and the engine — not an error."""
+    client.force_login(viewer)
+    html = client.get(detail(calendar), {"start": "2026-03-29T01:30", "hours": "1"}) \
+        .content.decode()
+    assert '<strong data-testid="preview-due">Mon 30 Mar 2026, 10:00 BST</strong>' in html
+
+
+def test_coverage_of_public_holidays_is_shown_and_a_preview_past_it_warns(client, viewer,
+                                                                          calendar):
+    client.force_login(viewer)
+    with time_machine.travel(BEFORE_CHRISTMAS, tick=False):
+        html = client.get(detail(calendar), {"start": "2027-12-30T16:00", "hours": "16"}) \
+            .content.decode()
+    # Generated 2026–2027 in 2026: short of two years ahead until the nightly run.
+    assert "Public holidays known until 31 Dec 2027: due dates after that" in html
+    assert 'data-testid="preview-beyond-holidays"' in html
+    html = client.get(detail(calendar), {"start": "2027-06-01T09:00", "hours": "2"}) \
+        .content.decode()
+    assert 'data-testid="preview-beyond-holidays"' not in html
 
 
 def test_a_calendar_that_never_opens_says_so(client, viewer, manager):

@@ -560,3 +560,27 @@ def test_a_fetched_body_is_never_quoted_in_the_feed_error(manager):
         assert feed.last_error
         assert SECRET not in feed.last_error
         assert "hunter2" not in feed.last_error
+
+
+def test_country_holidays_roll_two_years_ahead_so_a_2028_due_date_skips_its_holiday(manager):
+    """The demo's UK calendar had 2025–2027 only, so a due date in 2028 ignored Monday
+    3 January 2028 (New Year's Day, substitute). The daily roll keeps two years ahead."""
+    from core.calendars import calendar_preview, country_holidays_roll, holidays_known_until
+
+    calendar = make_calendar(manager)  # London, Mon–Fri 09:00–17:00
+    holidays_generate(calendar=calendar, country="GB", subdivision="ENG", year_from=2025,
+                      year_to=2027, by=manager)
+    friday = datetime(2027, 12, 31, 16, 0, tzinfo=UTC)
+    before = calendar_preview(calendar=calendar, start=friday, duration=timedelta(hours=2))
+    assert before["beyond_holiday_coverage"]
+    assert country_holidays_roll(today=date(2026, 12, 6)) == 1
+    assert country_holidays_roll(today=date(2026, 12, 6)) == 0  # already two years ahead
+    calendar.refresh_from_db()
+    assert holidays_known_until(calendar) == date(2028, 12, 31)
+    assert calendar.holidays.filter(date=date(2028, 1, 3)).exists()
+    after = calendar_preview(calendar=calendar, start=friday, duration=timedelta(hours=2))
+    # 16:00–17:00 on Friday, then Monday 3 January is a holiday: Tuesday 10:00.
+    assert after["due_at"] == datetime(2028, 1, 4, 10, 0, tzinfo=UTC)
+    assert not after["beyond_holiday_coverage"]
+    feed = calendar.feeds.get()
+    assert (feed.year_from, feed.year_to) == (2025, 2028)

@@ -208,6 +208,23 @@ def test_a_capped_pause_resumes_by_itself_at_the_cap(ticket, manager):
     assert clock.events.filter(kind=ClockEventKind.RESUMED).get().detail.startswith("Pause cap")
 
 
+@pytest.mark.parametrize(("unit", "resumes"), [
+    # Friday 16:00 + 2 h: one office hour on Friday, one on Monday → Monday 10:00.
+    ("business", at(days=7, hours=1)),
+    ("wall", at(days=4, hours=9)),  # Friday 18:00, with the office shut
+])
+def test_a_pause_cap_counts_business_time_unless_it_says_wall_clock(ticket, office, manager,
+                                                                    unit, resumes):
+    friday_4pm = at(days=4, hours=7)
+    clock = clock_start(owner=ticket, kind=KIND, target=timedelta(hours=8), calendar=office,
+                        by=manager, at=at(), pause_cap=timedelta(hours=2), pause_cap_unit=unit)
+    clock = clock_pause(clock=clock, reason="Awaiting customer", by=manager, at=friday_4pm)
+    assert clock.resume_at == resumes
+    sweep(now=resumes)
+    clock = SlaClock.objects.get(pk=clock.pk)
+    assert (clock.state, clock.running_since) == (ClockState.RUNNING, resumes)
+
+
 def test_sweep_only_reads_due_clocks(ticket, manager, django_assert_max_num_queries):
     for n in range(30):
         clock_start(owner=Ticket.objects.create(title=f"T{n}"), kind=KIND,

@@ -119,3 +119,37 @@ def test_heartbeat_is_on_the_static_beat_schedule():
     assert schedule["worker-heartbeat"]["task"] == "core.tasks.heartbeat"
     celery_app.loader.import_default_modules()  # what a worker does at start: autodiscovery
     assert "core.tasks.heartbeat" in celery_app.tasks
+
+
+def test_a_403_is_one_log_line_and_a_500_keeps_its_traceback():
+    import logging
+    import sys
+
+    from core.client_ip import QuietClientErrors
+
+    def record(status):
+        try:
+            raise PermissionError("no")
+        except PermissionError:
+            entry = logging.LogRecord("django.request", logging.WARNING, __file__, 1,
+                                      "Forbidden", None, sys.exc_info())
+        entry.status_code = status
+        QuietClientErrors().filter(entry)
+        return logging.Formatter().format(entry)
+
+    assert record(403) == "Forbidden"
+    assert "Traceback" in record(500)
+
+
+def test_without_an_email_url_each_email_is_a_file_and_one_log_line(settings, tmp_path,
+                                                                    caplog):
+    from django.core.mail import send_mail
+
+    settings.EMAIL_BACKEND = "core.mail_backends.MailFolderBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path)
+    with caplog.at_level("INFO", logger="core.mail_backends"):
+        send_mail("INC-2026-0001 declared", "Body", None, ["maria@example.com"])
+    files = list(tmp_path.glob("*.eml"))
+    assert len(files) == 1 and b"Subject: INC-2026-0001 declared" in files[0].read_bytes()
+    assert caplog.messages == [f"Email to maria@example.com: INC-2026-0001 declared "
+                               f"({files[0]})"]

@@ -67,7 +67,10 @@ def test_repeated_failed_logins_lock_the_account_out(client, manager):
         client.post(reverse("login"), {"username": "maria", "password": "nope"})
     response = client.post(reverse("login"), {"username": "maria", "password": PASSWORD})
     assert response.status_code == 429
-    assert "Too many failed logins" in response.content.decode()
+    html = response.content.decode()
+    assert "Too many failed logins" in html
+    # Words a person can act on, not an ISO 8601 duration ("PT15M").
+    assert "Try again in 15 minutes" in html and "PT15M" not in html
     assert "_auth_user_id" not in client.session
 
 

@@ -167,6 +167,29 @@ def test_claiming_on_the_page_and_the_letter(web, credit):
     assert b"Total claimed: EUR 920.00" in letter.content
 
 
+def test_the_claim_letter_as_a_page_and_a_pdf_to_attach(web, credit):
+    import io
+
+    from pypdf import PdfReader
+
+    page = web.get(f"/vendors/credits/{credit.pk}/").content.decode()
+    assert f'href="/vendors/credits/{credit.pk}/letter.pdf"' in page
+    html = web.get(f"/vendors/credits/{credit.pk}/letter/").content.decode()
+    assert "<table>" in html and "Total claimed: EUR 920.00" in html
+    assert "<script" not in html.split('data-testid="claim-letter-body"')[1]
+    response = web.get(f"/vendors/credits/{credit.pk}/letter.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].endswith('-2026-04.pdf"')
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Total claimed: EUR 920.00" in text and "Northwind Telecom" in text
+
+
+@pytest.mark.parametrize("suffix", ["letter.md", "letter/", "letter.pdf"])
+def test_a_claim_letter_is_money_too(client, make_user, credit, suffix):
+    client.force_login(make_user(Role.VIEWER))
+    assert client.get(f"/vendors/credits/{credit.pk}/{suffix}").status_code == 403
+
+
 def test_the_vendor_page_has_the_scorecard_and_the_ranking_lists_it(web, credit, carrier):
     page = web.get(f"/vendors/{carrier.pk}/").content.decode()
     assert 'data-testid="scorecard-score">0.0<' in page

@@ -1,6 +1,7 @@
-"""HTML to PDF for every report (vendor packs, the executive pack, post-mortems).
+"""HTML to PDF for every printed document (vendor packs, the executive pack,
+post-mortems, service-credit claim letters) — in core, so any app can print.
 
-A report is a Django template extending ``reports/print_base.html`` (print CSS: A4,
+A document is a Django template extending ``print_base.html`` (print CSS: A4,
 a cover, page numbers, table headers repeated and rows kept whole across pages)
 with its charts inlined as SVG by ``core.charts.svg`` — the page and the PDF show the
 same picture. WeasyPrint renders it without a browser.

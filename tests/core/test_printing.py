@@ -3,7 +3,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from reports.rendering import RefusedFetch, html_to_pdf, render_pdf, static_file
+from core.printing import RefusedFetch, html_to_pdf, render_pdf, static_file
 
 
 def test_a_report_template_renders_to_a_pdf_with_page_numbers(tmp_path, settings):
@@ -12,7 +12,7 @@ def test_a_report_template_renders_to_a_pdf_with_page_numbers(tmp_path, settings
     settings.TEMPLATES = [{**settings.TEMPLATES[0],
                            "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}]
     (tmp_path / "probe.html").write_text(
-        '{% extends "reports/print_base.html" %}{% block cover %}<div class="cover">'
+        '{% extends "print_base.html" %}{% block cover %}<div class="cover">'
         "<h1>Cover</h1></div>{% endblock %}{% block content %}<h2>Section</h2>"
         "<table><thead><tr><th>n</th></tr></thead><tbody>"
         "{% for n in rows %}<tr><td>row {{ n }}</td></tr>{% endfor %}</tbody></table>"
