@@ -38,6 +38,7 @@ from functools import cache
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.forms.fields import BaseTemporalField
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -184,7 +185,7 @@ class PlausibleDateTimeField(forms.DateTimeField):
                     raise ValidationError(self.error_messages["invalid"],
                                           code="invalid") from None
                 if parsed is None:  # the other input formats ("2026-03-29 01:30")
-                    parsed = forms.BaseTemporalField.to_python(self, value)
+                    parsed = BaseTemporalField.to_python(self, value)
             return aware(parsed, timezone.get_current_timezone())
         except OverflowError as exc:  # a wall time at the very edge of what Python holds
             raise ValidationError(f"Enter a date {plausible_range_text()}.",

@@ -150,16 +150,16 @@ def test_a_time_the_clocks_skip_or_repeat_follows_the_engines_rule(client, viewe
 
 def test_coverage_of_public_holidays_is_shown_and_a_preview_past_it_warns(client, viewer,
                                                                           calendar):
-    client.force_login(viewer)
     with time_machine.travel(BEFORE_CHRISTMAS, tick=False):
+        client.force_login(viewer)
         html = client.get(detail(calendar), {"start": "2027-12-30T16:00", "hours": "16"}) \
             .content.decode()
-    # Generated 2026–2027 in 2026: short of two years ahead until the nightly run.
-    assert "Public holidays known until 31 Dec 2027: due dates after that" in html
-    assert 'data-testid="preview-beyond-holidays"' in html
-    html = client.get(detail(calendar), {"start": "2027-06-01T09:00", "hours": "2"}) \
-        .content.decode()
-    assert 'data-testid="preview-beyond-holidays"' not in html
+        # Generated 2026–2027 in 2026: short of two years ahead until the nightly run.
+        assert "Public holidays known until 31 Dec 2027: due dates after that" in html
+        assert 'data-testid="preview-beyond-holidays"' in html
+        html = client.get(detail(calendar), {"start": "2027-06-01T09:00", "hours": "2"}) \
+            .content.decode()
+        assert 'data-testid="preview-beyond-holidays"' not in html
 
 
 def test_a_calendar_that_never_opens_says_so(client, viewer, manager):
