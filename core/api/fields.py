@@ -50,6 +50,22 @@ class BusinessDurationField(serializers.DurationField):
                               "overflow": DURATION_LIMIT_MESSAGE}
 
 
+class TimelineFieldsMixin(serializers.Serializer):
+    """A typed timeline entry over the API: its ``event`` code and structured ``params``
+    (what reports and integrations read instead of parsing English), and ``text`` worded
+    from them now (``core.timeline``), so a wording fix reaches old entries too."""
+
+    event = serializers.CharField(read_only=True, help_text=(
+        "The registered event code (state-changed, clock-breached…); empty for a free "
+        "note and for entries written before events were typed."))
+    params = serializers.JSONField(read_only=True, help_text="The facts the text is worded "
+                                                             "from.")
+    text = serializers.SerializerMethodField()
+
+    def get_text(self, entry) -> str:
+        return entry.render()
+
+
 class ModelSerializer(serializers.ModelSerializer):
     """A ModelSerializer whose writable instants and durations follow the same limits
     as the hand-written input serializers."""

@@ -16,7 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import get_error_detail
 
-from core.api.fields import ModelSerializer, PlausibleDateTimeField
+from core.api.fields import ModelSerializer, PlausibleDateTimeField, TimelineFieldsMixin
 from core.api.serializers import UserSummarySerializer
 from core.audit import save_with_audit
 from core.choices import ClockState
@@ -378,12 +378,12 @@ class EscalationWithdrawSerializer(serializers.Serializer):
         help_text="Why the customer withdrew the escalation (required).")
 
 
-class EscalationTimelineEventSerializer(serializers.ModelSerializer):
+class EscalationTimelineEventSerializer(TimelineFieldsMixin, serializers.ModelSerializer):
     actor = UserSummarySerializer(read_only=True)
 
     class Meta:
         model = EscalationTimelineEvent
-        fields = ["id", "kind", "at", "actor", "text"]
+        fields = ["id", "kind", "event", "params", "at", "actor", "text"]
         read_only_fields = fields
 
 

@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core import registry
-from core.api.fields import PlausibleDateField, PlausibleDateTimeField
+from core.api.fields import PlausibleDateField, PlausibleDateTimeField, TimelineFieldsMixin
 from core.api.serializers import UserSummarySerializer
 from core.choices import ClockState
 from core.clocks import clock_kind, clock_status
@@ -289,12 +289,12 @@ class IncidentCorrectTimestampSerializer(serializers.Serializer):
 # --- Timeline and status updates -------------------------------------------------------
 
 
-class TimelineEventSerializer(serializers.ModelSerializer):
+class TimelineEventSerializer(TimelineFieldsMixin, serializers.ModelSerializer):
     actor = UserSummarySerializer(read_only=True)
 
     class Meta:
         model = TimelineEvent
-        fields = ["id", "kind", "at", "actor", "text", "pinned"]
+        fields = ["id", "kind", "event", "params", "at", "actor", "text", "pinned"]
         read_only_fields = fields
 
 

@@ -209,6 +209,8 @@ def test_timeline_lists_what_happened(client, contained):
     assert response.status_code == 200
     kinds = [event["kind"] for event in response.json()]
     assert kinds[0] == "created" and kinds.count("transition") == 2
+    states = [e["params"]["state"] for e in response.json() if e["event"] == "state-changed"]
+    assert states[-1] == "contained"
 
 
 # --- Permissions --------------------------------------------------------------------------

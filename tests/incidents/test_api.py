@@ -321,6 +321,9 @@ def test_timeline_reads_oldest_first(client, contained):
     events = client.get(url(contained, "timeline")).json()
     assert [e["kind"] for e in events] == ["declared", "transition", "transition"]
     assert events[1]["actor"]["username"] == "ivan"
+    # Typed entries carry their code and facts, for integrations to read.
+    assert (events[2]["event"], events[2]["params"]["state"]) == ("state-changed", "contained")
+    assert events[2]["text"].startswith("Contained")
 
 
 def test_correct_a_stage_time(client, triaged):
