@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "playbooks",
     "budgets",
     "reports",
+    "integrations",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("playbooks/", include("playbooks.urls")),
     path("budgets/", include("budgets.urls")),
     path("reports/", include("reports.urls")),
+    path("integrations/", include("integrations.urls")),
     path("api/", include("config.api")),
     path("admin/", admin.site.urls),
 ]

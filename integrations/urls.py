@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "integrations"
+
+urlpatterns = [
+    path("", views.integration_list, name="index"),
+]
