@@ -512,6 +512,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.sweep_pack_schedules",
         "schedule": timedelta(minutes=15),
     },
+    # Alert payloads stored but not processed (a lost task, a killed worker): processed.
+    "integration-inbound-events": {
+        "task": "integrations.tasks.sweep_inbound_events",
+        "schedule": timedelta(minutes=1),
+    },
+    # Vendors' public status pages, for integrations that poll (off by default).
+    "integration-status-pages": {
+        "task": "integrations.tasks.poll_status_pages",
+        "schedule": timedelta(minutes=1),
+    },
 }
 
 # --- Logging ----------------------------------------------------------------

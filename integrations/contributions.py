@@ -12,3 +12,6 @@ def register():
         "integrations", "Integrations",
         "Alerts from monitoring tools and vendors' status pages, turned into incidents.",
         order=80))
+    from . import timeline
+
+    timeline.register()

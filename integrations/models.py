@@ -150,6 +150,8 @@ class AlertGroup(models.Model):
     # incident times so measured downtime can be reconciled with what the vendor says.
     source_started_at = models.DateTimeField(null=True, blank=True)
     source_ended_at = models.DateTimeField(null=True, blank=True)
+    # The source's status updates already written on the incident's timeline (keys).
+    seen_updates = models.JSONField(default=list, blank=True, editable=False)
 
     history = History()
 
