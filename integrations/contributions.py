@@ -1,6 +1,6 @@
 """What the integrations app brings to the rest of Switchboard (see core/registry.py)."""
 
-from core.registry import Area, register_area
+from core.registry import Area, DemoSeeder, register_area, register_demo_seeder
 from core.roles import register_app
 
 
@@ -15,3 +15,12 @@ def register():
     from . import timeline
 
     timeline.register()
+    register_demo_seeder(DemoSeeder("integrations", _seed,
+                                    after=("core.people", "core.teams", "incidents", "vendors"),
+                                    history=False))
+
+
+def _seed(demo):
+    from .demo import seed_integrations
+
+    seed_integrations(demo)

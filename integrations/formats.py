@@ -414,5 +414,8 @@ def normalise(integration, payload, *, event_id) -> list[NormalisedAlert]:
         alert.title = (alert.title or "Alert")[:300]
         alert.group_title = (alert.group_title or alert.title)[:300]
         alert.dedup_key = alert.dedup_key[:512]
+        # Links are drawn on pages: only web addresses (never javascript: or data:).
+        alert.links = [link for link in alert.links if isinstance(link, dict)
+                       and str(link.get("href", "")).lower().startswith(("http://", "https://"))]
         alert.group_key = alert.group_key[:512]
     return found
