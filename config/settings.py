@@ -380,6 +380,7 @@ SPECTACULAR_SETTINGS = {
         "ReviewActionItemStateEnum": "reports.choices.ActionItemState",
         "PackStatusEnum": "reports.choices.PackStatus",
         "PackFormatEnum": "reports.choices.PackFormat",
+        "AlertSeverityEnum": "integrations.choices.AlertSeverity",
     },
 }
 
