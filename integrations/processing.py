@@ -120,7 +120,7 @@ def _locked_group(integration, normalised: NormalisedAlert, at) -> AlertGroup:
         integration=integration, group_key=normalised.group_key,
         defaults={"title": normalised.group_title, "first_fired_at": at, "last_fired_at": at,
                   "status": normalised.status})
-    return AlertGroup.objects.select_for_update().select_related("incident").get(
+    return AlertGroup.objects.select_for_update(of=("self",)).select_related("incident").get(
         integration=integration, group_key=normalised.group_key)
 
 
@@ -146,7 +146,7 @@ def alert_apply(*, event: InboundEvent, normalised: NormalisedAlert, at) -> Aler
         _update_duplicate(alert, normalised, at)
     event.alerts.add(alert)
     if alert.group_id != group.pk:
-        group = AlertGroup.objects.select_for_update().select_related("incident").get(
+        group = AlertGroup.objects.select_for_update(of=("self",)).select_related("incident").get(
             pk=alert.group_id)
     _move_group(group, alert, normalised, previous=previous, at=at)
     return alert
