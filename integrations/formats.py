@@ -242,7 +242,8 @@ def _normalise_pagerduty(payload, integration, event_id):
     status = PAGERDUTY_ACTIONS[payload["event_action"]]
     return [NormalisedAlert(
         dedup_key=dedup_key, group_key=dedup_key, status=status,
-        severity=severity_for(integration, body.get("severity")),
+        # acknowledge/resolve usually carry no payload: they say nothing of severity.
+        severity=severity_for(integration, body.get("severity")) if body else "",
         source_severity=body.get("severity", ""), title=body.get("summary") or "",
         source=body.get("source", ""), labels=labels, links=links,
         started_at=at if status == AlertStatus.FIRING else None,

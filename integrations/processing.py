@@ -120,8 +120,13 @@ def _locked_group(integration, normalised: NormalisedAlert, at) -> AlertGroup:
         integration=integration, group_key=normalised.group_key,
         defaults={"title": normalised.group_title, "first_fired_at": at, "last_fired_at": at,
                   "status": normalised.status})
-    return AlertGroup.objects.select_for_update(of=("self",)).select_related("incident").get(
-        integration=integration, group_key=normalised.group_key)
+    # No select_related("incident") here: after waiting for the lock, PostgreSQL hands
+    # back the group's newest version but joins it with rows as the statement's snapshot
+    # saw them — an incident declared by the lock's previous holder would read as None,
+    # and a second incident would be declared. ``group.incident`` is read afterwards, by
+    # a query of its own.
+    return AlertGroup.objects.select_for_update().get(integration=integration,
+                                                      group_key=normalised.group_key)
 
 
 def alert_apply(*, event: InboundEvent, normalised: NormalisedAlert, at) -> Alert:
@@ -133,9 +138,10 @@ def alert_apply(*, event: InboundEvent, normalised: NormalisedAlert, at) -> Aler
     if alert is None:
         try:
             with transaction.atomic():
+                fields = _alert_fields(normalised)
+                fields["severity"] = fields["severity"] or integration.default_severity
                 alert = Alert(integration=integration, group=group, first_seen_at=at,
-                              last_seen_at=at, is_test=event.is_test,
-                              **_alert_fields(normalised))
+                              last_seen_at=at, is_test=event.is_test, **fields)
                 save_with_audit(alert, by=system_user(), reason=f"Received from {integration}")
         except IntegrityError:
             # Another group's lock let a twin through first (same dedup key, another
@@ -146,8 +152,7 @@ def alert_apply(*, event: InboundEvent, normalised: NormalisedAlert, at) -> Aler
         _update_duplicate(alert, normalised, at)
     event.alerts.add(alert)
     if alert.group_id != group.pk:
-        group = AlertGroup.objects.select_for_update(of=("self",)).select_related("incident").get(
-            pk=alert.group_id)
+        group = AlertGroup.objects.select_for_update().get(pk=alert.group_id)
     _move_group(group, alert, normalised, previous=previous, at=at)
     return alert
 
@@ -171,7 +176,9 @@ def _update_duplicate(alert, n: NormalisedAlert, at):
             setattr(alert, name, value)
         reason = (f"The source says {n.status}" if "status" in changed
                   else "Updated by the source")
-        save_with_audit(alert, by=system_user(), reason=reason)
+        # Only what changed: a full save would write back the occurrences counted above
+        # (and by other workers) with the value this object was read with.
+        save_with_audit(alert, by=system_user(), reason=reason, update_fields=list(changed))
 
 
 def _params(integration, alert, note=""):

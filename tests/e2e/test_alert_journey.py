@@ -7,7 +7,9 @@ after the 202.
 """
 
 import json
+import tempfile
 import urllib.request
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -21,6 +23,7 @@ from tests.factories import UserFactory
 from tests.integrations import samples
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+SHOTS = Path(tempfile.gettempdir())
 
 
 def _post(url, payload):
@@ -58,6 +61,7 @@ def test_an_alert_opens_a_sev2_incident_with_its_playbook_and_resolving_contains
     page.get_by_test_id("save-integration").click()
     url = page.get_by_test_id("intake-url").inner_text().strip()
     assert "/api/integrations/intake/sbi_" in url
+    page.screenshot(path=SHOTS / "integration-created.png", full_page=True)
 
     # --- Prometheus's Alertmanager posts a firing alert (severity "error" → SEV2). ---
     assert _post(url, samples.alertmanager("firing", severity="error")) == 202
@@ -67,6 +71,7 @@ def test_an_alert_opens_a_sev2_incident_with_its_playbook_and_resolving_contains
     expect(page.get_by_test_id("alert-status")).to_have_text("Firing")
     page.get_by_role("link", name="SIP trunk to Northwind is down").click()
     expect(page.get_by_test_id("raw-payload")).to_contain_text("groupKey")
+    page.screenshot(path=SHOTS / "alert-page.png", full_page=True)
     incident = Incident.objects.get()
     page.get_by_test_id("alert-incident").get_by_role("link").click()
     expect(page.get_by_test_id("severity").first).to_have_text("SEV2")
@@ -79,3 +84,9 @@ def test_an_alert_opens_a_sev2_incident_with_its_playbook_and_resolving_contains
     page.goto(incident.get_absolute_url())
     expect(page.get_by_test_id("incident-state").first).to_have_text("Contained")
     assert Incident.objects.count() == 1
+    page.goto("/integrations/")
+    page.screenshot(path=SHOTS / "integrations-1280.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=SHOTS / "integrations-390.png", full_page=True)
+    page.goto("/integrations/alerts/")
+    page.screenshot(path=SHOTS / "alerts-390.png", full_page=True)

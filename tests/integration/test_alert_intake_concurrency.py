@@ -66,6 +66,23 @@ def test_concurrent_duplicates_open_exactly_one_incident(manager):
     assert sorted(Alert.objects.values_list("occurrences", flat=True)) == [THREADS // 2] * 2
 
 
+def test_concurrent_duplicates_of_an_existing_group_open_exactly_one_incident(manager):
+    """The group row exists already (it resolved before it ever fired), so every worker
+    waits on its lock rather than on the unique constraint: the one after the declarer
+    must see the incident declared while it waited."""
+    integration, _ = services.integration_create(by=manager, name="Prometheus",
+                                                 kind="alertmanager")
+    first = _stored(integration, samples.alertmanager("resolved", fingerprint="fp-0"))
+    assert event_process(first.pk) == "processed"
+    assert AlertGroup.objects.get().incident is None
+    events = [_stored(integration, samples.alertmanager(fingerprint=f"fp-{n % 2}"))
+              for n in range(THREADS)]
+    results, errors = _race([e.pk for e in events])
+    assert not errors, errors
+    assert Incident.objects.count() == 1
+    assert sum(Alert.objects.values_list("occurrences", flat=True)) == THREADS + 1
+
+
 def test_concurrent_groups_each_open_their_own(manager):
     integration, _ = services.integration_create(by=manager, name="Prometheus",
                                                  kind="alertmanager")

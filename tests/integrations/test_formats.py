@@ -40,6 +40,7 @@ def test_pagerduty_trigger_acknowledge_resolve_with_a_dedup_key(make_integration
     assert post_enqueue(samples.pagerduty("acknowledge", routing_key=key)).status_code == 202
     alert.refresh_from_db()
     assert alert.status == "acknowledged"
+    assert alert.severity == "high"  # an acknowledge says nothing of severity
     assert incident.timeline.filter(event=ALERT_ACKNOWLEDGED).exists()
 
     assert post_enqueue(samples.pagerduty("resolve", routing_key=key)).status_code == 202
