@@ -54,7 +54,7 @@ def test_an_alert_opens_a_sev2_incident_with_its_playbook_and_resolving_contains
     page.get_by_role("link", name="Integrations").first.click()
     page.get_by_test_id("new-integration").click()
     form = page.get_by_test_id("integration-form")
-    form.get_by_label("Name").fill("Prometheus (voice)")
+    form.get_by_label("Name", exact=True).fill("Prometheus (voice)")
     form.get_by_label("Format").select_option("alertmanager")
     form.get_by_label("Team").select_option(label="Voice on-call")
     form.get_by_label("When the source resolves").select_option("contain")
@@ -77,7 +77,7 @@ def test_an_alert_opens_a_sev2_incident_with_its_playbook_and_resolving_contains
     expect(page.get_by_test_id("severity").first).to_have_text("SEV2")
     expect(page.get_by_test_id("incident-state").first).to_have_text("Declared")
     expect(page.get_by_test_id("playbook-run")).to_contain_text("SIP trunk outage")
-    expect(page.get_by_text("Opened by Prometheus (voice)")).to_be_visible()
+    expect(page.get_by_text("Opened by Prometheus (voice)").first).to_be_visible()
 
     # --- The same fingerprint resolves: the incident is contained, not closed. ---
     assert _post(url, samples.alertmanager("resolved", severity="error")) == 202
