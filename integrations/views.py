@@ -2,6 +2,8 @@
 intake URL once), test alerts, and the alerts list and alert page. Views parse, call a
 service, render."""
 
+import json
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -34,8 +36,6 @@ def _example_curl(url, integration, token=None):
     payload = services.sample_alert_payload(integration, by=_Nobody())
     if integration.kind == IntegrationKind.PAGERDUTY:
         payload["routing_key"] = token or "<token>"
-    import json
-
     return (f"curl -X POST '{url}' \\\n  -H 'Content-Type: application/json' \\\n"
             f"  -d '{json.dumps(payload)}'")
 
@@ -159,6 +159,10 @@ def alert_list(request):
 def alert_detail(request, pk):
     alert = get_object_or_404(Alert.objects.select_related("integration", "group__incident"),
                               pk=pk)
+    events = selectors.alert_events(alert)
+    for event in events:
+        # The payload as the source sent it (JSON), not as Python prints it.
+        event.pretty = json.dumps(event.payload, indent=2, sort_keys=True, ensure_ascii=False)
     return render(request, "integrations/alert_detail.html", {
-        "alert": alert, "events": selectors.alert_events(alert),
+        "alert": alert, "events": events,
         "group": alert.group, "incident": alert.group.incident})
