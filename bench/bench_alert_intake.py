@@ -176,8 +176,9 @@ def main():
             f"p95 {percentile(latencies, 95) * 1000:.1f} ms, "
             f"p99 {percentile(latencies, 99) * 1000:.1f} ms")
         stored = InboundEvent.objects.count() - warm
-        log(f"  stored rows {stored:,} (= accepted: {stored == accepted})")
-        ok = rate >= args.target and set(statuses) == {202} and stored == accepted
+        # More rows than 202s: answers still on their way when the clock stopped.
+        log(f"  stored rows {stored:,} (every 202 stored: {stored >= accepted})")
+        ok = rate >= args.target and set(statuses) == {202} and stored >= accepted
         if worker:
             log("  draining the queue with the worker (the sweep catches the rest) …")
             start = time.monotonic()
