@@ -144,7 +144,11 @@ def integration_set_enabled(*, integration: Integration, by, enabled: bool) -> I
 def integration_for_token(token: str) -> Integration | None:
     if not token or len(token) > 200:
         return None
-    return Integration.objects.filter(token_hash=hash_token(token)).first()
+    try:
+        # .get(), not .first(): no ORDER BY on the hot path (the hash is unique).
+        return Integration.objects.get(token_hash=hash_token(token))
+    except Integration.DoesNotExist:
+        return None
 
 
 def verify_signature(integration: Integration, body: bytes, header: str | None) -> None:
