@@ -50,7 +50,7 @@ def _send(integration, payload):
 
 
 def seed_integrations(demo):
-    manager = demo.users.get("manager")
+    manager = (demo.users.get("manager") or (None,))[0]  # (user, role) by username
     if manager is None or Integration.objects.exists():
         return
     from core.models import Team

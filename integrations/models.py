@@ -61,7 +61,7 @@ class Integration(models.Model):
     vendor = models.ForeignKey("vendors.Vendor", on_delete=models.SET_NULL, null=True,
                                blank=True, related_name="+",
                                help_text="Incidents opened are attributed to this vendor.")
-    group_by_label = models.CharField(
+    group_by_label = FreeCharField(
         max_length=100, blank=True,
         help_text="Group alerts by this label (e.g. 'service') instead of the source's own "
                   "group key; empty: the source's (Alertmanager groupKey).")
