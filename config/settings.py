@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "playbooks",
     "budgets",
     "reports",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -384,6 +385,7 @@ SPECTACULAR_SETTINGS = {
         "ReviewActionItemStateEnum": "reports.choices.ActionItemState",
         "PackStatusEnum": "reports.choices.PackStatus",
         "PackFormatEnum": "reports.choices.PackFormat",
+        "AlertSeverityEnum": "integrations.choices.AlertSeverity",
     },
 }
 
@@ -520,6 +522,16 @@ CELERY_BEAT_SCHEDULE = {
     "report-pack-schedules": {
         "task": "reports.tasks.sweep_pack_schedules",
         "schedule": timedelta(minutes=15),
+    },
+    # Alert payloads stored but not processed (a lost task, a killed worker): processed.
+    "integration-inbound-events": {
+        "task": "integrations.tasks.sweep_inbound_events",
+        "schedule": timedelta(minutes=1),
+    },
+    # Vendors' public status pages, for integrations that poll (off by default).
+    "integration-status-pages": {
+        "task": "integrations.tasks.poll_status_pages",
+        "schedule": timedelta(minutes=1),
     },
 }
 

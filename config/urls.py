@@ -14,6 +14,9 @@ urlpatterns = [
     path("playbooks/", include("playbooks.urls")),
     path("budgets/", include("budgets.urls")),
     path("reports/", include("reports.urls")),
+    path("integrations/", include("integrations.urls")),
+    # The alert intake endpoints first: the hot path resolves without the API's routes.
+    path("api/integrations/", include("integrations.api.intake_urls")),
     path("api/", include("config.api")),
     path("admin/", admin.site.urls),
 ]

@@ -57,6 +57,9 @@ STRUCTURED = {
     "reports.ReportPack.data_version": "a hash of the data, built by code",
     **{f"reports.ReportPack.{name}": "a stored file's name (its history keeps it as text)"
        for name in ("html", "pdf", "xlsx", "csv_zip")},
+    "integrations.Integration.token_hash": "a SHA-256 hex digest, built by code",
+    "integrations.Integration.token_hint": "the last characters of a generated token",
+    "integrations.Integration.hmac_secret": "a shared secret, compared byte for byte",
 }
 
 

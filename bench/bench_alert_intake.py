@@ -1,0 +1,218 @@
+"""Alert intake under load: accepted alerts per second on PostgreSQL, through gunicorn.
+
+A loopback load generator (threads with keep-alive HTTP connections) posts
+Alertmanager webhooks to one integration's intake URL for ``--seconds``: mixed fire and
+resolve, 90 % duplicates (a few fingerprints repeated, one new fingerprint in ten).
+The figure is what the issue asks for: payloads answered 202 per second, sustained
+(each 202 means the raw payload is a committed row). With ``--worker`` a Celery worker
+processes them meanwhile (Redis broker) and the script waits for the backlog to drain,
+then checks the result against the engine's promises: every accepted payload
+processed once, one incident per alert group.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_intake \\
+    CELERY_BROKER_URL=redis://127.0.0.1:6379/9 \\
+        .venv/bin/python bench/bench_alert_intake.py --seconds 30 --worker
+
+The database name must contain ``bench``: the script migrates it and empties the
+integrations tables. Exits 1 below ``--target`` accepted/s (default 300) or on any
+non-202 answer.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+
+ZERO = "0001-01-01T00:00:00Z"
+GROUPS = 20
+
+
+def payload(rng, n):
+    group = rng.randrange(GROUPS)
+    # 90 % duplicates: one of two well-known fingerprints per group; 10 % new ones.
+    fingerprint = f"fp-{group}-{rng.randrange(2)}" if rng.random() < 0.9 else f"new-{n}"
+    status = "resolved" if rng.random() < 0.3 else "firing"  # mixed fire/resolve
+    labels = {"alertname": f"Bench{group}", "severity": "warning", "service": "voice"}
+    return {"version": "4", "receiver": "bench", "status": status,
+            "groupKey": f"bench-{group}", "truncatedAlerts": 0,
+            "groupLabels": {"alertname": labels["alertname"]}, "commonLabels": labels,
+            "commonAnnotations": {"summary": f"Bench alert {group}"},
+            "externalURL": "http://alertmanager.bench",
+            "alerts": [{"status": status, "labels": labels,
+                        "annotations": {"summary": f"Bench alert {group}"},
+                        "startsAt": "2026-12-05T10:00:00Z",
+                        "endsAt": ZERO if status == "firing" else "2026-12-05T10:05:00Z",
+                        "generatorURL": "http://prometheus.bench/graph",
+                        "fingerprint": fingerprint}]}
+
+
+def load(port, path, seconds, threads):
+    stop = time.monotonic() + seconds
+    latencies, statuses, lock = [], {}, threading.Lock()
+
+    def run(seed):
+        rng = random.Random(seed)  # noqa: S311 - load, not secrets
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        n = 0
+        while time.monotonic() < stop:
+            body = json.dumps(payload(rng, seed * 10_000_000 + n)).encode()
+            n += 1
+            start = time.perf_counter()
+            try:
+                conn.request("POST", path, body, {"Content-Type": "application/json",
+                                                  "Host": "127.0.0.1"})
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                status = "error"
+            elapsed = time.perf_counter() - start
+            with lock:
+                latencies.append(elapsed)
+                statuses[status] = statuses.get(status, 0) + 1
+
+    workers = [threading.Thread(target=run, args=(i + 1,)) for i in range(threads)]
+    started = time.monotonic()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return time.monotonic() - started, latencies, statuses
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--web-workers", type=int, default=3)
+    parser.add_argument("--web-threads", type=int, default=8,
+                        help="gthread threads per gunicorn worker: a request mostly waits "
+                             "for PostgreSQL's commit, so threads overlap those waits")
+    parser.add_argument("--port", type=int, default=8761)
+    parser.add_argument("--target", type=float, default=300)
+    parser.add_argument("--worker", action="store_true",
+                        help="run a Celery worker meanwhile and check the processed result")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from bench._common import log, percentile
+
+    name = settings.DATABASES["default"]["NAME"]
+    if "bench" not in name:
+        sys.exit(f"Refusing database {name!r}: its name must contain 'bench'.")
+    log(f"Migrating {name} …")
+    call_command("migrate", verbosity=0)
+    from django.contrib.auth.models import Group
+
+    from core.audit import system_user
+    from core.choices import Role
+    from incidents.models import Incident
+    from integrations import services
+    from integrations.models import Alert, AlertGroup, InboundEvent, Integration
+
+    Integration.objects.all().delete()
+    Incident.objects.filter(title__startswith="Bench alert").delete()
+    manager, _ = type(system_user()).objects.get_or_create(username="bench-manager")
+    manager.groups.add(Group.objects.get(name=Role.MANAGER))
+    integration, token = services.integration_create(by=manager, name="Bench",
+                                                     kind="alertmanager", auto_resolve="none")
+    path = f"/api/integrations/intake/{token}/"
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    web = subprocess.Popen(  # noqa: S603 - our own command line
+        [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{args.port}",
+         "--workers", str(args.web_workers), "--worker-class", "gthread",
+         "--threads", str(args.web_threads), "--log-level", "warning"],
+        cwd=ROOT, env=env, start_new_session=True)
+    worker = None
+    if args.worker:
+        worker = subprocess.Popen(  # noqa: S603
+            [str(ROOT / ".venv/bin/celery"), "-A", "config", "worker", "--loglevel", "WARNING",
+             "--concurrency", "2", "--without-mingle", "--without-gossip",
+             "--hostname", f"bench-{os.getpid()}@%h"],
+            cwd=ROOT, env=env, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                http.client.HTTPConnection("127.0.0.1", args.port, timeout=1).request("GET", "/")
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    sys.exit("gunicorn did not start")
+                time.sleep(0.3)
+        log(f"Warming up, then {args.seconds} s with {args.threads} client threads against "
+            f"{args.web_workers}×{args.web_threads} gunicorn workers×threads …")
+        load(args.port, path, 3, args.threads)
+        warm = InboundEvent.objects.count()
+        elapsed, latencies, statuses = load(args.port, path, args.seconds, args.threads)
+        accepted = statuses.get(202, 0)
+        rate = accepted / elapsed
+        log(f"  accepted {accepted:,} in {elapsed:.1f} s = {rate:,.0f} alerts/s "
+            f"(answers: {statuses})")
+        log(f"  latency p50 {percentile(latencies, 50) * 1000:.1f} ms, "
+            f"p95 {percentile(latencies, 95) * 1000:.1f} ms, "
+            f"p99 {percentile(latencies, 99) * 1000:.1f} ms")
+        stored = InboundEvent.objects.count() - warm
+        # More rows than 202s: answers still on their way when the clock stopped.
+        log(f"  stored rows {stored:,} (every 202 stored: {stored >= accepted})")
+        ok = rate >= args.target and set(statuses) == {202} and stored >= accepted
+        if worker:
+            log("  draining the queue with the worker (the sweep catches the rest) …")
+            start = time.monotonic()
+            from integrations.sweeps import inbound_events_sweep
+
+            while InboundEvent.objects.filter(status="pending").exists():
+                if time.monotonic() - start > 900:
+                    log("  gave up waiting after 15 min")
+                    ok = False
+                    break
+                time.sleep(2)
+                if time.monotonic() - start > 120:
+                    inbound_events_sweep()
+            drained = time.monotonic() - start
+            total = InboundEvent.objects.count()
+            log(f"  all {total:,} processed {drained:.0f} s after the load stopped; "
+                f"failed: {InboundEvent.objects.filter(status='failed').count()}")
+            groups = AlertGroup.objects.filter(integration=integration)
+            incidents = Incident.objects.filter(title__startswith="Bench alert").count()
+            one_each = all(g.incident_id for g in groups) and groups.count() == GROUPS \
+                and incidents == GROUPS
+            seen = sum(Alert.objects.values_list("occurrences", flat=True))
+            log(f"  {groups.count()} groups, {incidents} "
+                f"incidents (one per group: {one_each}); alert occurrences {seen:,} "
+                f"(= payloads: {seen == total})")
+            ok = ok and one_each and seen == total
+        log("PASS" if ok else "FAIL")
+        return 0 if ok else 1
+    finally:
+        for process in (web, worker):
+            if process is not None:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
