@@ -14,6 +14,7 @@ urlpatterns = [
     path("playbooks/", include("playbooks.urls")),
     path("budgets/", include("budgets.urls")),
     path("reports/", include("reports.urls")),
+    path("webhooks/", include("integrations.webhooks.urls")),
     path("api/", include("config.api")),
     path("admin/", admin.site.urls),
 ]

@@ -14,7 +14,7 @@ from core.fields import FreeCharField, FreeTextField
 # The apps whose models hold what people type (Django's own and third-party apps
 # store identifiers, hashes and sessions, not free text).
 SWITCHBOARD_APPS = {"core", "incidents", "escalations", "vendors", "playbooks", "budgets",
-                    "reports", "kpis", "integrations"}
+                    "reports", "kpis", "integrations", "webhooks"}
 
 # "app.Model.field": why it is not free text.
 STRUCTURED = {
@@ -57,6 +57,10 @@ STRUCTURED = {
     "reports.ReportPack.data_version": "a hash of the data, built by code",
     **{f"reports.ReportPack.{name}": "a stored file's name (its history keeps it as text)"
        for name in ("html", "pdf", "xlsx", "csv_zip")},
+    "webhooks.WebhookSubscription.secret": "a generated signing secret (whsec_ + base64)",
+    "webhooks.WebhookSubscription.previous_secret": "a generated signing secret",
+    "webhooks.WebhookDelivery.event_id": "a generated message id (msg_ + hex)",
+    "webhooks.WebhookDelivery.event_type": "a registered event type code",
 }
 
 
