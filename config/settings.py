@@ -380,6 +380,8 @@ SPECTACULAR_SETTINGS = {
         "ReviewActionItemStateEnum": "reports.choices.ActionItemState",
         "PackStatusEnum": "reports.choices.PackStatus",
         "PackFormatEnum": "reports.choices.PackFormat",
+        "WebhookDeliveryStatusEnum": "integrations.webhooks.choices.DeliveryStatus",
+        "WebhookPresetEnum": "integrations.webhooks.choices.Preset",
     },
 }
 
@@ -452,6 +454,9 @@ WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=6 * 360
 WEBHOOK_DISABLE_AFTER_GAVE_UP = env.int("WEBHOOK_DISABLE_AFTER_GAVE_UP", default=5)
 WEBHOOK_DISABLE_AFTER_HOURS = env.int("WEBHOOK_DISABLE_AFTER_HOURS", default=24)
 WEBHOOK_SECRET_GRACE_HOURS = env.int("WEBHOOK_SECRET_GRACE_HOURS", default=24)
+# How long a worker owns a claimed delivery: well beyond one request's timeout. A
+# worker that dies mid-request leaves the delivery due again after this.
+WEBHOOK_LEASE_SECONDS = env.int("WEBHOOK_LEASE_SECONDS", default=120)
 # The static beat schedule. Deadlines live in database columns and are found by
 # sweeps listed here; no work depends only on a delayed broker message.
 CELERY_BEAT_SCHEDULE = {

@@ -43,8 +43,12 @@ from .models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 logger = logging.getLogger(__name__)
 
-# A claimed delivery is ours for this long: well beyond one request's deadline.
-LEASE = timedelta(minutes=2)
+
+def lease() -> timedelta:
+    """How long a claimed delivery is ours (``WEBHOOK_LEASE_SECONDS``): well beyond one
+    request's deadline."""
+    return timedelta(seconds=_setting("WEBHOOK_LEASE_SECONDS", 120))
+
 # What we keep of an answer: enough to debug, never a whole page.
 RESPONSE_KEEP = 2000
 USER_AGENT = "Switchboard-Webhooks/1.0"
@@ -250,7 +254,7 @@ def deliveries_send(ids=None, *, now=None, limit=50) -> dict:
         if ids is not None:
             due = due.filter(pk__in=ids)
         claimed = claim_due(due, due_field="next_attempt_at", now=now or timezone.now(),
-                            limit=limit, lease=LEASE)
+                            limit=limit, lease=lease())
         for delivery_id in claimed:
             try:
                 outcome = deliver_one(delivery_id)

@@ -27,7 +27,6 @@ class SubscriptionForm(ServiceForm):
 
 
 class DeliveryFilterForm(forms.Form):
-    subscription = forms.IntegerField(required=False, widget=forms.HiddenInput)
     status = forms.ChoiceField(required=False,
                                choices=[("", "Any status"), *DeliveryStatus.choices])
     event_type = forms.CharField(required=False, max_length=60, label="Event type")
