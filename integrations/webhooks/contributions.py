@@ -29,8 +29,9 @@ def register():
         "webhooks.customer_updates", model="escalations.customer",
         template="webhooks/_customer_panel.html", context=_customer_panel,
         permission="webhooks.manage_customer_updates", slot="main", order=80))
-    register_demo_seeder(DemoSeeder("webhooks", _seed, after=("incidents", "core.people"),
-                                    history=False))
+    register_demo_seeder(DemoSeeder(
+        "webhooks", _seed, after=("incidents", "escalations.customers", "core.people"),
+        history=False))
 
 
 def _customer_panel(request, customer, forms):

@@ -71,4 +71,16 @@ def seed_webhooks(demo=None) -> int:
     local.disabled_reason = ("Disabled automatically: every delivery has failed for more "
                              "than 24 hours.")
     save_with_audit(local, by=system_user(), reason=local.disabled_reason)
+    _opt_in_a_customer(manager)
     return 2
+
+
+def _opt_in_a_customer(manager):
+    """The first customer with an email asked for incident status updates."""
+    from escalations.models import Customer
+
+    from .customer_updates import customer_opt_in
+
+    customer = Customer.objects.filter(erased_at__isnull=True).exclude(email="").first()
+    if customer is not None:
+        customer_opt_in(customer=customer, by=manager, note="Asked on a call (demo)")

@@ -41,7 +41,7 @@ def test_a_manager_sees_the_signed_delivery_of_a_declared_incident(page, live_se
     page.get_by_test_id("save-subscription").click()
     secret = page.get_by_test_id("secret-value").inner_text().strip()
     assert secret.startswith("whsec_")
-    edit = page.get_by_role("link", name="Edit", exact=True)
+    edit = page.get_by_test_id("edit-subscription")
     subscription_url = edit.get_attribute("href").removesuffix("edit/")
 
     # --- An incident is declared. ---
