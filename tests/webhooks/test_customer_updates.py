@@ -14,7 +14,7 @@ from integrations.webhooks.customer_updates import (
     customer_opt_in,
     customer_opt_out,
 )
-from integrations.webhooks.models import CustomerUpdateEmail
+from integrations.webhooks.models import CustomerUpdateEmail, CustomerUpdateOptIn
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,17 @@ def test_the_customer_page_offers_the_opt_in(client, linked, lead):
     response = client.post(reverse("webhooks:customer-opt", args=[ben.pk, "in"]),
                            {"note": "Portal"})
     assert response.status_code == 302
-    assert hasattr(ben, "status_update_opt_in") or ben.__class__.objects.get(
-        pk=ben.pk).status_update_opt_in
-    viewer_client_page = client.get(harriet.get_absolute_url()).content.decode()
-    assert "Opted in on" in viewer_client_page
+    opt_in = CustomerUpdateOptIn.objects.get(customer=ben)
+    assert (opt_in.opted_in_by, opt_in.note) == (lead, "Portal")
+    assert opt_in.history.get().history_change_reason.startswith("Customer opted in")
+    assert "Opted in on" in client.get(harriet.get_absolute_url()).content.decode()
+
+
+def test_roles_without_personal_data_do_not_see_the_card(client, linked, make_user):
+    _, (harriet, _) = linked
+    client.force_login(make_user(Role.INCIDENT_RESPONDER, username="someone"))
+    response = client.get(harriet.get_absolute_url())
+    assert response.status_code == 200
+    assert 'data-testid="customer-status-updates"' not in response.content.decode()
+    refused = client.post(reverse("webhooks:customer-opt", args=[harriet.pk, "out"]))
+    assert refused.status_code == 403
