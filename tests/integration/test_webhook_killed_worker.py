@@ -73,11 +73,12 @@ def test_a_worker_killed_mid_delivery_loses_no_webhook(tmp_path, monkeypatch):
         allow_private_addresses=True)
     sev3 = Severity.objects.get(key="SEV3")
 
+    for n in range(INCIDENTS):
+        # Each declaration commits and queues its delivery's task on commit; they wait
+        # in Redis until a worker starts.
+        incident_declare(by=responder, title=f"Queue {n} not answering", severity=sev3)
     worker = _start_worker(log_path)
     try:
-        for n in range(INCIDENTS):
-            # Each declaration commits and queues its delivery's task on commit.
-            incident_declare(by=responder, title=f"Queue {n} not answering", severity=sev3)
         deadline = time.monotonic() + 120
         while len(receiver.requests) < 5:
             assert time.monotonic() < deadline, log_path.read_text()[-3000:]
