@@ -214,3 +214,12 @@ def test_only_staff_may_allow_private_addresses(make_user, receiver):
                                      event_types=["incident.declared"],
                                      allow_private_addresses=True)
     assert "allow_private_addresses" in refused.value.message_dict
+
+
+def test_safe_fetch_refuses_to_redirect_a_request_with_a_body():
+    from core.safe_http import safe_fetch
+
+    # A POST re-sent wherever a server points would be a forgery: callers must say 0.
+    with pytest.raises(ValueError, match="max_redirects=0"):
+        safe_fetch("https://example.com/", method="POST", body=b"{}", max_bytes=10,
+                   timeout=1)
