@@ -57,12 +57,9 @@ def subscription_new(request):
         subscription = _save(request, form, lambda data: services.subscription_create(
             by=request.user, **data))
         if subscription:
-            # The secret is shown this once: answered here, not after a redirect.
             messages.success(request, "Subscription created. Copy the signing secret now: "
                                       "it is not shown again.")
-            return render(request, "webhooks/subscription.html",
-                          _subscription_context(request, subscription,
-                                                new_secret=subscription.secret))
+            return _show_secret_once(request, subscription)
     return render(request, "webhooks/subscription_form.html", {"form": form},
                   status=400 if form.is_bound else 200)
 
@@ -82,6 +79,17 @@ def subscription_edit(request, pk):
                   status=400 if form.is_bound else 200)
 
 
+def _secret_key(subscription):
+    return f"webhooks.new_secret.{subscription.pk}"
+
+
+def _show_secret_once(request, subscription):
+    """Redirect to the subscription's page, which shows the new secret on its next
+    load only (kept in the session until then, so a reload cannot re-post a form)."""
+    request.session[_secret_key(subscription)] = subscription.secret
+    return redirect(subscription)
+
+
 def _subscription_context(request, subscription, new_secret=None):
     filters = DeliveryFilterForm(request.GET or None)
     deliveries = selectors.deliveries(
@@ -95,8 +103,11 @@ def _subscription_context(request, subscription, new_secret=None):
 @page_reader(MANAGE)
 def subscription_detail(request, pk):
     subscription = get_object_or_404(WebhookSubscription.objects.select_related("owner"), pk=pk)
+    new_secret = request.session.pop(_secret_key(subscription), None)
+    if new_secret != subscription.secret:
+        new_secret = None  # rotated again meanwhile: never show a stale secret
     return render(request, "webhooks/subscription.html",
-                  _subscription_context(request, subscription))
+                  _subscription_context(request, subscription, new_secret=new_secret))
 
 
 @require_POST
@@ -108,9 +119,7 @@ def subscription_action(request, pk, action):
         subscription = services.subscription_rotate_secret(subscription=subscription, by=by)
         messages.success(request, "New signing secret. The previous one keeps signing for a "
                                   "grace period; copy this one now: it is not shown again.")
-        return render(request, "webhooks/subscription.html",
-                      _subscription_context(request, subscription,
-                                            new_secret=subscription.secret))
+        return _show_secret_once(request, subscription)
     if action == "test":
         delivery = services.subscription_send_test(subscription=subscription, by=by)
         messages.success(request, "Test event queued.")

@@ -67,9 +67,9 @@ def test_a_manager_creates_a_subscription_and_sees_the_secret_once(client, manag
         "name": "Desk bridge", "url": receiver.url, "preset": "generic",
         "event_types": ["incident.declared", "escalation.breached"], "enabled": "on",
         "allow_private_addresses": "on"})
-    assert response.status_code == 200
     subscription = WebhookSubscription.objects.get()
-    assert subscription.secret in response.content.decode()
+    assert response.status_code == 302 and response.url == subscription.get_absolute_url()
+    assert subscription.secret in client.get(response.url).content.decode()
     assert subscription.event_types == ["escalation.breached", "incident.declared"]
     assert subscription.allow_private_addresses and subscription.owner == manager
     assert subscription.history.first().history_user == manager
@@ -98,7 +98,9 @@ def test_rotate_shows_the_new_secret_and_test_event_opens_its_delivery(client, m
     response = client.post(reverse("webhooks:subscription-action",
                                    args=[subscription.pk, "rotate"]))
     subscription.refresh_from_db()
-    assert subscription.secret != old and subscription.secret in response.content.decode()
+    assert subscription.secret != old and response.status_code == 302
+    assert subscription.secret in client.get(response.url).content.decode()
+    assert subscription.secret not in client.get(response.url).content.decode()
     response = client.post(reverse("webhooks:subscription-action",
                                    args=[subscription.pk, "test"]))
     assert response.status_code == 302
