@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "budgets",
     "reports",
     "integrations",
+    "integrations.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -386,6 +387,8 @@ SPECTACULAR_SETTINGS = {
         "PackStatusEnum": "reports.choices.PackStatus",
         "PackFormatEnum": "reports.choices.PackFormat",
         "AlertSeverityEnum": "integrations.choices.AlertSeverity",
+        "WebhookDeliveryStatusEnum": "integrations.webhooks.choices.DeliveryStatus",
+        "WebhookPresetEnum": "integrations.webhooks.choices.Preset",
     },
 }
 
@@ -447,6 +450,20 @@ EMAIL_OUTBOX_BATCH_SIZE = env.int("EMAIL_OUTBOX_BATCH_SIZE", default=100)
 EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=8)
 # Clocks locked and committed together (row locks are held for one chunk, ~1 s).
 SLA_SWEEP_CHUNK_SIZE = env.int("SLA_SWEEP_CHUNK_SIZE", default=100)
+# Outbound webhooks (integrations/webhooks/delivery.py): retries double from the base
+# to the cap, with jitter; a subscription is disabled after this many deliveries in a
+# row gave up, or after failing this many hours, and its owner told.
+WEBHOOK_OUTBOX_INTERVAL_SECONDS = env.int("WEBHOOK_OUTBOX_INTERVAL_SECONDS", default=30)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=10)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=6 * 3600)
+WEBHOOK_DISABLE_AFTER_GAVE_UP = env.int("WEBHOOK_DISABLE_AFTER_GAVE_UP", default=5)
+WEBHOOK_DISABLE_AFTER_HOURS = env.int("WEBHOOK_DISABLE_AFTER_HOURS", default=24)
+WEBHOOK_SECRET_GRACE_HOURS = env.int("WEBHOOK_SECRET_GRACE_HOURS", default=24)
+# How long a worker owns a claimed delivery: well beyond one request's timeout. A
+# worker that dies mid-request leaves the delivery due again after this.
+WEBHOOK_LEASE_SECONDS = env.int("WEBHOOK_LEASE_SECONDS", default=120)
 # The static beat schedule. Deadlines live in database columns and are found by
 # sweeps listed here; no work depends only on a delayed broker message.
 CELERY_BEAT_SCHEDULE = {
@@ -532,6 +549,16 @@ CELERY_BEAT_SCHEDULE = {
     "integration-status-pages": {
         "task": "integrations.tasks.poll_status_pages",
         "schedule": timedelta(minutes=1),
+    },
+    # Outbound webhooks: the delivery rows are the truth; this sends (and retries)
+    # whatever is due, including what a killed worker or a lost task left behind.
+    "webhook-outbox": {
+        "task": "webhooks.tasks.send_webhook_deliveries",
+        "schedule": timedelta(seconds=WEBHOOK_OUTBOX_INTERVAL_SECONDS),
+    },
+    "customer-update-emails": {
+        "task": "webhooks.tasks.send_customer_update_emails",
+        "schedule": timedelta(seconds=EMAIL_OUTBOX_INTERVAL_SECONDS),
     },
 }
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("integrations/", include("integrations.urls")),
     # The alert intake endpoints first: the hot path resolves without the API's routes.
     path("api/integrations/", include("integrations.api.intake_urls")),
+    path("webhooks/", include("integrations.webhooks.urls")),
     path("api/", include("config.api")),
     path("admin/", admin.site.urls),
 ]

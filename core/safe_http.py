@@ -80,22 +80,28 @@ class FetchResult:
 
 def safe_fetch(url, *, max_bytes: int, timeout: float,
                allow_private: bool | Iterable[str] = False, max_redirects: int = 3,
-               headers: dict | None = None, ssl_context: ssl.SSLContext | None = None
-               ) -> FetchResult:
-    """GET ``url`` under the guards described in the module docstring.
+               headers: dict | None = None, ssl_context: ssl.SSLContext | None = None,
+               method: str = "GET", body: bytes | None = None) -> FetchResult:
+    """GET ``url`` (or ``method`` with ``body``) under the guards described in the
+    module docstring.
 
     ``allow_private``: ``True`` allows every address (an operator's explicit choice),
     or a list of networks (``["10.20.0.0/16", "192.168.1.5"]``) allows just those
     besides the public internet. ``timeout`` is the deadline in seconds for the
-    whole exchange. Raises :class:`FetchRefused` or :class:`FetchFailed`.
+    whole exchange. Raises :class:`FetchRefused` or :class:`FetchFailed`. A request
+    with a body (an outbound webhook's POST) is never redirected: it passes
+    ``max_redirects=0``, so a redirect is refused rather than re-sent elsewhere.
     """
+    if body is not None and max_redirects:
+        raise ValueError("A request with a body is not redirected: pass max_redirects=0.")
     policy = _AddressPolicy(allow_private)
     deadline = time.monotonic() + timeout
     for hop in range(max_redirects + 1):
         target = _Target.parse(url, redirected=hop > 0)
         address = _resolve_and_check(target, policy)
         status, response_headers, location, body = _exchange(
-            target, address, headers or {}, ssl_context, deadline, timeout, max_bytes
+            target, address, headers or {}, ssl_context, deadline, timeout, max_bytes,
+            method=method, body=body,
         )
         if status in REDIRECT_STATUSES:
             if not location:
@@ -276,7 +282,8 @@ class _Watchdog:
         self._timer.cancel()
 
 
-def _exchange(target, pinned, headers, ssl_context, deadline, timeout, max_bytes):
+def _exchange(target, pinned, headers, ssl_context, deadline, timeout, max_bytes, *,
+              method="GET", body=None):
     """One request to the pinned address: ``(status, headers, location, body)``.
 
     The body of a redirect is not read.
@@ -297,7 +304,8 @@ def _exchange(target, pinned, headers, ssl_context, deadline, timeout, max_bytes
     response = None
     try:
         with watchdog:
-            connection.request("GET", target.path, headers={"Connection": "close", **headers})
+            connection.request(method, target.path, body=body,
+                               headers={"Connection": "close", **headers})
             response = connection.getresponse()
             status = response.status
             response_headers = dict(response.getheaders())

@@ -47,7 +47,9 @@ def escalate_one_tier(clock, event):
     from django.core.exceptions import ValidationError
 
     from core.audit import system_user
+    from core.events import emit
 
+    from . import events
     from .choices import EscalationTimelineKind, Tier
     from .models import Escalation
     from .selectors import pending_tier_change
@@ -58,6 +60,9 @@ def escalate_one_tier(clock, event):
         return
     label = KINDS.get(clock.kind, clock.kind)
     actor = system_user()
+    # Inside the sweep's savepoint for this clock: told once per breach.
+    emit(events.BREACHED, escalation, by=actor, data={"clock": label, "at": event.at},
+         at=event.at)
     if not escalation.is_open:
         logger.info("%s breached on %s, which is %s: no tier change", label, escalation,
                     escalation.state)

@@ -21,6 +21,10 @@ from .demo import seed_customers, seed_escalations
 
 
 def register():
+    # The events other systems may subscribe to (outbound webhooks).
+    from . import events
+
+    events.register()
     register_app("escalations", grants={
         Role.MANAGER: [Grant("escalations", ("erase", "approve"))],
         # Links the escalations an incident caused, from the incident page.

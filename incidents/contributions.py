@@ -19,6 +19,10 @@ from .demo import seed_incidents
 
 
 def register():
+    # The events other systems may subscribe to (outbound webhooks).
+    from . import events
+
+    events.register()
     register_app("incidents", grants={
         Role.MANAGER: [Grant("incidents", ("close",))],
         Role.INCIDENT_RESPONDER: [Grant("incidents", EDIT, (

@@ -15,6 +15,10 @@ from . import executive_contributions  # noqa: E402 - kept beside register()
 
 
 def register():
+    # The events other systems may subscribe to (outbound webhooks).
+    from . import events
+
+    events.register()
     # Every role reads reviews; planning them and generating packs also needs working
     # vendors (reports/rules.py): vendor managers and managers.
     register_app("reports", grants={Role.VENDOR_MANAGER: [Grant("reports", EDIT)],

@@ -17,10 +17,12 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from core.audit import save_with_audit, system_user
+from core.events import emit
 from core.exceptions import DomainError, RequirementMissing
 from core.transitions import lock, perform_transition
 from core.validation import check_plausible
 
+from . import events
 from .choices import (
     ALL_FORMATS,
     ActionItemState,
@@ -282,6 +284,7 @@ def pack_build(pack_id: int) -> ReportPack | None:
         current.finished_at = timezone.now()
         current.lease_until = None
         save_with_audit(current, by=current.created_by, reason="Generated")
+        emit(events.PACK_READY, current, by=current.created_by)
         if current.review_id:
             _review_pack_ready(current)
     return current

@@ -28,6 +28,10 @@ from core.work_items import register_fact_source
 
 
 def register():
+    # The events other systems may subscribe to (outbound webhooks).
+    from . import events
+
+    events.register()
     register_app("vendors", grants={
         Role.VENDOR_MANAGER: [Grant("vendors", ALL), Grant("vendors", ("record",),
                                                            ("servicecredit",))],

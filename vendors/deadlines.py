@@ -38,9 +38,11 @@ from django.utils import timezone
 from core.audit import save_with_audit, system_user
 from core.choices import Role
 from core.due_rows import sweep_due
+from core.events import emit
 from core.notifications import notify
 from core.transitions import lock
 
+from . import events
 from .choices import (
     LIVE_CONTRACT_STATES,
     RENEWABLE_STATES,
@@ -135,6 +137,7 @@ def _warn(contract, row, today):
                  f"{contract.notice_date:%d %b %Y} (ends {contract.end_date:%d %b %Y}, "
                  f"{contract.get_renewal_type_display().lower()}). {body}"),
            url=contract.get_absolute_url())
+    emit(events.CONTRACT_ENTERING_NOTICE, contract, by=None, data={"days_left": days_left})
     return DeadlineOutcome.WARNED
 
 

@@ -26,10 +26,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.audit import audited, save_with_audit, system_user
+from core.events import emit
 from core.hooks import announce_change
 from core.transitions import lock, perform_transition
 
-from . import sla
+from . import events, sla
 from .choices import (
     PERCENT_METRICS,
     BandKind,
@@ -598,6 +599,7 @@ def _accrue(objective, compliance, credit, measurement, *, by, now):
         except IntegrityError:
             return None  # accrued meanwhile by another close: once only
         schedule_credit_deadlines(credit)
+        emit(events.CREDIT_ACCRUED, credit, by=by, at=now)
         return credit
     if amount <= 0:
         credit.waive_reason = f"Recomputed: {compliance.explanation}"

@@ -9,10 +9,12 @@ from django.db import transaction
 from core.audit import save_with_audit, system_user
 from core.choices import Role
 from core.due_rows import sweep_due
+from core.events import emit
 from core.models import Team
 from core.notifications import notify
 from core.transitions import lock
 
+from .. import events
 from ..choices import EscalationTimelineKind, Tier
 from ..models import (
     Escalation,
@@ -165,6 +167,7 @@ def escalation_escalate_tier(*, escalation: Escalation, by, reason, automatic=Fa
     _tier_notify(tier_leads(to_tier), change,
                  title=f"{escalation.reference} escalated to {to_tier}: please acknowledge",
                  body=f"{escalation.summary}\n\nReason: {reason}")
+    emit(events.TIER_CHANGED, change, by=by, at=at)
     return change
 
 
@@ -189,6 +192,7 @@ def escalation_deescalate_tier(*, escalation: Escalation, by, reason, at=None) -
         escalation, EscalationTimelineKind.TRANSITION,
         f"De-escalated to {_tier_label(to_tier)} by {_display_name(by)}: {reason}.",
         by=by, at=at, masked=masked)
+    emit(events.TIER_CHANGED, change, by=by, at=at)
     return change
 
 

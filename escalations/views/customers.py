@@ -12,6 +12,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from core import registry
+
 from .. import services
 from ..forms import CustomerSearchForm, EraseForm
 from ..models import Customer
@@ -63,6 +65,8 @@ def _render_customer(request, customer, *, erase_form=None, status=200):
     return render(request, "escalations/customer_detail.html", {
         "customer": customer, "rows": rows, "erase_form": erase_form or EraseForm(),
         "can_erase": request.user.has_perm(ERASE_PERMISSION),
+        # Cards other apps add (e.g. the customer's status-update email opt-in).
+        "panels": registry.panels_for(request, customer, None),
     }, status=status)
 
 

@@ -15,6 +15,7 @@ from core.clocks import (
     clock_start,
     clocks_of,
 )
+from core.events import emit
 from core.hooks import announce_change
 from core.notifications import notify
 from core.pci import redact_card_numbers
@@ -22,6 +23,7 @@ from core.references import allocate_reference
 from core.timeline import STATE_CHANGED, state_changed
 from core.transitions import allowed_transitions, lock, perform_transition
 
+from .. import events
 from ..choices import (
     DeclaredVia,
     TimelineKind,
@@ -89,6 +91,7 @@ def incident_declare(*, by, title, severity: Severity | None = None, summary="",
             start_response_clocks(incident, by=by, at=at)
         _page_people(incident, by)
     announce_change(incident, by=by, created=True, at=at)
+    emit(events.DECLARED, incident, by=by, at=at)
     return incident
 
 
@@ -98,6 +101,8 @@ def _transition(incident_id, name, *, by, reason, at, **fields):
     for field_name, value in fields.items():
         setattr(incident, field_name, value)
     perform_transition(incident, name, by=by, reason=reason, at=at)
+    # Every state change passes here: one place tells subscribers (webhooks).
+    emit(events.STATE_CHANGED, incident, by=by, data={"transition": name}, at=at)
     return incident
 
 

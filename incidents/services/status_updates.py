@@ -7,9 +7,11 @@ from core.audit import audited
 from core.clocks import (
     clock_restart,
 )
+from core.events import emit
 from core.pci import redact_card_numbers
 from core.transitions import lock
 
+from .. import events
 from ..choices import (
     Audience,
     TimelineKind,
@@ -48,4 +50,5 @@ def status_update_post(*, incident: Incident, by, audience, body, channels=(), a
     if audience != Audience.INTERNAL:
         for clock in running_clocks(incident, [UPDATE_CLOCK]):
             clock_restart(clock=clock, by=by, reason="Status update posted", at=at)
+    emit(events.STATUS_UPDATE_POSTED, update, by=by, at=at)
     return update

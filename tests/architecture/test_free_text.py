@@ -14,7 +14,7 @@ from core.fields import FreeCharField, FreeTextField
 # The apps whose models hold what people type (Django's own and third-party apps
 # store identifiers, hashes and sessions, not free text).
 SWITCHBOARD_APPS = {"core", "incidents", "escalations", "vendors", "playbooks", "budgets",
-                    "reports", "kpis", "integrations"}
+                    "reports", "kpis", "integrations", "webhooks"}
 
 # "app.Model.field": why it is not free text.
 STRUCTURED = {
@@ -60,6 +60,10 @@ STRUCTURED = {
     "integrations.Integration.token_hash": "a SHA-256 hex digest, built by code",
     "integrations.Integration.token_hint": "the last characters of a generated token",
     "integrations.Integration.hmac_secret": "a shared secret, compared byte for byte",
+    "webhooks.WebhookSubscription.secret": "a generated signing secret (whsec_ + base64)",
+    "webhooks.WebhookSubscription.previous_secret": "a generated signing secret",
+    "webhooks.WebhookDelivery.event_id": "a generated message id (msg_ + hex)",
+    "webhooks.WebhookDelivery.event_type": "a registered event type code",
 }
 
 
