@@ -221,13 +221,24 @@ def main():
 
     period = {"period_start": YEAR_START, "period_end": YEAR_END, "today": date(2026, 1, 15)}
 
+    steps = {"gather": [], "html": [], "pdf": []}
+
     def whole():
         charts._render.cache_clear()  # every chart drawn, as in a fresh worker
+        began = time.perf_counter()
         data = packs.pack_data(large, **period)
+        gathered = time.perf_counter()
         html = packs.render_html(data)
-        return html, packs.render_pdf(html)
+        rendered = time.perf_counter()
+        pdf = packs.render_pdf(html)
+        steps["gather"].append(gathered - began)
+        steps["html"].append(rendered - gathered)
+        steps["pdf"].append(time.perf_counter() - rendered)
+        return html, pdf
 
     (html, pdf) = whole()  # warm: imports, templates, fonts
+    for values in steps.values():
+        values.clear()
     ours, ours_all, (html, pdf) = median_seconds(whole, args.repeat)
     floor, floor_all, _ = median_seconds(lambda: html_to_pdf(html), args.repeat)
     ratio = ours / floor
@@ -237,6 +248,9 @@ def main():
         f"scorecard rows, HTML {len(html) // 1024} KiB, PDF {len(pdf) // 1024} KiB")
     log(f"  (a) our PDF generation: median {ours:.2f} s "
         f"({', '.join(f'{d:.2f}' for d in ours_all)})")
+    log("      of which " + ", ".join(f"{name} {statistics.median(values):.2f} s"
+                                    for name, values in steps.items())
+        + " (gather: pack_data; html: template and SVG charts; pdf: WeasyPrint)")
     log(f"  (b) WeasyPrint alone on the final HTML: median {floor:.2f} s "
         f"({', '.join(f'{d:.2f}' for d in floor_all)})")
     log(f"  ratio a ÷ b: {ratio:.2f} (target < {RATIO_TARGET:.0f})")

@@ -76,7 +76,7 @@ def pdf_text(pack) -> str:
         return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages)
 
 
-@pytest.mark.parametrize("role, money", [(Role.VIEWER, False), (Role.FINANCE, True)])
+@pytest.mark.parametrize(("role", "money"), [(Role.VIEWER, False), (Role.FINANCE, True)])
 def test_the_executive_pack_is_built_once_per_period_as_its_owner_sees_it(
         london, manager, make_user, role, money, django_capture_on_commit_callbacks):
     owner = make_user(role, username="olive", first_name="Olive")
@@ -148,7 +148,7 @@ def test_the_owner_opens_a_money_free_executive_pack_others_need_money(
             assert response.getvalue().startswith(b"%PDF-")
 
 
-@pytest.mark.parametrize("role, expected", [(Role.MANAGER, 302), (Role.VENDOR_MANAGER, 302),
+@pytest.mark.parametrize(("role", "expected"), [(Role.MANAGER, 302), (Role.VENDOR_MANAGER, 302),
                                             (Role.FINANCE, 403), (Role.VIEWER, 403),
                                             (Role.INCIDENT_RESPONDER, 403)])
 def test_the_schedule_page_is_for_schedule_managers(client, make_user, london, role, expected):
