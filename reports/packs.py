@@ -389,9 +389,10 @@ def render_html(data: PackData, *, pack=None) -> str:
     from core.charts import svg
 
     charts = [{"name": t["name"], "svg": svg(objective_chart(t))} for t in data.objective_trends]
-    # A queue without intervals in the 12 months has no chart (an empty frame says nothing).
+    # A trend needs two months: one point in an empty frame says nothing (the month's
+    # figures are in the queues' table).
     queue_charts = [{"name": t["queue"].name, "svg": svg(queue_chart(t))}
-                    for t in data.queue_trends if t["points"]]
+                    for t in data.queue_trends if len(t["points"]) >= 2]
     incidents = data.tables["incidents"]
     return render_to_string("reports/pack.html", {
         "data": data, "pack": pack, "tables": data.tables, "objective_charts": charts,

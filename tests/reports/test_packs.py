@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from kpis.models import COUNT_FIELDS, IntervalStat
 from reports import packs
 from tests.reports.conftest import build_world
 from vendors.models import Compliance, ServiceCredit
@@ -112,8 +113,16 @@ def test_each_incident_comes_with_its_typed_timeline_and_each_queue_with_its_kpi
 
     # April's figures of each queue equal the KPI selectors' for that queue and month.
     assert len(data.queue_trends) == 2
+    assert 'data-testid="queue-chart"' not in packs.render_html(data)  # one month: no trend
     for trend in data.queue_trends:
-        (month, figures), = trend["points"]
+        IntervalStat.objects.create(
+            queue=trend["queue"], start=datetime(2026, 3, 9, 9, tzinfo=UTC), length_minutes=30,
+            **{**dict.fromkeys(COUNT_FIELDS, 0), "offered": 50, "answered": 45,
+               "abandoned": 5, "answered_within_threshold": 40})
+    data = packs.pack_data(platform, **APRIL)
+    for trend in data.queue_trends:
+        (march, _), (month, figures) = trend["points"]
+        assert march == date(2026, 3, 1)
         sums = sums_for(intervals_in(instant(date(2026, 4, 1)), instant(date(2026, 5, 1)),
                                      queue_ids=[trend["queue"].pk]))
         assert month == date(2026, 4, 1)
