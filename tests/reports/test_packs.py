@@ -135,3 +135,17 @@ def test_each_incident_comes_with_its_typed_timeline_and_each_queue_with_its_kpi
         io.BytesIO(packs.render_pdf(html))).pages)
     assert "Incident timelines" in text and "Trunk rerouted to Frankfurt" in text
     assert "service level by month" in text
+
+
+def test_vendors_public_score_selectors_read_several_vendors_in_one_query(
+        world, platform, django_assert_num_queries):
+    """The executive page's vendor trend reads vendors.sla_selectors.scores_by_month (one
+    query for every vendor); it agrees with score_trend, which reads one vendor."""
+    from vendors.sla_selectors import compliance_between, month_scores, scores_by_month
+
+    with django_assert_num_queries(1):
+        scores = scores_by_month([platform.pk], first=date(2026, 2, 1), month=date(2026, 4, 1))
+    trend = score_trend(platform, month=date(2026, 4, 1), periods=3)
+    assert scores == {(platform.pk, p["month"]): p["score"] for p in trend}
+    rows = compliance_between(None, date(2026, 4, 1), date(2026, 5, 1))
+    assert month_scores(rows)[(platform.pk, date(2026, 4, 1))] == trend[-1]["score"]
