@@ -392,12 +392,23 @@ class InitiativeFigures:
     series: list  # [{month, cost, benefit}] cumulative, for the chart
 
 
-def initiative_figures(initiative: Initiative) -> InitiativeFigures:
+SPEND_FIELDS = ("date", "amount", "cost_type")
+BENEFIT_FIELDS = ("period_start", "amount")
+
+
+def initiative_figures(initiative: Initiative, *, spend: list | None = None,
+                       benefits: list | None = None) -> InitiativeFigures:
     """Cost, benefit, ROI = (benefit − cost) ÷ cost and simple payback = one-time cost ÷
     (monthly benefit − monthly recurring cost), from the spend entries and benefit
-    records (the approved cost stands in until spend is booked)."""
-    spend = list(initiative.spend.values("date", "amount", "cost_type"))
-    benefits = list(initiative.benefits.values("period_start", "amount"))
+    records (the approved cost stands in until spend is booked).
+
+    ``spend`` and ``benefits`` (dicts of ``SPEND_FIELDS`` / ``BENEFIT_FIELDS``) are
+    read here when not given: ``budgets.selectors.initiatives_roi`` reads them for
+    many initiatives at once and passes each its own."""
+    if spend is None:
+        spend = list(initiative.spend.values(*SPEND_FIELDS))
+    if benefits is None:
+        benefits = list(initiative.benefits.values(*BENEFIT_FIELDS))
     one_time = sum((s["amount"] for s in spend if s["cost_type"] == CostType.ONE_TIME),
                    Decimal("0.00"))
     recurring = sum((s["amount"] for s in spend if s["cost_type"] == CostType.RECURRING),

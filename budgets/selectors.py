@@ -298,3 +298,24 @@ def initiatives_board(queryset=None) -> list[tuple[str, str, list]]:
     for initiative in queryset:
         groups[initiative.state].append(initiative)
     return [(value, label, groups.get(value, [])) for value, label in InitiativeState.choices]
+
+
+def initiatives_roi(initiatives) -> dict:
+    """``{initiative id: InitiativeFigures}`` of many initiatives in two queries (their
+    spend entries, their benefit records) instead of two per initiative: the same
+    figures ``initiatives.initiative_figures`` gives one at a time."""
+    from .initiatives import BENEFIT_FIELDS, SPEND_FIELDS, initiative_figures
+    from .models import BenefitRecord, SpendEntry
+
+    initiatives = list(initiatives)
+    ids = [i.pk for i in initiatives]
+    spend, benefits = {}, {}
+    for row in (SpendEntry.objects.filter(initiative_id__in=ids)
+                .order_by("date", "pk").values("initiative_id", *SPEND_FIELDS)):
+        spend.setdefault(row.pop("initiative_id"), []).append(row)
+    for row in (BenefitRecord.objects.filter(initiative_id__in=ids)
+                .order_by("period_start", "pk").values("initiative_id", *BENEFIT_FIELDS)):
+        benefits.setdefault(row.pop("initiative_id"), []).append(row)
+    return {i.pk: initiative_figures(i, spend=spend.get(i.pk, []),
+                                     benefits=benefits.get(i.pk, []))
+            for i in initiatives}

@@ -53,9 +53,9 @@ class ReviewActionItemAdmin(AuditedAdmin):
 
 @admin.register(ReportPack)
 class ReportPackAdmin(AuditedAdmin):
-    list_display = ("vendor", "period_start", "period_end", "version", "status", "progress",
+    list_display = ("subject", "period_start", "period_end", "version", "status", "progress",
                     "created_at", "finished_at")
-    list_filter = ("status", "vendor")
+    list_filter = ("kind", "status", "vendor")
     search_fields = ("vendor__name", "error")
     readonly_fields = [f.name for f in ReportPack._meta.fields]
     actions = ["retry"]
@@ -80,8 +80,9 @@ class ScheduleRunInline(ReadOnlyInline):
 
 @admin.register(PackSchedule)
 class PackScheduleAdmin(AuditedAdmin):
-    list_display = ("name", "active", "period", "next_run_at", "last_error")
-    list_filter = ("active",)
+    list_display = ("name", "kind", "active", "calendar", "owner", "next_run_at", "last_error")
+    list_filter = ("kind", "active")
+    autocomplete_fields = ("calendar",)
     search_fields = ("name",)
     readonly_fields = ("last_error", "created_by", "created_at")
     inlines = [ScheduleRunInline]
@@ -89,10 +90,13 @@ class PackScheduleAdmin(AuditedAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
-            if obj.next_run_at is None:
-                from django.utils import timezone
+            if obj.kind == "executive" and obj.owner is None:
+                obj.owner = request.user
+        if obj.active and (not change or {"calendar", "active"} & set(form.changed_data)):
+            # The first working day follows the calendar: recomputed when it changes.
+            from django.utils import timezone
 
-                obj.next_run_at = services.next_run_after(timezone.now())
+            obj.next_run_at = services.next_run_after(timezone.now(), obj.calendar)
         super().save_model(request, obj, form, change)
 
 

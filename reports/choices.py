@@ -43,3 +43,13 @@ class ScheduleRunStatus(models.TextChoices):
     RUNNING = "running", "Running"
     DONE = "done", "Done"
     FAILED = "failed", "Failed"
+
+
+class PackKind(models.TextChoices):
+    """What a pack (and a schedule) is about: one vendor, or the executive page."""
+
+    VENDOR = "vendor", "Vendor packs"
+    EXECUTIVE = "executive", "Executive pack"
+
+
+EXECUTIVE_FORMATS = ["html", "pdf"]  # the executive page's own exports are on the page

@@ -1,6 +1,6 @@
 """Demo vendor reviews: the carrier's last quarter reviewed on a generated pack, with
 decisions and two action items (one done, one open); the next quarterly review planned
-with the open item carried over; a monthly pack schedule."""
+with the open item carried over; the monthly vendor and executive pack schedules."""
 
 from datetime import timedelta
 
@@ -59,5 +59,13 @@ def seed_reports(demo=None, today=None) -> int:
         + timedelta(days=10), attendees=[victor], vendor_attendees=contacts,
         agenda="SLA scorecard\nSecond SIP route: progress\nOpen actions")
     if not PackSchedule.objects.exists():
-        services.schedule_create(by=users.get("manager", victor), name="Monthly vendor packs")
+        from core.models import BusinessCalendar
+
+        manager = users.get("manager", victor)
+        services.schedule_create(by=manager, name="Monthly vendor packs")
+        # The executive pack on the UK office's first working day (its bank holidays
+        # respected), as the manager sees it.
+        uk = BusinessCalendar.objects.filter(name__icontains="UK").first()
+        services.schedule_create(by=manager, name="Monthly executive pack",
+                                 kind="executive", calendar=uk, owner=manager)
     return 2

@@ -8,6 +8,7 @@ holds ``core.view_money``: what is not gathered cannot leak into the page, the P
 the exports. No section names a customer or an agent.
 """
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -23,7 +24,7 @@ from core.models import SlaClock
 PERIODS = {"this_month": "This month", "last_month": "Last month",
            "quarter": "This quarter", "custom": "Custom"}
 TREND_MONTHS = 6
-INITIATIVE_LIMIT = 5  # initiative_figures reads two queries per initiative
+INITIATIVE_LIMIT = 10  # the initiatives listed (their ROI: two queries for all of them)
 CONTRACT_LIMIT = 10
 CENT = Decimal("0.01")
 
@@ -237,25 +238,18 @@ class VendorSection:
 
 
 def vendor_section(period: Period, *, money: bool) -> VendorSection:
-    from vendors import sla
     from vendors.choices import CreditState
     from vendors.models import ServiceCredit
     from vendors.selectors import contracts_needing_attention
-    from vendors.sla_selectors import (
-        _compliance_between,
-        _month_scores,
-        last_closed_month,
-        vendors_ranked,
-    )
+    from vendors.sla_selectors import last_closed_month, scores_by_month, vendors_ranked
 
     # The last month closed by the period's end (scores are monthly, after the month).
     month = min(last_closed_month(), period.last.replace(day=1))
     ranked = vendors_ranked(month=month)
     names = {row["vendor_id"]: row["name"] for row in ranked}
     first = _months_back(month, TREND_MONTHS - 1)
-    # score_trend reads one vendor at a time; its helpers read them all in one query.
-    scores = _month_scores(_compliance_between(list(names), first,
-                                               sla.period_end(month, "month")))
+    # score_trend reads one vendor at a time; scores_by_month reads them all at once.
+    scores = scores_by_month(list(names), first=first, month=month)
     trend = [{"vendor": names[vendor_id], "month": m, "score": score}
              for (vendor_id, m), score in sorted(scores.items(), key=lambda kv: kv[0][1])
              if vendor_id in names]
@@ -293,9 +287,8 @@ class BudgetSection:
 
 def budget_section(period: Period) -> BudgetSection:
     from budgets.choices import InitiativeState
-    from budgets.initiatives import initiative_figures
     from budgets.models import Initiative, default_currency
-    from budgets.selectors import current_year, year_burn, year_overview
+    from budgets.selectors import current_year, initiatives_roi, year_burn, year_overview
 
     today = min(timezone.localdate(), period.last)
     year = current_year(today)
@@ -305,8 +298,9 @@ def budget_section(period: Period) -> BudgetSection:
                 InitiativeState.IN_PROGRESS]
     initiatives = list(Initiative.objects.filter(state__in=measured)
                        .select_related("owner").order_by("-approved_at", "-pk")[:INITIATIVE_LIMIT])
+    figures = initiatives_roi(initiatives)
     return BudgetSection(overview, burn, default_currency(),
-                         [(i, initiative_figures(i)) for i in initiatives])
+                         [(i, figures[i.pk]) for i in initiatives])
 
 
 # --- The page ---------------------------------------------------------------------------
@@ -391,6 +385,27 @@ def report_charts(report: ExecutiveReport) -> dict:
         charts["budget_burn"] = burn_chart(report.budgets.burn,
                                            currency=report.budgets.currency)
     return charts
+
+
+def executive_pack_html(*, user, first: date, last: date) -> tuple[str, str]:
+    """The executive page of ``[first, last]`` as ``user`` may see it, printable (the
+    executive pack's HTML, which ``reports.rendering`` turns into its PDF), and a
+    fingerprint of the figures it shows."""
+    import hashlib
+
+    from django.template.loader import render_to_string
+
+    from core.charts import svg
+
+    period = Period("custom", first, last)
+    report = executive_report(user=user, period=period)
+    charts = report_charts(report)
+    html = render_to_string("reports/executive_print.html", {
+        "report": report, "period": period, "for_print": True,
+        "charts": {name: svg(spec) for name, spec in charts.items()}})
+    fingerprint = hashlib.sha256(json.dumps(charts, sort_keys=True, default=str).encode()
+                                 + str(report.kpis.overall).encode()).hexdigest()[:32]
+    return html, fingerprint
 
 
 # --- BI exports ---------------------------------------------------------------------------

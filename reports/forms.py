@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 
 from core.forms import DATE_WIDGET, ServiceForm, text_field
 
-from .choices import ActionItemState, ReviewPeriod
+from .choices import ActionItemState, PackKind, ReviewPeriod
 
 
 def _people():
@@ -50,3 +50,25 @@ class ActionItemForm(ServiceForm):
 class CloseItemForm(ServiceForm):
     state = forms.ChoiceField(choices=[(ActionItemState.DONE, "Done"),
                                        (ActionItemState.DROPPED, "Dropped")])
+
+
+class ScheduleForm(ServiceForm):
+    name = forms.CharField(max_length=120)
+    kind = forms.ChoiceField(choices=PackKind.choices, initial=PackKind.VENDOR,
+                             label="Builds")
+    calendar = forms.ModelChoiceField(
+        queryset=None, required=False, label="Business calendar",
+        help_text="Its first working day of each month (holidays respected); Monday to "
+                  "Friday when empty.")
+    owner = forms.ModelChoiceField(
+        queryset=None, required=False, label="Owner (executive pack)",
+        help_text="Receives the link; the pack shows what this person may see. You when "
+                  "empty.")
+    email_owners = forms.BooleanField(required=False, initial=True, label="Email a link")
+
+    def __init__(self, *args, **kwargs):
+        from core.models import BusinessCalendar
+
+        super().__init__(*args, **kwargs)
+        self.fields["calendar"].queryset = BusinessCalendar.objects.order_by("name")
+        self.fields["owner"].queryset = _people()

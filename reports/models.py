@@ -10,7 +10,9 @@
   truth about the generation: ``queued → running → done | failed`` with progress; a
   sweep re-queues rows whose lease passed (a killed worker).
 * :class:`PackSchedule` and :class:`PackScheduleRun` — "first working day of each
-  month, last month's pack for every active vendor"; a run is unique per period.
+  month (on the schedule's business calendar: holidays respected), last month's pack
+  for every active vendor" — or last month's executive pack for its owner; a run is
+  unique per period.
 """
 
 from django.conf import settings
@@ -26,6 +28,7 @@ from core.transitions import guard
 
 from .choices import (
     ActionItemState,
+    PackKind,
     PackStatus,
     ReviewPeriod,
     ReviewState,
@@ -135,14 +138,17 @@ class ReviewActionItem(models.Model):
 
 
 def pack_path(pack, filename):
-    return f"reports/packs/{pack.vendor_id}/{pack.pk}-v{pack.version}/{filename}"
+    folder = pack.vendor_id or "executive"
+    return f"reports/packs/{folder}/{pack.pk}-v{pack.version}/{filename}"
 
 
 class ReportPack(models.Model):
+    kind = models.CharField(max_length=10, choices=PackKind.choices, default=PackKind.VENDOR,
+                            help_text="A vendor's pack, or the executive pack (no vendor).")
     review = models.ForeignKey(VendorReview, on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="packs")
-    vendor = models.ForeignKey("vendors.Vendor", on_delete=models.PROTECT,
-                               related_name="report_packs")
+    vendor = models.ForeignKey("vendors.Vendor", on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="report_packs")
     period = models.CharField(max_length=8, choices=ReviewPeriod.choices)
     period_start = models.DateField()
     period_end = models.DateField(help_text="The period's last day.")
@@ -172,19 +178,32 @@ class ReportPack(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        constraints = [models.UniqueConstraint(
-            fields=["vendor", "period_start", "period_end", "version"],
-            name="pack_version_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["vendor", "period_start", "period_end", "version"],
+                                    name="pack_version_once"),
+            models.UniqueConstraint(fields=["period_start", "period_end", "version"],
+                                    condition=Q(kind=PackKind.EXECUTIVE),
+                                    name="executive_pack_version_once"),
+            # A vendor pack names its vendor; the executive pack names none.
+            models.CheckConstraint(condition=Q(kind=PackKind.VENDOR, vendor__isnull=False)
+                                   | Q(kind=PackKind.EXECUTIVE, vendor__isnull=True),
+                                   name="pack_vendor_matches_kind"),
+        ]
         indexes = [models.Index(fields=["lease_until", "id"],
                                 condition=Q(lease_until__isnull=False),
                                 name="pack_lease_idx")]
 
     def __str__(self):
-        return (f"{self.vendor} pack {self.period_start:%Y-%m-%d}–{self.period_end:%Y-%m-%d} "
+        return (f"{self.subject} pack {self.period_start:%Y-%m-%d}–{self.period_end:%Y-%m-%d} "
                 f"v{self.version}")
 
     def get_absolute_url(self):
         return reverse("reports:pack", args=[self.pk])
+
+    @property
+    def subject(self) -> str:
+        """What the pack is about, for titles and file names."""
+        return str(self.vendor) if self.vendor_id else "Executive"
 
     @property
     def is_open(self):
@@ -197,12 +216,24 @@ class ReportPack(models.Model):
 
 class PackSchedule(models.Model):
     name = FreeCharField(max_length=120)
+    kind = models.CharField(max_length=10, choices=PackKind.choices, default=PackKind.VENDOR,
+                            help_text="Every active vendor's pack, or the executive pack.")
     active = models.BooleanField(default=True)
+    calendar = models.ForeignKey(
+        "core.BusinessCalendar", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+        help_text="Its working days (holidays respected) decide the first working day; "
+                  "Monday to Friday when empty.")
+    owner = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Executive pack: who receives the link; the pack shows what this person "
+                  "may see (money only to money roles).")
     period = models.CharField(max_length=8, choices=ReviewPeriod.choices,
                               default=ReviewPeriod.MONTH)
     formats = models.JSONField(default=list)
-    email_owners = models.BooleanField(default=True,
-                                       help_text="Email the contract owners a link.")
+    email_owners = models.BooleanField(
+        default=True, help_text="Email a link: vendor packs to the contract owners, the "
+                                "executive pack to the schedule's owner.")
     next_run_at = models.DateTimeField(null=True, blank=True)
     last_error = FreeTextField(blank=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -215,9 +246,15 @@ class PackSchedule(models.Model):
         indexes = [models.Index(fields=["next_run_at", "id"],
                                 condition=Q(next_run_at__isnull=False),
                                 name="pack_schedule_due_idx")]
+        constraints = [models.CheckConstraint(
+            condition=~Q(kind=PackKind.EXECUTIVE) | Q(owner__isnull=False),
+            name="executive_schedule_has_owner")]
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("reports:schedule", args=[self.pk])
 
 
 class PackScheduleRun(models.Model):

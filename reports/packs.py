@@ -9,8 +9,12 @@ HTML/PDF, the XLSX (one sheet per table, real numbers and dates) and the CSVs ar
 three renderings of the same rows.
 
 Charts: one Vega-Lite spec per objective (its value over 12 months against the
-target) and the vendor's monthly score (``vendors.sla_selectors.score_trend``),
-rendered to SVG by ``core.charts.svg`` for both the page and the PDF.
+target), the vendor's monthly score (``vendors.sla_selectors.score_trend``) and, per
+queue the vendor runs, the KPI page's own service-level chart
+(``kpis.charts.service_level_trend``) over 12 months — rendered to SVG by
+``core.charts.svg`` for both the page and the PDF. Each attributed incident comes
+with its typed timeline (``incidents.selectors.timelines_of``, worded by
+``entry.render()``).
 """
 
 import csv
@@ -54,6 +58,10 @@ class PackData:
     renewals: list  # [{"contract", "days_left", "evidence": {...}, "suggestion"}]
     action_items: list
     currency: str
+    # [{"reference", "title", "minutes", "entries": [(at, kind, text)]}] per incident
+    incident_timelines: list = field(default_factory=list)
+    # [{"queue", "points": [(month, figures)]}]: 12 months per queue the vendor runs
+    queue_trends: list = field(default_factory=list)
 
     def fingerprint(self) -> str:
         """The data version: a hash of every value the pack shows."""
@@ -86,8 +94,9 @@ def pack_data(vendor, *, period_start: date, period_end: date, today: date | Non
         contract_committed,
         current_year,
     )
+    from incidents.selectors import timelines_of
     from kpis.models import Queue
-    from kpis.selectors import queue_overview
+    from kpis.selectors import monthly_figures_by_queue, queue_overview
     from vendors import sla
     from vendors.choices import LIVE_CONTRACT_STATES, ContractState, CreditState
     from vendors.models import Compliance, Contract, ServiceCredit, VendorAttribution
@@ -179,6 +188,19 @@ def pack_data(vendor, *, period_start: date, period_end: date, today: date | Non
           "yes" if d.ongoing else "", d.minutes] for d in downtime.incidents],
         numeric=(5,))
 
+    # Each attributed incident's typed timeline (1 query).
+    incidents = {d.incident.pk: d for d in downtime.incidents}
+    timelines = timelines_of(list(incidents))
+    incident_timelines = [{"reference": d.incident.reference, "title": d.incident.title,
+                           "minutes": d.minutes,
+                           "entries": [(entry.at, entry.get_kind_display(), entry.render())
+                                       for entry in timelines[pk]]}
+                          for pk, d in incidents.items()]
+    tables["incident_timeline"] = Table(
+        "incident_timeline", "Incident timelines", ["Incident", "At", "Kind", "Entry"],
+        [[item["reference"], _naive(at), kind, text]
+         for item in incident_timelines for at, kind, text in item["entries"]])
+
     # Escalations attributed (1 query).
     escalations = list(VendorAttribution.objects.filter(
         vendor=vendor, escalation__isnull=False, escalation__created_at__gte=start_at,
@@ -201,6 +223,18 @@ def pack_data(vendor, *, period_start: date, period_end: date, today: date | Non
           q["figures"]["service_level"], q["queue"].target_percent,
           q["figures"]["abandon_rate"], q["figures"]["aht"], q["figures"]["csat"]]
          for q in overview], numeric=(1, 2, 3, 4, 5, 6, 7))
+
+    # Each queue's KPI trend over the 12 months ending with the period (1 query).
+    by_queue = monthly_figures_by_queue(sla.instant(months[0]), end_at,
+                                        queues=[q["queue"] for q in overview])
+    queue_trends = [{"queue": q["queue"], "points": by_queue[q["queue"].pk]}
+                    for q in overview]
+    tables["queue_trend"] = Table(
+        "queue_trend", "Queues by month (12 months)",
+        ["Queue", "Month", "Offered", "Service level %", "Abandon rate %", "AHT (s)"],
+        [[t["queue"].name, month, figures["offered"], figures["service_level"],
+          figures["abandon_rate"], figures["aht"]]
+         for t in queue_trends for month, figures in t["points"]], numeric=(2, 3, 4, 5))
 
     # Spend against the contracts' committed fees (1 query; fee lines prefetched).
     spent = {row["contract_id"]: row["total"] for row in SpendEntry.objects.filter(
@@ -264,7 +298,7 @@ def pack_data(vendor, *, period_start: date, period_end: date, today: date | Non
                              "suggestion": renewal_suggestion(mean_score, misses)})
     return PackData(vendor, period_start, period_end, today, contracts, tables,
                     objective_trends, trend, credit_totals, downtime.minutes, renewals,
-                    action_items, currency)
+                    action_items, currency, incident_timelines, queue_trends)
 
 
 def renewal_suggestion(mean_score, misses) -> str:
@@ -290,11 +324,13 @@ def objective_chart(trend: dict) -> dict:
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "title": trend["name"], "width": 520, "height": 160,
         "data": {"values": values},
-        "encoding": {"x": {"field": "month", "type": "ordinal", "title": None, "sort": None,
-                           "axis": {"labelAngle": -45}}},
+        # The month axis belongs to the line only: a rule inheriting it would be drawn
+        # as one vertical line per month instead of the target across the chart.
         "layer": [
             {"mark": {"type": "line", "point": True, "color": "#4f46e5"},
-             "encoding": {"y": {"field": "value", "type": "quantitative", "title": "Value",
+             "encoding": {"x": {"field": "month", "type": "ordinal", "title": None,
+                                "sort": None, "axis": {"labelAngle": -45}},
+                          "y": {"field": "value", "type": "quantitative", "title": "Value",
                                 "scale": {"zero": False}}}},
             {"mark": {"type": "rule", "color": "#dc2626", "strokeDash": [4, 4]},
              "encoding": {"y": {"datum": float(trend["target"]), "type": "quantitative"}}},
@@ -337,13 +373,30 @@ def incident_timeline_chart(table: Table) -> dict:
 # --- Formats ----------------------------------------------------------------------------------
 
 
+def queue_chart(trend: dict) -> dict:
+    """The KPI page's service-level chart (one definition: ``kpis.charts``) of a queue
+    by month."""
+    from kpis.charts import service_level_trend
+
+    return service_level_trend(
+        [(f"{month:%b %y}", figures["service_level"], figures["offered"])
+         for month, figures in trend["points"]],
+        target=trend["queue"].target_percent,
+        title=f"{trend['queue'].name}: service level by month")
+
+
 def render_html(data: PackData, *, pack=None) -> str:
     from core.charts import svg
 
     charts = [{"name": t["name"], "svg": svg(objective_chart(t))} for t in data.objective_trends]
+    # A trend needs two months: one point in an empty frame says nothing (the month's
+    # figures are in the queues' table).
+    queue_charts = [{"name": t["queue"].name, "svg": svg(queue_chart(t))}
+                    for t in data.queue_trends if len(t["points"]) >= 2]
     incidents = data.tables["incidents"]
     return render_to_string("reports/pack.html", {
         "data": data, "pack": pack, "tables": data.tables, "objective_charts": charts,
+        "queue_charts": queue_charts,
         "timeline_svg": svg(incident_timeline_chart(incidents)) if incidents.rows else "",
         "score_svg": svg(score_chart(data.score_trend)), "for_print": True})
 

@@ -25,7 +25,9 @@ from core.validation import check_plausible
 from . import events
 from .choices import (
     ALL_FORMATS,
+    EXECUTIVE_FORMATS,
     ActionItemState,
+    PackKind,
     PackStatus,
     ReviewPeriod,
     ReviewState,
@@ -184,6 +186,8 @@ def action_item_close(*, item: ReviewActionItem, by, state: str,
 
 
 def _next_version(vendor_id, start, end) -> int:
+    """The next version of a vendor's pack (``vendor_id``) or of the executive pack
+    (``None``) for the period."""
     latest = ReportPack.objects.filter(vendor_id=vendor_id, period_start=start,
                                        period_end=end).aggregate(v=Max("version"))["v"]
     return (latest or 0) + 1
@@ -224,6 +228,31 @@ def pack_request(*, by, vendor, period: str, period_start: date, period_end: dat
     return pack
 
 
+@transaction.atomic
+def executive_pack_request(*, by, period_start: date, period_end: date,
+                           formats=None) -> ReportPack:
+    """Queue the executive pack for ``[period_start, period_end]``, built as ``by``
+    sees the executive page (money only for money roles); HTML and PDF."""
+    from .tasks import generate_pack
+
+    formats = list(formats or EXECUTIVE_FORMATS)
+    if any(f not in EXECUTIVE_FORMATS for f in formats):
+        raise RequirementMissing("Unknown format.", errors={"formats": [
+            f"Choose among {', '.join(EXECUTIVE_FORMATS)}."]})
+    check_plausible(period_start=period_start, period_end=period_end)
+    pack = ReportPack(kind=PackKind.EXECUTIVE, vendor=None, period=ReviewPeriod.MONTH,
+                      period_start=period_start, period_end=period_end, formats=formats,
+                      created_by=by, version=_next_version(None, period_start, period_end),
+                      lease_until=timezone.now() + PACK_LEASE,
+                      parameters={"kind": PackKind.EXECUTIVE,
+                                  "period_start": period_start.isoformat(),
+                                  "period_end": period_end.isoformat(), "formats": formats,
+                                  "as_user": by.pk})
+    save_with_audit(pack, by=by, reason=f"Requested executive pack v{pack.version}")
+    transaction.on_commit(lambda: generate_pack.delay(pack.pk))
+    return pack
+
+
 def _progress(pack_id, progress, step):
     ReportPack.objects.filter(pk=pack_id, status=PackStatus.RUNNING).update(
         progress=progress, step=step)
@@ -245,27 +274,34 @@ def pack_build(pack_id: int) -> ReportPack | None:
 
     if not pack_claim(pack_id):
         return None
-    pack = ReportPack.objects.select_related("vendor", "review").get(pk=pack_id)
+    pack = ReportPack.objects.select_related("vendor", "review", "created_by").get(pk=pack_id)
+    data = None
     try:
         _progress(pack_id, 10, "Gathering the data")
-        data = packs.pack_data(pack.vendor, period_start=pack.period_start,
-                               period_end=pack.period_end, exclude_review=pack.review)
-        pack.data_version = data.fingerprint()
-        _progress(pack_id, 40, "Rendering HTML")
-        html = packs.render_html(data, pack=pack)
+        if pack.kind == PackKind.EXECUTIVE:
+            from .executive import executive_pack_html
+
+            html, pack.data_version = executive_pack_html(
+                user=pack.created_by, first=pack.period_start, last=pack.period_end)
+        else:
+            data = packs.pack_data(pack.vendor, period_start=pack.period_start,
+                                   period_end=pack.period_end, exclude_review=pack.review)
+            pack.data_version = data.fingerprint()
+            _progress(pack_id, 40, "Rendering HTML")
+            html = packs.render_html(data, pack=pack)
         files = {}
         if "html" in pack.formats:
             files["html"] = ("pack.html", html.encode())
         if "pdf" in pack.formats:
             _progress(pack_id, 55, "Rendering PDF")
             files["pdf"] = ("pack.pdf", packs.render_pdf(html))
-        if "xlsx" in pack.formats:
+        if "xlsx" in pack.formats and data is not None:
             _progress(pack_id, 80, "Writing XLSX")
             files["xlsx"] = ("pack.xlsx", packs.render_xlsx(data))
-        if "csv" in pack.formats:
+        if "csv" in pack.formats and data is not None:
             _progress(pack_id, 90, "Writing CSV")
             files["csv_zip"] = ("pack-csv.zip", packs.render_csv_zip(data))
-        stem = f"{pack.vendor.name}-{pack.period_start:%Y-%m}-v{pack.version}"
+        stem = f"{pack.subject}-{pack.period_start:%Y-%m}-v{pack.version}"
         stem = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in stem)
         for name, (filename, content) in files.items():
             getattr(pack, name).save(f"{stem}-{filename}", ContentFile(content), save=False)
@@ -353,20 +389,48 @@ def pack_requeue_stale(pack: ReportPack, now: datetime) -> str:
 # --- Schedules --------------------------------------------------------------------------------
 
 
-def first_working_day(year: int, month: int) -> date:
-    """The first weekday of the month (Monday to Friday)."""
+def first_working_day(year: int, month: int, calendar=None) -> date:
+    """The month's first working day: on ``calendar`` (a ``core`` business calendar) the
+    first local day with working hours that no holiday closes; without one, the first
+    weekday (Monday to Friday)."""
     day = date(year, month, 1)
-    while day.weekday() >= 5:
+    if calendar is None:
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        return day
+    from core.calendars import calendar_engine
+
+    engine = calendar_engine(calendar)
+    for _ in range(62):
+        opens = datetime.combine(day, time(0), tzinfo=engine.tz)
+        closes = datetime.combine(day + timedelta(days=1), time(0), tzinfo=engine.tz)
+        if next(iter(engine.open_intervals(opens, closes)), None) is not None:
+            return day
         day += timedelta(days=1)
-    return day
+    raise RequirementMissing(f"{calendar} has no working day in {date(year, month, 1):%B %Y}.",
+                             errors={"calendar": ["This calendar has no working day "
+                                                  "for weeks: choose another."]})
 
 
-def next_run_after(now: datetime) -> datetime:
-    """06:00 UTC on the next first working day of a month after ``now``."""
+def _run_moment(day: date, calendar=None) -> datetime:
+    """06:00 on ``day`` in the calendar's time zone (UTC without one), as UTC."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(calendar.time_zone) if calendar is not None else UTC
+    return datetime.combine(day, time(6), tzinfo=zone).astimezone(UTC)
+
+
+def next_run_after(now: datetime, calendar=None) -> datetime:
+    """06:00 (the calendar's local time) on the next first working day of a month
+    after ``now``."""
     day = now.astimezone(UTC).date()
     year, month = day.year, day.month
-    for _ in range(3):
-        moment = datetime.combine(first_working_day(year, month), time(6), tzinfo=UTC)
+    if month == 1:
+        year, month = year - 1, 12
+    else:
+        month -= 1  # a late first working day of last month may still be ahead (far zones)
+    for _ in range(4):
+        moment = _run_moment(first_working_day(year, month, calendar), calendar)
         if moment > now:
             return moment
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
@@ -374,46 +438,103 @@ def next_run_after(now: datetime) -> datetime:
 
 
 @transaction.atomic
-def schedule_create(*, by, name: str, formats=None, email_owners: bool = True,
+def schedule_create(*, by, name: str, kind: str = PackKind.VENDOR, formats=None,
+                    email_owners: bool = True, calendar=None, owner=None,
                     now: datetime | None = None) -> PackSchedule:
+    """A monthly schedule: every active vendor's pack, or the executive pack for
+    ``owner`` (the creator when not named), on the first working day of ``calendar``."""
     _require(by, "reports.manage_schedules")
-    schedule = PackSchedule(name=name, formats=list(formats or ALL_FORMATS),
-                            email_owners=email_owners, created_by=by,
-                            next_run_at=next_run_after(now or timezone.now()))
+    if kind not in PackKind.values:
+        raise RequirementMissing("Choose what the schedule builds.",
+                                 errors={"kind": ["Vendor packs or the executive pack."]})
+    default_formats = EXECUTIVE_FORMATS if kind == PackKind.EXECUTIVE else ALL_FORMATS
+    allowed = EXECUTIVE_FORMATS if kind == PackKind.EXECUTIVE else ALL_FORMATS
+    formats = list(formats or default_formats)
+    if any(f not in allowed for f in formats):
+        raise RequirementMissing("Unknown format.", errors={"formats": [
+            f"Choose among {', '.join(allowed)}."]})
+    if kind == PackKind.EXECUTIVE:
+        owner = owner or by
+    schedule = PackSchedule(name=name, kind=kind, formats=formats, email_owners=email_owners,
+                            calendar=calendar, owner=owner, created_by=by,
+                            next_run_at=next_run_after(now or timezone.now(), calendar))
     save_with_audit(schedule, by=by, reason="Created")
     return schedule
 
 
-def schedule_fire(schedule: PackSchedule, now: datetime) -> str:
-    """Sweep handler (inside its savepoint): last month's pack for every active vendor,
-    once per period — the run's unique (schedule, period) refuses a second firing —
-    and the contract owners told with a link. A failure leaves the schedule due (the
-    sweep retries it) with the error on ``last_error``."""
-    from core.notifications import notify
-    from vendors.choices import LIVE_CONTRACT_STATES, VendorStatus
-    from vendors.models import Contract, Vendor
+def _not_yet(schedule: PackSchedule, now: datetime) -> datetime | None:
+    """When a holiday was added after the run was set, the run moves to the month's
+    actual first working day: that moment, or None when it is due now."""
+    from zoneinfo import ZoneInfo
 
+    zone = ZoneInfo(schedule.calendar.time_zone) if schedule.calendar else UTC
+    local = now.astimezone(zone).date()
+    first = first_working_day(local.year, local.month, schedule.calendar)
+    moment = _run_moment(first, schedule.calendar)
+    return moment if now < moment else None
+
+
+def schedule_fire(schedule: PackSchedule, now: datetime) -> str:
+    """Sweep handler (inside its savepoint): last month's pack for every active vendor
+    (or the executive pack), once per period — the run's unique (schedule, period)
+    refuses a second firing — and the owners told with a link. A failure leaves the
+    schedule due (the sweep retries it) with the error on ``last_error``."""
     if not schedule.active:
         schedule.next_run_at = None
         schedule.save(update_fields=["next_run_at"])
         return "inactive"
+    later = _not_yet(schedule, now)
+    if later is not None:
+        schedule.next_run_at = later
+        schedule.save(update_fields=["next_run_at"])
+        return "moved_to_working_day"
     today = now.astimezone(UTC).date()
     start, end = period_bounds(ReviewPeriod.MONTH, today.replace(day=1) - timedelta(days=1))
     if PackScheduleRun.objects.filter(schedule=schedule, period_start=start).exists():
         # Already built for this period (the due time was moved back by hand): move on.
-        schedule.next_run_at = next_run_after(now)
+        schedule.next_run_at = next_run_after(now, schedule.calendar)
         schedule.save(update_fields=["next_run_at"])
         return "already_run"
+    if schedule.kind == PackKind.EXECUTIVE and not schedule.owner.is_active:
+        # Nobody to build it for (the pack shows what its owner may see) or to tell:
+        # the schedule stays due with this error until someone names an active owner.
+        raise DomainError(f"The owner {schedule.owner} is deactivated: name another owner.",
+                          errors={"owner": ["This person is deactivated."]})
     # The unique (schedule, period) refuses a concurrent second firing.
     run = PackScheduleRun.objects.create(schedule=schedule, period_start=start, started_at=now)
+    if schedule.kind == PackKind.EXECUTIVE:
+        packs = [executive_pack_request(by=schedule.owner, period_start=start, period_end=end,
+                                        formats=schedule.formats)]
+        if schedule.email_owners:
+            _tell([schedule.owner], packs[0], f"Executive pack for {start:%B %Y}",
+                  "The monthly executive pack is being generated; the link shows it when "
+                  "ready.")
+    else:
+        packs = _vendor_packs(schedule, start, end)
+    run.packs.set(packs)
+    run.status, run.finished_at = ScheduleRunStatus.DONE, now
+    run.save(update_fields=["status", "finished_at"])
+    schedule.next_run_at = next_run_after(now, schedule.calendar)
+    schedule.last_error = ""
+    schedule.save(update_fields=["next_run_at", "last_error"])
+    return "fired"
+
+
+def _tell(recipients, pack, title, body):
+    from core.notifications import notify
+
+    notify(list(recipients), title=title, url=pack.get_absolute_url(), body=body)
+
+
+def _vendor_packs(schedule, start, end) -> list:
+    from vendors.choices import LIVE_CONTRACT_STATES, VendorStatus
+    from vendors.models import Contract, Vendor
+
     actor = system_user()
     vendors = list(Vendor.objects.filter(status=VendorStatus.ACTIVE).order_by("name"))
     packs = [pack_request(by=actor, vendor=v, period=ReviewPeriod.MONTH, period_start=start,
                           period_end=end, formats=schedule.formats, check_permission=False)
              for v in vendors]
-    run.packs.set(packs)
-    run.status, run.finished_at = ScheduleRunStatus.DONE, now
-    run.save(update_fields=["status", "finished_at"])
     if schedule.email_owners:
         owners = {}
         for contract in Contract.objects.filter(vendor__in=vendors,
@@ -423,14 +544,10 @@ def schedule_fire(schedule: PackSchedule, now: datetime) -> str:
         for pack in packs:
             recipients = owners.get(pack.vendor_id)
             if recipients:
-                notify(list(recipients), title=f"{pack.vendor} pack for {start:%B %Y}",
-                       url=pack.get_absolute_url(),
-                       body="The monthly vendor pack is being generated; the link shows it "
-                            "when ready.")
-    schedule.next_run_at = next_run_after(now)
-    schedule.last_error = ""
-    schedule.save(update_fields=["next_run_at", "last_error"])
-    return "fired"
+                _tell(recipients, pack, f"{pack.vendor} pack for {start:%B %Y}",
+                      "The monthly vendor pack is being generated; the link shows it when "
+                      "ready.")
+    return packs
 
 
 def schedule_record_failure(schedule: PackSchedule, exc: Exception) -> None:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("packs/<int:pk>/status/", views.pack_status, name="pack-status"),
     path("packs/<int:pk>/retry/", views.pack_retry, name="pack-retry"),
     path("packs/<int:pk>/<slug:fmt>/", views.pack_download, name="pack-file"),
+    path("schedules/new/", views.schedule_new, name="schedule-new"),
     path("schedules/<int:pk>/", views.schedule_detail, name="schedule"),
     path("", include("reports.executive_urls")),
 ]

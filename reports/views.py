@@ -12,7 +12,7 @@ from core.web_forms import page_reader
 
 from . import selectors, services
 from .choices import ActionItemState, ReviewState
-from .forms import ActionItemForm, CloseItemForm, DecisionsForm, ReviewForm
+from .forms import ActionItemForm, CloseItemForm, DecisionsForm, ReviewForm, ScheduleForm
 from .models import PackSchedule, ReportPack, ReviewActionItem, VendorReview
 
 READ = "reports.view_vendorreview"
@@ -30,6 +30,7 @@ def index(request):
         "upcoming": selectors.reviews_upcoming(), "recent": selectors.reviews_recent(),
         "packs": selectors.packs_by_vendor(), "schedules": selectors.schedules(),
         "can_plan": request.user.has_perm("reports.plan_review"),
+        "can_schedule": request.user.has_perm("reports.manage_schedules"),
         "can_download": request.user.has_perm("reports.download_pack")})
 
 
@@ -194,7 +195,28 @@ def pack_retry(request, pk):
 
 @page_reader("reports.view_packschedule")
 def schedule_detail(request, pk):
-    schedule = get_object_or_404(PackSchedule, pk=pk)
+    schedule = get_object_or_404(PackSchedule.objects.select_related("calendar", "owner"),
+                                 pk=pk)
     return render(request, "reports/schedule_detail.html", {
-        "schedule": schedule,
+        "schedule": schedule, "can_download": request.user.has_perm("reports.download_pack"),
         "runs": list(schedule.runs.prefetch_related("packs__vendor")[:12])})
+
+
+@page_reader("reports.view_packschedule")
+def schedule_new(request):
+    if not request.user.has_perm("reports.manage_schedules"):
+        raise PermissionDenied("Your role does not manage pack schedules.")
+    form = ScheduleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            schedule = services.schedule_create(by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_service_errors(exc.errors or {"__all__": [exc.message]})
+        except ValidationError as exc:
+            form.add_service_errors(exc.message_dict if hasattr(exc, "error_dict")
+                                    else {"__all__": exc.messages})
+        else:
+            messages.success(request, "Schedule created.")
+            return redirect(schedule)
+    return render(request, "reports/schedule_form.html", {"form": form},
+                  status=400 if form.is_bound else 200)

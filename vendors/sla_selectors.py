@@ -73,8 +73,9 @@ def credits_closing(today: date, days: int = 7, limit: int = 10) -> list:
         .order_by("claim_deadline")[:limit])
 
 
-def _month_scores(rows):
-    """``{(vendor id, month): score}`` of compliance rows."""
+def month_scores(rows) -> dict:
+    """``{(vendor id, month): weighted score}`` of compliance rows (as read by
+    :func:`compliance_between`, their objective and contract selected)."""
     pairs = defaultdict(list)
     for row in rows:
         month = sla.period_start(row.period_start, MONTH)
@@ -82,11 +83,19 @@ def _month_scores(rows):
     return {key: sla.weighted_score(values) for key, values in pairs.items()}
 
 
-def _compliance_between(vendor_ids, first: date, end: date):
+def compliance_between(vendor_ids, first: date, end: date) -> list:
+    """The compliance rows of periods starting in ``[first, end)`` for ``vendor_ids``
+    (every vendor when ``None``), in one query, objective and contract selected."""
     query = Compliance.objects.filter(period_start__gte=first, period_start__lt=end)
     if vendor_ids is not None:
         query = query.filter(objective__contract__vendor_id__in=vendor_ids)
     return list(query.select_related("objective__contract").order_by("period_start", "pk"))
+
+
+def scores_by_month(vendor_ids, *, first: date, month: date) -> dict:
+    """``{(vendor id, month): score}`` for the months ``first`` … ``month`` of several
+    vendors in one query (``score_trend`` is the one-vendor list of it)."""
+    return month_scores(compliance_between(vendor_ids, first, sla.period_end(month, MONTH)))
 
 
 def score_trend(vendor, *, month: date | None = None, periods: int = 12) -> list[dict]:
@@ -95,8 +104,7 @@ def score_trend(vendor, *, month: date | None = None, periods: int = 12) -> list
     months = [month]
     for _ in range(periods - 1):
         months.insert(0, sla.previous_period(months[0], MONTH))
-    scores = _month_scores(_compliance_between([vendor.pk], months[0],
-                                               sla.period_end(month, MONTH)))
+    scores = scores_by_month([vendor.pk], first=months[0], month=month)
     return [{"month": m, "label": f"{m:%b %y}", "score": scores.get((vendor.pk, m))}
             for m in months]
 
@@ -126,7 +134,7 @@ def vendor_scorecard(vendor, *, month: date | None = None) -> Scorecard:
     trend, credits owed and received, incidents and downtime, reconciliation flags."""
     month = month or last_closed_month()
     end = sla.period_end(month, MONTH)
-    rows = _compliance_between([vendor.pk], month, end)
+    rows = compliance_between([vendor.pk], month, end)
     score = sla.weighted_score((row.objective.weight, row.score) for row in rows)
     credits = ServiceCredit.objects.filter(vendor=vendor)
     open_states = (CreditState.ACCRUED, CreditState.CLAIMED, CreditState.ACCEPTED,
@@ -154,8 +162,8 @@ def vendors_ranked(*, month: date | None = None) -> list[dict]:
     the month before for the movement."""
     month = month or last_closed_month()
     before = sla.previous_period(month, MONTH)
-    rows = _compliance_between(None, before, sla.period_end(month, MONTH))
-    scores = _month_scores(rows)
+    rows = compliance_between(None, before, sla.period_end(month, MONTH))
+    scores = month_scores(rows)
     vendors = {row.objective.contract.vendor_id for row in rows}
     from .models import Vendor
 

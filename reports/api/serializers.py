@@ -6,10 +6,11 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.models import BusinessCalendar
 from vendors.models import Vendor, VendorContact
 
-from ..choices import ActionItemState, PackFormat, ReviewPeriod
-from ..models import ReportPack, ReviewActionItem, VendorReview
+from ..choices import ActionItemState, PackFormat, PackKind, ReviewPeriod
+from ..models import PackSchedule, ReportPack, ReviewActionItem, VendorReview
 
 
 def _people():
@@ -43,7 +44,8 @@ class PackSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReportPack
-        fields = ["id", "review", "vendor", "period", "period_start", "period_end", "formats",
+        fields = ["id", "kind", "review", "vendor", "period", "period_start", "period_end",
+                  "formats",
                   "version", "status", "progress", "step", "error", "attempts", "parameters",
                   "data_version", "created_by", "created_at", "started_at", "finished_at",
                   "files"]
@@ -117,3 +119,26 @@ class DecisionsSerializer(serializers.Serializer):
 
 class EmptySerializer(serializers.Serializer):
     pass
+
+
+class PackScheduleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PackSchedule
+        fields = ["id", "name", "kind", "active", "period", "formats", "calendar", "owner",
+                  "email_owners", "next_run_at", "last_error", "created_by", "created_at"]
+        read_only_fields = fields
+
+
+class PackScheduleInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    kind = serializers.ChoiceField(choices=PackKind.choices, required=False,
+                                   default=PackKind.VENDOR)
+    formats = serializers.ListField(child=serializers.ChoiceField(choices=PackFormat.choices),
+                                    required=False, allow_empty=False)
+    calendar = serializers.PrimaryKeyRelatedField(
+        queryset=BusinessCalendar.objects.all(), required=False, allow_null=True,
+        help_text="Business calendar whose first working day runs it (weekdays when empty).")
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=_people(), required=False, allow_null=True,
+        help_text="Executive pack: who receives it and whose view it shows (you by default).")
+    email_owners = serializers.BooleanField(required=False, default=True)

@@ -2,11 +2,12 @@
 
 from rest_framework.routers import SimpleRouter
 
-from .views import ActionItemViewSet, PackViewSet, ReviewViewSet
+from .views import ActionItemViewSet, PackScheduleViewSet, PackViewSet, ReviewViewSet
 
 router = SimpleRouter()
 router.register("vendor-reviews", ReviewViewSet)
 router.register("review-action-items", ActionItemViewSet)
 router.register("report-packs", PackViewSet)
+router.register("pack-schedules", PackScheduleViewSet)
 
 urlpatterns = router.urls

@@ -13,12 +13,14 @@ from core.api.permissions import ActionPermissions
 from core.api.schema import TRANSITION_ERRORS, validated_input
 
 from .. import services
-from ..models import ReportPack, ReviewActionItem, VendorReview
+from ..models import PackSchedule, ReportPack, ReviewActionItem, VendorReview
 from .serializers import (
     DecisionsSerializer,
     EmptySerializer,
     GenerateSerializer,
     PackInputSerializer,
+    PackScheduleInputSerializer,
+    PackScheduleSerializer,
     PackSerializer,
     ReviewActionItemCloseSerializer,
     ReviewActionItemInputSerializer,
@@ -166,3 +168,26 @@ class PackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         data = validated_input(self, PackInputSerializer)
         pack = services.pack_request(by=request.user, **data)
         return Response(PackSerializer(pack).data, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List pack schedules"),
+    retrieve=extend_schema(summary="A pack schedule: next run and last error"),
+    create=extend_schema(summary="Schedule monthly vendor packs or the executive pack",
+                         request=PackScheduleInputSerializer,
+                         responses={201: PackScheduleSerializer}),
+)
+class PackScheduleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                          mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Monthly schedules, run on the first working day of their business calendar."""
+
+    queryset = PackSchedule.objects.order_by("name", "pk")
+    serializer_class = PackScheduleSerializer
+    permission_classes = [ActionPermissions]
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = ["kind", "active"]
+
+    def create(self, request, *args, **kwargs):
+        data = validated_input(self, PackScheduleInputSerializer)
+        schedule = services.schedule_create(by=request.user, **data)
+        return Response(PackScheduleSerializer(schedule).data, status=status.HTTP_201_CREATED)

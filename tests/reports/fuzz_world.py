@@ -22,8 +22,10 @@ def extend(world):
     pack = ReportPack.objects.create(vendor=vendor, period="month", period_start=today,
                                      period_end=today, version=1, created_by=user,
                                      status="failed", error="fuzz")
+    schedule = services.schedule_create(by=user, name="Fuzz executive pack",
+                                        kind="executive")
     world.ids.update({"vendor-reviews": review.pk, "review-action-items": item.pk,
-                      "report-packs": pack.pk})
+                      "report-packs": pack.pk, "pack-schedules": schedule.pk})
     world.bodies.update({
         "POST /api/vendor-reviews/": {"vendor": vendor.pk, "period": "quarter",
                                       "period_start": today.isoformat(),
@@ -35,9 +37,13 @@ def extend(world):
         "POST /api/report-packs/": {"vendor": vendor.pk, "period": "month",
                                     "period_start": today.isoformat(), "formats": ["csv"]},
         "POST /api/vendor-reviews/{id}/generate/": {"formats": ["csv"]},
+        "POST /api/pack-schedules/": {"name": "Monthly executive pack", "kind": "executive",
+                                      "formats": ["pdf"], "email_owners": True},
     })
     world.forms.update({
         "/reports/reviews/new/": {"vendor": vendor.pk, "period": "month",
                                   "period_start": today.isoformat(),
                                   "meeting_date": today.isoformat()},
+        "/reports/schedules/new/": {"name": "Monthly executive pack", "kind": "executive",
+                                    "email_owners": "on"},
     })

@@ -379,3 +379,50 @@ def test_exported_text_never_becomes_a_spreadsheet_formula():
     assert _csv_safe('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     assert _csv_safe("-12.5") == "-12.5" and _csv_safe("-cmd") == "'-cmd"
     assert _cell("@SUM(A1)") == "'@SUM(A1)" and _cell(Decimal("1.50")) == 1.5
+
+
+def test_initiatives_roi_is_read_in_constant_queries_and_equals_the_one_at_a_time_figures(
+        people, django_assert_num_queries):
+    """The executive page's ROI list: budgets.selectors.initiatives_roi reads every listed
+    initiative's spend and benefits in two queries, not two per initiative."""
+    from budgets.initiatives import benefit_record, initiative_figures
+    from budgets.models import Initiative
+    from budgets.selectors import initiatives_roi
+    from reports.executive import INITIATIVE_LIMIT, budget_section
+
+    manager, finance = people[Role.MANAGER], people[Role.FINANCE]
+    year = budget_services.fiscal_year_for(date(2026, 5, 3))
+    centre = CostCenter.objects.create(code="CC-ROI", name="Operations")
+    budget = budget_services.budget_create(by=finance, fiscal_year=year,
+                                           category=BudgetCategory.INITIATIVES,
+                                           cost_center=centre, amount="90000.00", owner=finance)
+
+    def initiatives(count):
+        for n in range(count):
+            initiative = initiative_propose(by=manager, title=f"Deflection {n}", budget=budget,
+                                            estimated_cost=Decimal("20000"))
+            initiative = initiative_approve(initiative=initiative, by=finance,
+                                            approved_cost=Decimal("18000"),
+                                            expected_benefit=Decimal("30000"))
+            initiative_start(initiative=initiative, by=manager)
+            budget_services.spend_record(by=finance, budget=budget, date=date(2026, 4, 2),
+                                         amount=Decimal("1000.00") * (n + 1),
+                                         initiative=initiative, cost_type="one_time")
+            benefit_record(initiative=initiative, by=manager, period_start=date(2026, 4, 1),
+                           amount=Decimal("450.00") + n)
+
+    period = period_from({"period": "this_month"})
+    initiatives(1)
+    budget_section(period)  # warms the caches
+    with CaptureQueriesContext(connection) as small:
+        budget_section(period)
+    initiatives(INITIATIVE_LIMIT)
+    with django_assert_num_queries(len(small)):
+        section = budget_section(period)
+    assert len(section.initiatives) == INITIATIVE_LIMIT
+    listed = [i for i, _ in section.initiatives]
+    bulk = initiatives_roi(listed)
+    for initiative, figures in section.initiatives:
+        one = initiative_figures(Initiative.objects.get(pk=initiative.pk))
+        assert figures == one == bulk[initiative.pk]
+        assert figures.cost_source == "spend" and figures.benefit > 0

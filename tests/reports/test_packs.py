@@ -2,13 +2,14 @@
 
 import io
 import zipfile
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from kpis.models import COUNT_FIELDS, IntervalStat
 from reports import packs
 from tests.reports.conftest import build_world
 from vendors.models import Compliance, ServiceCredit
@@ -81,4 +82,70 @@ def test_gathering_takes_a_constant_number_of_queries(size, victor, finance, pla
         packs.pack_data(platform, **APRIL)
 
 
-QUERIES = 18
+QUERIES = 20
+
+
+def test_each_incident_comes_with_its_typed_timeline_and_each_queue_with_its_kpi_trend(
+        world, platform, victor):
+    """Typed entries are worded by their type (free notes stay out of the pack); the
+    queues' charts are the KPI page's own service-level chart, drawn to SVG."""
+    from core.timeline import state_changed
+    from core.work_items import timeline_add
+    from incidents.models import Incident
+    from kpis.selectors import intervals_in, sums_for
+
+    incident = Incident.objects.filter(vendor_attributions__vendor=platform).order_by(
+        "declared_at").first()
+    timeline_add(incident, "transition", event="state-changed",
+                 params={**state_changed(incident, "Contained", "Trunk rerouted to Frankfurt"),
+                         "state": "contained"},
+                 by=victor, at=datetime(2026, 4, 10, 10, 30, tzinfo=UTC))
+    timeline_add(incident, "note", "Ring Anna at home about this", by=victor,
+                 at=datetime(2026, 4, 10, 10, 40, tzinfo=UTC))
+    data = packs.pack_data(platform, **APRIL)
+    timeline = {item["reference"]: item for item in data.incident_timelines}
+    assert len(timeline) == len(data.tables["incidents"].rows) == 2
+    entries = [text for _, _, text in timeline[incident.reference]["entries"]]
+    assert any("Contained: Trunk rerouted to Frankfurt" in text for text in entries)
+    assert not any("Ring Anna" in text for text in entries)
+    assert [row[0] for row in data.tables["incident_timeline"].rows].count(
+        incident.reference) == len(entries)
+
+    # April's figures of each queue equal the KPI selectors' for that queue and month.
+    assert len(data.queue_trends) == 2
+    assert 'data-testid="queue-chart"' not in packs.render_html(data)  # one month: no trend
+    for trend in data.queue_trends:
+        IntervalStat.objects.create(
+            queue=trend["queue"], start=datetime(2026, 3, 9, 9, tzinfo=UTC), length_minutes=30,
+            **{**dict.fromkeys(COUNT_FIELDS, 0), "offered": 50, "answered": 45,
+               "abandoned": 5, "answered_within_threshold": 40})
+    data = packs.pack_data(platform, **APRIL)
+    for trend in data.queue_trends:
+        (march, _), (month, figures) = trend["points"]
+        assert march == date(2026, 3, 1)
+        sums = sums_for(intervals_in(instant(date(2026, 4, 1)), instant(date(2026, 5, 1)),
+                                     queue_ids=[trend["queue"].pk]))
+        assert month == date(2026, 4, 1)
+        assert figures["offered"] == sums["offered"] == 300
+    html = packs.render_html(data)
+    assert html.count('data-testid="queue-chart"') == 2
+    assert 'data-testid="incident-timelines"' in html and "Trunk rerouted" in html
+    assert "Ring Anna" not in html
+    text = "".join(page.extract_text() for page in PdfReader(
+        io.BytesIO(packs.render_pdf(html))).pages)
+    assert "Incident timelines" in text and "Trunk rerouted to Frankfurt" in text
+    assert "service level by month" in text
+
+
+def test_vendors_public_score_selectors_read_several_vendors_in_one_query(
+        world, platform, django_assert_num_queries):
+    """The executive page's vendor trend reads vendors.sla_selectors.scores_by_month (one
+    query for every vendor); it agrees with score_trend, which reads one vendor."""
+    from vendors.sla_selectors import compliance_between, month_scores, scores_by_month
+
+    with django_assert_num_queries(1):
+        scores = scores_by_month([platform.pk], first=date(2026, 2, 1), month=date(2026, 4, 1))
+    trend = score_trend(platform, month=date(2026, 4, 1), periods=3)
+    assert scores == {(platform.pk, p["month"]): p["score"] for p in trend}
+    rows = compliance_between(None, date(2026, 4, 1), date(2026, 5, 1))
+    assert month_scores(rows)[(platform.pk, date(2026, 4, 1))] == trend[-1]["score"]
