@@ -12,7 +12,7 @@ for the final HTML, and its data gathering in a constant number of queries."
    vendor (1 objective, 5 incidents, a month of intervals) for the query count;
 2. times **(a)** our whole PDF generation — ``reports.packs.pack_data`` (gathering),
    ``render_html`` (template and the SVG charts, their cache cleared each run) and
-   ``render_pdf`` — and **(b)** WeasyPrint alone (``reports.rendering.html_to_pdf``)
+   ``render_pdf`` — and **(b)** WeasyPrint alone (``core.printing.html_to_pdf``)
    on the final HTML of (a): the floor. Median of ``--repeat`` runs of each, and the
    ratio a ÷ b (target < 2);
 3. counts the queries of ``pack_data`` for the small and the large vendor (must be
@@ -203,9 +203,9 @@ def main():
     from django.test.utils import CaptureQueriesContext
 
     from core import charts
+    from core.printing import html_to_pdf
     from kpis.models import IntervalStat
     from reports import packs
-    from reports.rendering import html_to_pdf
     from vendors.models import Vendor
 
     kept = prepare_database(args.reuse, "a fresh load")

@@ -389,7 +389,7 @@ def report_charts(report: ExecutiveReport) -> dict:
 
 def executive_pack_html(*, user, first: date, last: date) -> tuple[str, str]:
     """The executive page of ``[first, last]`` as ``user`` may see it, printable (the
-    executive pack's HTML, which ``reports.rendering`` turns into its PDF), and a
+    executive pack's HTML, which ``core.printing`` turns into its PDF), and a
     fingerprint of the figures it shows."""
     import hashlib
 
