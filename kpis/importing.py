@@ -96,12 +96,67 @@ class TableError(Exception):
     """The file as a whole cannot be read (not CSV/XLSX, no header, too big)."""
 
 
+MAPPABLE = (QUEUE, START, *COUNT_FIELDS)  # every field a column can feed, in form order
+FIELD_LABELS = {QUEUE: "Queue", START: "Interval start",
+                **{name: name.replace("_", " ").capitalize() for name in COUNT_FIELDS}}
+MAX_HEADER = 200
+
+
 def mapping_for(format: str, overrides: dict | None = None) -> dict:
+    """The preset's ``field → (header, kind)`` with a saved source's overrides: a
+    header renames the column (a field the preset lacks is read as the template
+    reads it), ``""`` leaves a preset column out (the file does not have it)."""
     mapping = dict(PRESETS[format])
     for name, header in (overrides or {}).items():
-        if name in mapping and isinstance(header, str) and header.strip():
-            mapping[name] = (header.strip(), mapping[name][1])
+        if name not in GENERIC or not isinstance(header, str):
+            continue
+        if not header.strip():
+            if name not in REQUIRED:
+                mapping.pop(name, None)
+            continue
+        kind = mapping[name][1] if name in mapping else GENERIC[name][1]
+        mapping[name] = (header.strip(), kind)
     return mapping
+
+
+def mapping_problems(format: str, columns, date_format: str = "") -> dict[str, str]:
+    """``{field: why}`` for a column mapping that cannot work, before any file is read:
+    unknown fields, a required field left out, a header too long, a date format
+    that reads nothing back."""
+    problems = {}
+    if format not in PRESETS:
+        return {"format": f"Unknown format {format!r}."}
+    if not isinstance(columns, dict):
+        return {"columns": "A mapping of field names to column headers."}
+    for name, header in columns.items():
+        if name not in GENERIC:
+            problems[str(name)[:40]] = "Not a field intervals have."
+        elif not isinstance(header, str):
+            problems[name] = "A column header (text)."
+        elif not header.strip() and name in REQUIRED:
+            problems[name] = "Required: name the column that holds it."
+        elif len(header) > MAX_HEADER:
+            problems[name] = f"At most {MAX_HEADER} characters."
+    if date_format:
+        problem = date_format_problem(date_format)
+        if problem:
+            problems["date_format"] = problem
+    return problems
+
+
+def date_format_problem(pattern: str) -> str | None:
+    """Why ``pattern`` cannot read an interval's start (None when it can)."""
+    if "%" not in pattern:
+        return "Use strftime codes, e.g. %d/%m/%Y %H:%M."
+    sample = datetime(2026, 11, 30, 9, 30)  # noqa: DTZ001 - only the pattern is tested
+    try:
+        text = sample.strftime(pattern)
+        back = datetime.strptime(text, pattern)  # noqa: DTZ007
+    except ValueError as exc:
+        return f"Not a date format Python reads: {exc}."
+    if (back.year, back.month, back.day, back.hour, back.minute) != (2026, 11, 30, 9, 30):
+        return "It must hold the year, month, day, hour and minute."
+    return None
 
 
 def read_table(content: bytes, file_name: str) -> tuple[list[str], list[tuple[int, dict]]]:
@@ -214,9 +269,14 @@ def parse_seconds(raw) -> Decimal:
     return value
 
 
-def parse_start(raw, zone) -> datetime:
+def parse_start(raw, zone, date_format: str = "") -> datetime:
     if isinstance(raw, datetime):
         value = raw
+    elif date_format:
+        try:
+            value = datetime.strptime(str(raw).strip(), date_format)  # noqa: DTZ007
+        except ValueError as exc:
+            raise ValueError(f"a date and time written {date_format}") from exc
     else:
         text = str(raw).strip()
         value = None
@@ -270,11 +330,16 @@ def check_consistency(counts: dict) -> list[tuple[str, str]]:
     return problems
 
 
+PROGRESS_EVERY = 5_000  # rows between two progress reports
+
+
 def parse_rows(rows, mapping: dict, *, queues: dict, interval_minutes: int, zone: ZoneInfo,
-               headers=None) -> tuple[list[ParsedRow], list[RowError]]:
+               headers=None, date_format: str = "",
+               progress=None) -> tuple[list[ParsedRow], list[RowError]]:
     """Validate every row; ``queues`` maps a lower-cased name (or id) → queue id.
 
     Returns the parsed rows and **all** the errors (the caller refuses the lot if any).
+    ``progress(rows checked)`` is called every few thousand rows (a task's progress).
     """
     errors: list[RowError] = []
     parsed: list[ParsedRow] = []
@@ -286,9 +351,12 @@ def parse_rows(rows, mapping: dict, *, queues: dict, interval_minutes: int, zone
             return [], [RowError(1, column, "This column is missing from the header.")
                          for column in missing]
     seen: dict[tuple[int, datetime], int] = {}
-    for line, values in rows:
+    for number, (line, values) in enumerate(rows, start=1):
+        if progress is not None and number % PROGRESS_EVERY == 0:
+            progress(number)
         row_errors, result = _parse_row(line, values, mapping, queues=queues,
-                                        interval_minutes=interval_minutes, zone=zone)
+                                        interval_minutes=interval_minutes, zone=zone,
+                                        date_format=date_format)
         if row_errors:
             errors.extend(row_errors)
             continue
@@ -302,7 +370,7 @@ def parse_rows(rows, mapping: dict, *, queues: dict, interval_minutes: int, zone
     return parsed, errors
 
 
-def _parse_row(line, values, mapping, *, queues, interval_minutes, zone):
+def _parse_row(line, values, mapping, *, queues, interval_minutes, zone, date_format=""):
     errors = []
     column = {name: spec[0] for name, spec in mapping.items()}
 
@@ -323,7 +391,7 @@ def _parse_row(line, values, mapping, *, queues, interval_minutes, zone):
         errors.append(RowError(line, column[START], "Give the interval's start."))
     else:
         try:
-            start = parse_start(raw(START), zone)
+            start = parse_start(raw(START), zone, date_format)
         except ValueError as exc:
             errors.append(RowError(line, column[START], f"Expected {exc}."))
         else:

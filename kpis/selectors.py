@@ -8,7 +8,7 @@ four-week baseline), whatever the number of queues or intervals.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from . import formulas
 from .choices import AbandonTreatment, GroupBy
-from .models import COUNT_FIELDS, IntervalStat, Queue
+from .models import COUNT_FIELDS, IntervalStat, Queue, QueueDay
 
 INTERVAL = timedelta(minutes=15)
 BASELINE_WEEKS = 4
@@ -72,6 +72,31 @@ def intervals_in(start: datetime, end: datetime, *, queue_ids=None, vendor_id=No
     return rows
 
 
+def rows_for(start: datetime, end: datetime, *, group_by: str, zone=None, queue_ids=None,
+             vendor_id=None, channel=None, site=None):
+    """What to sum for ``[start, end)`` grouped by ``group_by``: the daily rollup when
+    the range is whole days in a rolled-up zone and the grouping is not by interval
+    of day (``kpis/rollup.py``), the intervals otherwise. Same figures either way."""
+    from . import rollup
+
+    zone = zone or timezone.get_current_timezone()
+    days = rollup.days_covering(start, end, zone) if group_by != GroupBy.INTERVAL else None
+    if days is None:
+        return intervals_in(start, end, queue_ids=queue_ids, vendor_id=vendor_id,
+                            channel=channel, site=site)
+    name, first, last = days
+    rows = QueueDay.objects.filter(zone=name, day__gte=first, day__lte=last)
+    if queue_ids is not None:
+        rows = rows.filter(queue_id__in=list(queue_ids))
+    if vendor_id is not None:
+        rows = rows.filter(queue__vendor_id=vendor_id)
+    if channel:
+        rows = rows.filter(queue__channel=channel)
+    if site:
+        rows = rows.filter(queue__site=site)
+    return rows
+
+
 def sums_for(rows) -> dict:
     """One dict of summed counts (zeros when no row)."""
     return rows.aggregate(**sum_expressions())
@@ -81,7 +106,20 @@ def has_data(sums: dict) -> bool:
     return any(sums[name] for name in ("offered", "answered", "abandoned", "handled"))
 
 
-def _group_key(group_by: str, zone):
+def _day_key(group_by: str):
+    """The group key of rollup rows (already days in the zone asked)."""
+    if group_by == GroupBy.DAY:
+        return {"key": F("day")}
+    if group_by == GroupBy.WEEK:
+        return {"key": TruncWeek("day")}
+    if group_by == GroupBy.MONTH:
+        return {"key": TruncMonth("day")}
+    raise ValueError(f"The daily rollup has no {group_by!r}.")
+
+
+def _group_key(group_by: str, zone, *, daily=False):
+    if daily and group_by in (GroupBy.DAY, GroupBy.WEEK, GroupBy.MONTH):
+        return _day_key(group_by)
     if group_by == GroupBy.QUEUE:
         return {"key": Coalesce("queue_id", Value(0))}
     if group_by == GroupBy.CHANNEL:
@@ -112,12 +150,16 @@ class Row:
 def grouped_sums(rows, group_by: str, *, zone=None) -> list[tuple[object, dict]]:
     """``[(key, sums)]`` of ``rows`` grouped in SQL, in key order."""
     zone = zone or timezone.get_current_timezone()
-    keys = _group_key(group_by, zone)
+    daily = rows.model is QueueDay
+    keys = _group_key(group_by, zone, daily=daily)
     result = []
     for values in rows.order_by().annotate(**keys).values(*keys).annotate(**sum_expressions()) \
             .order_by(*keys):
         if group_by == GroupBy.INTERVAL:
             key = f"{values['hour']:02d}:{values['minute']:02d}"
+        elif daily and group_by in (GroupBy.DAY, GroupBy.WEEK, GroupBy.MONTH):
+            # The intervals' keys are the zone's midnights: the rollup's say the same.
+            key = datetime.combine(values["key"], time(), tzinfo=zone)
         else:
             key = values["key"]
         result.append((key, {name: values[name] for name in COUNT_FIELDS}))
@@ -152,8 +194,8 @@ def queue_overview(start: datetime, end: datetime, *, queues=None, treatment=Non
     and how it stands against its target: two queries whatever the number of queues."""
     queues = list((queues if queues is not None else Queue.objects.filter(active=True))
                   .select_related("vendor"))
-    grouped = dict(grouped_sums(intervals_in(start, end, queue_ids=[q.pk for q in queues]),
-                                GroupBy.QUEUE))
+    grouped = dict(grouped_sums(rows_for(start, end, group_by=GroupBy.QUEUE,
+                                         queue_ids=[q.pk for q in queues]), GroupBy.QUEUE))
     result = []
     for queue in queues:
         sums = grouped.get(queue.pk, empty_sums())

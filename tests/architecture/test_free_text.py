@@ -57,6 +57,8 @@ STRUCTURED = {
     "reports.ReportPack.data_version": "a hash of the data, built by code",
     **{f"reports.ReportPack.{name}": "a stored file's name (its history keeps it as text)"
        for name in ("html", "pdf", "xlsx", "csv_zip")},
+    "kpis.IntervalImport.upload": "a stored file's name (its history keeps it as text)",
+    "kpis.QueueDay.zone": "an IANA zone name from the KPI_ROLLUP_ZONES setting",
 }
 
 
