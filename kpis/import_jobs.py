@@ -45,6 +45,9 @@ logger = logging.getLogger(__name__)
 # validates in seconds); a worker silent this long is taken to be dead.
 IMPORT_LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 3
+# A worker has it. A stale worker's updates match only while its attempt still runs:
+# once the sweep queued the import again, they change nothing.
+RUNNING = (ImportOutcome.VALIDATING, ImportOutcome.WRITING)
 
 
 def runs_as_task(size: int) -> bool:
@@ -100,14 +103,15 @@ def _reporter(import_id: int, attempt: int, column: str, *, side_connection=None
     def report(done: int):
         now = timezone.now()
         if side_connection is None:
-            IntervalImport.objects.filter(pk=import_id, attempts=attempt).update(
+            IntervalImport.objects.filter(pk=import_id, attempts=attempt,
+                                          outcome__in=RUNNING).update(
                 **{column: done, "lease_until": now + IMPORT_LEASE})
             return
         with side_connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {IntervalImport._meta.db_table} SET {column} = %s, "  # noqa: S608
-                "lease_until = %s WHERE id = %s AND attempts = %s",
-                [done, now + IMPORT_LEASE, import_id, attempt])
+                "lease_until = %s WHERE id = %s AND attempts = %s AND outcome IN (%s, %s)",
+                [done, now + IMPORT_LEASE, import_id, attempt, *RUNNING])
 
     return report
 
@@ -122,7 +126,8 @@ def import_run(import_id: int) -> IntervalImport | None:
         with record.upload.open("rb") as handle:
             content = handle.read()
         headers, rows = services.read_file(content, record.file_name)
-        IntervalImport.objects.filter(pk=import_id, attempts=attempt).update(rows=len(rows))
+        IntervalImport.objects.filter(pk=import_id, attempts=attempt,
+                                      outcome__in=RUNNING).update(rows=len(rows))
         parsed, errors = services.validate_rows(
             rows, headers, record.parameters,
             progress=_reporter(import_id, attempt, "rows_validated"))
@@ -135,7 +140,8 @@ def import_run(import_id: int) -> IntervalImport | None:
         return import_fail(import_id, attempt, f"{type(exc).__name__}: {exc}")
     if errors:
         return _refuse(import_id, attempt, [e.as_dict() for e in errors])
-    if not IntervalImport.objects.filter(pk=import_id, attempts=attempt).update(
+    if not IntervalImport.objects.filter(pk=import_id, attempts=attempt,
+                                         outcome=ImportOutcome.VALIDATING).update(
             outcome=ImportOutcome.WRITING, rows_validated=len(rows),
             lease_until=timezone.now() + IMPORT_LEASE):
         return IntervalImport.objects.get(pk=import_id)  # taken over meanwhile
@@ -189,8 +195,8 @@ def _side_connection():
 def _refuse(import_id, attempt, errors) -> IntervalImport:
     with transaction.atomic():
         record = lock(IntervalImport, import_id)
-        if record.attempts != attempt or record.outcome not in OPEN_IMPORT_OUTCOMES:
-            return record
+        if record.attempts != attempt or record.outcome not in RUNNING:
+            return record  # queued again meanwhile: the next attempt decides
         record.outcome = ImportOutcome.REFUSED
         record.errors = errors[:services.MAX_KEPT_ERRORS]
         record.lease_until, record.finished_at = None, timezone.now()
@@ -201,8 +207,8 @@ def _refuse(import_id, attempt, errors) -> IntervalImport:
 def import_fail(import_id, attempt, failure: str) -> IntervalImport:
     with transaction.atomic():
         record = lock(IntervalImport, import_id)
-        if record.attempts != attempt or record.outcome not in OPEN_IMPORT_OUTCOMES:
-            return record
+        if record.attempts != attempt or record.outcome not in RUNNING:
+            return record  # queued again meanwhile: the next attempt decides
         record.outcome, record.failure = ImportOutcome.FAILED, failure[:2000]
         record.rows_written = 0  # rolled back
         record.lease_until, record.finished_at = None, timezone.now()

@@ -286,6 +286,9 @@ class QueueDay(models.Model):
     nps_responses = models.BigIntegerField(default=0)
     nps_promoters = models.BigIntegerField(default=0)
     nps_detractors = models.BigIntegerField(default=0)
+    # The lowest service level (answered within ÷ events) of the day's intervals: the
+    # KPI page's worst intervals are looked for only in the days that could hold them.
+    worst_ratio = models.FloatField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["zone", "day", "queue"],

@@ -18,6 +18,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Min, Q
 from django.db.models.functions import TruncDate
 
 from .models import COUNT_FIELDS, IntervalStat, QueueDay
@@ -34,7 +35,7 @@ def _midnight(day, zone) -> datetime:
 def refresh(queue_ids, first: datetime, last: datetime) -> None:
     """Rebuild the days of ``queue_ids`` holding any interval start in ``[first, last]``,
     in every rolled-up zone. Call inside the transaction that wrote the intervals."""
-    from .selectors import sum_expressions
+    from .selectors import service_level_ratio, sum_expressions
 
     queue_ids = sorted(set(queue_ids))
     if not queue_ids:
@@ -46,11 +47,14 @@ def refresh(queue_ids, first: datetime, last: datetime) -> None:
         sums = (IntervalStat.objects.filter(queue_id__in=queue_ids, start__gte=start,
                                             start__lt=end)
                 .order_by().annotate(day=TruncDate("start", tzinfo=zone))
-                .values("queue_id", "day").annotate(**sum_expressions()))
+                .values("queue_id", "day")
+                .annotate(**sum_expressions(), worst_ratio=Min(service_level_ratio(),
+                                                               filter=Q(answered__gt=0))))
         QueueDay.objects.filter(zone=name, queue_id__in=queue_ids, day__gte=day0,
                                 day__lte=day1).delete()
         QueueDay.objects.bulk_create(
             [QueueDay(zone=name, queue_id=row["queue_id"], day=row["day"],
+                      worst_ratio=row["worst_ratio"],
                       **{field: row[field] for field in COUNT_FIELDS}) for row in sums],
             batch_size=2_000)
 

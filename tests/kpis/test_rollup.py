@@ -98,3 +98,22 @@ def test_deleting_a_queue_takes_its_days(two_zones, manager, support):
     assert QueueDay.objects.count() == 2
     services.queue_delete(queue=support, by=manager)
     assert not QueueDay.objects.exists()
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_the_worst_intervals_found_through_the_rollup_are_the_worst(two_zones, support, chat,
+                                                                    seed):
+    from kpis.selectors import worst_intervals
+
+    random_intervals([support, chat], seed=seed, days=40)
+    start, end = datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 10, 29, tzinfo=UTC)
+    found = [(w["interval"].queue_id, w["interval"].start)
+             for w in worst_intervals(start, end, queues=[support, chat])]
+
+    def ratio(row):  # the slow obvious computation
+        return row.answered_within_threshold / (row.answered + row.abandoned
+                                                - row.short_abandons)
+
+    every = sorted((r for r in intervals_in(start, end) if r.answered),
+                   key=lambda r: (ratio(r), -r.offered, r.start))
+    assert found == [(r.queue_id, r.start) for r in every[:10]]
