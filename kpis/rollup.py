@@ -46,10 +46,12 @@ def refresh(queue_ids, first: datetime, last: datetime) -> None:
         start, end = _midnight(day0, zone), _midnight(day1 + timedelta(days=1), zone)
         sums = (IntervalStat.objects.filter(queue_id__in=queue_ids, start__gte=start,
                                             start__lt=end)
-                .order_by().annotate(day=TruncDate("start", tzinfo=zone))
+                .order_by().annotate(day=TruncDate("start", tzinfo=zone),
+                                     interval_ratio=service_level_ratio())
                 .values("queue_id", "day")
-                .annotate(**sum_expressions(), worst_ratio=Min(service_level_ratio(),
-                                                               filter=Q(answered__gt=0))))
+                # Before the sums: they are named as the fields this reads.
+                .annotate(worst_ratio=Min("interval_ratio", filter=Q(answered__gt=0)))
+                .annotate(**sum_expressions()))
         QueueDay.objects.filter(zone=name, queue_id__in=queue_ids, day__gte=day0,
                                 day__lte=day1).delete()
         QueueDay.objects.bulk_create(

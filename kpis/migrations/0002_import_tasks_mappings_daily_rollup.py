@@ -20,13 +20,14 @@ def build_rollup(apps, schema_editor):
     interval_model = apps.get_model("kpis", "IntervalStat")
     day_model = apps.get_model("kpis", "QueueDay")
     for name in dict.fromkeys(settings.KPI_ROLLUP_ZONES):
+        ratio = Cast("answered_within_threshold", FloatField()) / NullIf(
+            Cast(F("answered") + F("abandoned") - F("short_abandons"), FloatField()),
+            Value(0.0))
         rows = (interval_model.objects.order_by()
-                .annotate(day=TruncDate("start", tzinfo=ZoneInfo(name)))
-                .values("queue_id", "day").annotate(
-                    **{f: Sum(f) for f in COUNT_FIELDS},
-                    worst_ratio=Min(Cast("answered_within_threshold", FloatField()) / NullIf(
-                        Cast(F("answered") + F("abandoned") - F("short_abandons"),
-                             FloatField()), Value(0.0)), filter=Q(answered__gt=0))))
+                .annotate(day=TruncDate("start", tzinfo=ZoneInfo(name)), interval_ratio=ratio)
+                .values("queue_id", "day")
+                .annotate(worst_ratio=Min("interval_ratio", filter=Q(answered__gt=0)))
+                .annotate(**{f: Sum(f) for f in COUNT_FIELDS}))
         day_model.objects.bulk_create(
             [day_model(zone=name, queue_id=row["queue_id"], day=row["day"],
                        worst_ratio=row["worst_ratio"],
