@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from core.choices import Role
 from incidents import services as incident_services
-from incidents.models import Channel
+from incidents.models import Channel, Severity
 from kpis import services
 from kpis.models import ImportSource, IntervalImport, IntervalStat
 from tests.e2e.steps import log_in
@@ -90,6 +90,7 @@ def test_import_a_week_fix_a_bad_row_and_see_the_figures(page, browser, live_ser
         by=manager, title="SIP trunk outage", channels=[Channel.objects.get(key="voice")],
         at=tuesday)
     incident = incident_services.incident_triage(incident=incident, by=manager,
+                                                 severity=Severity.objects.get(key="SEV2"),
                                                  commander=manager,
                                                  at=tuesday + timedelta(minutes=5))
     incident = incident_services.incident_resolve(incident=incident, by=manager,

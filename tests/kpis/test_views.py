@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from core.choices import Role
 from incidents import services as incident_services
-from incidents.models import Channel
+from incidents.models import Channel, Severity
 from kpis.models import IntervalStat
 from tests.kpis.conftest import at
 
@@ -211,6 +211,7 @@ def test_the_postmortem_shows_the_measured_impact(login, manager, support, add_i
         by=manager, title="Carrier outage", channels=[Channel.objects.get(key="voice")],
         at=at(30, 9, 5))
     incident = incident_services.incident_triage(incident=incident, by=manager,
+                                                 severity=Severity.objects.get(key="SEV2"),
                                                  commander=manager, at=at(30, 9, 10))
     incident = incident_services.incident_resolve(incident=incident, by=manager,
                                                   summary="Carrier fixed.", at=at(30, 9, 25))
