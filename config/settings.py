@@ -560,7 +560,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "webhooks.tasks.send_customer_update_emails",
         "schedule": timedelta(seconds=EMAIL_OUTBOX_INTERVAL_SECONDS),
     },
+    # Interval imports whose worker died (lease passed while queued or running): re-queued.
+    "kpi-imports-stale": {
+        "task": "kpis.tasks.sweep_imports",
+        "schedule": timedelta(minutes=5),
+    },
 }
+# Interval files up to this size import during the request (about 2,000 rows of an
+# Amazon Connect export, well under a second); larger ones are stored and imported by
+# the kpis.tasks.run_import task, with their progress on the import's page.
+KPI_IMPORT_SYNC_MAX_BYTES = env.int("KPI_IMPORT_SYNC_MAX_BYTES", default=256 * 1024)
+# The zones whose days the KPI daily rollup keeps (kpis/rollup.py): figures for whole
+# days in these zones read it; any other zone reads the intervals (same figures, slower).
+KPI_ROLLUP_ZONES = env.list("KPI_ROLLUP_ZONES", default=["UTC", TIME_ZONE])
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {

@@ -26,8 +26,19 @@ class ImportFormat(models.TextChoices):
 
 
 class ImportOutcome(models.TextChoices):
+    """Where an import stands. A file too large to import during the request is
+    ``queued`` → ``validating`` → ``writing`` → ``imported`` | ``refused`` | ``failed``
+    (``kpis/import_jobs.py``); a small file or an API push is imported or refused at once."""
+
+    QUEUED = "queued", "Queued"
+    VALIDATING = "validating", "Validating"
+    WRITING = "writing", "Writing"
     IMPORTED = "imported", "Imported"
     REFUSED = "refused", "Refused"
+    FAILED = "failed", "Failed"
+
+
+OPEN_IMPORT_OUTCOMES = (ImportOutcome.QUEUED, ImportOutcome.VALIDATING, ImportOutcome.WRITING)
 
 
 class GroupBy(models.TextChoices):

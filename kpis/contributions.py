@@ -30,6 +30,11 @@ def register():
     register_panel(Panel(
         "kpis.on_incident", model="incidents.incident", template="kpis/_incident_impact.html",
         context=_incident_card, permission="kpis.view_intervalstat", slot="related", order=30))
+    # The same measured impact inside the post-mortem, where it is written up.
+    register_panel(Panel(
+        "kpis.on_postmortem", model="incidents.incident",
+        template="kpis/_postmortem_impact.html", context=_incident_card,
+        permission="kpis.view_intervalstat", slot="postmortem", order=10))
     register_panel(Panel(
         "kpis.on_vendor", model="vendors.vendor", template="kpis/_vendor_queues.html",
         context=_vendor_card, permission="kpis.view_intervalstat", slot="main", order=50))

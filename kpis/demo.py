@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from core.audit import save_with_audit, system_user
 
+from . import rollup
 from .choices import AbandonTreatment
 from .models import COUNT_FIELDS, IntervalStat, Queue
 from .selectors import INCIDENT_CHANNEL_QUEUES
@@ -135,6 +136,8 @@ def seed_kpis(demo=None, *, now=None, days=DAYS) -> int:
                 moment += STEP
         IntervalStat.objects.bulk_create(batch)
         written += len(batch)
+        # bulk_create bypasses the loads that keep the daily rollup: build it here.
+        rollup.refresh([queue.pk for _, queue in queues], start, end)
     return written
 
 

@@ -105,3 +105,102 @@ class ImportForm(forms.Form):
         if upload.size > self.MAX_BYTES:
             raise forms.ValidationError("At most 50 MB per file: split it.")
         return upload
+
+
+def _kind_text(kind) -> str:
+    if kind == "text":
+        return "text"
+    if kind == "datetime":
+        return "date and time"
+    if kind == "seconds":
+        return "seconds, or h:mm:ss"
+    if kind == "count":
+        return "a whole number"
+    if kind[0] == "avg":
+        return f"an average, multiplied back by {kind[1].replace('_', ' ')}"
+    return f"this column minus {kind[1]!r}"
+
+
+class MappingForm(forms.Form):
+    """A saved column mapping: which column of the file feeds which interval field.
+    The column inputs start from the chosen preset; blank leaves a field out."""
+
+    name = forms.CharField(max_length=120)
+    format = forms.ChoiceField(choices=ImportFormat.choices, label="Starts from the preset",
+                               help_text="Columns left as the preset names them need no change.")
+    interval_minutes = forms.TypedChoiceField(
+        choices=[(n, f"{n} minutes") for n in INTERVAL_LENGTHS], coerce=int, initial=30,
+        label="Interval length")
+    time_zone = forms.CharField(initial="UTC", max_length=64,
+                                help_text="For times in the file without an offset.")
+    date_format = forms.CharField(
+        required=False, max_length=40, label="Date format",
+        help_text="e.g. %d/%m/%Y %H:%M. Blank: ISO 8601 (2026-11-30T09:00:00Z) and the "
+                  "common forms are recognised.")
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    sample = forms.FileField(required=False, label="A sample of the file (optional)",
+                             help_text="Preview shows its first rows as this mapping reads "
+                                       "them. Nothing is imported.")
+
+    MAX_SAMPLE_BYTES = 5 * 1024 * 1024
+
+    def __init__(self, *args, preset=None, **kwargs):
+        from . import importing
+
+        super().__init__(*args, **kwargs)
+        preset = importing.PRESETS.get(preset or self.initial.get("format")
+                                       or ImportFormat.GENERIC)
+        self.column_names = []
+        for name in importing.MAPPABLE:
+            kind = preset[name][1] if name in preset else importing.GENERIC[name][1]
+            required = name in importing.REQUIRED
+            self.fields[f"col_{name}"] = forms.CharField(
+                required=False, max_length=importing.MAX_HEADER,
+                label=importing.FIELD_LABELS[name] + (" *" if required else ""),
+                help_text=f"{name} · {_kind_text(kind)}"
+                          + ("" if required else " · blank: not in the file"))
+            self.column_names.append(f"col_{name}")
+
+    def column_fields(self):
+        return [self[name] for name in self.column_names]
+
+    def clean_sample(self):
+        sample = self.cleaned_data.get("sample")
+        if sample and sample.size > self.MAX_SAMPLE_BYTES:
+            raise forms.ValidationError("At most 5 MB: a few rows are enough for a preview.")
+        return sample
+
+    def headers(self) -> dict:
+        """``{field: column header}`` as entered ("" for a field left out)."""
+        return {name[4:]: (self.cleaned_data.get(name) or "").strip()
+                for name in self.column_names}
+
+    def overrides(self) -> dict:
+        """What differs from the chosen preset: the ``columns`` a source saves."""
+        from . import importing
+
+        preset = importing.PRESETS[self.cleaned_data["format"]]
+        result = {}
+        for name, header in self.headers().items():
+            default = preset[name][0] if name in preset else ""
+            if header != default:
+                result[name] = header
+        return result
+
+    @staticmethod
+    def initial_for(source=None, preset=None) -> dict:
+        from . import importing
+
+        format = source.format if source else (preset or ImportFormat.GENERIC)
+        mapping = importing.mapping_for(format, source.columns if source else None)
+        initial = {f"col_{name}": mapping[name][0] if name in mapping else ""
+                   for name in importing.MAPPABLE}
+        if source:
+            initial.update(name=source.name, format=source.format,
+                           interval_minutes=source.interval_minutes,
+                           time_zone=source.time_zone, date_format=source.date_format,
+                           notes=source.notes)
+        else:
+            initial.update(format=format, time_zone="UTC",
+                           interval_minutes=15 if format == ImportFormat.AMAZON_CONNECT else 30)
+        return initial

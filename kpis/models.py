@@ -15,12 +15,19 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from core.audit import History
 from core.fields import FreeCharField, FreeTextField
 from core.validation import validate_time_zone
 
-from .choices import AbandonTreatment, ImportFormat, ImportOutcome, QueueChannel
+from .choices import (
+    OPEN_IMPORT_OUTCOMES,
+    AbandonTreatment,
+    ImportFormat,
+    ImportOutcome,
+    QueueChannel,
+)
 
 USER = settings.AUTH_USER_MODEL
 INTERVAL_LENGTHS = (15, 30)
@@ -167,8 +174,13 @@ class ImportSource(models.Model):
         default=30, choices=[(n, f"{n} minutes") for n in INTERVAL_LENGTHS])
     time_zone = FreeCharField(max_length=64, default="UTC", validators=[validate_time_zone],
                                  help_text="Zone of the export's times when they carry no offset.")
+    date_format = FreeCharField(
+        max_length=40, blank=True,
+        help_text="How the export writes an interval's start, e.g. %d/%m/%Y %H:%M "
+                  "(Python strftime codes). Blank: ISO 8601 and the common forms.")
     columns = models.JSONField(default=dict, blank=True,
-                               help_text='Overrides: {"offered": "Their column header", …}.')
+                               help_text='Overrides: {"offered": "Their column header", …}; '
+                                         '"" for a preset column the file does not have.')
     notes = FreeTextField(blank=True)
 
     history = History()
@@ -178,6 +190,10 @@ class ImportSource(models.Model):
 
     def __str__(self):
         return self.name
+
+
+def import_path(record, filename):
+    return f"kpis/imports/{timezone.now():%Y/%m}/{filename}"
 
 
 class IntervalImport(models.Model):
@@ -195,11 +211,88 @@ class IntervalImport(models.Model):
     replaced = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True,
                               help_text="[{row, column, message}] of a refused import.")
+    # A large file is stored and imported by a task (kpis/import_jobs.py); these
+    # columns are its bookkeeping, moved with compare-and-set updates.
+    upload = models.FileField(upload_to=import_path, blank=True, max_length=300)
+    parameters = models.JSONField(
+        default=dict, blank=True,
+        help_text="The mapping it was queued with: format, interval, zone, date format, "
+                  "columns (a later change to the saved mapping does not change it).")
+    rows_validated = models.PositiveIntegerField(default=0)
+    rows_written = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    failure = FreeTextField(blank=True, help_text="Why a queued import failed.")
+    # The sweep's column: while queued or running, when to queue it again if no worker
+    # finished it (the worker died). Progress updates push it forward.
+    lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     history = History()
 
     class Meta:
         ordering = ["-at"]
+        indexes = [models.Index(fields=["lease_until", "id"],
+                                condition=models.Q(lease_until__isnull=False),
+                                name="kpis_import_lease_idx")]
 
     def __str__(self):
         return f"{self.file_name or 'API push'} ({self.get_outcome_display()})"
+
+    def get_absolute_url(self):
+        return reverse("kpis:import-progress", args=[self.pk])
+
+    @property
+    def is_open(self):
+        return self.outcome in OPEN_IMPORT_OUTCOMES
+
+    def percent(self, done) -> int:
+        return min(100, round(100 * done / self.rows)) if self.rows else 0
+
+    @property
+    def validated_percent(self):
+        return self.percent(self.rows_validated)
+
+    @property
+    def written_percent(self):
+        return self.percent(self.rows_written)
+
+
+class QueueDay(models.Model):
+    """A queue's interval sums for one day in one time zone: the rollup the KPI page
+    and the metrics endpoint read for whole days (``kpis/rollup.py``). Always rebuilt
+    from :class:`IntervalStat` — never edited — so it has no history of its own."""
+
+    queue = models.ForeignKey(Queue, on_delete=models.CASCADE, related_name="+")
+    zone = models.CharField(max_length=64, help_text="The IANA zone the day is counted in.")
+    day = models.DateField()
+    offered = models.BigIntegerField(default=0)
+    answered = models.BigIntegerField(default=0)
+    answered_within_threshold = models.BigIntegerField(default=0)
+    abandoned = models.BigIntegerField(default=0)
+    abandoned_within_threshold = models.BigIntegerField(default=0)
+    short_abandons = models.BigIntegerField(default=0)
+    callbacks_queued = models.BigIntegerField(default=0)
+    handled = models.BigIntegerField(default=0)
+    talk_seconds = models.BigIntegerField(default=0)
+    hold_seconds = models.BigIntegerField(default=0)
+    acw_seconds = models.BigIntegerField(default=0)
+    answer_wait_seconds = models.BigIntegerField(default=0)
+    transfers = models.BigIntegerField(default=0)
+    fcr_contacts = models.BigIntegerField(default=0)
+    fcr_resolved = models.BigIntegerField(default=0)
+    fcr_not_resolvable = models.BigIntegerField(default=0)
+    csat_responses = models.BigIntegerField(default=0)
+    csat_satisfied = models.BigIntegerField(default=0)
+    nps_responses = models.BigIntegerField(default=0)
+    nps_promoters = models.BigIntegerField(default=0)
+    nps_detractors = models.BigIntegerField(default=0)
+    # The lowest service level (answered within ÷ events) of the day's intervals: the
+    # KPI page's worst intervals are looked for only in the days that could hold them.
+    worst_ratio = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["zone", "day", "queue"],
+                                               name="kpis_queue_day_once")]
+
+    def __str__(self):
+        return f"{self.queue_id} {self.day} ({self.zone})"

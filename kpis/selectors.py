@@ -8,7 +8,7 @@ four-week baseline), whatever the number of queues or intervals.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
@@ -24,9 +24,11 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import (
+    Cast,
     Coalesce,
     ExtractHour,
     ExtractMinute,
+    NullIf,
     TruncDay,
     TruncMonth,
     TruncWeek,
@@ -35,7 +37,7 @@ from django.utils import timezone
 
 from . import formulas
 from .choices import AbandonTreatment, GroupBy
-from .models import COUNT_FIELDS, IntervalStat, Queue
+from .models import COUNT_FIELDS, IntervalStat, Queue, QueueDay
 
 INTERVAL = timedelta(minutes=15)
 BASELINE_WEEKS = 4
@@ -72,6 +74,31 @@ def intervals_in(start: datetime, end: datetime, *, queue_ids=None, vendor_id=No
     return rows
 
 
+def rows_for(start: datetime, end: datetime, *, group_by: str, zone=None, queue_ids=None,
+             vendor_id=None, channel=None, site=None):
+    """What to sum for ``[start, end)`` grouped by ``group_by``: the daily rollup when
+    the range is whole days in a rolled-up zone and the grouping is not by interval
+    of day (``kpis/rollup.py``), the intervals otherwise. Same figures either way."""
+    from . import rollup
+
+    zone = zone or timezone.get_current_timezone()
+    days = rollup.days_covering(start, end, zone) if group_by != GroupBy.INTERVAL else None
+    if days is None:
+        return intervals_in(start, end, queue_ids=queue_ids, vendor_id=vendor_id,
+                            channel=channel, site=site)
+    name, first, last = days
+    rows = QueueDay.objects.filter(zone=name, day__gte=first, day__lte=last)
+    if queue_ids is not None:
+        rows = rows.filter(queue_id__in=list(queue_ids))
+    if vendor_id is not None:
+        rows = rows.filter(queue__vendor_id=vendor_id)
+    if channel:
+        rows = rows.filter(queue__channel=channel)
+    if site:
+        rows = rows.filter(queue__site=site)
+    return rows
+
+
 def sums_for(rows) -> dict:
     """One dict of summed counts (zeros when no row)."""
     return rows.aggregate(**sum_expressions())
@@ -81,7 +108,20 @@ def has_data(sums: dict) -> bool:
     return any(sums[name] for name in ("offered", "answered", "abandoned", "handled"))
 
 
-def _group_key(group_by: str, zone):
+def _day_key(group_by: str):
+    """The group key of rollup rows (already days in the zone asked)."""
+    if group_by == GroupBy.DAY:
+        return {"key": F("day")}
+    if group_by == GroupBy.WEEK:
+        return {"key": TruncWeek("day")}
+    if group_by == GroupBy.MONTH:
+        return {"key": TruncMonth("day")}
+    raise ValueError(f"The daily rollup has no {group_by!r}.")
+
+
+def _group_key(group_by: str, zone, *, daily=False):
+    if daily and group_by in (GroupBy.DAY, GroupBy.WEEK, GroupBy.MONTH):
+        return _day_key(group_by)
     if group_by == GroupBy.QUEUE:
         return {"key": Coalesce("queue_id", Value(0))}
     if group_by == GroupBy.CHANNEL:
@@ -112,12 +152,16 @@ class Row:
 def grouped_sums(rows, group_by: str, *, zone=None) -> list[tuple[object, dict]]:
     """``[(key, sums)]`` of ``rows`` grouped in SQL, in key order."""
     zone = zone or timezone.get_current_timezone()
-    keys = _group_key(group_by, zone)
+    daily = rows.model is QueueDay
+    keys = _group_key(group_by, zone, daily=daily)
     result = []
     for values in rows.order_by().annotate(**keys).values(*keys).annotate(**sum_expressions()) \
             .order_by(*keys):
         if group_by == GroupBy.INTERVAL:
             key = f"{values['hour']:02d}:{values['minute']:02d}"
+        elif daily and group_by in (GroupBy.DAY, GroupBy.WEEK, GroupBy.MONTH):
+            # The intervals' keys are the zone's midnights: the rollup's say the same.
+            key = datetime.combine(values["key"], time(), tzinfo=zone)
         else:
             key = values["key"]
         result.append((key, {name: values[name] for name in COUNT_FIELDS}))
@@ -171,8 +215,8 @@ def queue_overview(start: datetime, end: datetime, *, queues=None, treatment=Non
     and how it stands against its target: two queries whatever the number of queues."""
     queues = list((queues if queues is not None else Queue.objects.filter(active=True))
                   .select_related("vendor"))
-    grouped = dict(grouped_sums(intervals_in(start, end, queue_ids=[q.pk for q in queues]),
-                                GroupBy.QUEUE))
+    grouped = dict(grouped_sums(rows_for(start, end, group_by=GroupBy.QUEUE,
+                                         queue_ids=[q.pk for q in queues]), GroupBy.QUEUE))
     result = []
     for queue in queues:
         sums = grouped.get(queue.pk, empty_sums())
@@ -194,14 +238,58 @@ def target_status(value, target) -> str:
     return "amber" if value >= target - AMBER_MARGIN else "red"
 
 
+def service_level_ratio():
+    """An interval's answered within ÷ events (negative treatment), in floating point
+    (numeric division made the month's scan twice as slow); null without events."""
+    events = F("answered") + F("abandoned") - F("short_abandons")
+    return ExpressionWrapper(
+        Cast("answered_within_threshold", FloatField())
+        / NullIf(Cast(events, FloatField()), Value(0.0)), output_field=FloatField())
+
+
+MAX_WORST_DAYS = 100
+
+
+def _worst_days(start, end, queue_ids, limit, zone=None):
+    """``Q`` of the (queue, day) pairs that can hold the ``limit`` worst intervals, from
+    the rollup's lowest interval of each day: the ``limit``-th lowest day minimum is at
+    least the ``limit``-th lowest interval, so no worse interval lies in a day whose
+    minimum is above it. None when the rollup does not cover the range."""
+    from . import rollup
+
+    zone = zone or timezone.get_current_timezone()
+    days = rollup.days_covering(start, end, zone)
+    if days is None:
+        return None
+    name, first, last = days
+    in_range = QueueDay.objects.filter(zone=name, day__gte=first, day__lte=last,
+                                       queue_id__in=queue_ids, worst_ratio__isnull=False)
+    lowest = list(in_range.order_by("worst_ratio").values_list("worst_ratio", flat=True)
+                  [:limit])
+    if not lowest:
+        return Q(pk__in=[])
+    candidates = list(in_range.filter(worst_ratio__lte=lowest[-1])
+                      .values_list("queue_id", "day")[:MAX_WORST_DAYS + 1])
+    if len(candidates) > MAX_WORST_DAYS:
+        return None  # many days tie at the bottom (say 0 %): scan the range instead
+    which = Q()
+    for queue_id, day in candidates:
+        midnight = datetime.combine(day, time(), tzinfo=zone)
+        which |= Q(queue_id=queue_id, start__gte=midnight,
+                   start__lt=datetime.combine(day + timedelta(days=1), time(), tzinfo=zone))
+    return which
+
+
 def worst_intervals(start: datetime, end: datetime, *, queues, limit=10) -> list[dict]:
     """The intervals with the lowest service level (negative treatment) in the range."""
-    rows = intervals_in(start, end, queue_ids=[q.pk for q in queues]).filter(
+    queue_ids = [q.pk for q in queues]
+    rows = intervals_in(start, end, queue_ids=queue_ids).filter(
         answered__gt=0).select_related("queue")
+    days = _worst_days(start, end, queue_ids, limit)
+    if days is not None:
+        rows = rows.filter(days)
     # In SQL: answered within ÷ events, lowest first (ties: more contacts first).
-    events = F("answered") + F("abandoned") - F("short_abandons")
-    rows = rows.annotate(ratio=ExpressionWrapper(
-        F("answered_within_threshold") * 1.0 / events, output_field=FloatField()))
+    rows = rows.annotate(ratio=service_level_ratio())
     result = []
     for row in rows.order_by("ratio", "-offered", "start")[:limit]:
         sums = {name: getattr(row, name) for name in COUNT_FIELDS}

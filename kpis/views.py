@@ -1,4 +1,4 @@
-"""KPI pages: the overview per queue, a queue's trend, the import page, and the cards
+"""KPI pages: the overview per queue, a queue's trend, and the cards
 other apps' pages draw (incident impact, a vendor's queues, the dashboard tile).
 
 Views parse, call selectors or services, and render.
@@ -8,25 +8,24 @@ import csv
 import io
 from datetime import timedelta
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from core.charts import svg
 
-from . import charts, importing, services
-from .choices import GroupBy, ImportFormat
-from .forms import ImportForm, KpiFilterForm
+from . import charts
+from .choices import GroupBy
+from .forms import KpiFilterForm
 from .formulas import cost_per_contact
-from .models import IntervalImport, Queue
+from .models import Queue
 from .selectors import (
     incident_impact,
     intervals_in,
     metrics,
     queue_overview,
+    rows_for,
     target_status,
     worst_intervals,
 )
@@ -70,7 +69,8 @@ def overview(request):
                                                        + timedelta(days=1), queues=form.queues())}
     for row in rows:
         row["today"] = today.get(row["queue"].pk)
-    daily = metrics(intervals_in(start, end, queue_ids=[q.pk for q in queues]), GroupBy.DAY)
+    daily = metrics(rows_for(start, end, group_by=GroupBy.DAY, queue_ids=[q.pk for q in queues]),
+                    GroupBy.DAY)
     chart = svg(charts.service_level_trend(
         [(r.key.date() if hasattr(r.key, "date") else r.key, r.figures["service_level"],
           r.sums["offered"]) for r in daily], title="Service level per day, selected queues"))\
@@ -150,66 +150,6 @@ def queue_detail(request, pk):
         "queue": queue, "form": form, "rows": rows, "summary": summary, "chart": chart,
         "first": first, "last": last, "columns": TABLE_COLUMNS,
         "history": queue.history.select_related("history_user")[:10]})
-
-
-@login_required
-@reader
-def import_intervals(request):
-    can_import = request.user.has_perm("kpis.import_intervals")
-    context = {"formats": ImportFormat.choices, "can_import": can_import,
-               "recent": IntervalImport.objects.select_related("by")[:10]}
-    status = 200
-    if request.method == "POST":
-        if not can_import:
-            raise PermissionDenied("Your role does not import interval data.")
-        form = ImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            data = form.cleaned_data
-            upload = data["file"]
-            try:
-                result = services.intervals_import(
-                    by=request.user, content=upload.read(), file_name=upload.name,
-                    source=data["source"], format=None if data["source"] else data["format"],
-                    interval_minutes=None if data["source"] else data["interval_minutes"],
-                    time_zone=None if data["source"] else data["time_zone"],
-                    dry_run=data["preview"])
-            except services.ImportRefused as refused:
-                context.update(refused=refused)
-                status = 400
-            except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-                status = 400
-            else:
-                if data["preview"]:
-                    context["preview"] = result
-                    context["queues"] = Queue.objects.in_bulk(
-                        {p.queue_id for p in result.preview})
-                else:
-                    messages.success(request, (
-                        f"Imported {result.rows:,} intervals: {result.created:,} new, "
-                        f"{result.replaced:,} replaced."))
-                    return redirect("kpis:import")
-        else:
-            status = 400
-    else:
-        form = ImportForm()
-    context["form"] = form
-    return render(request, "kpis/import.html", context, status=status)
-
-
-@login_required
-@reader
-def sample_file(request, format):
-    if format not in importing.PRESETS:
-        return HttpResponse("Unknown format.", status=404, content_type="text/plain")
-    headers, rows = importing.sample_rows(format)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="switchboard-{format}-sample.csv"'
-    writer = csv.writer(response)
-    writer.writerow(headers)
-    writer.writerows(rows)
-    return response
 
 
 # --- Cards on other pages ----------------------------------------------------------------

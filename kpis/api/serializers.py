@@ -53,7 +53,8 @@ class IntervalImportSerializer(serializers.ModelSerializer):
     class Meta:
         model = IntervalImport
         fields = ["id", "source", "format", "file_name", "by", "at", "outcome", "rows",
-                  "created", "replaced", "errors"]
+                  "created", "replaced", "errors", "rows_validated", "rows_written",
+                  "attempts", "failure", "finished_at"]
         read_only_fields = fields
 
 

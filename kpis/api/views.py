@@ -21,7 +21,7 @@ from ..choices import GroupBy
 from ..filters import IntervalFilter
 from ..formulas import cost_per_contact
 from ..models import IntervalImport, IntervalStat, Queue
-from ..selectors import intervals_in, metrics
+from ..selectors import metrics, rows_for
 from ..spend import has_spend_source, spend_by_queue
 from .serializers import (
     IntervalImportSerializer,
@@ -126,10 +126,11 @@ class MetricsView(APIView):
             **request.query_params.dict(), "queue": request.query_params.getlist("queue")})
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        rows = intervals_in(data["start"], data["end"], queue_ids=data.get("queue") or None,
-                            vendor_id=data.get("vendor"), channel=data.get("channel"),
-                            site=data.get("site"))
         group_by = data["group_by"]
+        rows = rows_for(data["start"], data["end"], group_by=group_by,
+                        zone=ZoneInfo(data["time_zone"]), queue_ids=data.get("queue") or None,
+                        vendor_id=data.get("vendor"), channel=data.get("channel"),
+                        site=data.get("site"))
         show_cost = has_spend_source() and request.user.has_perm("kpis.see_cost")
         results = metrics(rows, group_by, zone=ZoneInfo(data["time_zone"]),
                           treatment=data.get("treatment"))

@@ -64,6 +64,8 @@ STRUCTURED = {
     "webhooks.WebhookSubscription.previous_secret": "a generated signing secret",
     "webhooks.WebhookDelivery.event_id": "a generated message id (msg_ + hex)",
     "webhooks.WebhookDelivery.event_type": "a registered event type code",
+    "kpis.IntervalImport.upload": "a stored file's name (its history keeps it as text)",
+    "kpis.QueueDay.zone": "an IANA zone name from the KPI_ROLLUP_ZONES setting",
 }
 
 

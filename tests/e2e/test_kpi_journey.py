@@ -1,8 +1,11 @@
-"""Journey: a manager imports a week of an Amazon Connect export with one bad row —
-refused, the row and column named, nothing imported — fixes it, imports it, and sees
-that week's service level per queue against target; then opens an incident and sees
-the contacts it lost against the four-week baseline. Screenshots at phone and desktop
-widths are left in the temp folder for a person to look at."""
+"""Journey: a manager sets up a column mapping for Amazon Connect exports in the
+mapping editor (from the preset, previewing a sample), imports a week of an export
+with one bad row — a large file, so it goes to the import task and its progress
+page: refused, the row and column named, nothing imported — fixes it, imports it,
+and sees that week's service level per queue against target; then opens an incident
+and sees the contacts it lost against the four-week baseline, on the incident and in
+its post-mortem. Screenshots at phone and desktop widths are left in the temp folder
+for a person to look at."""
 
 import tempfile
 from datetime import UTC, datetime, timedelta
@@ -14,9 +17,9 @@ from playwright.sync_api import expect
 
 from core.choices import Role
 from incidents import services as incident_services
-from incidents.models import Channel
+from incidents.models import Channel, Severity
 from kpis import services
-from kpis.models import IntervalStat
+from kpis.models import ImportSource, IntervalImport, IntervalStat
 from tests.e2e.steps import log_in
 from tests.factories import UserFactory
 
@@ -46,7 +49,22 @@ def connect_week(monday, *, bad=False):
     return "".join(lines)
 
 
-def test_import_a_week_fix_a_bad_row_and_see_the_figures(page, browser, live_server):
+def shoot(page, name):
+    """Full-page screenshots at desktop and phone widths; the phone one must not
+    scroll sideways."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=str(SHOTS / f"{name}-1280.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.screenshot(path=str(SHOTS / f"{name}-390.png"), full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 400, f"{name}: the phone layout scrolls sideways ({width} px)"
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_import_a_week_fix_a_bad_row_and_see_the_figures(page, browser, live_server,
+                                                          settings):
+    # Any file is "large" here: imports go through the task and its progress page.
+    settings.KPI_IMPORT_SYNC_MAX_BYTES = 0
     manager = UserFactory(username="maria", first_name="Maria", roles=[Role.MANAGER],
                           is_staff=True)
     support = services.queue_create(by=manager, name="Voice support", channel="voice")
@@ -71,35 +89,62 @@ def test_import_a_week_fix_a_bad_row_and_see_the_figures(page, browser, live_ser
     incident = incident_services.incident_declare(
         by=manager, title="SIP trunk outage", channels=[Channel.objects.get(key="voice")],
         at=tuesday)
-    incident.resolved_at = tuesday + timedelta(hours=1)
-    incident.save()
+    incident = incident_services.incident_triage(incident=incident, by=manager,
+                                                 severity=Severity.objects.get(key="SEV2"),
+                                                 commander=manager,
+                                                 at=tuesday + timedelta(minutes=5))
+    incident = incident_services.incident_resolve(incident=incident, by=manager,
+                                                  summary="Trunk back.",
+                                                  at=tuesday + timedelta(hours=1))
+    incident_services.incident_start_postmortem(incident=incident, by=manager,
+                                                at=tuesday + timedelta(hours=2))
 
-    # --- The import with one bad row: refused, the row named. ---
+    # --- The mapping editor: Amazon Connect's preset, half-hour intervals, previewed. ---
     log_in(page, "maria")
     page.goto("/kpis/")
     page.get_by_test_id("import-link").click()
-    form = page.get_by_test_id("import-form")
-    form.get_by_label("File").set_input_files(str(bad_file))
-    form.get_by_label("Format").select_option(value="amazon_connect")
+    page.get_by_test_id("mappings-link").click()
+    page.get_by_test_id("new-mapping-amazon_connect").click()
+    form = page.get_by_test_id("mapping-form")
+    expect(form.get_by_label("Offered")).to_have_value("Contacts queued")
+    form.get_by_label("Name").fill("Connect, half-hours")
     form.get_by_label("Interval length").select_option(value="30")
+    form.get_by_label("A sample of the file (optional)").set_input_files(str(good_file))
+    form.get_by_test_id("mapping-preview-button").click()
+    preview = page.get_by_test_id("mapping-preview-table")
+    expect(preview.locator('tr[data-field="queue"] td').first).to_have_text("Voice support")
+    expect(preview.locator('tr[data-field="offered"] td').first).to_have_text("100")
+    shoot(page, "kpi-mapping-preview")
+    page.get_by_test_id("mapping-form").get_by_test_id("mapping-save").click()
+    expect(page.get_by_text("Mapping “Connect, half-hours” saved.")).to_be_visible()
+    shoot(page, "kpi-mapping-saved")
+
+    # --- The import with one bad row: queued, then refused on its page, the row named. ---
+    page.get_by_text("Import a file with this mapping").click()
+    form = page.get_by_test_id("import-form")
+    expect(form.get_by_label("Saved mapping")).to_have_value(
+        str(ImportSource.objects.get(name="Connect, half-hours").pk))
+    form.get_by_label("File").set_input_files(str(bad_file))
     form.get_by_test_id("import-submit").click()
+    expect(page.get_by_test_id("import-status")).to_have_attribute("data-outcome", "refused")
     expect(page.get_by_test_id("import-refused")).to_contain_text("Nothing was imported")
     errors = page.get_by_test_id("import-error")
     expect(errors).to_have_count(1)
     expect(errors.first.locator("td").nth(0)).to_have_text("4")
     expect(errors.first.locator("td").nth(1)).to_have_text("Contacts queued")
     assert not IntervalStat.objects.filter(start__gte=monday).exists()
-    page.set_viewport_size({"width": 390, "height": 900})
-    page.screenshot(path=str(SHOTS / "kpi-import-refused-390.png"), full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
+    shoot(page, "kpi-import-refused")
 
-    # --- Fixed: imported. ---
+    # --- Fixed: imported by the task, followed on the progress page. ---
+    page.get_by_text("Import the fixed file").click()
     form = page.get_by_test_id("import-form")
+    form.get_by_label("Saved mapping").select_option(label="Connect, half-hours")
     form.get_by_label("File").set_input_files(str(good_file))
-    form.get_by_label("Format").select_option(value="amazon_connect")
-    form.get_by_label("Interval length").select_option(value="30")
     form.get_by_test_id("import-submit").click()
-    expect(page.get_by_text("Imported 56 intervals: 56 new, 0 replaced.")).to_be_visible()
+    expect(page.get_by_test_id("import-status")).to_have_attribute("data-outcome", "imported")
+    expect(page.get_by_test_id("import-done")).to_contain_text(
+        "Imported 56 intervals: 56 new, 0 replaced.")
+    shoot(page, "kpi-import-done")
 
     # --- That week per queue against target. ---
     sunday = monday + timedelta(days=6)
@@ -115,12 +160,7 @@ def test_import_a_week_fix_a_bad_row_and_see_the_figures(page, browser, live_ser
     expect(chat.get_by_test_id("service-level").get_by_test_id("kpi-status")) \
         .to_have_attribute("data-status", "red")
     expect(page.get_by_test_id("kpi-chart").locator("svg")).to_be_visible()
-    page.screenshot(path=str(SHOTS / "kpi-overview-1280.png"), full_page=True)
-    page.set_viewport_size({"width": 390, "height": 900})
-    page.screenshot(path=str(SHOTS / "kpi-overview-390.png"), full_page=True)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 400, f"the phone layout scrolls sideways ({width} px)"
-    page.set_viewport_size({"width": 1280, "height": 900})
+    shoot(page, "kpi-overview")
 
     # --- The incident's lost contacts. ---
     page.goto(incident.get_absolute_url())
@@ -128,4 +168,17 @@ def test_import_a_week_fix_a_bad_row_and_see_the_figures(page, browser, live_ser
     # The baseline answered 2 × 95 = 190 in that hour; the outage answered 2 × 40 = 80.
     expect(impact).to_be_visible()
     expect(page.get_by_test_id("lost-contacts")).to_contain_text("110 contacts lost")
+    # …and inside the post-mortem being written.
+    expect(page.locator("#postmortem").get_by_test_id("postmortem-lost-contacts")) \
+        .to_contain_text("110 contacts lost")
     page.screenshot(path=str(SHOTS / "kpi-incident-1280.png"), full_page=True)
+
+    # --- A larger import while a worker has it: the page shows and polls its progress. ---
+    running = IntervalImport.objects.create(
+        by=manager, at=timezone.now(), format="amazon_connect", file_name="connect-year.csv",
+        outcome="validating", rows=100_000, rows_validated=45_000, attempts=1,
+        lease_until=timezone.now() + timedelta(minutes=10))
+    page.goto(running.get_absolute_url())
+    expect(page.get_by_test_id("validated-progress")).to_have_attribute("value", "45")
+    expect(page.get_by_test_id("import-status")).to_have_attribute("hx-trigger", "every 2s")
+    shoot(page, "kpi-import-progress")

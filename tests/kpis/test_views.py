@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from core.choices import Role
 from incidents import services as incident_services
-from incidents.models import Channel
+from incidents.models import Channel, Severity
 from kpis.models import IntervalStat
 from tests.kpis.conftest import at
 
@@ -197,3 +197,29 @@ def test_cost_per_contact_only_for_money_roles(login, week, spend_source, role):
     assert ('data-testid="cost-per-contact"' in html) == money
     if money:
         assert "11.11" in html  # Voice support: 1,000.00 ÷ 90 contacts handled
+
+
+def test_the_postmortem_shows_the_measured_impact(login, manager, support, add_interval):
+    # The same lost contacts inside the post-mortem (core.registry slot "postmortem"),
+    # drawn by kpis without incidents importing it.
+    for weeks in range(1, 5):
+        add_interval(support, at(30, 9) - timedelta(weeks=weeks), offered=110, answered=100,
+                     answered_within_threshold=90, abandoned=10, abandoned_within_threshold=5)
+    add_interval(support, at(30, 9), offered=70, answered=40, answered_within_threshold=10,
+                 abandoned=30, abandoned_within_threshold=5)
+    incident = incident_services.incident_declare(
+        by=manager, title="Carrier outage", channels=[Channel.objects.get(key="voice")],
+        at=at(30, 9, 5))
+    incident = incident_services.incident_triage(incident=incident, by=manager,
+                                                 severity=Severity.objects.get(key="SEV2"),
+                                                 commander=manager, at=at(30, 9, 10))
+    incident = incident_services.incident_resolve(incident=incident, by=manager,
+                                                  summary="Carrier fixed.", at=at(30, 9, 25))
+    html = login(Role.VIEWER).get(incident.get_absolute_url()).content.decode()
+    assert 'data-testid="postmortem-impact"' not in html  # no post-mortem yet
+    incident_services.incident_start_postmortem(incident=incident, by=manager,
+                                                at=at(30, 10))
+    html = login(Role.VIEWER).get(incident.get_absolute_url()).content.decode()
+    section = html[html.index('id="postmortem"'):]
+    assert 'data-testid="postmortem-impact"' in section
+    assert "60 contacts lost" in section[section.index("postmortem-impact"):]
