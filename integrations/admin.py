@@ -8,7 +8,7 @@ actions call the same services as the pages.
 
 from django.contrib import admin
 
-from core.admin import AuditedAdmin, run_for_each
+from core.admin import AuditedAdmin, ReadOnlyAdminMixin, run_for_each
 
 from . import services
 from .models import Alert, AlertGroup, InboundEvent, Integration
@@ -43,19 +43,8 @@ class IntegrationAdmin(AuditedAdmin):
                      done="Disabled")
 
 
-class _ReadOnly(AuditedAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Alert)
-class AlertAdmin(_ReadOnly):
+class AlertAdmin(ReadOnlyAdminMixin, AuditedAdmin):
     list_display = ("title", "integration", "status", "severity", "occurrences",
                     "last_seen_at")
     list_filter = ("status", "severity", "integration")
@@ -63,7 +52,7 @@ class AlertAdmin(_ReadOnly):
 
 
 @admin.register(AlertGroup)
-class AlertGroupAdmin(_ReadOnly):
+class AlertGroupAdmin(ReadOnlyAdminMixin, AuditedAdmin):
     list_display = ("group_key", "integration", "status", "incident", "last_fired_at",
                     "source_started_at", "source_ended_at")
     list_filter = ("status", "integration")
@@ -71,16 +60,7 @@ class AlertGroupAdmin(_ReadOnly):
 
 
 @admin.register(InboundEvent)
-class InboundEventAdmin(admin.ModelAdmin):
+class InboundEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("integration", "received_at", "status", "attempts", "is_test")
     list_filter = ("status", "integration", "is_test")
     search_fields = ("error",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -34,22 +34,28 @@ def index(request):
         "can_download": request.user.has_perm("reports.download_pack")})
 
 
-@page_reader(READ)
-def review_new(request):
-    form = ReviewForm(request.POST or None, initial={"vendor": request.GET.get("vendor")})
+def _create_page(request, form, create, template, done):
+    """A "new …" page: the bound form's data through the ``create`` service, its
+    refusals shown on their fields, the new object's page on success."""
     if request.method == "POST" and form.is_valid():
         try:
-            review = services.review_create(by=request.user, **form.cleaned_data)
+            created = create(by=request.user, **form.cleaned_data)
         except DomainError as exc:
             form.add_service_errors(exc.errors or {"__all__": [exc.message]})
         except ValidationError as exc:
             form.add_service_errors(exc.message_dict if hasattr(exc, "error_dict")
                                     else {"__all__": exc.messages})
         else:
-            messages.success(request, "Review planned.")
-            return redirect(review)
-    return render(request, "reports/review_form.html", {"form": form},
-                  status=400 if form.is_bound else 200)
+            messages.success(request, done)
+            return redirect(created)
+    return render(request, template, {"form": form}, status=400 if form.is_bound else 200)
+
+
+@page_reader(READ)
+def review_new(request):
+    form = ReviewForm(request.POST or None, initial={"vendor": request.GET.get("vendor")})
+    return _create_page(request, form, services.review_create, "reports/review_form.html",
+                        "Review planned.")
 
 
 def _review_context(request, review, **forms):
@@ -206,17 +212,6 @@ def schedule_detail(request, pk):
 def schedule_new(request):
     if not request.user.has_perm("reports.manage_schedules"):
         raise PermissionDenied("Your role does not manage pack schedules.")
-    form = ScheduleForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            schedule = services.schedule_create(by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_service_errors(exc.errors or {"__all__": [exc.message]})
-        except ValidationError as exc:
-            form.add_service_errors(exc.message_dict if hasattr(exc, "error_dict")
-                                    else {"__all__": exc.messages})
-        else:
-            messages.success(request, "Schedule created.")
-            return redirect(schedule)
-    return render(request, "reports/schedule_form.html", {"form": form},
-                  status=400 if form.is_bound else 200)
+    return _create_page(request, ScheduleForm(request.POST or None),
+                        services.schedule_create, "reports/schedule_form.html",
+                        "Schedule created.")
