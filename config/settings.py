@@ -386,6 +386,8 @@ SPECTACULAR_SETTINGS = {
         "ReviewActionItemStateEnum": "reports.choices.ActionItemState",
         "PackStatusEnum": "reports.choices.PackStatus",
         "PackFormatEnum": "reports.choices.PackFormat",
+        "PackKindEnum": "reports.choices.PackKind",
+        "IntegrationKindEnum": "integrations.choices.IntegrationKind",
         "AlertSeverityEnum": "integrations.choices.AlertSeverity",
         "WebhookDeliveryStatusEnum": "integrations.webhooks.choices.DeliveryStatus",
         "WebhookPresetEnum": "integrations.webhooks.choices.Preset",

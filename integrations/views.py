@@ -70,7 +70,7 @@ def integration_create(request):
         else:
             messages.success(request, "Integration created. Copy its URL now: the token is "
                                       "not shown again.")
-            return _detail(request, integration, token=token, status=201)
+            return _show_token_once(request, integration, token)
     return render(request, "integrations/form.html", {"form": form},
                   status=400 if form.is_bound else 200)
 
@@ -93,6 +93,18 @@ def integration_edit(request, pk):
                   status=400 if form.is_bound else 200)
 
 
+def _token_key(integration):
+    return f"integration-token-{integration.pk}"
+
+
+def _show_token_once(request, integration, token):
+    """Post/redirect/get: the new token rides in the session to the next page view of
+    the integration, which takes it out — a reload or the back button cannot post the
+    form again, and the token is shown once."""
+    request.session[_token_key(integration)] = token
+    return redirect(integration)
+
+
 def _detail(request, integration, *, token=None, status=200):
     url = _intake_url(request, integration, token)
     return render(request, "integrations/detail.html", {
@@ -107,8 +119,10 @@ def _detail(request, integration, *, token=None, status=200):
 
 @page_reader(READ)
 def integration_detail(request, pk):
-    return _detail(request, get_object_or_404(
-        Integration.objects.select_related("channel", "team", "vendor"), pk=pk))
+    integration = get_object_or_404(
+        Integration.objects.select_related("channel", "team", "vendor"), pk=pk)
+    token = request.session.pop(_token_key(integration), None)
+    return _detail(request, integration, token=token)
 
 
 @require_POST
@@ -119,7 +133,7 @@ def integration_rotate(request, pk):
                                                            by=request.user)
     messages.success(request, "New token made: the old URL no longer works. Copy the new "
                               "one now.")
-    return _detail(request, integration, token=token)
+    return _show_token_once(request, integration, token)
 
 
 @require_POST

@@ -314,7 +314,8 @@ def concrete_path(path: str, ids: dict) -> str:
             resource = "rules" if name == "rule_id" else parts[index - 1]
             part = str(ids[resource])
         out.append(part)
-    return "/" + "/".join(out) + "/"
+    # Kept as the route has it: PagerDuty's own path (…/v2/enqueue) has no slash.
+    return "/" + "/".join(out) + ("/" if path.endswith("/") else "")
 
 
 # --- Sending them -----------------------------------------------------------------------

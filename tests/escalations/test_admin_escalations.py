@@ -83,6 +83,7 @@ def test_policies_are_edited_in_order_and_checked(client, manager):
     assert not EscalationSlaPolicy.objects.filter(name="Bad").exists()
     response = client.post(reverse("admin:escalations_escalationslapolicy_add"), {
         "name": "Good", "order": 30, "active": "on", "resolution": "2 00:00:00",
+        "pause_cap_unit": "business",
         "pause_in_awaiting_customer": '["escalations.resolution"]',
     })
     assert response.status_code == 302
@@ -133,7 +134,7 @@ def test_policy_admin_saves_versions(client, manager):
     client.force_login(manager)
     url = reverse("admin:escalations_escalationslapolicy_change", args=[policy.pk])
     response = client.post(url, {"name": "Default", "order": 10, "active": "on",
-                                 "resolution": "1 00:00:00",
+                                 "resolution": "1 00:00:00", "pause_cap_unit": "business",
                                  "pause_in_awaiting_customer": '["escalations.resolution"]'})
     assert response.status_code == 302
     assert EscalationSlaPolicy.objects.get(pk=policy.pk).version == 2
