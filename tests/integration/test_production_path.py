@@ -87,6 +87,11 @@ def production_env(production_database, tmp_path_factory):
         "EMAIL_OUTBOX_INTERVAL_SECONDS": "3",
         "HEARTBEAT_INTERVAL_SECONDS": "5",
     }
+    # The deployment's broker database is its own: a queue left there by another run
+    # would keep its worker busy for minutes before the heartbeat.
+    import redis as redis_client
+
+    redis_client.Redis.from_url(env["CELERY_BROKER_URL"]).flushdb()
     return env, mail
 
 
