@@ -602,6 +602,10 @@ SWITCHBOARD_FISCAL_YEAR_START_MONTH = env.int("SWITCHBOARD_FISCAL_YEAR_START_MON
 # Budget consumption alerts for a whole category of a year (per budget: its own list).
 SWITCHBOARD_BUDGET_CATEGORY_ALERTS = [int(v) for v in env.list(
     "SWITCHBOARD_BUDGET_CATEGORY_ALERTS", default=["80", "100"])]
+# Governance: a post-mortem's reviewer must be someone other than its author (the
+# author may then neither be chosen as reviewer nor publish it). On by default.
+SWITCHBOARD_POSTMORTEM_REVIEWER_NOT_AUTHOR = env.bool(
+    "SWITCHBOARD_POSTMORTEM_REVIEWER_NOT_AUTHOR", default=True)
 # Days after resolution during which a customer escalation may still be reopened.
 ESCALATION_REOPEN_WINDOW_DAYS = env.int("ESCALATION_REOPEN_WINDOW_DAYS", default=14)
 # Tier ladder: minutes the receiving tier's leads have to acknowledge an escalation

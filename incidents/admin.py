@@ -22,6 +22,7 @@ from core.admin import (
     action_with_form,
     run_for_each,
 )
+from core.why_not import why_not_transition
 
 from . import services
 from .models import (
@@ -36,6 +37,13 @@ from .models import (
 from .services import why_not
 
 # --- Shared plumbing ----------------------------------------------------------------------
+
+
+def _can(request, name, fills):
+    """Asked before an action's form: may this incident take transition ``name`` now
+    (whatever the form will be given for ``fills``)?"""
+    return lambda incident: why_not_transition(request.user, incident, name, fills=fills)
+
 
 
 class ReasonForm(forms.Form):
@@ -191,7 +199,9 @@ class IncidentAdmin(ServiceSaveAdmin):
                                      severity=data["severity"], commander=data["commander"])
 
         return action_with_form(self, request, queryset, form_class=TriageForm,
-                                action="triage_selected", title="Triage", call=call,
+                                action="triage_selected",
+                                why_not=_can(request, "triage", {"severity", "commander"}),
+                                title="Triage", call=call,
                                 done="Triaged")
 
     @admin.action(description="Contain selected…", permissions=["change"])
@@ -200,7 +210,9 @@ class IncidentAdmin(ServiceSaveAdmin):
             services.incident_contain(incident=incident, by=request.user, summary=data["text"])
 
         return action_with_form(self, request, queryset, form_class=ContainForm,
-                                action="contain_selected", title="Contain", call=call,
+                                action="contain_selected",
+                                why_not=_can(request, "contain", {"containment_summary"}),
+                                title="Contain", call=call,
                                 done="Contained")
 
     @admin.action(description="Resolve selected…", permissions=["change"])
@@ -209,7 +221,9 @@ class IncidentAdmin(ServiceSaveAdmin):
             services.incident_resolve(incident=incident, by=request.user, summary=data["text"])
 
         return action_with_form(self, request, queryset, form_class=ResolveForm,
-                                action="resolve_selected", title="Resolve", call=call,
+                                action="resolve_selected",
+                                why_not=_can(request, "resolve", {"resolution_summary"}),
+                                title="Resolve", call=call,
                                 done="Resolved")
 
     @admin.action(description="Start the post-mortem of selected", permissions=["change"])
@@ -230,7 +244,9 @@ class IncidentAdmin(ServiceSaveAdmin):
             services.incident_cancel(incident=incident, by=request.user, reason=data["text"])
 
         return action_with_form(self, request, queryset, form_class=ReasonForm,
-                                action="cancel_selected", title="Cancel as a false alarm",
+                                action="cancel_selected",
+                                why_not=_can(request, "cancel", {"cancel_reason"}),
+                                title="Cancel as a false alarm",
                                 call=call, done="Cancelled")
 
     @admin.action(description="Reopen selected…", permissions=["change"])
@@ -239,7 +255,9 @@ class IncidentAdmin(ServiceSaveAdmin):
             services.incident_reopen(incident=incident, by=request.user, reason=data["text"])
 
         return action_with_form(self, request, queryset, form_class=ReasonForm,
-                                action="reopen_selected", title="Reopen", call=call,
+                                action="reopen_selected",
+                                why_not=_can(request, "reopen", {"reason"}),
+                                title="Reopen", call=call,
                                 done="Reopened")
 
 

@@ -33,6 +33,7 @@ from core.choices import ClockState, Role
 from core.clocks import builtin_calendar, clock_start, clock_stop, clocks_of
 from core.pci import redact_card_numbers
 from core.transitions import lock, perform_transition
+from core.why_not import Refusal, forbidden, refuse
 
 from . import conditions as rule_conditions
 from . import timeline_events as events
@@ -460,12 +461,32 @@ def required_steps_pending(obj) -> list[str]:
 # --- Working the steps ---------------------------------------------------------------------
 
 
+def _roles_of(user) -> set[str]:
+    # Read once per request's user object: a checklist asks for every step.
+    if not hasattr(user, "_switchboard_roles"):
+        user._switchboard_roles = set(user.groups.values_list("name", flat=True))
+    return user._switchboard_roles
+
+
+def why_not_work_step(user, step_run) -> Refusal | None:
+    """May ``user`` complete or skip this step? A step with a responsible role is for
+    people in that role (managers may do any step: they stand in for anyone). The
+    checklist greys the step's buttons with these words and the service refuses with
+    them (403)."""
+    role = step_run.step.responsible_role
+    if not role or user.is_superuser or _roles_of(user) & {role, Role.MANAGER}:
+        return None
+    return forbidden(f"This step is for the {Role(role).label} role; ask someone in it.")
+
+
+
 def _lock_step(step_run, by):
     # of=("self",): PostgreSQL cannot lock the nullable side of an outer join.
     step_run = StepRun.objects.select_for_update(of=("self",)).select_related(
         "step", "run__playbook", "run__incident", "run__escalation").get(pk=step_run.pk)
     if not can_work_on(by, step_run.run.owner):
         raise PermissionDenied("Your role cannot work playbook steps here.")
+    refuse(why_not_work_step(by, step_run))
     if is_finished(step_run.run.owner):
         raise ValidationError({"step": f"The {step_run.run.owner._meta.verbose_name} is "
                                        f"{step_run.run.owner.get_state_display().lower()}."})

@@ -251,9 +251,12 @@ def runs_context(request, obj, forms):
     runs = runs_for(obj)
     for view in runs:
         for step in view.steps:
+            # A step for another role: greyed with the reason, not offered as a button.
+            step.blocked = services.why_not_work_step(user, step) if can_work else None
+            works = can_work and step.blocked is None
             step.complete_form = forms(f"complete-{step.pk}", CompleteForm, form_kwargs={
-                "evidence": step.step.evidence}) if can_work else None
-            step.skip_form = forms(f"skip-{step.pk}", SkipForm) if can_work else None
+                "evidence": step.step.evidence}) if works else None
+            step.skip_form = forms(f"skip-{step.pk}", SkipForm) if works else None
     attached = {view.run.playbook_id for view in runs}
     choices = None
     if can_work and user.has_perm("playbooks.add_playbookrun"):

@@ -16,7 +16,7 @@ from core.clocks import (
     clocks_of,
 )
 from core.events import emit
-from core.hooks import announce_change
+from core.hooks import announce_change, announce_merge
 from core.notifications import notify
 from core.pci import redact_card_numbers
 from core.references import allocate_reference
@@ -209,6 +209,8 @@ def incident_cancel(*, incident: Incident, by, reason, duplicate_of: Incident | 
         label = f"Cancelled as a duplicate of {duplicate_of.reference}"
         timeline_add(duplicate_of, TimelineKind.LINK,
                      f"{incident.reference} was merged into this incident.", by=by, at=at)
+        # Linked escalations, alert groups…: their apps move them (core.hooks).
+        announce_merge(incident, into=duplicate_of, by=by, at=at)
     work_items.timeline_add(incident, TimelineKind.TRANSITION, event=STATE_CHANGED,
                             params=state_changed(incident, label, reason,
                                                  duplicate_of=duplicate_of and duplicate_of.pk),

@@ -9,6 +9,7 @@ from core.clocks import active_clocks_by_owner, clocks_for_page
 from core.forms import ConfirmForm
 from core.presentation import chip_colour
 from core.transitions import allowed_transitions
+from core.why_not import why_not_transition
 
 from .. import services
 from ..choices import IncidentRole
@@ -96,7 +97,9 @@ STEP_INITIAL = {
 
 
 def _next_steps(incident, user, forms, overrides):
-    """The transitions this person may run now (declared on the model)."""
+    """The transitions this person may run from this state (declared on the model); one
+    whose requirement the form cannot fill (a post-mortem to publish, a playbook step)
+    is shown greyed with the reason (core.why_not.why_not_transition decides)."""
     allowed = set(allowed_transitions(incident, user))
     steps = []
     for name, step in STEPS.items():
@@ -104,8 +107,10 @@ def _next_steps(incident, user, forms, overrides):
             continue
         initial = STEP_INITIAL[name](incident) if name in STEP_INITIAL else {}
         form = forms(name, step.form, **initial)
+        fills = {*form.fields, *step.form.error_fields}
         steps.append({"name": name, "step": step, "form": form, "has_fields": bool(form.fields),
-                      "open": name in overrides})
+                      "open": name in overrides,
+                      "blocked": why_not_transition(user, incident, name, fills=fills)})
     return {"steps": steps}
 
 
