@@ -121,6 +121,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # Money and time formatting on every template (core/templatetags/formatting.py).
+            "builtins": ["core.templatetags.formatting"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -197,6 +199,8 @@ AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 
 # --- Internationalisation and time -------------------------------------------
 LANGUAGE_CODE = "en-gb"
+# 24-hour times and one date style everywhere, the admin included (config/formats/).
+FORMAT_MODULE_PATH = ["config.formats"]
 # Instants are stored as aware UTC datetimes; TIME_ZONE is only how they are shown.
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True

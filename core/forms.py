@@ -10,6 +10,8 @@ or a ``ValidationError``) next to the field it names.
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 
+from .validation import humanise_number_errors
+
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -52,6 +54,7 @@ class ServiceForm(forms.Form):
 
     def __init__(self, *args, people=(), **kwargs):
         super().__init__(*args, **kwargs)
+        humanise_number_errors(self)  # "from 0 to 10,000,000", not the column's limit
         for field in self.fields.values():
             if isinstance(field, PersonField):
                 field.set_people(people)

@@ -448,15 +448,15 @@ class ActionItem(FSMModelMixin, models.Model):
     class Meta:
         ordering = ["due_date", "pk"]
 
-    @property
-    def after_close(self) -> bool:
-        return self.incident.is_after_close(self.created_at)
-
     def __str__(self):
         return self.title
 
     def get_absolute_url(self):
         return self.incident.get_absolute_url() + "#action-items"
+
+    @property
+    def after_close(self) -> bool:
+        return self.incident.is_after_close(self.created_at)
 
     @property
     def is_open(self):

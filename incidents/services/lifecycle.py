@@ -40,6 +40,7 @@ from .postmortem import postmortem_get_or_create
 from .timeline import now_or, timeline_add
 from .why_not import refuse, why_not_change_severity
 
+TITLE_REQUIRED = "Give the incident a title people will recognise."
 PAGING_SEVERITY_RANK = 2  # SEV1 and SEV2 page managers and responders when declared
 
 
@@ -65,7 +66,7 @@ def incident_declare(*, by, title, severity: Severity | None = None, summary="",
     if not by.has_perm("incidents.declare_incident"):
         raise PermissionDenied("Your role cannot declare incidents.")
     if not (title or "").strip():
-        raise ValidationError({"title": "Give the incident a title people will recognise."})
+        raise ValidationError({"title": TITLE_REQUIRED})
     at = now_or(at)
     incident = Incident(
         title=title.strip()[:200], summary=redact_card_numbers(summary)[0], severity=severity,

@@ -16,6 +16,7 @@ from ..choices import IncidentRole
 from ..forms import (
     ActionItemEditForm,
     ActionItemForm,
+    CorrectTimestampForm,
     DeclineForm,
     NoteForm,
     PinForm,
@@ -125,6 +126,8 @@ def _details(incident, user, forms):
     return {
         "severity_form": forms("severity", SeverityForm, severity=incident.severity_id),
         "why_not_severity": why_not.why_not_change_severity(user, incident),
+        "correct_form": forms("correct", CorrectTimestampForm),
+        "why_not_correct": why_not.why_not_correct_timestamp(user, incident),
     }
 
 

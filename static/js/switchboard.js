@@ -29,3 +29,38 @@ document.addEventListener("change", function (event) {
   var selector = 'input[type="checkbox"][name="' + box.dataset.selectAll + '"]';
   box.form.querySelectorAll(selector).forEach(function (other) { other.checked = box.checked; });
 });
+
+// Unsaved text: typing into a form's text box marks the form; leaving the page (a link,
+// reload, closing the tab) while a marked form is not sent asks first. Sending the form
+// (plain or htmx) clears the mark; an htmx swap that replaces the form drops it too.
+// Forms that should never ask (search, filters: method GET) are left out.
+(function () {
+  var dirty = new Set();
+  function isText(el) {
+    return el && el.form && (el.form.method || "").toLowerCase() === "post" &&
+      (el.tagName === "TEXTAREA" || (el.tagName === "INPUT" &&
+        ["text", "email", "url", "search", "number", ""].indexOf(el.type) !== -1));
+  }
+  document.addEventListener("input", function (event) {
+    if (isText(event.target)) { dirty.add(event.target.form); }
+  });
+  document.addEventListener("submit", function (event) { dirty.delete(event.target); }, true);
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var el = event.detail && event.detail.elt;
+    if (el && el.tagName === "FORM") { dirty.delete(el); }
+  });
+  window.addEventListener("beforeunload", function (event) {
+    dirty.forEach(function (form) { if (!form.isConnected) { dirty.delete(form); } });
+    if (dirty.size) { event.preventDefault(); event.returnValue = ""; }
+  });
+})();
+
+// The phone layout's menu: the areas collapse behind a "Menu" button (css/switchboard.css
+// hides them under 768 px); the button opens and closes them.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-nav-toggle]");
+  if (!button) { return; }
+  var header = button.closest(".site-header");
+  var open = header.classList.toggle("nav-open");
+  button.setAttribute("aria-expanded", open ? "true" : "false");
+});
