@@ -8,6 +8,8 @@ urlpatterns = [
     path("my-work/", views.my_work, name="my-work"),
     path("calendars/", views_calendars.calendar_list, name="calendar-list"),
     path("calendars/<int:pk>/", views_calendars.calendar_detail, name="calendar-detail"),
+    path("calendars/<int:pk>/holidays/generate/", views_calendars.calendar_generate_holidays,
+         name="calendar-generate-holidays"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
          name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
