@@ -206,6 +206,14 @@ def run_for_each(request, objects, call, *, done):
         messages.success(request, f"{done}: {succeeded}.")
 
 
+def can_transition(request, name):
+    """``why_not`` for :func:`action_with_form`: is transition ``name`` possible now for
+    this person (its state and permission), before anyone types its input?"""
+    from .why_not import why_not_transition
+
+    return lambda obj: why_not_transition(request.user, obj, name, guards=False)
+
+
 def action_with_form(model_admin, request, queryset, *, form_class, action, title, call, done,
                      help="", why_not=None):
     """An admin action that asks for input first (a reason, a summary…), then calls

@@ -51,7 +51,8 @@ def refuse(refusal: Refusal | None) -> None:
         raise refusal.exception()
 
 
-def why_not_transition(user, instance, name, *, fills=(), field_name=None) -> Refusal | None:
+def why_not_transition(user, instance, name, *, fills=(), field_name=None,
+                       guards=True) -> Refusal | None:
     """May ``user`` run the state transition ``name`` on ``instance`` now, and if not,
     why — asked the same way for every model's ``@transition``.
 
@@ -60,7 +61,8 @@ def why_not_transition(user, instance, name, *, fills=(), field_name=None) -> Re
     pressing it asks for the field. Any other unmet guard (a post-mortem not published,
     a required playbook step) is: the page shows the button greyed with the guard's
     words and the admin refuses before asking for input. ``core.transitions`` raises
-    the same words when the request is made anyway.
+    the same words when the request is made anyway. ``guards=False`` asks only about
+    the state and the permission (an action form that fills every requirement).
     """
     from .transitions import state_field, transitions_from_state, unmet_requirements
 
@@ -74,6 +76,8 @@ def why_not_transition(user, instance, name, *, fills=(), field_name=None) -> Re
     transition = found[0]
     if user is not None and not transition.has_perm(instance, user):
         return forbidden(f"Your role may not do this to a {instance._meta.verbose_name}.")
+    if not guards:
+        return None
     errors = {field: messages for field, messages
               in unmet_requirements(instance, transition).items() if field not in fills}
     if errors:

@@ -20,6 +20,7 @@ from core.admin import (
     ReadOnlyInline,
     ServiceSaveAdmin,
     action_with_form,
+    can_transition,
     run_for_each,
 )
 from core.why_not import why_not_transition
@@ -420,5 +421,7 @@ class ActionItemAdmin(ServiceSaveAdmin):
                                             reason=data["text"])
 
         return action_with_form(self, request, queryset, form_class=ReasonForm,
-                                action="decline_selected", title="Won't do", call=call,
+                                action="decline_selected",
+                                why_not=can_transition(request, "decline"),
+                                title="Won't do", call=call,
                                 done="Marked won't do")
