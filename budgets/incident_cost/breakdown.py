@@ -39,9 +39,9 @@ from django.utils import timezone
 
 from core.audit import save_with_audit
 
-from . import money
-from .choices import RESPONDER_ROLES, RateKind
-from .models import CostRate, IncidentCost, default_currency
+from .. import money
+from ..choices import RESPONDER_ROLES, RateKind
+from ..models import CostRate, IncidentCost, default_currency
 
 logger = logging.getLogger(__name__)
 
@@ -184,7 +184,7 @@ def rate_set(*, by, kind: str, amount, effective_from: date, role: str = "", cha
         raise ValidationError(errors)
     save_with_audit(rate, by=by, reason=reason.strip() or ("Rate changed" if existed
                                                            else "Rate set"))
-    from .tasks import refresh_incident_costs_since
+    from ..tasks import refresh_incident_costs_since
 
     refresh_incident_costs_since.delay_on_commit(effective_from.isoformat())
     return rate

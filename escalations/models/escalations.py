@@ -28,7 +28,7 @@ from core.timeline import TimelineEntry, event_field, params_field
 from core.transitions import guard
 from core.validation import validate_duration, validate_plausible_date
 
-from .choices import (
+from ..choices import (
     FINISHED_STATES,
     OPEN_STATES,
     CustomerTier,
@@ -39,7 +39,7 @@ from .choices import (
     EscalationTimelineKind,
     Tier,
 )
-from .querysets import EscalationQuerySet
+from ..querysets import EscalationQuerySet
 
 # Erased customers keep a unique tombstone reference; nobody may type one by hand.
 ERASED_REFERENCE_PREFIX = "ERASED-"
@@ -169,7 +169,7 @@ class RegulatoryRegime(models.Model):
 
 def default_pausing_kinds():
     """While awaiting the customer, the update cadence and resolution clocks pause."""
-    from .clock_kinds import RESOLUTION_CLOCK, UPDATE_CLOCK
+    from ..clock_kinds import RESOLUTION_CLOCK, UPDATE_CLOCK
 
     return [UPDATE_CLOCK, RESOLUTION_CLOCK]
 
@@ -250,7 +250,7 @@ class EscalationSlaPolicy(models.Model):
         return self.name
 
     def clean(self):
-        from .clock_kinds import KINDS
+        from ..clock_kinds import KINDS
 
         kinds = self.pause_in_awaiting_customer
         if not isinstance(kinds, list) or any(k not in KINDS for k in kinds):
@@ -264,7 +264,7 @@ class EscalationSlaPolicy(models.Model):
 
     def targets(self) -> dict:
         """``{clock kind: target}`` for every target the policy sets."""
-        from .clock_kinds import (
+        from ..clock_kinds import (
             CONTAINMENT_CLOCK,
             FIRST_RESPONSE_CLOCK,
             RESOLUTION_CLOCK,
@@ -277,7 +277,7 @@ class EscalationSlaPolicy(models.Model):
 
     def calendar_for(self, kind):
         """The calendar a clock of ``kind`` counts on (None: the 24×7 calendar)."""
-        from .clock_kinds import (
+        from ..clock_kinds import (
             CONTAINMENT_CLOCK,
             FIRST_RESPONSE_CLOCK,
             RESOLUTION_CLOCK,
@@ -543,7 +543,7 @@ class Escalation(FSMModelMixin, models.Model):
         Escalation.objects.filter(pk=self.pk).update(sla_due_at=Subquery(first_due))
 
     def sla_recipients(self, clock):
-        from .clock_kinds import REGULATORY_CLOCK
+        from ..clock_kinds import REGULATORY_CLOCK
 
         people = [self.owner] if self.owner_id else []
         if self.team_id:

@@ -24,16 +24,16 @@ from core import registry, web_forms, work_items
 from core.transitions import allowed_transitions
 from core.validation import parse_id
 
-from . import services
-from .choices import (
+from .. import services
+from ..choices import (
     LIVE_CONTRACT_STATES,
     RENEWABLE_STATES,
     ContractState,
     DeadlineKind,
     DeadlineOutcome,
 )
-from .filters import ContractFilter, VendorFilter, filter_widgets
-from .forms import (
+from ..filters import ContractFilter, VendorFilter, filter_widgets
+from ..forms import (
     AttributionForm,
     ContactForm,
     ContractForm,
@@ -49,7 +49,7 @@ from .forms import (
     VendorForm,
     fee_lines_from,
 )
-from .models import (
+from ..models import (
     Contract,
     ContractDocument,
     DowntimeExclusion,
@@ -57,7 +57,7 @@ from .models import (
     VendorAttribution,
     VendorContact,
 )
-from .selectors import (
+from ..selectors import (
     OPEN_ESCALATION_STATES,
     OPEN_INCIDENT_STATES,
     attributions_for,
@@ -67,7 +67,7 @@ from .selectors import (
     vendor_downtime_year,
     vendors_for_list,
 )
-from .visibility import can_see_money
+from ..visibility import can_see_money
 
 PAGE_SIZE = 50
 

@@ -28,7 +28,7 @@ from core.fields import FreeCharField, FreeTextField
 from core.predicates import perm_checker
 from core.transitions import guard
 
-from .choices import (
+from ..choices import (
     LIVE_CONTRACT_STATES,
     OPEN_CREDIT_STATES,
     RENEWABLE_STATES,
@@ -60,7 +60,7 @@ from .choices import (
     VendorCategory,
     VendorStatus,
 )
-from .dates import notice_date
+from ..dates import notice_date
 
 USER = settings.AUTH_USER_MODEL
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -588,7 +588,7 @@ class SlaObjective(models.Model):
 
     @property
     def is_percent(self):
-        from .choices import PERCENT_METRICS
+        from ..choices import PERCENT_METRICS
 
         return self.metric in PERCENT_METRICS
 
@@ -603,7 +603,7 @@ class SlaObjective(models.Model):
         return ""
 
     def target_text(self):
-        from .credit_rules import fmt_number
+        from ..credit_rules import fmt_number
 
         return f"{self.get_comparator_display()} {fmt_number(self.target)}{self.unit}"
 

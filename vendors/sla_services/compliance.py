@@ -30,8 +30,8 @@ from core.events import emit
 from core.hooks import announce_change
 from core.transitions import lock, perform_transition
 
-from . import events, sla
-from .choices import (
+from .. import events, sla
+from ..choices import (
     PERCENT_METRICS,
     BandKind,
     ClaimWindowFrom,
@@ -45,10 +45,10 @@ from .choices import (
     SlaMetric,
     UptimeFormula,
 )
-from .credit_rules import FeeLine as RuleFeeLine
-from .credit_rules import credit_due, fee_base, fmt_money, fmt_number
-from .measurement_sources import MeasurementRequest, has_source, measure
-from .models import (
+from ..credit_rules import FeeLine as RuleFeeLine
+from ..credit_rules import credit_due, fee_base, fmt_money, fmt_number
+from ..measurement_sources import MeasurementRequest, has_source, measure
+from ..models import (
     Compliance,
     Contract,
     CreditBand,
@@ -579,7 +579,7 @@ def compliance_compute(*, objective: SlaObjective, period_start: date, by=None,
 
 
 def _accrue(objective, compliance, credit, measurement, *, by, now):
-    from .credit_deadlines import schedule_credit_deadlines
+    from ..credit_deadlines import schedule_credit_deadlines
 
     amount = compliance.credit_amount
     if credit is None:
@@ -629,7 +629,7 @@ def _earn_back(objective, compliance, *, by, now):
             credit.waive_reason = ("Earned back: the next period was met." if wanted == 1
                                    else f"Earned back: the next {wanted} periods were met.")
             perform_transition(credit, "waive", by=by, reason="Earned back", at=now)
-            from .credit_deadlines import schedule_credit_deadlines
+            from ..credit_deadlines import schedule_credit_deadlines
 
             schedule_credit_deadlines(credit)
 
@@ -710,7 +710,7 @@ def _money(value, field):
 
 
 def _credit_step(credit, name, *, by, reason, prepare=None):
-    from .credit_deadlines import schedule_credit_deadlines
+    from ..credit_deadlines import schedule_credit_deadlines
 
     credit = lock(ServiceCredit, credit.pk)
     if prepare:
@@ -728,7 +728,7 @@ def credit_claim(*, credit: ServiceCredit, by, amount=None, note: str = "") -> S
     figure = None if amount in (None, "") else _money(amount, "claimed_amount")
     late = timezone.localdate() > credit.claim_deadline
     credit = lock(ServiceCredit, credit.pk)
-    from .credit_deadlines import schedule_credit_deadlines
+    from ..credit_deadlines import schedule_credit_deadlines
 
     perform_transition(credit, "claim", by=by, at=timezone.now(), amount=figure,
                        reason="Claimed" + (" after the claim window" if late else "")

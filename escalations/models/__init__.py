@@ -1,0 +1,28 @@
+"""Escalations' models, one module per concern, re-exported so ``escalations.models.X`` works."""
+
+from .escalations import (  # noqa: F401
+    ERASED_REFERENCE_PREFIX,
+    MAX_REGULATORY_DAYS,
+    POLICY_TARGET_FIELDS,
+    USER,
+    CompensationApprovalLimit,
+    Customer,
+    E,
+    Escalation,
+    EscalationIncidentLink,
+    EscalationSlaPolicy,
+    EscalationTimelineEvent,
+    RegulatoryRegime,
+    TierChange,
+    TierDirection,
+    can_work,
+    default_pausing_kinds,
+    has_category,
+    has_containment_note,
+    has_owner,
+    has_priority,
+    has_resolution,
+    has_root_cause_review,
+    has_withdraw_reason,
+    nothing_blocks_closing,
+)
