@@ -1,22 +1,13 @@
 """Escalations' models, one module per concern, re-exported so ``escalations.models.X`` works."""
 
-from .escalations import (  # noqa: F401
+from .customers import (  # noqa: F401
     ERASED_REFERENCE_PREFIX,
-    MAX_REGULATORY_DAYS,
-    POLICY_TARGET_FIELDS,
-    USER,
-    CompensationApprovalLimit,
     Customer,
-    E,
+)
+from .escalations import (  # noqa: F401
     Escalation,
-    EscalationIncidentLink,
-    EscalationSlaPolicy,
     EscalationTimelineEvent,
-    RegulatoryRegime,
-    TierChange,
-    TierDirection,
     can_work,
-    default_pausing_kinds,
     has_category,
     has_containment_note,
     has_owner,
@@ -25,4 +16,17 @@ from .escalations import (  # noqa: F401
     has_root_cause_review,
     has_withdraw_reason,
     nothing_blocks_closing,
+)
+from .ladder import (  # noqa: F401
+    CompensationApprovalLimit,
+    EscalationIncidentLink,
+    TierChange,
+    TierDirection,
+)
+from .policies import (  # noqa: F401
+    MAX_REGULATORY_DAYS,
+    POLICY_TARGET_FIELDS,
+    EscalationSlaPolicy,
+    RegulatoryRegime,
+    default_pausing_kinds,
 )

@@ -1,31 +1,37 @@
-"""SLA objectives, measurements, compliance and credits: the services, re-exported here."""
+"""Vendor SLA services (objectives, measurements, compliance, credits), re-exported here."""
 
+from .base import (  # noqa: F401
+    latest_version,
+    version_for,
+)
 from .compliance import (  # noqa: F401
-    CREDIT_ACTIONS,
-    INTERVAL_TARGET_METRICS,
-    OBJECTIVE_FIELDS,
-    OPTION_KEYS,
-    SCHEDULE_FIELDS,
-    _clean_schedule,
-    claim_letter,
     compliance_compute,
+    evaluate,
+    fee_base_for,
+    measurement_record,
+    periods_close,
+    refresh_series_periods,
+    refresh_vendor_periods,
+)
+from .credits import (  # noqa: F401
+    CREDIT_ACTIONS,
+    claim_letter,
     credit_accept,
     credit_claim,
     credit_dispute,
     credit_receive,
     credit_reclaim,
     credit_waive,
-    evaluate,
     evidence_markdown,
-    fee_base_for,
-    latest_version,
-    measurement_record,
+    reconciliation_dispute_open,
+)
+from .objectives import (  # noqa: F401
+    INTERVAL_TARGET_METRICS,
+    OBJECTIVE_FIELDS,
+    OPTION_KEYS,
+    SCHEDULE_FIELDS,
+    _clean_schedule,
     objective_create,
     objective_revise,
-    periods_close,
-    reconciliation_dispute_open,
-    refresh_series_periods,
-    refresh_vendor_periods,
     schedule_as_dict,
-    version_for,
 )
