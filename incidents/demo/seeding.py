@@ -24,9 +24,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from . import services
-from .choices import ActionItemKind, Audience, IncidentRole, Priority, TimelineKind
-from .models import Channel, Incident, Severity
+from .. import services
+from ..choices import ActionItemKind, Audience, IncidentRole, Priority, TimelineKind
+from ..models import Channel, Incident, Severity
 
 M = timedelta(minutes=1)
 H = timedelta(hours=1)
