@@ -257,6 +257,19 @@ def number_error_messages(*, decimal: bool, low=None, high=None, places=2) -> di
     return dict.fromkeys(codes, text)
 
 
+def _once(run_validators):
+    """Several validators failing in the same words (a range and a digit count) say it
+    once."""
+
+    def run(value):
+        try:
+            run_validators(value)
+        except ValidationError as exc:
+            raise ValidationError(list(dict.fromkeys(exc.messages))) from None
+
+    return run
+
+
 class CountField(forms.IntegerField):
     """A count people type (contacts affected, agents idle): 0 to ``MAX_COUNT``."""
 
@@ -264,6 +277,9 @@ class CountField(forms.IntegerField):
         super().__init__(min_value=min_value, max_value=max_value, **kwargs)
         self.error_messages.update(number_error_messages(decimal=False, low=min_value,
                                                          high=max_value))
+
+    def run_validators(self, value):
+        _once(super().run_validators)(value)
 
 
 class MoneyField(forms.DecimalField):
@@ -276,6 +292,9 @@ class MoneyField(forms.DecimalField):
         self.error_messages.update(number_error_messages(
             decimal=True, low=min_value, high=max_value, places=self.decimal_places))
 
+    def run_validators(self, value):
+        _once(super().run_validators)(value)
+
 
 def humanise_number_errors(form) -> None:
     """Give every number field of ``form`` the human range message (and a count without
@@ -283,6 +302,8 @@ def humanise_number_errors(form) -> None:
     for field in form.fields.values():
         if isinstance(field, CountField | MoneyField):
             continue
+        if isinstance(field, forms.IntegerField):  # DecimalField is one too
+            field.run_validators = _once(field.run_validators)
         if isinstance(field, forms.DecimalField):
             places = field.decimal_places if field.decimal_places is not None else 2
             high = field.max_value

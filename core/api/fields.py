@@ -79,9 +79,11 @@ class CountField(serializers.IntegerField):
         kwargs["min_value"] = kwargs.get("min_value", 0)
         if kwargs.get("max_value") is None or kwargs["max_value"] > MAX_COUNT:
             kwargs["max_value"] = MAX_COUNT
+        # Given to DRF's constructor: its range validators take their words from here.
+        kwargs["error_messages"] = {**number_error_messages(
+            decimal=False, low=kwargs["min_value"], high=kwargs["max_value"]),
+            **kwargs.get("error_messages", {})}
         super().__init__(**kwargs)
-        self.error_messages.update(number_error_messages(
-            decimal=False, low=self.min_value, high=self.max_value))
 
 
 class MoneyField(serializers.DecimalField):
@@ -91,10 +93,11 @@ class MoneyField(serializers.DecimalField):
         kwargs["min_value"] = kwargs.get("min_value", Decimal("0"))
         if kwargs.get("max_value") is None:
             kwargs["max_value"] = MAX_MONEY
+        kwargs["error_messages"] = {**number_error_messages(
+            decimal=True, low=kwargs["min_value"], high=kwargs["max_value"],
+            places=decimal_places if decimal_places is not None else 2),
+            **kwargs.get("error_messages", {})}
         super().__init__(max_digits=max_digits, decimal_places=decimal_places, **kwargs)
-        self.error_messages.update(number_error_messages(
-            decimal=True, low=self.min_value, high=self.max_value,
-            places=self.decimal_places if self.decimal_places is not None else 2))
 
 
 INTEGER_COLUMN_MAX = 2**31 - 1  # PostgreSQL's integer; SQLite would take 2⁶³ − 1
@@ -107,24 +110,25 @@ class WholeNumberField(serializers.IntegerField):
     def __init__(self, **kwargs):
         if kwargs.get("max_value") is None or kwargs["max_value"] > INTEGER_COLUMN_MAX:
             kwargs["max_value"] = INTEGER_COLUMN_MAX
+        low = kwargs.get("min_value")
+        kwargs["error_messages"] = {**number_error_messages(
+            decimal=False, low=low if low is not None else -INTEGER_COLUMN_MAX - 1,
+            high=kwargs["max_value"]), **kwargs.get("error_messages", {})}
         super().__init__(**kwargs)
-        self.error_messages.update(number_error_messages(
-            decimal=False, low=self.min_value if self.min_value is not None
-            else -INTEGER_COLUMN_MAX - 1, high=self.max_value))
 
 
 class DecimalNumberField(serializers.DecimalField):
     """A model's decimal column in the API, refused in words that say its range."""
 
     def __init__(self, max_digits=None, decimal_places=None, **kwargs):
+        places = decimal_places or 0
+        widest = (Decimal(10) ** (max_digits - places) - Decimal(10) ** -places
+                  if max_digits else MAX_MONEY)
+        high = kwargs.get("max_value") if kwargs.get("max_value") is not None else widest
+        low = kwargs.get("min_value") if kwargs.get("min_value") is not None else -high
+        kwargs["error_messages"] = {**number_error_messages(
+            decimal=True, low=low, high=high, places=places), **kwargs.get("error_messages", {})}
         super().__init__(max_digits=max_digits, decimal_places=decimal_places, **kwargs)
-        places = self.decimal_places or 0
-        widest = (Decimal(10) ** ((self.max_digits or 20) - places) - Decimal(10) ** -places
-                  if self.max_digits else MAX_MONEY)
-        high = self.max_value if self.max_value is not None else widest
-        low = self.min_value if self.min_value is not None else -high
-        self.error_messages.update(number_error_messages(decimal=True, low=low, high=high,
-                                                         places=places))
 
 
 class ModelSerializer(serializers.ModelSerializer):
