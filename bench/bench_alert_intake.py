@@ -219,6 +219,15 @@ def main():
         log(f"Warming up, then {args.seconds} s with {args.threads} client threads against "
             f"{args.web_workers}×{args.web_threads} gunicorn workers×threads …")
         load(args.port, path, 3, args.threads)
+        if worker:
+            # A worker boots in seconds on a quiet machine, in tens on a loaded one: the
+            # processing rate is only meaningful once it has drained the warm-up.
+            ready = time.monotonic() + 180
+            while InboundEvent.objects.filter(status="pending").exists():
+                if time.monotonic() > ready:
+                    sys.exit("the worker did not process the warm-up within 3 min")
+                time.sleep(0.5)
+            log(f"  the worker is up (the warm-up is processed; {load_average()})")
         warm = InboundEvent.objects.count()
         processed_before = InboundEvent.objects.filter(status="processed").count()
         elapsed, latencies, statuses = load(args.port, path, args.seconds, args.threads)
