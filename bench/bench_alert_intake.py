@@ -137,6 +137,42 @@ def sql_floor(integration_id, seconds, threads):
     return sum(counts) / (time.monotonic() - started)
 
 
+def process_only(integration, count):
+    """The processing cost alone: payloads per second and statements per payload."""
+    from django.db import connection, transaction
+
+    from bench._common import log
+    from integrations.models import InboundEvent
+    from integrations.processing import events_process_batch
+
+    rng = random.Random(7)  # noqa: S311
+    log(f"Storing {count:,} payloads (no HTTP, nothing queued) …")
+    with transaction.atomic():
+        # The first payloads open the incidents, as the warm-up does in the HTTP run.
+        from integrations.services import intake_accept
+
+        for n in range(count):
+            intake_accept(integration=integration, payload=payload(rng, n))
+    statements = [0]
+
+    def counting(execute, sql, params, many, context):
+        statements[0] += 1
+        return execute(sql, params, many, context)
+
+    log(f"Processing them in batches ({load_average()}) …")
+    start = time.perf_counter()
+    batches = 0
+    with connection.execute_wrapper(counting):
+        while events_process_batch().get("claimed"):
+            batches += 1
+    seconds = time.perf_counter() - start
+    done = InboundEvent.objects.filter(status="processed").count()
+    log(f"  {done:,} processed in {seconds:.1f} s = {done / seconds:,.0f} payloads/s in "
+        f"{batches} batches; {statements[0] / done:.1f} statements per payload "
+        f"({load_average()})")
+    return 0 if done == count else 1
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=int, default=30)
@@ -154,6 +190,9 @@ def main():
                              "share the work, but they wait on the same alert groups")
     parser.add_argument("--sql-floor", action="store_true",
                         help="first measure the database's INSERT … COMMIT rate alone")
+    parser.add_argument("--process-only", type=int, metavar="N", default=0,
+                        help="no HTTP: store N payloads, then time their processing in "
+                             "batches in this process (statements counted)")
     args = parser.parse_args()
 
     import django
@@ -192,6 +231,8 @@ def main():
         InboundEvent.objects.filter(integration=integration).delete()
         log(f"  {floor:,.0f} rows/s ({load_average()})")
 
+    if args.process_only:
+        return process_only(integration, args.process_only)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
     web = subprocess.Popen(  # noqa: S603 - our own command line
         [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{args.port}",
