@@ -70,7 +70,7 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 # Payloads claimed per batch: big enough that a storm costs a few statements per
 # hundred payloads, small enough that a batch's locks are held well under a second.
-BATCH_SIZE = 500
+BATCH_SIZE = 200
 S = IncidentState
 # Where the incident can still take alerts without reopening.
 OPEN_FOR_ALERTS = (S.DECLARED, S.TRIAGED, S.CONTAINED)
