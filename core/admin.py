@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from simple_history.admin import SimpleHistoryAdmin
 
 from .exceptions import DomainError, RequirementMissing
-from .models import Team, WorkerHeartbeat
+from .models import AccessChange, Team, WorkerHeartbeat
 from .validation import PLAUSIBLE_FROM, parse_id, plausible_until, validate_plausible_date
 
 DATE_PARTS = {"year", "iso_year", "month", "day", "week", "week_day", "iso_week_day",
@@ -253,6 +253,16 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AccessChange)
+class AccessChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The audit trail of people's access; written only by ``core.users``."""
+
+    list_display = ["at", "user", "action", "detail", "by", "reason"]
+    list_filter = ["action", "at"]
+    search_fields = ["user__username", "by__username", "detail", "reason"]
+    list_select_related = ["user", "by"]
 
 
 # Calendars and clocks have their own admin modules; importing registers them.
