@@ -21,6 +21,10 @@ from .demo import seed_customers, seed_escalations
 
 
 def register():
+    # What the global search box finds of this app (core/search.py).
+    from . import search
+
+    search.register()
     # The events other systems may subscribe to (outbound webhooks).
     from . import events
 

@@ -19,6 +19,10 @@ from .demo import seed_incidents
 
 
 def register():
+    # What the global search box finds of this app (core/search.py).
+    from . import search
+
+    search.register()
     # The events other systems may subscribe to (outbound webhooks).
     from . import events
 

@@ -28,6 +28,10 @@ from core.work_items import register_fact_source
 
 
 def register():
+    # What the global search box finds of this app (core/search.py).
+    from . import search
+
+    search.register()
     # The events other systems may subscribe to (outbound webhooks).
     from . import events
 
