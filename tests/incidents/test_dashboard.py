@@ -59,8 +59,8 @@ def test_dashboard_shows_open_incidents_by_severity_with_real_counts(client, man
     # Newest first.
     assert html.index(chat.reference) < html.index(second.reference) < html.index(
         first.reference)
-    # The existing cards are still there.
-    assert 'data-testid="people-count">1<' in html
+    # The system figures are on the System health page, linked for managers.
+    assert 'data-testid="system-health-link"' in html
 
 
 def test_dashboard_counts_incidents_declared_without_severity(client, manager):
