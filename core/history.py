@@ -75,22 +75,12 @@ def _model_fields(model):
             if getattr(field, "concrete", False) and not field.many_to_many}
 
 
-def _related_labels(model, records, names) -> dict:
-    """``{field name: {pk: label}}`` for the foreign keys in ``records``: one query per
-    foreign key field that has values, whatever the number of entries."""
-    fields = _model_fields(model)
-    wanted = defaultdict(set)
-    for record in records:
-        for name in names:
-            field = fields[name]
-            if field.is_relation and field.many_to_one:
-                value = getattr(record, field.attname)
-                if value is not None:
-                    wanted[name].add(value)
+def _related_labels(fields, wanted) -> dict:
+    """``{field name: {pk: label}}`` for the foreign key values the entries show: one
+    query per foreign key that changed, whatever the number of entries."""
     labels = {}
     for name, pks in wanted.items():
-        related = fields[name].related_model
-        found = related._default_manager.in_bulk(list(pks))
+        found = fields[name].related_model._default_manager.in_bulk(list(pks))
         labels[name] = {pk: (person_name(obj) if hasattr(obj, "get_full_name") else str(obj))
                         for pk, obj in found.items()}
     return labels
@@ -121,26 +111,32 @@ def object_history(obj, *, hidden: set[str] | frozenset = frozenset(),
     tracked = [name for name in fields
                if name not in hidden and name not in BOOKKEEPING_FIELDS
                and hasattr(records[0] if records else None, fields[name].attname)]
-    labels = _related_labels(model, records, tracked)
-    entries = []
+    raw = []  # (record, [(field, old, new)]) before the related names are known
+    wanted = defaultdict(set)
     for index, record in enumerate(records[:limit]):
         older = records[index + 1] if index + 1 < len(records) else None
-        changes = []
+        changed = []
         if older is not None and record.history_type == "~":
             for name in tracked:
                 field = fields[name]
                 old, new = getattr(older, field.attname), getattr(record, field.attname)
                 if old == new:
                     continue
-                field_labels = labels.get(name, {})
-                changes.append({"field": capfirst(str(field.verbose_name)),
-                                "old": display_value(field, old, field_labels),
-                                "new": display_value(field, new, field_labels)})
+                changed.append((field, old, new))
+                if field.is_relation and field.many_to_one:
+                    wanted[name].update(v for v in (old, new) if v is not None)
+        raw.append((record, changed))
+    labels = _related_labels(fields, wanted)
+    entries = []
+    for record, changed in raw:
         entries.append({
             "at": record.history_date, "when": format_instant(record.history_date),
             "who": _who(record), "why": record.history_change_reason or "",
             "kind": KIND_WORDS.get(record.history_type, record.history_type),
-            "changes": changes,
+            "changes": [{"field": capfirst(str(field.verbose_name)),
+                         "old": display_value(field, old, labels.get(field.name)),
+                         "new": display_value(field, new, labels.get(field.name))}
+                        for field, old, new in changed],
         })
     return {"entries": entries, "more": len(records) > limit}
 
