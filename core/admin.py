@@ -11,6 +11,7 @@ from django.db.models.constants import LOOKUP_SEP
 from django.template.response import TemplateResponse
 from django.utils.dateparse import parse_date, parse_datetime
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .exceptions import DomainError, RequirementMissing
 from .models import AccessChange, Team, WorkerHeartbeat
@@ -80,11 +81,32 @@ class PlausibleLookupsMixin:
         return PlausibleLookupsChangeList
 
 
+class _HistoryValues(HistoricalRecordContextHelper):
+    """The admin history's old → new values read as on the object pages
+    (``core.history.display_value``): an empty person is "—", not simple-history's
+    "Deleted user (pk=None)", and times are to the minute in the viewer's zone."""
+
+    def prepare_delta_change_value(self, change, value):
+        from simple_history.models import DeletedObject
+
+        from .history import display_value
+
+        field = self.model._meta.get_field(change.field)
+        if field.many_to_many:
+            return super().prepare_delta_change_value(change, value)
+        if isinstance(value, DeletedObject):
+            return "—" if value.pk is None else f"#{value.pk} (deleted)"
+        return display_value(field, value)
+
+
 class AuditedAdmin(PlausibleLookupsMixin, SimpleHistoryAdmin):
     """Base admin for every domain model: read-only history, a reason on each save.
 
     The request middleware records who; this records why, from what the form changed.
     """
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return _HistoryValues(self.model, historical_record)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # SIMPLE_HISTORY_REVERT_DISABLED only hides the button; a crafted POST would
