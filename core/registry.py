@@ -173,7 +173,8 @@ def list_columns_for(request, model, rows) -> list[dict]:
     for column in columns:
         values = column.values(request, rows)
         for row in rows:
-            row.extra_cells.append({"template": column.template, "value": values.get(row.pk)})
+            row.extra_cells.append({"template": column.template, "value": values.get(row.pk),
+                                    "header": column.header})
     return [{"key": c.key, "header": c.header} for c in columns]
 
 

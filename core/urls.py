@@ -26,6 +26,8 @@ urlpatterns = [
         success_url="/accounts/set-password/done/"), name="password_reset_confirm"),
     path("accounts/set-password/done/", auth_views.PasswordResetCompleteView.as_view(
         template_name="registration/set_password_done.html"), name="password_reset_complete"),
+    path("calendars/<int:pk>/holidays/generate/", views_calendars.calendar_generate_holidays,
+         name="calendar-generate-holidays"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
          name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
