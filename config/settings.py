@@ -121,6 +121,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # Money and time formatting on every template (core/templatetags/formatting.py).
+            "builtins": ["core.templatetags.formatting"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -197,6 +199,8 @@ AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 
 # --- Internationalisation and time -------------------------------------------
 LANGUAGE_CODE = "en-gb"
+# 24-hour times and one date style everywhere, the admin included (config/formats/).
+FORMAT_MODULE_PATH = ["config.formats"]
 # Instants are stored as aware UTC datetimes; TIME_ZONE is only how they are shown.
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
@@ -606,6 +610,10 @@ SWITCHBOARD_FISCAL_YEAR_START_MONTH = env.int("SWITCHBOARD_FISCAL_YEAR_START_MON
 # Budget consumption alerts for a whole category of a year (per budget: its own list).
 SWITCHBOARD_BUDGET_CATEGORY_ALERTS = [int(v) for v in env.list(
     "SWITCHBOARD_BUDGET_CATEGORY_ALERTS", default=["80", "100"])]
+# Governance: a post-mortem's reviewer must be someone other than its author (the
+# author may then neither be chosen as reviewer nor publish it). On by default.
+SWITCHBOARD_POSTMORTEM_REVIEWER_NOT_AUTHOR = env.bool(
+    "SWITCHBOARD_POSTMORTEM_REVIEWER_NOT_AUTHOR", default=True)
 # Days after resolution during which a customer escalation may still be reopened.
 ESCALATION_REOPEN_WINDOW_DAYS = env.int("ESCALATION_REOPEN_WINDOW_DAYS", default=14)
 # Tier ladder: minutes the receiving tier's leads have to acknowledge an escalation

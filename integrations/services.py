@@ -266,3 +266,20 @@ def send_test_alert(*, integration: Integration, by, now=None) -> InboundEvent:
         raise PermissionDenied("Only managers send test alerts.")
     payload = sample_alert_payload(integration, by=by, now=now)
     return intake_accept(integration=integration, payload=payload, is_test=True, now=now)
+
+
+def move_alert_groups_of_merged_incident(sender, *, duplicate, survivor, by, at=None,
+                                         **kwargs):
+    """``core.hooks.objects_merged`` receiver: the alert groups that declared (or fed)
+    an incident cancelled as a duplicate now feed the surviving incident, so the next
+    alert of the group lands there instead of on a cancelled incident."""
+    from django.apps import apps
+
+    from .models import AlertGroup
+
+    if sender is not apps.get_model("incidents", "Incident"):
+        return
+    for group in AlertGroup.objects.select_for_update().filter(incident=duplicate):
+        group.incident = survivor
+        save_with_audit(group, by=by, reason=f"Moved from {duplicate.reference} (merged) to "
+                                             f"{survivor.reference}")
