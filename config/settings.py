@@ -456,6 +456,10 @@ EMAIL_OUTBOX_BATCH_SIZE = env.int("EMAIL_OUTBOX_BATCH_SIZE", default=100)
 EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=8)
 # Clocks locked and committed together (row locks are held for one chunk, ~1 s).
 SLA_SWEEP_CHUNK_SIZE = env.int("SLA_SWEEP_CHUNK_SIZE", default=100)
+# Alert intake (integrations/services.py): payloads are processed in batches; at most
+# a task now and one this many seconds later are queued per window (per cache), not
+# one per payload. A payload waits at most about this long before a batch starts.
+INTEGRATIONS_INTAKE_BATCH_WINDOW = env.float("INTEGRATIONS_INTAKE_BATCH_WINDOW", default=1.0)
 # Outbound webhooks (integrations/webhooks/delivery.py): retries double from the base
 # to the cap, with jitter; a subscription is disabled after this many deliveries in a
 # row gave up, or after failing this many hours, and its owner told.

@@ -50,14 +50,17 @@ def notify_owner_and_team(clock: SlaClock, event: SlaClockEvent) -> None:
         logger.info("No recipients for %s on %s", event.kind, clock)
         return
     kind = clock_kind(clock.kind)
+    # An owner that is part of something bigger (a playbook step) names it itself,
+    # with the incident's or escalation's reference.
+    label = owner.notice_label() if hasattr(owner, "notice_label") else str(owner)
     if event.kind == ClockEventKind.WARNING:
-        title = f"{kind.label} at {event.threshold}% on {owner}"
+        title = f"{kind.label} at {event.threshold}% on {label}"
     else:
-        title = f"{kind.label} breached on {owner}"
+        title = f"{kind.label} breached on {label}"
     due = timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M %Z") if clock.due_at else "—"
     body = f"Due {due}. Target {format_duration(clock.target)} of business time."
     url = owner.get_absolute_url() if hasattr(owner, "get_absolute_url") else ""
-    notify(recipients, title=title, body=body, url=url)
+    notify(recipients, title=title, body=body, url=url, subject=clock)
 
 
 @dataclass(frozen=True)
@@ -307,6 +310,10 @@ def clock_stop(*, clock: SlaClock, by, at=None, delivered=False) -> SlaClock:
     save_with_audit(clock, by=by, reason=f"Stopped: {clock.get_outcome_display()}")
     _record(clock, ClockEventKind.STOPPED, at=at, by=by,
             detail=f"{clock.get_outcome_display()} after {format_duration(used)}")
+    # The promise is settled: its warnings and breach need nobody any more.
+    from .notifications import notifications_resolve
+
+    notifications_resolve(clock)
     return clock
 
 

@@ -11,6 +11,7 @@ from django import forms
 
 from core import registry
 from core.forms import DATE_WIDGET, PersonField, ServiceForm, text_field
+from core.search import PickerInput
 from core.validation import (
     CountField,
     ModelMultipleChoiceField,
@@ -106,7 +107,7 @@ class CancelForm(ServiceForm):
                              widget=forms.Textarea(attrs={"rows": 2}))
     duplicate_of = forms.CharField(
         required=False, max_length=20, label="Duplicate of (reference, optional)",
-        widget=forms.TextInput(attrs={"placeholder": "INC-2026-0042"}))
+        widget=PickerInput("incidents.incident", placeholder="Reference or words of the title"))
 
     def clean_duplicate_of(self):
         reference = self.cleaned_data["duplicate_of"].strip().upper()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0009_clock_stretches_pause_cap_unit'),
+        ('core', '0011_notification_subject_snooze'),
     ]
 
     operations = [
