@@ -173,7 +173,8 @@ def list_columns_for(request, model, rows) -> list[dict]:
     for column in columns:
         values = column.values(request, rows)
         for row in rows:
-            row.extra_cells.append({"template": column.template, "value": values.get(row.pk)})
+            row.extra_cells.append({"template": column.template, "value": values.get(row.pk),
+                                    "header": column.header})
     return [{"key": c.key, "header": c.header} for c in columns]
 
 
@@ -384,3 +385,47 @@ def demo_seeders() -> list[DemoSeeder]:
     graph = {key: {a for a in seeder.after if a in _SEEDERS} for key, seeder in _SEEDERS.items()}
     ordered = [_SEEDERS[key] for key in TopologicalSorter(graph).static_order()]
     return [s for s in ordered if not s.last] + [s for s in ordered if s.last]
+
+
+# --- Global search ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One thing found: what a result row shows and where it leads."""
+
+    title: str
+    url: str
+    reference: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Searcher:
+    """What one kind of object contributes to the global search box.
+
+    ``search(user, text, limit)`` returns at most ``limit`` :class:`SearchHit` the user
+    may open — the searcher filters by its own rules (a field a role may not see is
+    never matched: a match would reveal it). ``permission`` hides the whole kind.
+    ``pick`` says the kind can fill a reference field (link pickers).
+    """
+
+    key: str  # "incidents.incident"
+    label: str  # "Incidents"
+    search: Callable[[Any, str, int], list]
+    permission: str | None = None
+    order: int = 100
+
+
+_SEARCHERS: dict[str, Searcher] = {}
+
+
+def register_searcher(searcher: Searcher) -> Searcher:
+    _SEARCHERS[searcher.key] = searcher
+    return searcher
+
+
+def searchers(user=None) -> list[Searcher]:
+    """The kinds ``user`` may search (``None``: all of them), in order."""
+    return [s for s in sorted(_SEARCHERS.values(), key=lambda s: (s.order, s.key))
+            if user is None or s.permission is None or user.has_perm(s.permission)]

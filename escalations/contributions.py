@@ -24,6 +24,10 @@ from .worklist import my_escalations, my_tier_acknowledgements
 
 
 def register():
+    # What the global search box finds of this app (core/search.py).
+    from . import search
+
+    search.register()
     from core.history import history_panel
 
     from .visibility import COMPENSATION_FIELDS, can_see_compensation, customer_hidden_fields

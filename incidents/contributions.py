@@ -22,6 +22,10 @@ from .worklist import my_action_items, my_incidents
 
 
 def register():
+    # What the global search box finds of this app (core/search.py).
+    from . import search
+
+    search.register()
     from core.history import history_panel
 
     history_panel("incidents.incident")

@@ -30,6 +30,10 @@ from core.work_items import register_fact_source
 
 
 def register():
+    # What the global search box finds of this app (core/search.py).
+    from . import search
+
+    search.register()
     from core.history import history_panel
 
     from .visibility import can_see_money, contract_hidden_fields

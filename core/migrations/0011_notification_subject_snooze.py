@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('core', '0009_clock_stretches_pause_cap_unit'),
+        ('core', '0010_people_access'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
