@@ -58,7 +58,7 @@ def test_dashboard_shows_open_incidents_by_severity_with_real_counts(client, man
     assert over.get_absolute_url() not in tile  # resolved: no longer open
     assert "Chat, Chatbot / virtual agent" in html
     # Newest first.
-    assert html.index(chat.reference) < html.index(second.reference) < html.index(
+    assert tile.index(chat.reference) < tile.index(second.reference) < tile.index(
         first.reference)
     # The system figures are on the System health page, linked for managers.
     assert 'data-testid="system-health-link"' in html
