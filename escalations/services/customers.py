@@ -125,7 +125,7 @@ def customer_export(*, customer: Customer, by) -> dict:
     fields and every history row (when, who, why, and the fields as they were)."""
     if not by.has_perm(ERASE_PERMISSION):
         raise PermissionDenied("Only managers export a customer's personal data.")
-    from .customer_export import escalations_export
+    from .subject_access import escalations_export
 
     customer = Customer.objects.get(pk=customer.pk)
     history = customer.history.select_related("history_user").order_by("history_date",

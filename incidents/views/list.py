@@ -107,8 +107,12 @@ def incident_list(request):
         queryset=Incident.objects.select_related("severity", "commander")
         .prefetch_related("channels"))
     form = _page_form(filterset)
-    incidents = text_filter(filterset.qs, request.GET.get("search"), SEARCH_FIELDS)
-    filters = form.cleaned_data
+    # The text search is the page's, not a filter of the FilterSet (the API has
+    # DRF's ?search= on the same fields): taken out before the filters run.
+    form.is_valid()
+    search = form.cleaned_data.pop("search", "")
+    incidents = text_filter(filterset.qs, search, SEARCH_FIELDS)
+    filters = {**form.cleaned_data, "search": search}
 
     sort = request.GET.get("sort", DEFAULT_SORT)
     if sort.lstrip("-") not in SORTS:
