@@ -43,10 +43,6 @@ LADDER = [Tier.L1, Tier.L2, Tier.L3, Tier.L4]
 
 
 
-def _tier_label(tier):
-    return Tier(tier).label
-
-
 def tier_ack_window(tier) -> timedelta:
     """How long the leads of ``tier`` have to acknowledge before a reminder."""
     return timedelta(minutes=settings.ESCALATION_TIER_ACK_MINUTES.get(str(tier), 30))
