@@ -254,3 +254,17 @@ ESCALATION_UNLINKED = _register(
     "escalation-unlinked", "{by_name} unlinked escalation {reference}.",
     params=("by_name", "escalation", "reference"),
     description="On an incident: an escalation's link removed.")
+
+# An incident cancelled as a duplicate hands its links to the one it duplicates.
+LINK_MOVED = _register(
+    "incident-link-moved",
+    "Incident {duplicate} was merged into {survivor}: now linked to {survivor}.",
+    params=("duplicate", "survivor"),
+    description="On an escalation: its incident was merged, the link follows the survivor.")
+ESCALATIONS_MOVED = _register(
+    "escalations-moved",
+    lambda p: (f"{p['count']} customer escalation(s) moved here from {p['duplicate']}: "
+               f"{', '.join(p['references'])}{' …' if p['count'] > len(p['references']) else ''}."),
+    params=("duplicate", "count", "references"),
+    description="On an incident: the escalations of a duplicate merged into it (the first "
+                "twenty ``references``).")

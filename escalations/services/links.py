@@ -121,3 +121,35 @@ def escalation_unlink_incident(*, escalation: Escalation, incident: Incident, by
     work_items.timeline_add(incident, TimelineKind.LINK, event=timeline_events.ESCALATION_UNLINKED,
                             params={"by_name": _display_name(by), "escalation": escalation.pk,
                                     "reference": escalation.reference}, by=by, at=at)
+
+
+def move_links_of_merged_incident(sender, *, duplicate, survivor, by, at=None, **kwargs):
+    """``core.hooks.objects_merged`` receiver: an incident cancelled as a duplicate hands
+    its linked escalations to the incident it duplicates (inside the cancel's
+    transaction). An escalation linked to both keeps the one link to the survivor."""
+    if sender is not Incident:
+        return
+    at = _now(at)
+    moved = []
+    for link in (EscalationIncidentLink.objects.select_for_update(of=("self",))
+                 .filter(incident=duplicate).select_related("escalation")
+                 .order_by("escalation__reference")):
+        escalation = link.escalation
+        reason = f"Moved from {duplicate.reference} (merged) to {survivor.reference}"
+        if EscalationIncidentLink.objects.filter(escalation=escalation,
+                                                 incident=survivor).exists():
+            with audited(link, by=by, reason=reason):
+                link.delete()
+        else:
+            link.incident = survivor
+            save_with_audit(link, by=by, reason=reason)
+        escalation_timeline_add(
+            escalation, EscalationTimelineKind.LINK, event=timeline_events.LINK_MOVED,
+            params={"duplicate": duplicate.reference, "survivor": survivor.reference,
+                    "incident": survivor.pk}, by=by, at=at)
+        moved.append(escalation.reference)
+    if moved:
+        work_items.timeline_add(
+            survivor, TimelineKind.LINK, event=timeline_events.ESCALATIONS_MOVED,
+            params={"duplicate": duplicate.reference, "count": len(moved),
+                    "references": moved[:20]}, by=by, at=at)
