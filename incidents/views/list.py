@@ -79,6 +79,9 @@ def _page_form(filterset):
         fields[name].widget = copy.deepcopy(DATE_WIDGET)
     for field in fields.values():
         field.help_text = ""
+    # Validated before the search box joins the form: the FilterSet filters by every
+    # cleaned field, and "search" is not one of its filters (text_filter applies it).
+    form.is_valid()
     # Text search, the same fields as the API's ?search= and the global search.
     form.fields = {"search": forms.CharField(
         required=False, label="Search",

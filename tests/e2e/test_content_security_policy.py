@@ -60,7 +60,7 @@ def test_pages_htmx_and_the_api_docs_work_under_the_policy(watched_page):
 
     # An incident page, and a transition done by htmx (panel swapped, no reload).
     page.goto("/incidents/declare/")
-    page.get_by_label("Title").fill("IVR menu loops back to the start")
+    page.get_by_label("Title", exact=True).fill("IVR menu loops back to the start")
     page.get_by_label("Severity").select_option(label="SEV2 — Major")
     page.get_by_label("Customer impact").fill("Callers cannot reach an agent.")
     page.get_by_label("Summary").fill("Since 08:15 option 3 returns to the main menu.")

@@ -35,7 +35,7 @@ def test_responder_works_a_chat_outage_and_a_manager_closes_it(page, browser, li
     log_in(page, "rosa")
     page.goto("/incidents/")
     page.get_by_test_id("declare-incident").click()
-    page.get_by_label("Title").fill("Chat widget not loading for EU customers")
+    page.get_by_label("Title", exact=True).fill("Chat widget not loading for EU customers")
     page.get_by_label("Severity").select_option(label="SEV2 — Major")
     page.get_by_label("Chat", exact=True).check()
     page.get_by_label("Customer impact").fill("Web chat shows a blank panel; queues back up.")
@@ -113,13 +113,13 @@ def test_responder_works_a_chat_outage_and_a_manager_closes_it(page, browser, li
         # Submitting without a reviewer saves the draft and says why it was not submitted.
         postmortem.get_by_role("button", name="Save and submit for review").click()
         expect(manager.get_by_test_id("postmortem-state")).not_to_have_text("In review")
-        expect(manager.locator("#postmortem-form")).to_contain_text(
+        expect(manager.locator("#postmortem")).to_contain_text(
             "Draft saved, but not submitted for review: Choose a reviewer.")
         # The author cannot review her own post-mortem.
         postmortem = manager.locator("#postmortem-form")
         postmortem.get_by_label("Reviewer").select_option(label="Maria Lopez")
         postmortem.get_by_role("button", name="Save draft").click()
-        expect(manager.locator("#postmortem-form")).to_contain_text(
+        expect(manager.locator("#postmortem")).to_contain_text(
             "Choose a reviewer other than the author")
         postmortem = manager.locator("#postmortem-form")
         postmortem.get_by_label("Reviewer").select_option(label="Rosa Diaz")

@@ -110,7 +110,8 @@ def test_a_carrier_its_contract_and_the_incident_it_causes(page, browser, live_s
         desk.set_default_timeout(10_000)
         log_in(desk, "rosa")
         desk.goto("/incidents/declare/")
-        desk.get_by_label("Title").fill("Inbound calls failing on the Brightline trunks")
+        desk.get_by_label("Title", exact=True).fill(
+            "Inbound calls failing on the Brightline trunks")
         desk.get_by_label("Brightline Telecom").check()
         desk.get_by_role("button", name="Declare incident").click()
         card = desk.get_by_test_id("vendor-card")

@@ -47,7 +47,7 @@ def test_a_manager_sees_the_signed_delivery_of_a_declared_incident(page, live_se
     # --- An incident is declared. ---
     page.goto("/incidents/")
     page.get_by_test_id("declare-incident").click()
-    page.get_by_label("Title").fill("IVR not answering on the sales line")
+    page.get_by_label("Title", exact=True).fill("IVR not answering on the sales line")
     page.get_by_label("Severity").select_option(label="SEV2 — Major")
     page.get_by_role("button", name="Declare incident").click()
     expect(page.get_by_test_id("incident-state")).to_have_text("Declared")

@@ -135,8 +135,9 @@ def test_notes_and_action_items_after_close_are_marked(client, manager, responde
     assert not before.after_close and after.after_close and item.after_close
     client.force_login(responder)
     body = client.get(incident.get_absolute_url()).content.decode()
-    # The two annotations, and nothing written up to the close itself.
-    assert body.count('data-testid="after-close"') == 2, body.count('data-testid="after-close"')
+    # The note, the action item and the item's own timeline entry — nothing written up
+    # to the close itself.
+    assert body.count('data-testid="after-close"') == 3
 
 
 # --- Next update on an escalation that never sent one ---------------------------------
