@@ -68,6 +68,11 @@ def event_type(code: str) -> TimelineEventType:
         raise LookupError(f"No timeline event type {code!r} is registered.") from None
 
 
+def word(code: str, params: dict | None = None) -> str:
+    """How an entry of a registered type reads now (for a row written directly)."""
+    return event_type(code).format(params or {})
+
+
 def event_types() -> list[TimelineEventType]:
     return sorted(_TYPES.values(), key=lambda t: t.code)
 
@@ -220,3 +225,21 @@ def clock_event(clock, event) -> tuple[str, dict] | None:
         "threshold": event.threshold or None, "detail": event.detail or "",
     }
 
+
+
+def _masked_message(params: dict) -> str:
+    where = "in the update" if params.get("where") == "update" else "to the last four digits"
+    return f"{params['count']} card number(s) masked {where}."
+
+
+CARDS_MASKED = register_event_type(TimelineEventType(
+    "card-numbers-masked", _masked_message, params=("count",),
+    description="Card numbers were masked in what was just written (``count``; "
+                "``where``: \"update\" for a status update).")).code
+
+
+def masked_note(count: int, where: str = "") -> dict:
+    """The fields of the system note saying ``count`` card numbers were masked: a typed
+    entry (``event``, ``params``) and its wording now (``text``)."""
+    params = {"count": count, **({"where": where} if where else {})}
+    return {"event": CARDS_MASKED, "params": params, "text": _masked_message(params)}

@@ -6,7 +6,7 @@ class EscalationsConfig(AppConfig):
     verbose_name = "Escalations"
 
     def ready(self):
-        from . import clock_kinds, contributions
+        from . import clock_kinds, contributions, timeline_events  # noqa: F401
 
         clock_kinds.register()
         contributions.register()

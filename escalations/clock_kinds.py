@@ -49,7 +49,7 @@ def escalate_one_tier(clock, event):
     from core.audit import system_user
     from core.events import emit
 
-    from . import events
+    from . import events, timeline_events
     from .choices import EscalationTimelineKind, Tier
     from .models import Escalation
     from .selectors import pending_tier_change
@@ -70,9 +70,8 @@ def escalate_one_tier(clock, event):
     if escalation.tier == Tier.L4:
         logger.warning("%s breached on %s, already at L4: not escalated", label, escalation)
         escalation_timeline_add(
-            escalation, EscalationTimelineKind.NOTE,
-            f"{label} breached; already at L4 (executive), so no further escalation.",
-            by=actor, at=event.at)
+            escalation, EscalationTimelineKind.NOTE, event=timeline_events.BREACH_AT_TOP,
+            params={"clock": clock.kind}, by=actor, at=event.at)
         return
     pending = pending_tier_change(escalation)
     if pending is not None:
@@ -80,9 +79,8 @@ def escalate_one_tier(clock, event):
         # again would skip them. Their reminders (and, unanswered, the tier above)
         # already run; say so instead of jumping to the top on a burst of breaches.
         escalation_timeline_add(
-            escalation, EscalationTimelineKind.NOTE,
-            f"{label} breached; still waiting for {pending.to_tier} to acknowledge the "
-            "last escalation, so no further tier change.", by=actor, at=event.at)
+            escalation, EscalationTimelineKind.NOTE, event=timeline_events.BREACH_WAITING,
+            params={"clock": clock.kind, "to_tier": pending.to_tier}, by=actor, at=event.at)
         return
     try:
         escalation_escalate_tier(escalation=escalation, by=actor, reason=f"{label} breached",
@@ -91,9 +89,9 @@ def escalate_one_tier(clock, event):
         # A race (escalated to L4 or closed meanwhile): note it, never fail the sweep.
         logger.warning("Automatic tier escalation of %s refused: %s", escalation, exc)
         escalation_timeline_add(
-            escalation, EscalationTimelineKind.NOTE,
-            f"{label} breached; automatic escalation not possible: "
-            f"{'; '.join(exc.messages)}", by=actor, at=event.at)
+            escalation, EscalationTimelineKind.NOTE, event=timeline_events.BREACH_REFUSED,
+            params={"clock": clock.kind, "messages": list(exc.messages)}, by=actor,
+            at=event.at)
 
 
 def register():

@@ -7,7 +7,7 @@ class IncidentsConfig(AppConfig):
     verbose_name = "Incidents"
 
     def ready(self):
-        from . import clock_kinds, contributions, seeds
+        from . import clock_kinds, contributions, seeds, timeline_events  # noqa: F401
 
         clock_kinds.register()
         contributions.register()

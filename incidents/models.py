@@ -484,10 +484,13 @@ class ActionItem(FSMModelMixin, models.Model):
 
     def sla_clock_event(self, *, clock, event):
         from core.choices import ClockEventKind
+        from core.timeline import word
+
+        from .timeline_events import ACTION_ITEM_DUE
 
         if event.kind not in (ClockEventKind.WARNING, ClockEventKind.BREACHED):
             return
+        params = {"item": self.pk, "title": self.title, "event": event.kind}
         TimelineEvent.objects.create(
             incident=self.incident, kind=TimelineKind.ACTION_ITEM, at=event.at, actor=event.by,
-            text=f"Action item '{self.title}': due date {event.get_kind_display().lower()}",
-        )
+            event=ACTION_ITEM_DUE, params=params, text=word(ACTION_ITEM_DUE, params))

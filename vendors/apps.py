@@ -6,6 +6,6 @@ class VendorsConfig(AppConfig):
     verbose_name = "Vendors"
 
     def ready(self):
-        from . import contributions
+        from . import contributions, timeline_events  # noqa: F401
 
         contributions.register()

@@ -25,6 +25,7 @@ from core.references import allocate_reference
 from core.transitions import allowed_transitions, lock, perform_transition
 from core.validation import check_plausible
 
+from . import timeline_events
 from .choices import (
     FINISHED_CONTRACT_STATES,
     LIVE_CONTRACT_STATES,
@@ -521,10 +522,10 @@ def attribution_add(*, vendor: Vendor, by, incident=None, escalation=None,
     except IntegrityError as exc:
         raise ValidationError({"vendor": f"{vendor.name} is already named on "
                                          f"{target.reference}."}) from exc
-    under = f" under {contract.reference}" if contract else ""
-    because = f": {attribution.reason}" if attribution.reason else ""
-    work_items.timeline_add(target, "link", f"Vendor {vendor.name} named{under}{because}",
-                            by=by, at=attribution.added_at)
+    work_items.timeline_add(target, "link", event=timeline_events.VENDOR_NAMED, params={
+        "vendor_id": vendor.pk, "vendor": vendor.name,
+        "contract": contract.reference if contract else None,
+        "reason": attribution.reason or None}, by=by, at=attribution.added_at)
     if incident is not None:
         _refresh_sla(vendor.pk, incident.declared_at, by)
     # Playbook attach rules may match on vendors (vendors/playbook_rules.py).
@@ -539,8 +540,9 @@ def attribution_remove(*, attribution: VendorAttribution, by, at=None) -> None:
     _require(by, perm, target, "Your role cannot change the vendors named here.")
     with audited(attribution, by=by, reason="Vendor attribution removed"):
         attribution.delete()
-    work_items.timeline_add(target, "link", f"Vendor {attribution.vendor.name} no longer named",
-                            by=by, at=_now(at))
+    work_items.timeline_add(target, "link", event=timeline_events.VENDOR_UNNAMED,
+                            params={"vendor_id": attribution.vendor_id,
+                                    "vendor": attribution.vendor.name}, by=by, at=_now(at))
     if attribution.incident_id:
         _refresh_sla(attribution.vendor_id, attribution.incident.declared_at, by)
     announce_change(target, by=by)

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core import work_items
 from core.audit import save_with_audit
 from core.choices import ClockState
 from core.clocks import (
@@ -10,6 +11,7 @@ from core.clocks import (
     clocks_of,
 )
 from core.pci import redact_card_numbers
+from core.timeline import masked_note
 
 from ..choices import EscalationTimelineKind
 from ..models import (
@@ -25,11 +27,15 @@ def _redact(text):
     return redact_card_numbers(text or "")
 
 
-def escalation_timeline_add(escalation, kind, text, *, by, at=None, masked=0, event="",
+def escalation_timeline_add(escalation, kind, text=None, *, by, at=None, masked=0, event="",
                             params=None):
     """Write a line people read on the escalation page (card numbers masked; the
-    masking, here or in the fields the caller redacted, is noted too). Typed entries
-    (``event``, ``params``) come through ``core.work_items.timeline_add``."""
+    masking, here or in the fields the caller redacted, is noted too). A system entry is
+    typed: ``event`` (``escalations/timeline_events.py``) and ``params``, worded now as
+    the stored fallback text; ``text`` alone is what a person wrote."""
+    if event and text is None:
+        return work_items.timeline_add(escalation, kind, event=event, params=params, by=by,
+                                       at=at, masked=masked)
     text, found = _redact(text)
     entry = EscalationTimelineEvent(escalation=escalation, kind=kind, at=_now(at), actor=by,
                                     text=text, event=event or "", params=params or {})
@@ -37,8 +43,7 @@ def escalation_timeline_add(escalation, kind, text, *, by, at=None, masked=0, ev
     if masked + found:
         EscalationTimelineEvent.objects.create(
             escalation=escalation, kind=EscalationTimelineKind.NOTE, at=entry.at, actor=None,
-            text=f"{masked + found} card number(s) masked to the last four digits.",
-        )
+            **masked_note(masked + found))
     return entry
 
 

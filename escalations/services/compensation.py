@@ -18,6 +18,7 @@ from django.db import transaction
 from core.audit import save_with_audit
 from core.notifications import notify
 
+from .. import timeline_events
 from ..choices import EscalationTimelineKind
 from ..models import CompensationApprovalLimit, Escalation
 from ._common import _display_name, _now, _redact, escalation_timeline_add
@@ -30,7 +31,7 @@ UNLIMITED = None
 
 def money(amount) -> str:
     """``EUR 1,250.00``."""
-    return f"{settings.SWITCHBOARD_CURRENCY} {amount:,.2f}"
+    return timeline_events.money_words(amount, settings.SWITCHBOARD_CURRENCY)
 
 
 def approval_limit(user):
@@ -143,11 +144,12 @@ def escalation_offer_compensation(*, escalation: Escalation, by, amount, note,
     save_with_audit(escalation, by=by, reason=reason + (" (approval withdrawn)" if withdrawn
                                                         else ""))
     approved = escalation.compensation_approved is not None
-    status = ("already approved" if approved else
-              "approval withdrawn: it needs approving again" if withdrawn else "needs approval")
+    approval = "approved" if approved else "withdrawn" if withdrawn else "needed"
     escalation_timeline_add(escalation, EscalationTimelineKind.COMPENSATION,
-                            f"Compensation of {money(amount)} offered: {note} ({status}).",
-                            by=by, at=at, masked=masked)
+                            event=timeline_events.COMPENSATION_OFFERED,
+                            params={"amount": f"{amount:.2f}",
+                                    "currency": settings.SWITCHBOARD_CURRENCY, "note": note,
+                                    "approval": approval}, by=by, at=at, masked=masked)
     if not approved and not can_approve(by, amount):
         notify([user for user in approvers_for(amount) if user.pk != by.pk],
                title=f"{escalation.reference}: approve compensation of {money(amount)}",
@@ -167,8 +169,10 @@ def escalation_approve_compensation(*, escalation: Escalation, by, at=None) -> E
     escalation.compensation_approved_at = at
     save_with_audit(escalation, by=by, reason=f"Compensation approved: {money(amount)}")
     escalation_timeline_add(escalation, EscalationTimelineKind.COMPENSATION,
-                            f"Compensation of {money(amount)} approved by {_display_name(by)}.",
-                            by=by, at=at)
+                            event=timeline_events.COMPENSATION_APPROVED,
+                            params={"amount": f"{amount:.2f}",
+                                    "currency": settings.SWITCHBOARD_CURRENCY,
+                                    "by_name": _display_name(by)}, by=by, at=at)
     if escalation.compensation_offered_by and escalation.compensation_offered_by != by:
         notify([escalation.compensation_offered_by],
                title=f"{escalation.reference}: compensation of {money(amount)} approved",

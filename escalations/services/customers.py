@@ -19,9 +19,10 @@ from django.utils import timezone
 from core.audit import save_with_audit
 from core.hooks import announce_change
 from core.pci import redact_card_numbers
-from core.timeline import scrub_timeline_params
+from core.timeline import scrub_timeline_params, word
 from core.transitions import lock
 
+from .. import timeline_events
 from ..choices import EscalationTimelineKind
 from ..models import (
     ERASED_REFERENCE_PREFIX,
@@ -282,5 +283,6 @@ def _scrub_escalations(customer, identifiers, *, by):
     for escalation in escalations:
         EscalationTimelineEvent.objects.create(
             escalation=escalation, kind=EscalationTimelineKind.NOTE, at=timezone.now(),
-            actor=by, text="The customer's personal data was erased on request.")
+            actor=by, event=timeline_events.CUSTOMER_ERASED,
+            text=word(timeline_events.CUSTOMER_ERASED))
 

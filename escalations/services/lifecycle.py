@@ -24,6 +24,7 @@ from core.timeline import STATE_CHANGED, state_changed
 from core.transitions import lock, perform_transition
 from core.validation import check_plausible
 
+from .. import timeline_events
 from ..choices import EscalationState, EscalationTimelineKind
 from ..clock_kinds import (
     CONTAINMENT_CLOCK,
@@ -105,11 +106,11 @@ def escalation_create(*, by, customer: Customer, category, priority, summary, de
     # Numbered last, once the row is known to be valid (a refusal uses up no number).
     escalation.reference = allocate_reference(Escalation.objects, prefix="ESC", year=at.year)
     save_with_audit(escalation, by=by, reason="Created")
-    applied = (f"SLA policy: {policy.name} (v{policy.version})." if policy
-               else "No SLA policy matched.")
     escalation_timeline_add(
-        escalation, EscalationTimelineKind.CREATED,
-        f"Escalation opened by {_display_name(by)}: {text['summary']}. {applied}",
+        escalation, EscalationTimelineKind.CREATED, event=timeline_events.CREATED,
+        params={"by_name": _display_name(by), "summary": text["summary"],
+                "policy": policy.name if policy else None,
+                "policy_version": policy.version if policy else None},
         by=by, at=at, masked=masked)
     if policy:
         for kind, target in policy.targets().items():
@@ -365,7 +366,8 @@ def escalation_edit(*, escalation: Escalation, by, at=None, **fields) -> Escalat
     escalation.full_clean(exclude=["reference", "state"])
     save_with_audit(escalation, by=by, reason=f"Edited: {', '.join(sorted(changed))}")
     escalation_timeline_add(escalation, EscalationTimelineKind.EDIT,
-                            f"Edited: {_describe_edit(escalation, before, changed)}.",
+                            event=timeline_events.EDITED,
+                            params={"changes": _edit_changes(escalation, before, changed)},
                             by=by, at=at, masked=masked)
     if "owner" in changed and escalation.owner_id and escalation.owner_id != by.pk:
         notify([escalation.owner], title=f"{escalation.reference} is assigned to you",
@@ -378,19 +380,25 @@ def escalation_edit(*, escalation: Escalation, by, at=None, **fields) -> Escalat
     return escalation
 
 
-def _describe_edit(escalation, before, changed):
-    """``priority P3 → P1; owner elena → maria; description`` (free text by name only:
-    the timeline is no place to repeat a whole description)."""
-    parts = []
+def _plain(value):
+    """A field's value as a timeline parameter (JSON): numbers and None as they are,
+    anything else (a choice, a related object, a date) as it reads."""
+    return value if value is None or isinstance(value, bool | int | float) else str(value)
+
+
+def _edit_changes(escalation, before, changed) -> list[dict]:
+    """``[{field: priority, old: P3, new: P1}, {field: description}]``: free text by name
+    only (the timeline is no place to repeat a whole description)."""
+    changes = []
     for name in sorted(changed):
         if name in ("description", "requested_outcome"):
-            parts.append(name.replace("_", " "))
+            changes.append({"field": name})
             continue
         old, new = before[name], getattr(escalation, name)
         if name in ("owner",):
             old, new = (_display_name(u) if u else "nobody" for u in (old, new))
-        parts.append(f"{name.replace('_', ' ')} {old or '—'} → {new or '—'}")
-    return "; ".join(parts)
+        changes.append({"field": name, "old": _plain(old), "new": _plain(new)})
+    return changes
 
 
 @transaction.atomic
@@ -409,7 +417,8 @@ def escalation_add_note(*, escalation: Escalation, by, text, customer_update=Fal
                                        by=by, at=at)
     refuse(why_not_update_customer(by, escalation))
     event = escalation_timeline_add(escalation, EscalationTimelineKind.CUSTOMER_UPDATE,
-                                    text.strip(), by=by, at=at)
+                                    event=timeline_events.CUSTOMER_UPDATED,
+                                    params={"message": text.strip()}, by=by, at=at)
     _stop_clocks(escalation, [FIRST_RESPONSE_CLOCK], by=by, at=at)
     for clock in _clocks(escalation, [UPDATE_CLOCK]):
         new = clock_restart(clock=clock, by=by, reason="Customer updated", at=at)

@@ -10,10 +10,12 @@ linked, by whom; the link rows keep their own history.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core import work_items
 from core.audit import audited, save_with_audit
 from incidents.choices import IncidentState, TimelineKind
 from incidents.models import Incident
 
+from .. import timeline_events
 from ..choices import EscalationTimelineKind
 from ..models import Escalation, EscalationIncidentLink
 from ._common import _display_name, _now, escalation_timeline_add
@@ -57,7 +59,6 @@ def incident_link_escalations(*, incident: Incident, escalations, by,
                               at=None) -> list[EscalationIncidentLink]:
     """Link many escalations to ``incident`` at once; those already linked are left
     as they are. Returns the new links."""
-    from incidents.services import timeline_add
 
     at = _now(at)
     ids = sorted({escalation.pk for escalation in escalations})
@@ -77,16 +78,16 @@ def incident_link_escalations(*, incident: Incident, escalations, by,
                                       linked_at=at)
         save_with_audit(link, by=by, reason=f"Linked to {incident.reference}")
         escalation_timeline_add(
-            escalation, EscalationTimelineKind.LINK,
-            f"Linked to incident {incident.reference} ({incident.get_state_display().lower()})"
-            f": {incident.title}.", by=by, at=at)
+            escalation, EscalationTimelineKind.LINK, event=timeline_events.LINKED,
+            params={"incident": incident.pk, "reference": incident.reference,
+                    "state": incident.state, "title": incident.title}, by=by, at=at)
         created.append(link)
     if created:
-        references = ", ".join(link.escalation.reference for link in created[:20])
-        more = f" and {len(created) - 20} more" if len(created) > 20 else ""
-        timeline_add(incident, TimelineKind.LINK,
-                     f"{_display_name(by)} linked {len(created)} customer escalation(s): "
-                     f"{references}{more}.", by=by, at=at)
+        work_items.timeline_add(
+            incident, TimelineKind.LINK, event=timeline_events.ESCALATIONS_LINKED,
+            params={"by_name": _display_name(by), "count": len(created),
+                    "references": [link.escalation.reference for link in created[:20]]},
+            by=by, at=at)
     return created
 
 
@@ -103,7 +104,6 @@ def escalation_link_incident(*, escalation: Escalation, incident: Incident, by,
 @transaction.atomic
 def escalation_unlink_incident(*, escalation: Escalation, incident: Incident, by, at=None):
     """Remove a link made by mistake; both timelines say so."""
-    from incidents.services import timeline_add
 
     at = _now(at)
     refuse(why_not_unlink(by))
@@ -115,18 +115,18 @@ def escalation_unlink_incident(*, escalation: Escalation, incident: Incident, by
     with audited(link, by=by, reason=f"Unlinked from {incident.reference}"):
         link.delete()
     escalation_timeline_add(escalation, EscalationTimelineKind.LINK,
-                            f"Unlinked from incident {incident.reference}.", by=by, at=at)
-    timeline_add(incident, TimelineKind.LINK,
-                 f"{_display_name(by)} unlinked escalation {escalation.reference}.",
-                 by=by, at=at)
+                            event=timeline_events.UNLINKED,
+                            params={"incident": incident.pk, "reference": incident.reference},
+                            by=by, at=at)
+    work_items.timeline_add(incident, TimelineKind.LINK, event=timeline_events.ESCALATION_UNLINKED,
+                            params={"by_name": _display_name(by), "escalation": escalation.pk,
+                                    "reference": escalation.reference}, by=by, at=at)
 
 
 def move_links_of_merged_incident(sender, *, duplicate, survivor, by, at=None, **kwargs):
     """``core.hooks.objects_merged`` receiver: an incident cancelled as a duplicate hands
     its linked escalations to the incident it duplicates (inside the cancel's
     transaction). An escalation linked to both keeps the one link to the survivor."""
-    from incidents.services import timeline_add
-
     if sender is not Incident:
         return
     at = _now(at)
@@ -144,12 +144,12 @@ def move_links_of_merged_incident(sender, *, duplicate, survivor, by, at=None, *
             link.incident = survivor
             save_with_audit(link, by=by, reason=reason)
         escalation_timeline_add(
-            escalation, EscalationTimelineKind.LINK,
-            f"Incident {duplicate.reference} was merged into {survivor.reference}: now "
-            f"linked to {survivor.reference}.", by=by, at=at)
+            escalation, EscalationTimelineKind.LINK, event=timeline_events.LINK_MOVED,
+            params={"duplicate": duplicate.reference, "survivor": survivor.reference,
+                    "incident": survivor.pk}, by=by, at=at)
         moved.append(escalation.reference)
     if moved:
-        timeline_add(survivor, TimelineKind.LINK,
-                     f"{len(moved)} customer escalation(s) moved here from "
-                     f"{duplicate.reference}: {', '.join(moved[:20])}"
-                     f"{' …' if len(moved) > 20 else ''}.", by=by, at=at)
+        work_items.timeline_add(
+            survivor, TimelineKind.LINK, event=timeline_events.ESCALATIONS_MOVED,
+            params={"duplicate": duplicate.reference, "count": len(moved),
+                    "references": moved[:20]}, by=by, at=at)

@@ -18,11 +18,12 @@ from django.db.models import Q
 
 from core.audit import save_with_audit
 from core.choices import ClockState
-from core.clocks import builtin_calendar, clock_pause, clock_retarget, clock_start, format_duration
+from core.clocks import builtin_calendar, clock_pause, clock_retarget, clock_start
 from core.transitions import lock
 
+from .. import timeline_events
 from ..choices import EscalationState, EscalationTimelineKind
-from ..clock_kinds import CONTAINMENT_CLOCK, FIRST_RESPONSE_CLOCK, KINDS
+from ..clock_kinds import CONTAINMENT_CLOCK, FIRST_RESPONSE_CLOCK
 from ..models import POLICY_TARGET_FIELDS, Escalation, EscalationSlaPolicy
 from ._common import _now, _required_reason, escalation_timeline_add, latest_clocks
 from .refusals import Refusal, forbidden, refuse
@@ -89,23 +90,24 @@ def _still_owed(escalation, kind) -> bool:
     return True
 
 
-def apply_policy_targets(escalation, policy, *, by, at, reason) -> list[str]:
+def apply_policy_targets(escalation, policy, *, by, at, reason) -> list[dict]:
     """Move the escalation's clocks to ``policy``'s targets and calendars; start the
     clocks it sets that never ran (counted from when the escalation was opened).
-    Stopped clocks keep their outcome. Returns what changed, for the timeline."""
+    Stopped clocks keep their outcome. Returns what changed, for the timeline: per clock
+    ``{clock, old, new}`` targets in seconds (``old`` None: started)."""
     changes = []
     latest = latest_clocks(escalation)
     pausing = set(policy.pause_in_awaiting_customer or [])
     for kind, target in policy.targets().items():
         calendar = policy.calendar_for(kind) or builtin_calendar()
-        label = KINDS[kind]
         clock = latest.get(kind)
         if clock is not None and clock.state != ClockState.STOPPED:
             if clock.target != target or clock.calendar_id != calendar.pk:
-                old = format_duration(clock.target)
+                old = clock.target
                 clock_retarget(clock=clock, target=target, calendar=calendar, by=by,
                                reason=reason, at=at)
-                changes.append(f"{label} {old} → {format_duration(target)}")
+                changes.append({"clock": kind, "old": old.total_seconds(),
+                                "new": target.total_seconds()})
         elif clock is None and _still_owed(escalation, kind):
             clock = clock_start(owner=escalation, kind=kind, target=target, by=by,
                                 at=escalation.created_at, calendar=calendar,
@@ -113,7 +115,7 @@ def apply_policy_targets(escalation, policy, *, by, at, reason) -> list[str]:
                                 pause_cap_unit=policy.pause_cap_unit)
             if escalation.state == EscalationState.AWAITING_CUSTOMER and kind in pausing:
                 clock_pause(clock=clock, reason=f"Awaiting customer: {reason}", by=by, at=at)
-            changes.append(f"{label} started ({format_duration(target)})")
+            changes.append({"clock": kind, "old": None, "new": target.total_seconds()})
     escalation.policy = policy
     escalation.policy_version = policy.version
     save_with_audit(escalation, by=by, reason=f"SLA policy {policy.name} v{policy.version}: "
@@ -128,13 +130,13 @@ def rematch_policy(escalation, *, by, at) -> EscalationSlaPolicy | None:
     policy = policy_for_escalation(escalation)
     if policy is None or policy.pk == escalation.policy_id:
         return escalation.policy
-    before = escalation.policy.name if escalation.policy else "none"
+    before = escalation.policy.name if escalation.policy else None
     changes = apply_policy_targets(escalation, policy, by=by, at=at,
                                    reason=f"now matches {policy.name}")
     escalation_timeline_add(
-        escalation, EscalationTimelineKind.POLICY,
-        f"SLA policy changed: {before} → {policy.name} (v{policy.version}). "
-        + ("; ".join(changes) + "." if changes else "No clock moved."), by=by, at=at)
+        escalation, EscalationTimelineKind.POLICY, event=timeline_events.POLICY_CHANGED,
+        params={"before": before, "policy": policy.name, "version": policy.version,
+                "changes": changes}, by=by, at=at)
     return policy
 
 
@@ -176,8 +178,7 @@ def escalation_apply_policy(*, escalation: Escalation, by, reason,
         pk=(escalation.policy or policy_for_escalation(escalation)).pk)
     changes = apply_policy_targets(escalation, policy, by=by, at=at, reason=reason)
     escalation_timeline_add(
-        escalation, EscalationTimelineKind.POLICY,
-        f"SLA policy {policy.name} v{policy.version} applied: {reason}. "
-        + ("; ".join(changes) + "." if changes else "No clock moved."),
-        by=by, at=at, masked=masked)
+        escalation, EscalationTimelineKind.POLICY, event=timeline_events.POLICY_APPLIED,
+        params={"policy": policy.name, "version": policy.version, "reason": reason,
+                "changes": changes}, by=by, at=at, masked=masked)
     return escalation

@@ -25,6 +25,7 @@ from core.calendars import calendar_engine
 from core.choices import ClockState
 from core.clocks import builtin_calendar, clock_retarget, clock_start, clock_stop
 
+from .. import timeline_events
 from ..choices import DayCounting, EscalationTimelineKind
 from ..clock_kinds import REGULATORY_CLOCK
 from ..models import MAX_REGULATORY_DAYS, Escalation, RegulatoryRegime
@@ -117,19 +118,18 @@ def regime_changed(escalation, before, *, by, at):
     if escalation.regulatory_regime_id:
         clock = start_regulatory_clock(escalation, by=by, at=at)
         escalation_timeline_add(
-            escalation, EscalationTimelineKind.REGULATORY,
-            f"Regulatory regime: {escalation.regulatory_regime} — final response due by "
-            f"{format_deadline(clock.due_at, escalation.regulatory_regime)}.", by=by, at=at)
+            escalation, EscalationTimelineKind.REGULATORY, event=timeline_events.REGULATORY_SET,
+            params={"regime": str(escalation.regulatory_regime), "due_at": clock.due_at,
+                    "zone": _zone(escalation.regulatory_regime).key}, by=by, at=at)
     elif before is not None:
         escalation_timeline_add(escalation, EscalationTimelineKind.REGULATORY,
-                                f"Regulatory regime removed (was {before}).", by=by, at=at)
+                                event=timeline_events.REGULATORY_REMOVED,
+                                params={"regime": str(before)}, by=by, at=at)
 
 
 def format_deadline(deadline: datetime, regime) -> str:
     """``end of Tue 24 Mar 2026 (Europe/London)``: the day the deadline closes."""
-    tz = _zone(regime)
-    last_day = (deadline.astimezone(tz) - timedelta(microseconds=1)).date()
-    return f"end of {last_day:%a} {last_day.day} {last_day:%b %Y} ({tz.key})"
+    return timeline_events.deadline_words(deadline, _zone(regime).key)
 
 
 def _why_not_work(user, escalation) -> Refusal | None:
@@ -184,7 +184,7 @@ def escalation_extend_regulatory_deadline(*, escalation: Escalation, by, reason,
     save_with_audit(escalation, by=by, reason=f"Regulatory deadline extended: {reason}")
     escalation_timeline_add(
         escalation, EscalationTimelineKind.REGULATORY,
-        f"Regulatory deadline extended to {regime.extended_days} "
-        f"{regime.get_counting_display().lower()}: due by "
-        f"{format_deadline(deadline, regime)}. {reason}", by=by, at=at, masked=masked)
+        event=timeline_events.REGULATORY_EXTENDED,
+        params={"days": regime.extended_days, "counting": regime.counting, "due_at": deadline,
+                "zone": _zone(regime).key, "reason": reason}, by=by, at=at, masked=masked)
     return escalation

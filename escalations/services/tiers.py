@@ -14,7 +14,7 @@ from core.models import Team
 from core.notifications import notifications_resolve, notify
 from core.transitions import lock
 
-from .. import events
+from .. import events, timeline_events
 from ..choices import EscalationTimelineKind, Tier
 from ..models import (
     Escalation,
@@ -41,10 +41,6 @@ logger = logging.getLogger(__name__)
 
 LADDER = [Tier.L1, Tier.L2, Tier.L3, Tier.L4]
 
-
-
-def _tier_label(tier):
-    return Tier(tier).label
 
 
 def tier_ack_window(tier) -> timedelta:
@@ -159,11 +155,10 @@ def escalation_escalate_tier(*, escalation: Escalation, by, reason, automatic=Fa
         automatic=automatic, notify_attempts=1, next_notify_at=at + tier_ack_window(to_tier),
     )
     save_with_audit(change, by=by, reason=f"{how}: {reason}")
-    who = "the system" if automatic else _display_name(by)
     escalation_timeline_add(
-        escalation, EscalationTimelineKind.TRANSITION,
-        f"{how} to {_tier_label(to_tier)} by {who}: {reason}. Waiting for the "
-        f"{to_tier} lead to acknowledge.", by=by, at=at, masked=masked)
+        escalation, EscalationTimelineKind.TRANSITION, event=timeline_events.TIER_ESCALATED,
+        params={"from_tier": from_tier, "to_tier": to_tier, "automatic": automatic,
+                "by_name": _display_name(by), "reason": reason}, by=by, at=at, masked=masked)
     _tier_notify(tier_leads(to_tier), change,
                  title=f"{escalation.reference} escalated to {to_tier}: please acknowledge",
                  body=f"{escalation.summary}\n\nReason: {reason}")
@@ -189,9 +184,9 @@ def escalation_deescalate_tier(*, escalation: Escalation, by, reason, at=None) -
     )
     save_with_audit(change, by=by, reason=f"De-escalated: {reason}")
     escalation_timeline_add(
-        escalation, EscalationTimelineKind.TRANSITION,
-        f"De-escalated to {_tier_label(to_tier)} by {_display_name(by)}: {reason}.",
-        by=by, at=at, masked=masked)
+        escalation, EscalationTimelineKind.TRANSITION, event=timeline_events.TIER_DE_ESCALATED,
+        params={"from_tier": from_tier, "to_tier": to_tier, "by_name": _display_name(by),
+                "reason": reason}, by=by, at=at, masked=masked)
     emit(events.TIER_CHANGED, change, by=by, at=at)
     return change
 
@@ -208,8 +203,8 @@ def tier_change_acknowledge(*, tier_change: TierChange, by, at=None) -> TierChan
     save_with_audit(change, by=by, reason=f"Acknowledged by the {change.to_tier} lead")
     notifications_resolve(change)  # the leads' "please acknowledge" notices are done
     escalation_timeline_add(
-        change.escalation, EscalationTimelineKind.NOTE,
-        f"{change.to_tier} escalation acknowledged by {_display_name(by)}.", by=by, at=at)
+        change.escalation, EscalationTimelineKind.NOTE, event=timeline_events.TIER_ACKNOWLEDGED,
+        params={"to_tier": change.to_tier, "by_name": _display_name(by)}, by=by, at=at)
     return change
 
 
@@ -231,9 +226,9 @@ def _renotify_one(change, now, actor):
                            "is not acknowledged",
                      body=f"{escalation.summary}\n\nReason: {change.reason}")
         escalation_timeline_add(
-            escalation, EscalationTimelineKind.NOTE,
-            f"{change.to_tier} escalation not acknowledged: leads reminded "
-            f"({change.notify_attempts}/{attempts}).", by=actor, at=now)
+            escalation, EscalationTimelineKind.NOTE, event=timeline_events.TIER_REMINDED,
+            params={"to_tier": change.to_tier, "attempt": change.notify_attempts,
+                    "attempts": attempts}, by=actor, at=now)
         return "renotified"
     index = LADDER.index(change.to_tier)
     above = LADDER[index + 1] if index + 1 < len(LADDER) else None
@@ -249,9 +244,9 @@ def _renotify_one(change, now, actor):
                  body=f"Nobody at {change.to_tier} acknowledged after {attempts} "
                       f"notifications.\n\n{escalation.summary}\n\nReason: {change.reason}")
     escalation_timeline_add(
-        escalation, EscalationTimelineKind.NOTE,
-        f"{change.to_tier} escalation not acknowledged after {attempts} notifications: "
-        f"{who} told.", by=actor, at=now)
+        escalation, EscalationTimelineKind.NOTE, event=timeline_events.TIER_UNACKNOWLEDGED,
+        params={"to_tier": change.to_tier, "attempts": attempts, "above": above},
+        by=actor, at=now)
     return "escalated"
 
 

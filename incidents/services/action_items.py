@@ -15,6 +15,7 @@ from core.clocks import (
 from core.pci import redact_card_numbers
 from core.transitions import lock, perform_transition
 
+from .. import timeline_events
 from ..choices import (
     ActionItemState,
     TimelineKind,
@@ -47,8 +48,8 @@ def action_item_create(*, incident: Incident, by, kind, title, owner=None, due_d
                       due_date=due_date, description=redact_card_numbers(description)[0])
     item.full_clean(exclude=["state"])
     save_with_audit(item, by=by, reason="Action item added")
-    timeline_add(incident, TimelineKind.ACTION_ITEM,
-                 f"Action item ({item.get_kind_display().lower()}): {item.title}", by=by, at=at)
+    timeline_add(incident, TimelineKind.ACTION_ITEM, event=timeline_events.ACTION_ITEM_ADDED,
+                 params={"item": item.pk, "kind": item.kind, "title": item.title}, by=by, at=at)
     _action_item_clock(item, by=by, at=at)
     return item
 
@@ -86,9 +87,9 @@ def action_item_transition(*, item: ActionItem, by, name, reason="", at=None):
         item.wont_do_reason = reason or ""
     kwargs = {"at": at} if name in ("complete", "decline") else {}
     perform_transition(item, name, by=by, reason=f"Action item: {name}", **kwargs)
-    timeline_add(item.incident, TimelineKind.ACTION_ITEM,
-                 f"Action item '{item.title}': {item.get_state_display().lower()}"
-                 + (f" — {reason}" if reason else ""), by=by, at=at)
+    timeline_add(item.incident, TimelineKind.ACTION_ITEM, event=timeline_events.ACTION_ITEM_MOVED,
+                 params={"item": item.pk, "title": item.title, "state": item.state,
+                         "reason": reason or None}, by=by, at=at)
     if item.state in (ActionItemState.DONE, ActionItemState.WONT_DO):
         for clock in clocks_of(item):
             if clock.state != ClockState.STOPPED:

@@ -12,6 +12,7 @@ from core.pci import redact_card_numbers
 from core.transitions import lock
 from core.validation import check_plausible
 
+from .. import timeline_events
 from ..choices import (
     STAGE_TIMESTAMPS,
     TimelineKind,
@@ -50,7 +51,8 @@ def incident_edit(*, incident: Incident, by, channels=None, **fields):
         if channels is not None:
             incident.channels.set(channels)
     if "talk_track" in changed:
-        timeline_add(incident, TimelineKind.NOTE, "Agent talk track updated.", by=by)
+        timeline_add(incident, TimelineKind.NOTE, event=timeline_events.TALK_TRACK_UPDATED,
+                     by=by)
     announce_change(incident, by=by)
     return incident
 
@@ -84,9 +86,8 @@ def incident_correct_timestamp(*, incident: Incident, by, field: str, value: dat
     old = getattr(incident, field)
     setattr(incident, field, value)
     save_with_audit(incident, by=by, reason=f"Corrected {field}: {reason}")
-    timeline_add(incident, TimelineKind.CORRECTION,
-                 f"{field.replace('_', ' ')} corrected from {old:%Y-%m-%d %H:%M} to "
-                 f"{value:%Y-%m-%d %H:%M} UTC: {reason}", by=by)
+    timeline_add(incident, TimelineKind.CORRECTION, event=timeline_events.TIME_CORRECTED,
+                 params={"field": field, "old": old, "new": value, "reason": reason}, by=by)
     # What is measured from the stage times (vendor downtime, incident cost) follows,
     # including the periods the old time touched.
     announce_change(incident, by=by, previous={field: old})

@@ -23,7 +23,7 @@ from core.references import allocate_reference
 from core.timeline import STATE_CHANGED, state_changed
 from core.transitions import allowed_transitions, lock, perform_transition
 
-from .. import events
+from .. import events, timeline_events
 from ..choices import (
     DeclaredVia,
     TimelineKind,
@@ -84,9 +84,9 @@ def incident_declare(*, by, title, severity: Severity | None = None, summary="",
         incident.save()
         incident.channels.set(channels)
     with transaction.atomic():
-        sev = f"{severity.key} " if severity else ""
-        timeline_add(incident, TimelineKind.DECLARED,
-                     f"{sev}incident declared by {by.get_full_name() or by.username}: {title}",
+        timeline_add(incident, TimelineKind.DECLARED, event=timeline_events.DECLARED,
+                     params={"severity": severity.key if severity else None,
+                             "by_name": by.get_full_name() or by.username, "title": title},
                      by=by, at=at)
         if severity:
             start_response_clocks(incident, by=by, at=at)
@@ -179,7 +179,8 @@ def incident_start_postmortem(*, incident: Incident, by, at=None):
     incident = _transition(incident.pk, "start_postmortem", by=by,
                            reason="Post-mortem started", at=at)
     postmortem_get_or_create(incident=incident, by=by)
-    timeline_add(incident, TimelineKind.POSTMORTEM, "Post-mortem started.", by=by, at=at)
+    timeline_add(incident, TimelineKind.POSTMORTEM, event=timeline_events.POSTMORTEM_STEP,
+                 params={"step": "started"}, by=by, at=at)
     return incident
 
 
@@ -208,8 +209,9 @@ def incident_cancel(*, incident: Incident, by, reason, duplicate_of: Incident | 
     label = "Cancelled"
     if duplicate_of is not None:
         label = f"Cancelled as a duplicate of {duplicate_of.reference}"
-        timeline_add(duplicate_of, TimelineKind.LINK,
-                     f"{incident.reference} was merged into this incident.", by=by, at=at)
+        timeline_add(duplicate_of, TimelineKind.LINK, event=timeline_events.MERGED,
+                     params={"incident": incident.pk, "reference": incident.reference},
+                     by=by, at=at)
         # Linked escalations, alert groups…: their apps move them (core.hooks).
         announce_merge(incident, into=duplicate_of, by=by, at=at)
     work_items.timeline_add(incident, TimelineKind.TRANSITION, event=STATE_CHANGED,
@@ -258,8 +260,9 @@ def incident_change_severity(*, incident: Incident, by, severity: Severity, reas
     incident.severity = severity
     save_with_audit(incident, by=by, reason=f"Severity {old.key if old else '—'} → "
                                             f"{severity.key}: {reason}")
-    timeline_add(incident, TimelineKind.SEVERITY,
-                 f"Severity {old.key if old else 'unset'} → {severity.key}: {reason}", by=by)
+    timeline_add(incident, TimelineKind.SEVERITY, event=timeline_events.SEVERITY_CHANGED,
+                 params={"old": old.key if old else None, "new": severity.key,
+                         "reason": reason}, by=by)
     running = {c.kind: c for c in running_clocks(incident)}
     for kind, target_field in RESPONSE_CLOCKS.items():
         target = getattr(severity, target_field)

@@ -8,6 +8,7 @@ from core.audit import save_with_audit
 from core.pci import redact_card_numbers
 from core.transitions import lock, perform_transition
 
+from .. import timeline_events
 from ..choices import (
     TimelineKind,
 )
@@ -79,7 +80,7 @@ def postmortem_transition(*, postmortem: PostMortem, by, name, at=None):
                                "reviewer (or a manager) does.")
     perform_transition(postmortem, name, by=by, reason=f"Post-mortem {labels[name]}", **kwargs)
     timeline_add(postmortem.incident, TimelineKind.POSTMORTEM,
-                 f"Post-mortem {labels[name]}.", by=by, at=at)
+                 event=timeline_events.POSTMORTEM_STEP, params={"step": name}, by=by, at=at)
     if name == "publish":
         stop_clocks(postmortem.incident, [POSTMORTEM_CLOCK], by=by, at=at)
     return postmortem

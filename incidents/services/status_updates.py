@@ -9,9 +9,10 @@ from core.clocks import (
 )
 from core.events import emit
 from core.pci import redact_card_numbers
+from core.timeline import CARDS_MASKED
 from core.transitions import lock
 
-from .. import events
+from .. import events, timeline_events
 from ..choices import (
     Audience,
     TimelineKind,
@@ -42,11 +43,11 @@ def status_update_post(*, incident: Incident, by, audience, body, channels=(), a
     with audited(update, by=by, reason=f"{update.get_audience_display()} update"):
         update.save()
         update.channels.set(channels)
-    timeline_add(incident, TimelineKind.STATUS_UPDATE,
-                 f"{update.get_audience_display()} update: {body}", by=by, at=at)
+    timeline_add(incident, TimelineKind.STATUS_UPDATE, event=timeline_events.STATUS_UPDATE,
+                 params={"update": update.pk, "audience": audience, "body": body}, by=by, at=at)
     if masked:
-        timeline_add(incident, TimelineKind.NOTE,
-                     f"{masked} card number(s) masked in the update.", by=None, at=at)
+        timeline_add(incident, TimelineKind.NOTE, event=CARDS_MASKED,
+                     params={"count": masked, "where": "update"}, by=None, at=at)
     if audience != Audience.INTERNAL:
         for clock in running_clocks(incident, [UPDATE_CLOCK]):
             clock_restart(clock=clock, by=by, reason="Status update posted", at=at)

@@ -3,8 +3,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core import work_items
 from core.audit import save_with_audit
 from core.pci import redact_card_numbers
+from core.timeline import masked_note
 
 from ..choices import (
     TimelineKind,
@@ -17,11 +19,15 @@ def now_or(at):
     return at or timezone.now()
 
 
-def timeline_add(incident, kind, text, *, by, at=None, pinned=False, event="", params=None,
-                 masked=0):
+def timeline_add(incident, kind, text=None, *, by, at=None, pinned=False, event="",
+                 params=None, masked=0):
     """Write a line people read on the incident page (card numbers masked; the masking,
-    here or in the params ``core.work_items.timeline_add`` masked, is noted too).
-    Typed entries (``event``, ``params``) come through that kernel function."""
+    here or in the params ``core.work_items.timeline_add`` masked, is noted too). A
+    system entry is typed: ``event`` (``incidents/timeline_events.py``) and ``params``,
+    worded now as the stored fallback text; ``text`` alone is what a person wrote."""
+    if event and text is None:
+        return work_items.timeline_add(incident, kind, event=event, params=params, by=by,
+                                       at=at, masked=masked)
     text, found = redact_card_numbers(text)
     entry = TimelineEvent(incident=incident, kind=kind, at=now_or(at), actor=by, text=text,
                           pinned=pinned, event=event or "", params=params or {})
@@ -29,8 +35,7 @@ def timeline_add(incident, kind, text, *, by, at=None, pinned=False, event="", p
     if masked + found:
         TimelineEvent.objects.create(
             incident=incident, kind=TimelineKind.NOTE, at=entry.at, actor=None,
-            text=f"{masked + found} card number(s) masked to the last four digits.",
-        )
+            **masked_note(masked + found))
     return entry
 
 
