@@ -93,6 +93,9 @@ def parse_args():
     parser.add_argument("--burst-curve", action="store_true",
                         help="also time a burst at each smaller size, with the same share "
                              "of clocks due (the growth curve 10k → 100k → N)")
+    parser.add_argument("--queue-email", action="store_true",
+                        help="queue the email tasks (in-memory broker, as a worker would "
+                             "take them) instead of running them eagerly in the sweep")
     parser.add_argument("--per-clock", action="store_true",
                         help="fire clock by clock (sweep(set_based=False)): the old path")
     parser.add_argument("--reuse", action="store_true",
@@ -111,8 +114,11 @@ def parse_args():
     return args
 
 
-def setup_django():
+def setup_django(queue_email=False):
     os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+    if queue_email:
+        os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
+        os.environ["CELERY_BROKER_URL"] = "memory://"
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings_test"
     os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
     import django
@@ -217,8 +223,8 @@ def load_clocks(target_count):
     content_type_id = ContentType.objects.get_for_model(Ticket).pk
     columns = ("object_id, kind, cycle, target, state, outcome, started_at, running_since, "
                "consumed, pause_reason, paused_total, due_at, warn_thresholds, warnings_fired, "
-               "next_action_at, calendar_id, content_type_id")
-    tail = f"\t[50, 75]\t[]\t{{}}\t{calendar_id}\t{content_type_id}\n"
+               "next_action_at, calendar_id, content_type_id, pause_cap_unit, stretches")
+    tail = f"\t[50, 75]\t[]\t{{}}\t{calendar_id}\t{content_type_id}\tbusiness\t{{}}\n"
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL synchronous_commit TO off")
         raw = cursor.cursor  # the psycopg cursor under Django's wrapper
@@ -231,7 +237,8 @@ def load_clocks(target_count):
                 chunk.append(
                     f"{object_id}\t{KIND}\t{cycle}\t30 days\trunning\t\t{begun}\t{begun}"
                     f"\t00:00:00\t\t00:00:00\t{(start + TARGET).isoformat()}"
-                    + tail.format((start + TARGET / 2).isoformat())
+                    + tail.format((start + TARGET / 2).isoformat(),
+                                  f'[["{begun}", 0, {calendar_id}]]')
                 )
                 if len(chunk) == 50_000:
                     copy.write("".join(chunk))
@@ -455,6 +462,7 @@ def instrumented(counter):
 
 
 def measure_due(due, batch_size, per_clock=False):
+    from django.conf import settings
     from django.core import mail
 
     from core.models import Notification, SlaClock, SlaClockEvent
@@ -478,7 +486,11 @@ def measure_due(due, batch_size, per_clock=False):
         "breach events": (SlaClockEvent.objects.filter(kind="breached").count(), due),
         "events created": (SlaClockEvent.objects.count(), 3 * due),
         "notifications": (Notification.objects.count(), 3 * due),
-        "emails sent": (len(mail.outbox), 3 * due),
+        "emails sent": (len(mail.outbox), 0 if settings.CELERY_BROKER_URL == "memory://"
+                        else 3 * due),
+        "emails due in the outbox": (Notification.objects.filter(
+            email_status="pending").count(), 3 * due if settings.CELERY_BROKER_URL ==
+            "memory://" else 0),
         "timeline notes": (TicketNote.objects.count(), 3 * due),
         "escalations": (sum(Ticket.objects.values_list("escalation_level", flat=True)), due),
         "history rows": (SlaClock.history.count(), due),
@@ -543,7 +555,7 @@ def profile_sweep(count, batch_size):
 
 def main():
     args = parse_args()
-    setup_django()
+    setup_django(args.queue_email)
     from django.conf import settings
 
     check_table_names()

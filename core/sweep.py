@@ -30,6 +30,7 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from .audit import save_with_audit, system_user
+from .bulk import bulk_update_rows
 from .calendars import EngineCache
 from .choices import ClockEventKind, ClockState
 from .clocks import (
@@ -146,7 +147,7 @@ def process_chunk(clocks, now, engines, actor) -> Counter:
         pairs += [(clock, event) for event in events]
         totals["rows"] += 1
         totals.update(fired)
-    SlaClock.objects.bulk_update(clocks, SWEPT_FIELDS)
+    bulk_update_rows(SlaClock, clocks, SWEPT_FIELDS)
     SlaClock.history.bulk_history_create(clocks, update=True, default_user=actor)
     for clock in clocks:
         del clock._history_user, clock._change_reason

@@ -20,6 +20,7 @@ from django.db.models import OuterRef, Subquery
 
 from core import timeline
 from core.audit import system_user
+from core.bulk import bulk_update_rows
 from core.choices import ClockState, Role
 from core.events import emit
 from core.models import SlaClock, Team
@@ -39,7 +40,7 @@ def _bulk_with_history(model, rows, *, by, reason_of, update_fields=None):
     if not rows:
         return rows
     if update_fields:
-        model.objects.bulk_update(rows, update_fields)
+        bulk_update_rows(model, rows, update_fields)
     else:
         rows = model.objects.bulk_create(rows)
     for row in rows:
