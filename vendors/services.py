@@ -31,21 +31,21 @@ from .choices import (
     RENEWABLE_STATES,
     ContractState,
     DocumentKind,
-    ExclusionKind,
     RenewalType,
 )
 from .dates import add_months, next_renewal
 from .deadlines import schedule_deadlines
+from .downtime import _refresh_sla, exclusion_add, exclusion_remove  # noqa: F401 (re-exported)
 from .models import (
     Contract,
     ContractDocument,
     ContractRenewal,
-    DowntimeExclusion,
     FeeLine,
     Vendor,
     VendorAttribution,
     VendorContact,
 )
+from .sla_services.base import _require
 from .visibility import can_see_money, contract_hidden_fields
 
 VENDOR_FIELDS = ["name", "category", "account_manager", "website", "support_portal",
@@ -66,12 +66,6 @@ DOCUMENT_EXTENSIONS = {".pdf", ".doc", ".docx", ".odt", ".rtf", ".txt", ".xls", 
 
 def _now(at=None):
     return at or timezone.now()
-
-
-def _require(by, perm, obj=None, message="Your role does not allow this."):
-    allowed = by.has_perm(perm, obj) if obj is not None else by.has_perm(perm)
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 def _strip(fields):
@@ -557,71 +551,3 @@ def attribute_at_declaration(incident, data, by):
     for vendor in data.get("affected_vendors") or ():
         attribution_add(vendor=vendor, incident=incident, by=by, at=incident.declared_at,
                         reason="Named when the incident was declared")
-
-
-# --- Downtime exclusions ------------------------------------------------------------------
-
-
-@transaction.atomic
-def exclusion_add(*, vendor: Vendor, by, kind: str, starts_at: datetime, ends_at: datetime,
-                  reason: str, incident=None, notice_given_at: datetime | None = None,
-                  at=None) -> DowntimeExclusion:
-    """Tag a window that does not count against the vendor, with why. Scheduled
-    maintenance counts as excluded only when it was announced, and in time where the
-    vendor's contract says how early."""
-    _require(by, "vendors.tag_exclusion", message="Your role cannot tag downtime exclusions.")
-    errors = {}
-    if not (reason or "").strip():
-        errors["reason"] = "Say why this window does not count."
-    if starts_at and ends_at and ends_at <= starts_at:
-        errors["ends_at"] = "The window must end after it starts."
-    if incident is not None and not VendorAttribution.objects.filter(
-            vendor=vendor, incident=incident).exists():
-        errors["incident"] = f"{incident.reference} is not attributed to {vendor.name}."
-    if kind == ExclusionKind.MAINTENANCE and not errors:
-        errors.update(_maintenance_notice_errors(vendor, starts_at, notice_given_at))
-    if errors:
-        raise ValidationError(errors)
-    exclusion = DowntimeExclusion(vendor=vendor, incident=incident, kind=kind,
-                                  starts_at=starts_at, ends_at=ends_at, reason=reason.strip(),
-                                  notice_given_at=notice_given_at, tagged_by=by,
-                                  tagged_at=_now(at))
-    exclusion.full_clean()
-    save_with_audit(exclusion, by=by, reason=f"Downtime excluded: {exclusion.get_kind_display()}")
-    _refresh_sla(vendor.pk, starts_at, by, ends_at)
-    return exclusion
-
-
-def _maintenance_notice_errors(vendor, starts_at, notice_given_at):
-    if notice_given_at is None:
-        return {"notice_given_at": "Maintenance is excluded only when the vendor announced "
-                                   "it: say when."}
-    if notice_given_at > starts_at:
-        return {"notice_given_at": "The announcement came after the maintenance started."}
-    required = (vendor.contracts.filter(state__in=LIVE_CONTRACT_STATES,
-                                        maintenance_notice_days__isnull=False,
-                                        start_date__lte=starts_at.date())
-                .order_by("-maintenance_notice_days")
-                .values_list("maintenance_notice_days", flat=True).first())
-    if required and starts_at - notice_given_at < timedelta(days=required):
-        given = (starts_at - notice_given_at).days
-        return {"notice_given_at": f"Announced {given} day{'s' if given != 1 else ''} ahead; "
-                                   f"the contract asks for {required}."}
-    return {}
-
-
-@transaction.atomic
-def exclusion_remove(*, exclusion: DowntimeExclusion, by) -> None:
-    _require(by, "vendors.delete_downtimeexclusion",
-             message="Your role cannot remove downtime exclusions.")
-    with audited(exclusion, by=by, reason="Downtime exclusion removed"):
-        exclusion.delete()
-    _refresh_sla(exclusion.vendor_id, exclusion.starts_at, by, exclusion.ends_at)
-
-
-def _refresh_sla(vendor_id, start, by, end=None):
-    """Downtime changed: the vendor's closed SLA periods it touches are measured again
-    (compliance and any credit still accrued), as the user who changed it."""
-    from .sla_services import refresh_vendor_periods
-
-    refresh_vendor_periods(vendor_id, start, end or timezone.now(), by=by)

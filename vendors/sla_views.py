@@ -4,6 +4,7 @@ the credit ledger and a credit's page with its steps, the claim letter, and the
 vendors ranked by score. Views parse, call ``vendors/sla_services.py`` and render."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -144,7 +145,7 @@ def objective_preview(request, pk):
         value = form.cleaned_data.get("example_value")
         target = fields.get("target")
         try:
-            outages = tuple(sla_services.Decimal(part.strip()) for part in
+            outages = tuple(Decimal(part.strip()) for part in
                             (form.cleaned_data.get("example_outages") or "").split(",")
                             if part.strip())
         except ArithmeticError:

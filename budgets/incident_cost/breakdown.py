@@ -1,4 +1,5 @@
-"""What an incident cost: rates, the breakdown with its formulas, and the kept figure.
+"""What an incident cost: the breakdown with its formulas (rates in ``rates.py``, the kept
+figure and the reads in ``kept.py``).
 
 ``incident_cost(incident)`` = responders + agents idle + lost contacts − vendor credits:
 
@@ -26,181 +27,28 @@ moves, and by the sweep in ``budgets/tasks.py`` for what changes without announc
 (resolution, reopening, roles, corrected times, credits accrued, time passing).
 """
 
-import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from core.audit import save_with_audit
-
-from . import money
-from .choices import RESPONDER_ROLES, RateKind
-from .models import CostRate, IncidentCost, default_currency
-
-logger = logging.getLogger(__name__)
-
-ROLE_FIELDS = ("commander", "communications_lead", "scribe", "vendor_liaison")
-PARTICIPANT = "participant"
-ROLE_LABELS = dict(RESPONDER_ROLES)
-ZERO = Decimal("0.00")
-
-
-# --- Formatting ---------------------------------------------------------------------------
-
-
-def fmt_money(amount, currency: str) -> str:
-    return f"{currency} {Decimal(amount):,.2f}"
-
-
-def fmt_rate(amount, currency: str) -> str:
-    """A rate to cents, or to its four stored places when it has them (EUR 0.7250)."""
-    value = Decimal(amount)
-    shown = value.quantize(money.CENT) if value == value.quantize(money.CENT) else value.normalize()
-    return f"{currency} {shown:,}"
-
-
-def fmt_hours(hours: Fraction) -> str:
-    """2.5 h; 2.33 h (≈) when the hours do not end within two decimals."""
-    shown = money.rounded(hours, 2).normalize()
-    text = f"{shown:f}"
-    return text if Fraction(shown) == hours else f"≈{text}"
-
-
-def fmt_count(number, word: str) -> str:
-    return f"{number} {word}{'' if number == 1 else 's'}"
-
-
-# --- Rates --------------------------------------------------------------------------------
-
-
-@dataclass
-class Rates:
-    """The rates in effect on one day, by what they price."""
-
-    day: date
-    responder: dict = field(default_factory=dict)  # role → CostRate
-    agent_hour: CostRate | None = None
-    channel: dict = field(default_factory=dict)  # queue channel → CostRate
-    queue: dict = field(default_factory=dict)  # queue id → CostRate
-
-    @property
-    def empty(self) -> bool:
-        return not (self.responder or self.agent_hour or self.channel or self.queue)
-
-    def lost_contact(self, queue) -> CostRate | None:
-        """A queue's own rate wins over its channel's."""
-        return self.queue.get(queue.pk) or self.channel.get(queue.channel)
-
-
-def rates_on(day: date) -> Rates:
-    """The rates in effect on ``day`` (one query): per key, the latest ``effective_from``
-    on or before it."""
-    rates = Rates(day=day)
-    for rate in CostRate.objects.filter(effective_from__lte=day).order_by("-effective_from",
-                                                                          "-pk"):
-        if rate.kind == RateKind.RESPONDER:
-            rates.responder.setdefault(rate.role, rate)
-        elif rate.kind == RateKind.AGENT_HOUR:
-            rates.agent_hour = rates.agent_hour or rate
-        elif rate.queue_id:
-            rates.queue.setdefault(rate.queue_id, rate)
-        else:
-            rates.channel.setdefault(rate.channel, rate)
-    return rates
-
-
-def rate_problems(rate: CostRate) -> dict[str, list[str]]:
-    """What is wrong with a rate, by field (empty: nothing). Shared by the service, the
-    API and the admin."""
-    from kpis.choices import QueueChannel
-
-    errors: dict[str, list[str]] = {}
-
-    def add(name, message):
-        errors.setdefault(name, []).append(message)
-
-    if rate.kind not in RateKind.values:
-        add("kind", f"Choose one of: {', '.join(RateKind.values)}.")
-    if rate.amount is None:
-        add("amount", "Give the rate.")
-    elif not Decimal(rate.amount).is_finite() or Decimal(rate.amount) < 0:
-        add("amount", "A rate cannot be negative.")
-    if rate.effective_from is None:
-        add("effective_from", "Say from which day the rate applies.")
-    if rate.kind == RateKind.RESPONDER:
-        if not rate.role:
-            add("role", "A responder rate needs the incident role it prices.")
-        elif rate.role not in ROLE_LABELS:
-            add("role", f"Unknown role “{rate.role}”. Use one of: {', '.join(ROLE_LABELS)}.")
-        if rate.channel or rate.queue_id:
-            add("channel", "A responder rate is per role, not per channel or queue.")
-    elif rate.kind == RateKind.AGENT_HOUR:
-        if rate.role:
-            add("role", "The agent hour is one rate for every agent: no role.")
-        if rate.channel or rate.queue_id:
-            add("channel", "The agent hour is one rate for every agent: no channel or queue.")
-    elif rate.kind == RateKind.LOST_CONTACT:
-        if rate.role:
-            add("role", "A lost-contact rate is per channel or queue, not per role.")
-        if not rate.channel and not rate.queue_id:
-            add("channel", "A lost-contact rate needs a channel or a queue.")
-        elif rate.channel and rate.queue_id:
-            add("queue", "Give a channel or a queue, not both (a queue's rate wins over "
-                         "its channel's).")
-        elif rate.channel and rate.channel not in QueueChannel.values:
-            add("channel", f"Unknown channel “{rate.channel}”. Use one of: "
-                           f"{', '.join(QueueChannel.values)}.")
-    return errors
-
-
-@transaction.atomic
-def rate_set(*, by, kind: str, amount, effective_from: date, role: str = "", channel: str = "",
-             queue=None, reason: str = "") -> CostRate:
-    """Set a rate from a day on (Finance, Managers): a new row, or the amount of the row
-    already set for that key and day. Earlier days keep their rates, so incidents
-    declared before ``effective_from`` keep their cost. The incidents the rate applies
-    to are recomputed after the commit."""
-    if not by.has_perm("budgets.manage_rates"):
-        raise PermissionDenied("Your role does not set incident cost rates.")
-    value = rate_amount(amount)
-    key = {"kind": kind, "role": role or "", "channel": channel or "",
-           "queue": queue, "effective_from": effective_from}
-    rate = CostRate.objects.select_for_update().filter(**key).first() or CostRate(**key)
-    existed = rate.pk is not None
-    rate.amount = value
-    errors = rate_problems(rate)
-    if not errors:
-        try:
-            rate.full_clean(validate_constraints=False)
-        except ValidationError as exc:
-            errors = exc.message_dict
-    if errors:
-        raise ValidationError(errors)
-    save_with_audit(rate, by=by, reason=reason.strip() or ("Rate changed" if existed
-                                                           else "Rate set"))
-    from .tasks import refresh_incident_costs_since
-
-    refresh_incident_costs_since.delay_on_commit(effective_from.isoformat())
-    return rate
-
-
-def rate_amount(amount) -> Decimal:
-    try:
-        value = Decimal(str(amount).strip().replace(" ", ""))
-    except (ArithmeticError, ValueError, TypeError):
-        raise ValidationError({"amount": [f"“{amount}” is not an amount."]}) from None
-    if not value.is_finite() or value < 0 or abs(value) >= Decimal("1e8"):
-        raise ValidationError({"amount": ["Give a rate of zero or more."]})
-    if value != value.quantize(Decimal("0.0001")):
-        raise ValidationError({"amount": ["Four decimals at most."]})
-    return value
-
+from .. import money
+from ..models import default_currency
+from .rates import (
+    PARTICIPANT,
+    ROLE_FIELDS,
+    ROLE_LABELS,
+    ZERO,
+    Rates,
+    fmt_count,
+    fmt_hours,
+    fmt_money,
+    fmt_rate,
+    rates_on,
+)
 
 # --- The arithmetic of one line (exact, rounded once: budgets/money.py) ---------------------
 
@@ -548,139 +396,3 @@ def _credit_lines(incident, currency) -> list[Line]:
 
 def _minutes(value: Fraction) -> str:
     return f"{money.rounded(value, 4).normalize():f}"
-
-
-# --- Keeping it ---------------------------------------------------------------------------
-
-
-def month_of(incident) -> date:
-    return timezone.localdate(incident.declared_at).replace(day=1)
-
-
-def incident_cost_refresh(incident, now=None) -> IncidentCost:
-    """Compute and keep the incident's cost (derived: no history of its own)."""
-    from incidents.models import Incident
-
-    incident = Incident.objects.get(pk=incident.pk)  # the committed fields, not a stale copy
-    breakdown = incident_cost(incident, now=now)
-    values = {"month": month_of(incident), "responders": breakdown.responders,
-              "agents_idle": breakdown.agents_idle, "lost_contacts": breakdown.lost_contacts,
-              "lost_contacts_value": breakdown.lost_contacts_value,
-              "credits": breakdown.credits, "total": breakdown.total,
-              "currency": breakdown.currency, "breakdown": breakdown.as_dict(),
-              "computed_at": timezone.now()}
-    cost, _ = IncidentCost.objects.update_or_create(incident=incident, defaults=values)
-    return cost
-
-
-def refresh_quietly(incident_ids) -> int:
-    """Refresh each incident in its own savepoint: a failure is logged (the sweep tries
-    again), never allowed to undo the change that asked for the refresh."""
-    from incidents.models import Incident
-
-    done = 0
-    for incident in Incident.objects.filter(pk__in=list(incident_ids)):
-        try:
-            with transaction.atomic():
-                incident_cost_refresh(incident)
-            done += 1
-        except Exception:  # noqa: BLE001 - logged; the periodic sweep recomputes it
-            logger.exception("Incident cost of %s not refreshed", incident.pk)
-    return done
-
-
-def credit_incident_ids(credit) -> set[int]:
-    """The incidents a credit's self-measurement lists among its outages."""
-    from vendors.choices import MeasurementSource
-    from vendors.models import Measurement
-
-    compliance = credit.compliance
-    measurement = Measurement.objects.filter(
-        objective_id=compliance.objective_id, period_start=compliance.period_start,
-        source=MeasurementSource.SELF).first()
-    outages = (measurement.basis or {}).get("outages", []) if measurement else []
-    return {o["incident_id"] for o in outages if o.get("incident_id")}
-
-
-def on_object_changed(sender, instance, by, **kwargs):
-    """``core.hooks.object_changed`` receiver: an incident changed (declared, triaged,
-    edited, closed, cancelled, severity, vendor attribution) or a credit moved."""
-    label = sender._meta.label_lower
-    if label == "incidents.incident":
-        refresh_quietly([instance.pk])
-    elif label == "vendors.servicecredit":
-        refresh_quietly(credit_incident_ids(instance))
-
-
-# --- Reads for the card, the tile and the page --------------------------------------------
-
-
-def card_context(request, incident) -> dict:
-    """The incident page's cost card: the breakdown computed now (so it is current even
-    before the next refresh)."""
-    breakdown = incident_cost(incident)
-    return {"cost": breakdown,
-            "responder_lines": breakdown.lines_of("responders"),
-            "idle_lines": breakdown.lines_of("agents_idle"),
-            "lost_lines": breakdown.lines_of("lost_contacts"),
-            "credit_lines": breakdown.lines_of("credits"),
-            "can_manage_rates": request.user.has_perm("budgets.manage_rates"),
-            "rates_url": (url_or_none("admin:budgets_costrate_changelist")
-                          if request.user.has_perm("budgets.manage_rates") else None)}
-
-
-def url_or_none(name: str) -> str | None:
-    """The page's address, or None while it is not wired (the admin or the budgets
-    pages are another part of the app, which may not be installed yet)."""
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
-
-
-def months_back(month: date, count: int) -> list[date]:
-    return [money.add_months(month, -n) for n in range(count - 1, -1, -1)]
-
-
-def dashboard_figures(now=None, months: int = 6) -> dict:
-    """Incident cost this month and last, per month (the last ``months``), per incident
-    channel and per vendor over those months: three queries whatever the number of
-    incidents. An incident on two channels (or with two vendors) counts in both."""
-    now = now or timezone.now()
-    this_month = timezone.localdate(now).replace(day=1)
-    series = months_back(this_month, months)
-    since = series[0]
-    costs = IncidentCost.objects.filter(month__gte=since, month__lte=this_month)
-    per_month = {row["month"]: row for row in costs.order_by().values("month").annotate(
-        total=Sum("total"))}
-    months_rows = [{"month": m, "total": _cents((per_month.get(m) or {}).get("total"))}
-                   for m in series]
-    channels = list(costs.filter(incident__channels__isnull=False).order_by()
-                    .values("incident__channels__name").annotate(total=Sum("total"))
-                    .order_by("-total", "incident__channels__name"))
-    vendors = list(costs.filter(incident__vendor_attributions__isnull=False).order_by()
-                   .values("incident__vendor_attributions__vendor__name",
-                           "incident__vendor_attributions__vendor_id")
-                   .annotate(total=Sum("total"))
-                   .order_by("-total", "incident__vendor_attributions__vendor__name"))
-    return {"currency": default_currency(), "this_month": months_rows[-1],
-            "last_month": months_rows[-2] if months > 1 else None, "months": months_rows,
-            "channels": [{"name": c["incident__channels__name"], "total": _cents(c["total"])}
-                         for c in channels],
-            "vendors": [{"name": v["incident__vendor_attributions__vendor__name"],
-                         "id": v["incident__vendor_attributions__vendor_id"],
-                         "total": _cents(v["total"])} for v in vendors],
-            "costs_url": url_or_none("budgets:incident_costs")}
-
-
-def _cents(value) -> Decimal:
-    # SQLite's SUM of decimals forgets their places: 1010 for 1010.00.
-    return Decimal(value or 0).quantize(money.CENT)
-
-
-def costliest(start: date, end: date, limit: int = 50):
-    """The costliest incidents declared in months ``[start, end]`` (first days)."""
-    return (IncidentCost.objects.filter(month__gte=start, month__lte=end)
-            .select_related("incident", "incident__severity").order_by("-total", "pk")[:limit])

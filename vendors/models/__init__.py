@@ -1,0 +1,47 @@
+"""Vendors' models, one module per concern, re-exported here so ``vendors.models.X`` stays valid."""
+
+from .contracts import (  # noqa: F401
+    MONEY,
+    Contract,
+    ContractDeadline,
+    ContractDocument,
+    ContractRenewal,
+    DowntimeExclusion,
+    FeeLine,
+    Vendor,
+    VendorAttribution,
+    VendorContact,
+    automatic_has_term,
+    can_manage_contract,
+    can_manage_vendor,
+    dates_in_order,
+    default_currency,
+    document_path,
+    has_owner,
+    has_termination_reason,
+    no_live_contracts,
+    notice_day_known,
+    termination_day_known,
+)
+from .credits import (  # noqa: F401
+    CreditDeadline,
+    ServiceCredit,
+    agreed_amount_valid,
+    can_record_received,
+    can_work_credit,
+    counter_figure_given,
+    has_dispute_reason,
+    has_waive_reason,
+    received_amount_given,
+)
+from .sla import (  # noqa: F401
+    FIGURE,
+    PERCENT,
+    Compliance,
+    CreditBand,
+    CreditSchedule,
+    Measurement,
+    ReconciliationDispute,
+    SlaObjective,
+    _all_exclusion_kinds,
+)
