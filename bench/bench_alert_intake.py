@@ -4,14 +4,19 @@ A loopback load generator (threads with keep-alive HTTP connections) posts
 Alertmanager webhooks to one integration's intake URL for ``--seconds``: mixed fire and
 resolve, 90 % duplicates (a few fingerprints repeated, one new fingerprint in ten).
 The figure is what the issue asks for: payloads answered 202 per second, sustained
-(each 202 means the raw payload is a committed row). With ``--worker`` a Celery worker
-processes them meanwhile (Redis broker) and the script waits for the backlog to drain,
-then checks the result against the engine's promises: every accepted payload
-processed once, one incident per alert group.
+(each 202 means the raw payload is a committed row). With ``--worker`` the script starts
+a Celery worker (Redis broker) that processes them *during* the load, in batches, and
+reports side by side: the intake rate, the processing rate over the same seconds, the
+backlog left when the load stopped and how fast it drained — processing keeps up when
+the drain rate is at least the intake rate. It then checks the result against the
+engine's promises: every accepted payload processed once, one incident per alert group.
+``--sql-floor`` first measures the database alone: the intake's INSERT … COMMIT from
+the same number of threads, without HTTP or Django — the ceiling the endpoint works
+under on this machine at this moment. The load average is printed with each figure.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_intake \\
     CELERY_BROKER_URL=redis://127.0.0.1:6379/9 \\
-        .venv/bin/python bench/bench_alert_intake.py --seconds 30 --worker
+        .venv/bin/python bench/bench_alert_intake.py --seconds 30 --worker --sql-floor
 
 The database name must contain ``bench``: the script migrates it and empties the
 integrations tables. Exits 1 below ``--target`` accepted/s (default 300) or on any
@@ -97,6 +102,77 @@ def load(port, path, seconds, threads):
     return time.monotonic() - started, latencies, statuses
 
 
+def load_average():
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (5 min {five:.1f})"
+
+
+def sql_floor(integration_id, seconds, threads):
+    """Rows per second the database commits for the intake's one INSERT, from
+    ``threads`` connections, with nothing else on the path (psycopg directly)."""
+    import psycopg
+    from django.db import connection
+
+    params = connection.get_connection_params()
+    body = json.dumps(payload(random.Random(0), 0))  # noqa: S311
+    stop = time.monotonic() + seconds
+    counts = [0] * threads
+
+    def run(index):
+        with psycopg.connect(**params, autocommit=True) as conn:
+            while time.monotonic() < stop:
+                conn.execute(
+                    "INSERT INTO integrations_inboundevent (integration_id, received_at, "
+                    "payload, is_test, status, process_due_at, attempts, error) VALUES "
+                    "(%s, now(), %s::jsonb, false, 'failed', NULL, 0, '')",
+                    (integration_id, body))
+                counts[index] += 1
+
+    workers = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
+    started = time.monotonic()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return sum(counts) / (time.monotonic() - started)
+
+
+def process_only(integration, count):
+    """The processing cost alone: payloads per second and statements per payload."""
+    from django.db import connection, transaction
+
+    from bench._common import log
+    from integrations.models import InboundEvent
+    from integrations.processing import events_process_batch
+
+    rng = random.Random(7)  # noqa: S311
+    log(f"Storing {count:,} payloads (no HTTP, nothing queued) …")
+    with transaction.atomic():
+        # The first payloads open the incidents, as the warm-up does in the HTTP run.
+        from integrations.services import intake_accept
+
+        for n in range(count):
+            intake_accept(integration=integration, payload=payload(rng, n))
+    statements = [0]
+
+    def counting(execute, sql, params, many, context):
+        statements[0] += 1
+        return execute(sql, params, many, context)
+
+    log(f"Processing them in batches ({load_average()}) …")
+    start = time.perf_counter()
+    batches = 0
+    with connection.execute_wrapper(counting):
+        while events_process_batch().get("claimed"):
+            batches += 1
+    seconds = time.perf_counter() - start
+    done = InboundEvent.objects.filter(status="processed").count()
+    log(f"  {done:,} processed in {seconds:.1f} s = {done / seconds:,.0f} payloads/s in "
+        f"{batches} batches; {statements[0] / done:.1f} statements per payload "
+        f"({load_average()})")
+    return 0 if done == count else 1
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=int, default=30)
@@ -109,6 +185,14 @@ def main():
     parser.add_argument("--target", type=float, default=300)
     parser.add_argument("--worker", action="store_true",
                         help="run a Celery worker meanwhile and check the processed result")
+    parser.add_argument("--worker-concurrency", type=int, default=1,
+                        help="prefork processes: batches are claimed SKIP LOCKED, so more "
+                             "share the work, but they wait on the same alert groups")
+    parser.add_argument("--sql-floor", action="store_true",
+                        help="first measure the database's INSERT … COMMIT rate alone")
+    parser.add_argument("--process-only", type=int, metavar="N", default=0,
+                        help="no HTTP: store N payloads, then time their processing in "
+                             "batches in this process (statements counted)")
     args = parser.parse_args()
 
     import django
@@ -139,7 +223,16 @@ def main():
     integration, token = services.integration_create(by=manager, name="Bench",
                                                      kind="alertmanager", auto_resolve="none")
     path = f"/api/integrations/intake/{token}/"
+    floor = None
+    if args.sql_floor:
+        log(f"SQL floor: the intake's INSERT … COMMIT from {args.threads} connections, "
+            f"10 s …")
+        floor = sql_floor(integration.pk, 10, args.threads)
+        InboundEvent.objects.filter(integration=integration).delete()
+        log(f"  {floor:,.0f} rows/s ({load_average()})")
 
+    if args.process_only:
+        return process_only(integration, args.process_only)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
     web = subprocess.Popen(  # noqa: S603 - our own command line
         [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{args.port}",
@@ -150,7 +243,8 @@ def main():
     if args.worker:
         worker = subprocess.Popen(  # noqa: S603
             [str(ROOT / ".venv/bin/celery"), "-A", "config", "worker", "--loglevel", "WARNING",
-             "--concurrency", "2", "--without-mingle", "--without-gossip",
+             "--concurrency", str(args.worker_concurrency), "--without-mingle",
+             "--without-gossip",
              "--hostname", f"bench-{os.getpid()}@%h"],
             cwd=ROOT, env=env, start_new_session=True)
     try:
@@ -166,12 +260,25 @@ def main():
         log(f"Warming up, then {args.seconds} s with {args.threads} client threads against "
             f"{args.web_workers}×{args.web_threads} gunicorn workers×threads …")
         load(args.port, path, 3, args.threads)
+        if worker:
+            # A worker boots in seconds on a quiet machine, in tens on a loaded one: the
+            # processing rate is only meaningful once it has drained the warm-up.
+            ready = time.monotonic() + 180
+            while InboundEvent.objects.filter(status="pending").exists():
+                if time.monotonic() > ready:
+                    sys.exit("the worker did not process the warm-up within 3 min")
+                time.sleep(0.5)
+            log(f"  the worker is up (the warm-up is processed; {load_average()})")
         warm = InboundEvent.objects.count()
+        processed_before = InboundEvent.objects.filter(status="processed").count()
         elapsed, latencies, statuses = load(args.port, path, args.seconds, args.threads)
+        processed_during = (InboundEvent.objects.filter(status="processed").count()
+                            - processed_before)
+        backlog = InboundEvent.objects.filter(status="pending").count()
         accepted = statuses.get(202, 0)
         rate = accepted / elapsed
         log(f"  accepted {accepted:,} in {elapsed:.1f} s = {rate:,.0f} alerts/s "
-            f"(answers: {statuses})")
+            f"(answers: {statuses}; {load_average()})")
         log(f"  latency p50 {percentile(latencies, 50) * 1000:.1f} ms, "
             f"p95 {percentile(latencies, 95) * 1000:.1f} ms, "
             f"p99 {percentile(latencies, 99) * 1000:.1f} ms")
@@ -180,7 +287,10 @@ def main():
         log(f"  stored rows {stored:,} (every 202 stored: {stored >= accepted})")
         ok = rate >= args.target and set(statuses) == {202} and stored >= accepted
         if worker:
-            log("  draining the queue with the worker (the sweep catches the rest) …")
+            during = processed_during / elapsed
+            log(f"  processed meanwhile {processed_during:,} = {during:,.0f} payloads/s; "
+                f"backlog when the load stopped: {backlog:,}")
+            log("  draining the backlog with the worker (the sweep catches the rest) …")
             start = time.monotonic()
             from integrations.sweeps import inbound_events_sweep
 
@@ -189,10 +299,21 @@ def main():
                     log("  gave up waiting after 15 min")
                     ok = False
                     break
-                time.sleep(2)
+                time.sleep(0.2)
                 if time.monotonic() - start > 120:
                     inbound_events_sweep()
             drained = time.monotonic() - start
+            drain_rate = backlog / drained if drained and backlog else float("inf")
+            log("")
+            log(f"  {'':26}{'per second':>12}")
+            if floor is not None:
+                log(f"  {'SQL floor (INSERT+COMMIT)':26}{floor:>12,.0f}")
+            log(f"  {'intake (202s)':26}{rate:>12,.0f}")
+            log(f"  {'processed during the load':26}{during:>12,.0f}")
+            log(f"  {'backlog drain after it':26}{drain_rate:>12,.0f}  "
+                f"({backlog:,} in {drained:.1f} s)")
+            log(f"  keeps up (processed during the load ≥ intake): {during >= rate * 0.98}")
+            log("")
             total = InboundEvent.objects.count()
             log(f"  all {total:,} processed {drained:.0f} s after the load stopped; "
                 f"failed: {InboundEvent.objects.filter(status='failed').count()}")

@@ -10,6 +10,10 @@ APPROVE = ("approve",)
 
 
 def register():
+    from core.history import history_panel
+
+    history_panel("budgets.budget")
+    history_panel("budgets.initiative")
     # Money roles read everything; Finance and Managers run budgets and approve
     # initiatives; vendor managers propose and own initiatives (a chatbot vendor's);
     # every other role reads initiatives — their amounts stay hidden (budgets/rules.py).

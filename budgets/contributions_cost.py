@@ -5,6 +5,7 @@ name budgets: the cost card on the incident page, the dashboard tile, the spend 
 behind the KPI pages' cost per contact and the refresh on changes are all plugged in here.
 """
 
+from core.choices import Role
 from core.hooks import object_changed
 from core.registry import DashboardTile, Panel, register_dashboard_tile, register_panel
 
@@ -17,7 +18,8 @@ def register():
         permission="budgets.read_incident_cost", slot="related", order=40))
     register_dashboard_tile(DashboardTile(
         "budgets.incident_cost", template="budgets/_incident_cost_tile.html",
-        context=_dashboard, permission="budgets.read_incident_cost", order=70))
+        context=_dashboard, permission="budgets.read_incident_cost", order=70,
+        roles=(Role.MANAGER, Role.VENDOR_MANAGER, Role.FINANCE)))
     _register_spend_source()
     from .incident_cost import on_object_changed
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from core.audit import audited, save_with_audit
 from core.notifications import notify
 from core.references import allocate_reference
+from core.templatetags.formatting import format_money
 from core.transitions import lock, perform_transition
 from kpis import formulas as kpi_formulas
 from kpis.selectors import intervals_in, sums_for
@@ -93,7 +94,8 @@ def initiative_approve(*, initiative: Initiative, by, approved_cost, expected_be
     if expected_benefit not in (None, ""):
         initiative.expected_benefit = _money_or_none(expected_benefit, "expected_benefit")
     perform_transition(initiative, "approve", by=by, approved_by=by, at=timezone.now(),
-                       reason=f"Approved at {initiative.approved_cost} {initiative.currency}"
+                       reason="Approved at "
+                       f"{format_money(initiative.approved_cost, initiative.currency)}"
                        + (f": {note.strip()}" if note and note.strip() else ""))
     if initiative.owner_id != by.pk:
         notify([initiative.owner], title=f"Initiative approved: {initiative}",

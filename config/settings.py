@@ -121,6 +121,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # Money and time formatting on every template (core/templatetags/formatting.py).
+            "builtins": ["core.templatetags.formatting"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -197,6 +199,8 @@ AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 
 # --- Internationalisation and time -------------------------------------------
 LANGUAGE_CODE = "en-gb"
+# 24-hour times and one date style everywhere, the admin included (config/formats/).
+FORMAT_MODULE_PATH = ["config.formats"]
 # Instants are stored as aware UTC datetimes; TIME_ZONE is only how they are shown.
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
@@ -452,6 +456,10 @@ EMAIL_OUTBOX_BATCH_SIZE = env.int("EMAIL_OUTBOX_BATCH_SIZE", default=100)
 EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=8)
 # Clocks locked and committed together (row locks are held for one chunk, ~1 s).
 SLA_SWEEP_CHUNK_SIZE = env.int("SLA_SWEEP_CHUNK_SIZE", default=100)
+# Alert intake (integrations/services.py): payloads are processed in batches; at most
+# a task now and one this many seconds later are queued per window (per cache), not
+# one per payload. A payload waits at most about this long before a batch starts.
+INTEGRATIONS_INTAKE_BATCH_WINDOW = env.float("INTEGRATIONS_INTAKE_BATCH_WINDOW", default=1.0)
 # Outbound webhooks (integrations/webhooks/delivery.py): retries double from the base
 # to the cap, with jitter; a subscription is disabled after this many deliveries in a
 # row gave up, or after failing this many hours, and its owner told.
@@ -602,6 +610,10 @@ SWITCHBOARD_FISCAL_YEAR_START_MONTH = env.int("SWITCHBOARD_FISCAL_YEAR_START_MON
 # Budget consumption alerts for a whole category of a year (per budget: its own list).
 SWITCHBOARD_BUDGET_CATEGORY_ALERTS = [int(v) for v in env.list(
     "SWITCHBOARD_BUDGET_CATEGORY_ALERTS", default=["80", "100"])]
+# Governance: a post-mortem's reviewer must be someone other than its author (the
+# author may then neither be chosen as reviewer nor publish it). On by default.
+SWITCHBOARD_POSTMORTEM_REVIEWER_NOT_AUTHOR = env.bool(
+    "SWITCHBOARD_POSTMORTEM_REVIEWER_NOT_AUTHOR", default=True)
 # Days after resolution during which a customer escalation may still be reopened.
 ESCALATION_REOPEN_WINDOW_DAYS = env.int("ESCALATION_REOPEN_WINDOW_DAYS", default=14)
 # Tier ladder: minutes the receiving tier's leads have to acknowledge an escalation

@@ -11,9 +11,10 @@ from django.db.models.constants import LOOKUP_SEP
 from django.template.response import TemplateResponse
 from django.utils.dateparse import parse_date, parse_datetime
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .exceptions import DomainError, RequirementMissing
-from .models import Team, WorkerHeartbeat
+from .models import AccessChange, Team, WorkerHeartbeat
 from .validation import PLAUSIBLE_FROM, parse_id, plausible_until, validate_plausible_date
 
 DATE_PARTS = {"year", "iso_year", "month", "day", "week", "week_day", "iso_week_day",
@@ -80,11 +81,32 @@ class PlausibleLookupsMixin:
         return PlausibleLookupsChangeList
 
 
+class _HistoryValues(HistoricalRecordContextHelper):
+    """The admin history's old → new values read as on the object pages
+    (``core.history.display_value``): an empty person is "—", not simple-history's
+    "Deleted user (pk=None)", and times are to the minute in the viewer's zone."""
+
+    def prepare_delta_change_value(self, change, value):
+        from simple_history.models import DeletedObject
+
+        from .history import display_value
+
+        field = self.model._meta.get_field(change.field)
+        if field.many_to_many:
+            return super().prepare_delta_change_value(change, value)
+        if isinstance(value, DeletedObject):
+            return "—" if value.pk is None else f"#{value.pk} (deleted)"
+        return display_value(field, value)
+
+
 class AuditedAdmin(PlausibleLookupsMixin, SimpleHistoryAdmin):
     """Base admin for every domain model: read-only history, a reason on each save.
 
     The request middleware records who; this records why, from what the form changed.
     """
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return _HistoryValues(self.model, historical_record)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # SIMPLE_HISTORY_REVERT_DISABLED only hides the button; a crafted POST would
@@ -206,10 +228,33 @@ def run_for_each(request, objects, call, *, done):
         messages.success(request, f"{done}: {succeeded}.")
 
 
+def can_transition(request, name):
+    """``why_not`` for :func:`action_with_form`: is transition ``name`` possible now for
+    this person (its state and permission), before anyone types its input?"""
+    from .why_not import why_not_transition
+
+    return lambda obj: why_not_transition(request.user, obj, name, guards=False)
+
+
 def action_with_form(model_admin, request, queryset, *, form_class, action, title, call, done,
-                     help=""):
+                     help="", why_not=None):
     """An admin action that asks for input first (a reason, a summary…), then calls
-    ``call(obj, cleaned_data)`` — a service — for each selected object."""
+    ``call(obj, cleaned_data)`` — a service — for each selected object.
+
+    ``why_not(obj)`` (a ``core.why_not`` check, e.g. ``why_not_transition``) is asked
+    *before* the form: an object that cannot be changed now whatever is typed is
+    reported with its reason and left out, and when none is left nobody is asked to
+    type a summary only to be refused."""
+    if why_not is not None:
+        allowed = []
+        for obj in queryset:
+            if (refusal := why_not(obj)) is not None:
+                messages.error(request, f"{obj}: {refusal}")
+            else:
+                allowed.append(obj.pk)
+        if not allowed:
+            return None  # back to the change list, with the reasons
+        queryset = queryset.filter(pk__in=allowed)
     applying = "apply" in request.POST
     form = form_class(request.POST if applying else None)
     if applying and form.is_valid():
@@ -253,6 +298,16 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AccessChange)
+class AccessChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The audit trail of people's access; written only by ``core.users``."""
+
+    list_display = ["at", "user", "action", "detail", "by", "reason"]
+    list_filter = ["action", "at"]
+    search_fields = ["user__username", "by__username", "detail", "reason"]
+    list_select_related = ["user", "by"]
 
 
 # Calendars and clocks have their own admin modules; importing registers them.

@@ -32,6 +32,7 @@ from .calendars import (
     validate_working_ranges,
 )
 from .choices import HolidayFeedKind
+from .forms import CalendarAdminForm, GenerateHolidaysForm
 from .models import BusinessCalendar, Holiday, HolidayFeed, WorkingHours
 from .views_calendars import closure_label, weekly_summary
 
@@ -50,16 +51,6 @@ def _reason(form, formsets, change):
 
 
 # --- Forms -------------------------------------------------------------------------------
-
-
-class GenerateHolidaysForm(forms.Form):
-    country = forms.CharField(max_length=2, min_length=2,
-                              help_text="ISO 3166 code, e.g. GB, US, DE.")
-    subdivision = forms.CharField(
-        max_length=10, required=False, help_text="Optional: ENG, SCT, NIR, WLS for GB; NY for US."
-    )
-    year_from = forms.IntegerField(min_value=1900, max_value=2200)
-    year_to = forms.IntegerField(min_value=1900, max_value=2200)
 
 
 class ImportIcsForm(forms.Form):
@@ -162,6 +153,7 @@ def _without_cascaded_perms(result):
 
 @admin.register(BusinessCalendar)
 class BusinessCalendarAdmin(AuditedAdmin):
+    form = CalendarAdminForm
     list_display = ["name", "time_zone", "weekly_hours", "holiday_count", "is_builtin",
                     "updated_at"]
     list_filter = ["time_zone", "is_builtin"]

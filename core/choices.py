@@ -51,6 +51,9 @@ class PauseCapUnit(models.TextChoices):
 class ClockOutcome(models.TextChoices):
     MET = "met", "Met"
     MISSED = "missed", "Missed"
+    # A cadence clock (next update) stopped because the work ended before it fell due:
+    # nothing was delivered, so "met" would be a claim nobody earned.
+    NOT_DUE = "not_due", "No longer due"
 
 
 class ClockStatus(models.TextChoices):
@@ -62,6 +65,7 @@ class ClockStatus(models.TextChoices):
     PAUSED = "paused", "Paused"
     MET = "met", "Met"
     MISSED = "missed", "Missed"
+    NOT_DUE = "not_due", "No longer due"
 
 
 class ClockEventKind(models.TextChoices):

@@ -44,10 +44,13 @@ def _sla_message(clock, event):
     """``(title, body, url)`` of the notification about a warning or a breach."""
     owner = clock.owner
     kind = clock_kind(clock.kind)
+    # An owner that is part of something bigger (a playbook step) names it itself,
+    # with the incident's or escalation's reference.
+    label = owner.notice_label() if hasattr(owner, "notice_label") else str(owner)
     if event.kind == ClockEventKind.WARNING:
-        title = f"{kind.label} at {event.threshold}% on {owner}"
+        title = f"{kind.label} at {event.threshold}% on {label}"
     else:
-        title = f"{kind.label} breached on {owner}"
+        title = f"{kind.label} breached on {label}"
     due = timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M %Z") if clock.due_at else "—"
     body = f"Due {due}. Target {format_duration(clock.target)} of business time."
     url = owner.get_absolute_url() if hasattr(owner, "get_absolute_url") else ""
@@ -66,7 +69,7 @@ def notify_owners_and_teams(pairs) -> None:
         if not people:
             logger.info("No recipients for %s on %s", event.kind, clock)
             continue
-        messages.append((people, *_sla_message(clock, event)))
+        messages.append((people, *_sla_message(clock, event), clock))
     notify_many(messages)
 
 
@@ -80,7 +83,7 @@ def notify_owner_and_team(clock: SlaClock, event: SlaClockEvent) -> None:
         logger.info("No recipients for %s on %s", event.kind, clock)
         return
     title, body, url = _sla_message(clock, event)
-    notify(recipients, title=title, body=body, url=url)
+    notify(recipients, title=title, body=body, url=url, subject=clock)
 
 
 # An action may carry ``action.many(pairs)``: the same work for a list of
@@ -178,6 +181,9 @@ class ClockKind:
     warn_thresholds: tuple[int, ...] = (50, 75)
     on_warning: tuple[ClockAction, ...] = (notify_owner_and_team,)
     on_breach: tuple[ClockAction, ...] = (notify_owner_and_team,)
+    # A cadence ("next update every 2 h"): stopped within its target because the work
+    # ended, its outcome is "no longer due", not "met" — no update was sent for it.
+    cadence: bool = False
     extra: dict = field(default_factory=dict, compare=False)
 
 
@@ -390,8 +396,12 @@ def _apply_resume(clock, at):
 
 
 @transaction.atomic
-def clock_stop(*, clock: SlaClock, by, at=None) -> SlaClock:
-    """Stop the clock: met when stopped within the target, missed otherwise."""
+def clock_stop(*, clock: SlaClock, by, at=None, delivered=False) -> SlaClock:
+    """Stop the clock: met when stopped within the target, missed otherwise.
+
+    A cadence clock (``ClockKind.cadence``) is met only when what it waits for was
+    ``delivered`` (the update sent: ``clock_restart`` says so); stopped because the
+    work ended, it is "no longer due"."""
     clock = lock(SlaClock, clock.pk)
     at = _now(at)
     used = clock_elapsed(clock, now=at)
@@ -404,11 +414,17 @@ def clock_stop(*, clock: SlaClock, by, at=None) -> SlaClock:
         clock.resume_at = None
     clock.stopped_at = at
     missed = clock.breached_at is not None or used > clock.target
-    clock.outcome = ClockOutcome.MISSED if missed else ClockOutcome.MET
+    clock.outcome = (ClockOutcome.MISSED if missed
+                     else ClockOutcome.NOT_DUE if clock_kind(clock.kind).cadence and not delivered
+                     else ClockOutcome.MET)
     recompute_schedule(clock)
     save_with_audit(clock, by=by, reason=f"Stopped: {clock.get_outcome_display()}")
     _record(clock, ClockEventKind.STOPPED, at=at, by=by,
             detail=f"{clock.get_outcome_display()} after {format_duration(used)}")
+    # The promise is settled: its warnings and breach need nobody any more.
+    from .notifications import notifications_resolve
+
+    notifications_resolve(clock)
     return clock
 
 
@@ -424,7 +440,8 @@ def clock_restart(*, clock: SlaClock, by, reason: str, at=None) -> SlaClock:
     clock = lock(SlaClock, clock.pk)
     at = _now(at)
     if clock.state != ClockState.STOPPED:
-        clock = clock_stop(clock=clock, by=by, at=at)
+        # The next cycle starts because the awaited thing happened (an update sent).
+        clock = clock_stop(clock=clock, by=by, at=at, delivered=True)
     new = clock_start(
         owner=clock.owner, kind=clock.kind, target=clock.target, by=by,
         calendar=clock.calendar, at=at, warn_thresholds=clock.warn_thresholds,

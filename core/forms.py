@@ -10,6 +10,8 @@ or a ``ValidationError``) next to the field it names.
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 
+from .validation import humanise_number_errors
+
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -52,6 +54,7 @@ class ServiceForm(forms.Form):
 
     def __init__(self, *args, people=(), **kwargs):
         super().__init__(*args, **kwargs)
+        humanise_number_errors(self)  # "from 0 to 10,000,000", not the column's limit
         for field in self.fields.values():
             if isinstance(field, PersonField):
                 field.set_people(people)
@@ -74,3 +77,33 @@ def text_field(label=None, rows=3, **attrs):
     """An optional multi-line text field (its service says whether it may be empty)."""
     return forms.CharField(required=False, label=label,
                            widget=forms.Textarea(attrs={"rows": rows, **attrs}))
+
+
+class GenerateHolidaysForm(forms.Form):
+    country = forms.CharField(max_length=2, min_length=2,
+                              help_text="ISO 3166 code, e.g. GB, US, DE.")
+    subdivision = forms.CharField(
+        max_length=10, required=False, help_text="Optional: ENG, SCT, NIR, WLS for GB; NY for US."
+    )
+    year_from = forms.IntegerField(min_value=1900, max_value=2200)
+    year_to = forms.IntegerField(min_value=1900, max_value=2200)
+
+
+def time_zone_choices():
+    """Every IANA zone, grouped by region, for a select (a typed name is a typo away
+    from a folder of the database)."""
+    from .validation import known_time_zones
+
+    groups = {}
+    for name in sorted(known_time_zones()):
+        if "/" not in name or name.startswith(("Etc/", "SystemV/", "posix/", "right/")):
+            continue
+        region = name.split("/", 1)[0]
+        groups.setdefault(region, []).append((name, name.replace("_", " ")))
+    return [("UTC", "UTC"), *[(region, zones) for region, zones in groups.items()]]
+
+
+class CalendarAdminForm(forms.ModelForm):
+    """The calendar in the admin: its zone picked from the list."""
+
+    time_zone = forms.ChoiceField(choices=time_zone_choices)

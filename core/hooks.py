@@ -9,6 +9,9 @@
 * ``interval_data_changed`` — contact-center interval figures of some queues were
   written for a span of time (an import, a push). Apps that measure from them (vendor
   SLAs) refresh what they derived, so a late file corrects a closed month at once.
+* ``objects_merged`` — a duplicate (an incident cancelled as a duplicate of another) was
+  merged into the surviving object. Apps that hang things on the duplicate (linked
+  escalations, alert groups) move them to the survivor, inside the same transaction.
 * ``close_blockers(obj)`` — what still stands between an object and its closing
   transition. Apps register a check (``register_close_check``); the incident and
   escalation models use it as a guard that names every blocker.
@@ -23,6 +26,9 @@ object_changed = Signal()
 # sender: the model class of the rows written; kwargs: queue_ids (set of ints), start,
 # end (aware datetimes, the span the written intervals cover), by.
 interval_data_changed = Signal()
+
+# sender: the model class; kwargs: duplicate, survivor (instances), by, at.
+objects_merged = Signal()
 
 _CLOSE_CHECKS = []
 
@@ -48,3 +54,9 @@ def announce_change(instance, *, by, created=False, at=None, previous=None):
 def announce_interval_data(model, *, queue_ids, start, end, by):
     interval_data_changed.send(sender=model, queue_ids=set(queue_ids), start=start, end=end,
                                by=by)
+
+
+def announce_merge(duplicate, *, into, by, at=None):
+    """``duplicate`` was merged into ``into``: receivers move what they link to it."""
+    objects_merged.send(sender=type(duplicate), duplicate=duplicate, survivor=into, by=by,
+                        at=at)

@@ -27,11 +27,14 @@ import threading
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from .audit import save_with_audit
 from .due_rows import claim_due
 from .models import EmailStatus, Notification
 
@@ -61,27 +64,34 @@ def enqueue_on_commit(task, *args, **kwargs):
     transaction.on_commit(publish, robust=True)
 
 
-def notify(recipients, *, title, body="", url="", email=True):
+def notify(recipients, *, title, body="", url="", email=True, subject=None):
     """Create a notification for each active recipient; email them through the outbox.
 
+    ``subject`` is the thing the notice is about (an SLA clock, a tier change): once
+    it is done, :func:`notifications_resolve` takes the notice off everyone's list.
     Returns the rows written (in the caller's transaction).
     """
-    return notify_many([(recipients, title, body, url)], email=email)
+    return notify_many([(recipients, title, body, url, subject)], email=email)
 
 
 def notify_many(messages, *, email=True):
-    """:func:`notify` for many messages at once — ``(recipients, title, body, url)``
-    each: one INSERT for every row and one email task (a burst of SLA breaches tells
-    thousands of people in a few statements, never one task per notification)."""
+    """:func:`notify` for many messages at once — ``(recipients, title, body, url,
+    subject)`` each: one INSERT for every row and one email task (a burst of SLA
+    breaches tells thousands of people in a few statements, never one task per
+    notification)."""
     now = timezone.now()
     rows = []
-    for recipients, title, body, url in messages:
+    for recipients, title, body, url, subject in messages:
+        subject_type = (ContentType.objects.get_for_model(subject) if subject is not None
+                        else None)
         for user in {u.pk: u for u in recipients if u.is_active}.values():
             wants_email = email and bool(user.email)
             rows.append(Notification(
                 recipient=user, title=title[:200], body=body, url=url[:500],
                 email_status=EmailStatus.PENDING if wants_email else EmailStatus.NOT_NEEDED,
                 email_next_attempt_at=now if wants_email else None,
+                subject_type=subject_type,
+                subject_id=subject.pk if subject is not None else None,
             ))
     if not rows:
         return []
@@ -212,5 +222,53 @@ def email_outbox_status(now=None):
     )
 
 
+def notifications_resolve(subject, *, at=None) -> int:
+    """The thing ``subject`` is done (a clock stopped, a tier change acknowledged): its
+    notices resolve themselves — read, off "My work", and an email not sent yet is
+    no longer needed. Bookkeeping on the notices, not an audited change (the change
+    that resolved them is audited on its own object). Returns how many."""
+    at = at or timezone.now()
+    notices = Notification.objects.filter(
+        subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk,
+        resolved_at__isnull=True)
+    notices.filter(email_status=EmailStatus.PENDING).update(
+        email_status=EmailStatus.NOT_NEEDED, email_next_attempt_at=None)
+    notices.filter(read_at__isnull=True).update(read_at=at)
+    return notices.update(resolved_at=at)
+
+
+def live_notices(user, now=None):
+    """``user``'s notices still to look at: neither resolved nor snoozed."""
+    now = now or timezone.now()
+    return (Notification.objects.filter(recipient=user, resolved_at__isnull=True)
+            .filter(Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=now)))
+
+
+def notifications_mark_read(*, user, now=None) -> int:
+    """Mark every live notice of ``user`` read (bookkeeping on their own inbox)."""
+    now = now or timezone.now()
+    return live_notices(user, now).filter(read_at__isnull=True).update(read_at=now)
+
+
+# A snooze is a person deferring work: bounded, so nothing is hidden for good.
+MAX_SNOOZE = timedelta(days=30)
+
+
+def notification_snooze(*, notification: Notification, by, until, now=None) -> Notification:
+    """Hide ``notification`` from its recipient's "My work" until ``until`` (audited:
+    who deferred what, and until when)."""
+    now = now or timezone.now()
+    if notification.recipient_id != by.pk:
+        raise ValidationError({"notification": "Only its recipient may snooze a notice."})
+    if until is None or until <= now:
+        raise ValidationError({"until": "Snooze until a time in the future."})
+    if until > now + MAX_SNOOZE:
+        raise ValidationError({"until": "Snooze for at most 30 days."})
+    notification.snoozed_until = until
+    save_with_audit(notification, by=by,
+                    reason=f"Snoozed until {timezone.localtime(until):%Y-%m-%d %H:%M %Z}")
+    return notification
+
+
 def unread_count(user):
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return live_notices(user).filter(read_at__isnull=True).count()

@@ -18,6 +18,9 @@ panel to device pages") is the model for panels.
 * :class:`FormExtension` — input an app adds to another app's form and API
   (the vendors an incident affects, chosen when declaring it).
 * :class:`DashboardTile` — a section of the home dashboard.
+* :class:`WorkSource` — what an app puts on a person's "My work" worklist (the
+  incidents they command, the escalations they own, contract dates…), due soonest
+  first.
 * :class:`DemoSeeder` — an app's part of ``manage.py seed_demo``, after the
   seeders it needs.
 
@@ -109,8 +112,9 @@ def register_panel(panel: Panel) -> Panel:
     return panel
 
 
-def panels_for(request, obj, forms) -> dict[str, list[str]]:
-    """The registered panels of ``obj``'s page the user may see, rendered, by slot.
+def panels_for(request, obj, forms, slot: str | None = None) -> dict[str, list[str]]:
+    """The registered panels of ``obj``'s page the user may see, rendered, by slot
+    (only ``slot``'s when given).
 
     Each panel is rendered with the host page's context plus its own, so it can use
     the page's objects (``request``, ``perms``, the CSRF token) like any include.
@@ -118,7 +122,7 @@ def panels_for(request, obj, forms) -> dict[str, list[str]]:
     label = model_label(obj)
     rendered: dict[str, list[str]] = {}
     for panel in sorted(_PANELS.values(), key=lambda p: (p.order, p.key)):
-        if panel.model != label:
+        if panel.model != label or (slot is not None and panel.slot != slot):
             continue
         if panel.permission and not request.user.has_perm(panel.permission):
             continue
@@ -169,7 +173,8 @@ def list_columns_for(request, model, rows) -> list[dict]:
     for column in columns:
         values = column.values(request, rows)
         for row in rows:
-            row.extra_cells.append({"template": column.template, "value": values.get(row.pk)})
+            row.extra_cells.append({"template": column.template, "value": values.get(row.pk),
+                                    "header": column.header})
     return [{"key": c.key, "header": c.header} for c in columns]
 
 
@@ -253,13 +258,29 @@ def apply_form_extensions(form: str, obj, extra: dict, *, by) -> None:
 @dataclass(frozen=True)
 class DashboardTile:
     """A section of the home dashboard: ``context(user, now)`` → template context, or
-    None to leave the section out."""
+    None to leave the section out.
+
+    ``roles`` says whose dashboard it belongs on (a responder's shows their incidents,
+    a vendor manager's the contract dates; empty: everyone's); ``page="system"`` puts
+    it on the System health page (people, teams, the worker) for managers instead.
+    """
 
     key: str
     template: str
     context: Callable[[Any, Any], dict | None]
     permission: str | None = None
     order: int = 100
+    roles: tuple[str, ...] = ()
+    page: str = "home"
+
+    def for_user(self, user) -> bool:
+        if user is None:
+            return True
+        if self.permission and not user.has_perm(self.permission):
+            return False
+        if not self.roles or user.is_superuser:
+            return True
+        return bool(set(self.roles) & _role_names(user))
 
 
 _TILES: dict[str, DashboardTile] = {}
@@ -270,10 +291,58 @@ def register_dashboard_tile(tile: DashboardTile) -> DashboardTile:
     return tile
 
 
-def dashboard_tiles(user=None) -> list[DashboardTile]:
-    """The tiles ``user`` may see (``None``: all of them), in order."""
+def _role_names(user) -> set[str]:
+    # Read once per request: every tile asks.
+    if not hasattr(user, "_dashboard_roles"):
+        user._dashboard_roles = set(user.groups.values_list("name", flat=True))
+    return user._dashboard_roles
+
+
+def dashboard_tiles(user=None, page: str = "home") -> list[DashboardTile]:
+    """The tiles of ``page`` meant for ``user`` (``None``: all of them), in order."""
     return [t for t in sorted(_TILES.values(), key=lambda t: (t.order, t.key))
-            if t.permission is None or user is None or user.has_perm(t.permission)]
+            if t.page == page and t.for_user(user)]
+
+
+# --- "My work": what each person owns, due soonest first -------------------------------
+
+
+@dataclass(frozen=True)
+class WorkEntry:
+    """One line of someone's worklist."""
+
+    reference: str  # "INC-2026-0042", "Northwind Telecom"
+    title: str
+    url: str
+    due_at: Any = None  # an aware datetime (a date is read as its start, UTC), or None
+    due_what: str = ""  # what is due then: "Resolution SLA", "Notice date"
+    state: str = ""  # how far it got, in words
+
+
+@dataclass(frozen=True)
+class WorkSource:
+    """A group on "My work": ``items(user, now)`` → the :class:`WorkEntry` list of what
+    ``user`` owns in this app, in a fixed number of queries whatever its length."""
+
+    key: str
+    label: str  # the group's heading: "Escalations I own"
+    items: Callable[[Any, Any], list]
+    permission: str | None = None
+    order: int = 100
+
+
+_WORK_SOURCES: dict[str, WorkSource] = {}
+
+
+def register_work_source(source: WorkSource) -> WorkSource:
+    _WORK_SOURCES[source.key] = source
+    return source
+
+
+def work_sources(user=None) -> list[WorkSource]:
+    """The sources ``user`` may see (``None``: all of them), in order."""
+    return [s for s in sorted(_WORK_SOURCES.values(), key=lambda s: (s.order, s.key))
+            if s.permission is None or user is None or user.has_perm(s.permission)]
 
 
 # --- Demo data ----------------------------------------------------------------------------
@@ -290,6 +359,8 @@ class DemoSeeder:
     after: tuple[str, ...] = ()
     # Part of the months of history (skipped by seed_demo --without-history).
     history: bool = True
+    # Runs after every other seeder (catching the sweeps up with the seeded past).
+    last: bool = False
 
 
 @dataclass
@@ -310,6 +381,51 @@ def register_demo_seeder(seeder: DemoSeeder) -> DemoSeeder:
 
 
 def demo_seeders() -> list[DemoSeeder]:
-    """Every seeder, each after the ones it names."""
+    """Every seeder, each after the ones it names; the ``last`` ones at the end."""
     graph = {key: {a for a in seeder.after if a in _SEEDERS} for key, seeder in _SEEDERS.items()}
-    return [_SEEDERS[key] for key in TopologicalSorter(graph).static_order()]
+    ordered = [_SEEDERS[key] for key in TopologicalSorter(graph).static_order()]
+    return [s for s in ordered if not s.last] + [s for s in ordered if s.last]
+
+
+# --- Global search ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One thing found: what a result row shows and where it leads."""
+
+    title: str
+    url: str
+    reference: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Searcher:
+    """What one kind of object contributes to the global search box.
+
+    ``search(user, text, limit)`` returns at most ``limit`` :class:`SearchHit` the user
+    may open — the searcher filters by its own rules (a field a role may not see is
+    never matched: a match would reveal it). ``permission`` hides the whole kind.
+    ``pick`` says the kind can fill a reference field (link pickers).
+    """
+
+    key: str  # "incidents.incident"
+    label: str  # "Incidents"
+    search: Callable[[Any, str, int], list]
+    permission: str | None = None
+    order: int = 100
+
+
+_SEARCHERS: dict[str, Searcher] = {}
+
+
+def register_searcher(searcher: Searcher) -> Searcher:
+    _SEARCHERS[searcher.key] = searcher
+    return searcher
+
+
+def searchers(user=None) -> list[Searcher]:
+    """The kinds ``user`` may search (``None``: all of them), in order."""
+    return [s for s in sorted(_SEARCHERS.values(), key=lambda s: (s.order, s.key))
+            if user is None or s.permission is None or user.has_perm(s.permission)]

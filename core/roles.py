@@ -83,7 +83,8 @@ def register_app(app: str, *, money: bool = False, grants=None, system=(ALL,)):
 
 # Cross-cutting capabilities (core.Capability), granted explicitly by name.
 ROLE_CAPABILITIES: dict[str, tuple[str, ...]] = {
-    Role.MANAGER: ("view_money", "view_customer_personal_data", "view_audit_history"),
+    Role.MANAGER: ("view_money", "view_customer_personal_data", "view_audit_history",
+                   "manage_users"),
     Role.INCIDENT_RESPONDER: (),
     Role.ESCALATION_LEAD: ("view_customer_personal_data",),
     Role.VENDOR_MANAGER: ("view_money",),

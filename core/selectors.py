@@ -25,12 +25,13 @@ def audited_models():
     return found
 
 
-def dashboard_overview(now=None, user=None):
-    """The home dashboard: every registered tile ``user`` may see, with its data
-    (``[{"template", "data"}]``). Each tile is a fixed handful of queries."""
+def dashboard_overview(now=None, user=None, page="home"):
+    """The home dashboard (or the System health page): every registered tile of
+    ``page`` meant for ``user``, with its data (``[{"template", "data"}]``). Each tile
+    is a fixed handful of queries."""
     now = now or timezone.now()
     tiles = []
-    for tile in dashboard_tiles(user):
+    for tile in dashboard_tiles(user, page=page):
         data = tile.context(user, now)
         if data is not None:
             tiles.append({"key": tile.key, "template": tile.template, "data": data})
@@ -54,6 +55,18 @@ def system_figures(user, now):
         ),
         "worker": heartbeat_status(now),
     }
+
+
+def my_work_soonest(user, now, limit=6):
+    """The dashboard's "Due soonest": the first lines of the person's worklist."""
+    from .worklist import my_worklist
+
+    lines = [line for group in my_worklist(user, now=now) for line in group["lines"]]
+    if not lines:
+        return None
+    far = now.replace(year=9999)
+    lines.sort(key=lambda line: (line.due_at or far, line.entry.reference))
+    return {"lines": lines[:limit], "total": len(lines)}
 
 
 def people_per_role(user, now):

@@ -26,6 +26,12 @@ Why these limits
 * **Time zones: a name the IANA database lists.** ``zoneinfo.ZoneInfo("Europe")``
   opens the database's *folder* and raises ``IsADirectoryError``, a 300-character
   name ``OSError``; only names in ``zoneinfo.available_timezones()`` are zones.
+* **Counts (contacts affected, agents idle, people…): 0 to 10,000,000**, and **money:
+  0.00 to 999,999,999.99** with two decimals. A contact centre counts in thousands and
+  spends in millions; past these a value is a typo, and the database's own limits
+  (2⁶³ − 1, "no more than 12 digits") are not words people can act on. Every numeric
+  field of a form (``humanise_number_errors``) and of a serializer says the range in
+  the same words: "Enter a whole number from 0 to 10,000,000."
 * **Ids: ASCII digits, within a 64-bit column.** ``"¹".isdigit()`` is true but
   ``int("¹")`` fails, and ``int("٣")`` is 3: ``str.isdigit()`` is no parser.
 """
@@ -33,9 +39,11 @@ Why these limits
 import re
 import zoneinfo
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from functools import cache
 
 from django import forms
+from django.core import validators
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.fields import BaseTemporalField
@@ -47,6 +55,8 @@ PLAUSIBLE_YEARS_AHEAD = 10
 MAX_UTC_OFFSET = timedelta(hours=14)
 MAX_DURATION = timedelta(days=3653)  # ten years
 MAX_ID = 2**63 - 1  # a 64-bit primary key column
+MAX_COUNT = 10_000_000
+MAX_MONEY = Decimal("999999999.99")
 DURATION_LIMIT_MESSAGE = f"Enter a duration of at most {MAX_DURATION.days} days (ten years)."
 
 _ID = re.compile(r"[0-9]{1,19}")
@@ -217,3 +227,98 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     raise ValidationError(self.error_messages["invalid_choice"],
                                           code="invalid_choice", params={"value": item})
         return super()._check_values(value)
+
+
+# --- Counts and money -------------------------------------------------------------------
+
+
+def _bound(value, default):
+    return default if value is None else value
+
+
+def count_message(low=0, high=MAX_COUNT) -> str:
+    return f"Enter a whole number from {low:,} to {high:,}."
+
+
+def money_message(low=Decimal("0"), high=MAX_MONEY, places=2) -> str:
+    return (f"Enter an amount from {low:,.{places}f} to {high:,.{places}f}, with at most "
+            f"{places} decimals.")
+
+
+def number_error_messages(*, decimal: bool, low=None, high=None, places=2) -> dict:
+    """The error messages of a numeric field, every code in the same words."""
+    if decimal:
+        text = money_message(_bound(low, Decimal("0")), _bound(high, MAX_MONEY), places)
+        codes = ["invalid", "min_value", "max_value", "max_digits", "max_decimal_places",
+                 "max_whole_digits", "max_string_length"]
+    else:
+        text = count_message(_bound(low, 0), _bound(high, MAX_COUNT))
+        codes = ["invalid", "min_value", "max_value", "max_string_length"]
+    return dict.fromkeys(codes, text)
+
+
+def _once(run_validators):
+    """Several validators failing in the same words (a range and a digit count) say it
+    once."""
+
+    def run(value):
+        try:
+            run_validators(value)
+        except ValidationError as exc:
+            raise ValidationError(list(dict.fromkeys(exc.messages))) from None
+
+    return run
+
+
+class CountField(forms.IntegerField):
+    """A count people type (contacts affected, agents idle): 0 to ``MAX_COUNT``."""
+
+    def __init__(self, *, min_value=0, max_value=MAX_COUNT, **kwargs):
+        super().__init__(min_value=min_value, max_value=max_value, **kwargs)
+        self.error_messages.update(number_error_messages(decimal=False, low=min_value,
+                                                         high=max_value))
+
+    def run_validators(self, value):
+        _once(super().run_validators)(value)
+
+
+class MoneyField(forms.DecimalField):
+    """An amount of money: 0.00 to ``MAX_MONEY``, two decimals."""
+
+    def __init__(self, *, min_value=Decimal("0"), max_value=MAX_MONEY, **kwargs):
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(min_value=min_value, max_value=max_value, **kwargs)
+        self.error_messages.update(number_error_messages(
+            decimal=True, low=min_value, high=max_value, places=self.decimal_places))
+
+    def run_validators(self, value):
+        _once(super().run_validators)(value)
+
+
+def humanise_number_errors(form) -> None:
+    """Give every number field of ``form`` the human range message (and a count without
+    a ceiling the ``MAX_COUNT`` one, a 64-bit column's limit being no answer)."""
+    for field in form.fields.values():
+        if isinstance(field, CountField | MoneyField):
+            continue
+        if isinstance(field, forms.IntegerField):  # DecimalField is one too
+            field.run_validators = _once(field.run_validators)
+        if isinstance(field, forms.DecimalField):
+            places = field.decimal_places if field.decimal_places is not None else 2
+            high = field.max_value
+            if high is None:
+                high = (Decimal(10) ** (field.max_digits - places) - Decimal(10) ** -places
+                        if field.max_digits else MAX_MONEY)
+            low = field.min_value if field.min_value is not None else -high
+            field.error_messages.update(number_error_messages(
+                decimal=True, low=low, high=high, places=places))
+        elif isinstance(field, forms.IntegerField):
+            if field.max_value is None or field.max_value > MAX_COUNT:
+                field.max_value = MAX_COUNT
+                field.validators = [v for v in field.validators
+                                    if getattr(v, "code", "") != "max_value"]
+                field.validators.append(validators.MaxValueValidator(MAX_COUNT))
+                field.widget.attrs["max"] = MAX_COUNT
+            field.error_messages.update(number_error_messages(
+                decimal=False, low=field.min_value, high=field.max_value))

@@ -10,19 +10,24 @@ from itertools import groupby
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from .calendars import (
     HOLIDAY_HORIZON_YEARS,
     calendar_preview,
+    holidays_generate,
     holidays_known_until,
     open_hours_by_day,
 )
 from .choices import Weekday
+from .forms import GenerateHolidaysForm
 from .models import BusinessCalendar
 from .validation import PlausibleDateTimeField
 
@@ -112,7 +117,7 @@ def calendar_list(request):
 
 @login_required
 @permission_required("core.view_businesscalendar", raise_exception=True)
-def calendar_detail(request, pk):
+def calendar_detail(request, pk, generate_form=None, status=200):
     """The next 14 local days, the weekly hours, holiday feeds and a due-date preview."""
     calendar = get_object_or_404(
         BusinessCalendar.objects.prefetch_related("working_hours", "holidays", "feeds"), pk=pk
@@ -176,4 +181,26 @@ def calendar_detail(request, pk):
         "preview": preview,
         "wall_clock": preview and duration_label(preview["wall_clock_span"], zero="no time"),
         "now_local": now_local,
-    })
+        "generate_form": generate_form or GenerateHolidaysForm(initial={
+            "year_from": now_local.year, "year_to": now_local.year + HOLIDAY_HORIZON_YEARS}),
+    }, status=status)
+
+
+@require_POST
+@login_required
+@permission_required("core.change_businesscalendar", raise_exception=True)
+def calendar_generate_holidays(request, pk):
+    """Generate a country's public holidays from the calendar page (the admin action's
+    service, ``holidays_generate``); re-running replaces that country's holidays."""
+    calendar = get_object_or_404(BusinessCalendar, pk=pk)
+    form = GenerateHolidaysForm(request.POST)
+    if form.is_valid():
+        try:
+            feed = holidays_generate(calendar=calendar, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"{feed.holiday_count} public holidays from {feed}.")
+            return redirect(reverse("calendar-detail", args=[calendar.pk]) + "#feeds")
+    return calendar_detail(request, pk, generate_form=form, status=400)

@@ -10,3 +10,10 @@ class EscalationsConfig(AppConfig):
 
         clock_kinds.register()
         contributions.register()
+        # A duplicate incident's linked escalations follow it into the survivor.
+        from core.hooks import objects_merged
+
+        from .services.links import move_links_of_merged_incident
+
+        objects_merged.connect(move_links_of_merged_incident,
+                               dispatch_uid="escalations.move_links_of_merged_incident")

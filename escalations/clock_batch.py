@@ -202,7 +202,7 @@ def escalate_one_tier_many(pairs) -> None:
         messages.append((leads[to_tier],
                          f"{escalation.reference} escalated to {to_tier}: please acknowledge",
                          f"{escalation.summary}\n\nReason: {reason}",
-                         escalation.get_absolute_url()))
+                         escalation.get_absolute_url(), change))
 
     _bulk_with_history(TierChange, superseded, by=actor, reason_of=lambda c: c._superseded,
                        update_fields=["next_notify_at"])

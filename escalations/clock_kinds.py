@@ -122,4 +122,5 @@ def register():
         thresholds = REGULATORY_WARN_THRESHOLDS if key == REGULATORY_CLOCK else WARN_THRESHOLDS
         register_clock_kind(ClockKind(key=key, label=label, warn_thresholds=thresholds,
                                       on_warning=(notify_owner_and_team,),
-                                      on_breach=(notify_owner_and_team, escalate_one_tier)))
+                                      on_breach=(notify_owner_and_team, escalate_one_tier),
+                                      cadence=key == UPDATE_CLOCK))

@@ -7,20 +7,40 @@ from core.registry import (
     DemoSeeder,
     PageRenderer,
     Panel,
+    WorkSource,
     register_area,
     register_dashboard_tile,
     register_demo_seeder,
     register_page_renderer,
     register_panel,
+    register_work_source,
 )
 from core.roles import EDIT, Grant, register_app
 from core.work_items import WorkItemType, register_work_item
 
 from .choices import FINISHED_STATES
 from .demo import seed_customers, seed_escalations
+from .worklist import my_escalations, my_tier_acknowledgements
 
 
 def register():
+    # What the global search box finds of this app (core/search.py).
+    from . import search
+
+    search.register()
+    from core.history import history_panel
+
+    from .visibility import COMPENSATION_FIELDS, can_see_compensation, customer_hidden_fields
+
+    # History hides what the page hides from the role: compensation, personal data, money.
+    history_panel("escalations.escalation", hidden_fields=lambda user: set()
+                  if can_see_compensation(user) else set(COMPENSATION_FIELDS))
+    history_panel("escalations.customer", hidden_fields=customer_hidden_fields)
+    register_work_source(WorkSource("escalations.mine", "Escalations I own", my_escalations,
+                                    permission="escalations.view_escalation", order=20))
+    register_work_source(WorkSource("escalations.tiers", "Tier changes to acknowledge",
+                                    my_tier_acknowledgements,
+                                    permission="escalations.view_escalation", order=25))
     # The events other systems may subscribe to (outbound webhooks).
     from . import events
 
@@ -39,10 +59,12 @@ def register():
     })
     register_dashboard_tile(DashboardTile(
         "escalations.bursts", "escalations/tiles/bursts.html", _bursts,
-        permission="escalations.view_escalation", order=10))
+        permission="escalations.view_escalation", order=10,
+        roles=(Role.MANAGER, Role.INCIDENT_RESPONDER, Role.ESCALATION_LEAD, Role.VIEWER)))
     register_dashboard_tile(DashboardTile(
         "escalations.open", "escalations/tiles/open.html", _open_escalations,
-        permission="escalations.view_escalation", order=20))
+        permission="escalations.view_escalation", order=20,
+        roles=(Role.MANAGER, Role.ESCALATION_LEAD, Role.VIEWER)))
     register_area(Area(
         "escalations", "Escalations",
         "Complaints, regulatory complaints and high-value customers worked against SLA "

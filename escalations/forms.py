@@ -9,6 +9,7 @@ the field it names.
 from django import forms
 
 from core.forms import ConfirmForm, PersonField, ServiceForm
+from core.search import PickerInput
 from core.validation import PlausibleDateTimeField, parse_id
 
 from .choices import CustomerTier, EscalationCategory, EscalationPriority
@@ -106,8 +107,10 @@ class CompensationForm(ServiceForm):
 
 
 class LinkIncidentForm(ServiceForm):
+    # Search as you type: the reference or words of the title find the incident.
     incident = forms.CharField(required=False, label="Incident reference",
-                               widget=forms.TextInput(attrs={"placeholder": "INC-2026-0042"}))
+                               widget=PickerInput("incidents.incident",
+                                                  placeholder="Reference or words of the title"))
 
 
 class LinkEscalationsForm(ServiceForm):

@@ -20,8 +20,10 @@ from core.admin import (
     ReadOnlyInline,
     ServiceSaveAdmin,
     action_with_form,
+    can_transition,
     run_for_each,
 )
+from core.why_not import why_not_transition
 
 from . import services
 from .models import (
@@ -36,6 +38,13 @@ from .models import (
 from .services import why_not
 
 # --- Shared plumbing ----------------------------------------------------------------------
+
+
+def _can(request, name, fills):
+    """Asked before an action's form: may this incident take transition ``name`` now
+    (whatever the form will be given for ``fills``)?"""
+    return lambda incident: why_not_transition(request.user, incident, name, fills=fills)
+
 
 
 class ReasonForm(forms.Form):
@@ -191,7 +200,9 @@ class IncidentAdmin(ServiceSaveAdmin):
                                      severity=data["severity"], commander=data["commander"])
 
         return action_with_form(self, request, queryset, form_class=TriageForm,
-                                action="triage_selected", title="Triage", call=call,
+                                action="triage_selected",
+                                why_not=_can(request, "triage", {"severity", "commander"}),
+                                title="Triage", call=call,
                                 done="Triaged")
 
     @admin.action(description="Contain selected…", permissions=["change"])
@@ -200,7 +211,9 @@ class IncidentAdmin(ServiceSaveAdmin):
             services.incident_contain(incident=incident, by=request.user, summary=data["text"])
 
         return action_with_form(self, request, queryset, form_class=ContainForm,
-                                action="contain_selected", title="Contain", call=call,
+                                action="contain_selected",
+                                why_not=_can(request, "contain", {"containment_summary"}),
+                                title="Contain", call=call,
                                 done="Contained")
 
     @admin.action(description="Resolve selected…", permissions=["change"])
@@ -209,7 +222,9 @@ class IncidentAdmin(ServiceSaveAdmin):
             services.incident_resolve(incident=incident, by=request.user, summary=data["text"])
 
         return action_with_form(self, request, queryset, form_class=ResolveForm,
-                                action="resolve_selected", title="Resolve", call=call,
+                                action="resolve_selected",
+                                why_not=_can(request, "resolve", {"resolution_summary"}),
+                                title="Resolve", call=call,
                                 done="Resolved")
 
     @admin.action(description="Start the post-mortem of selected", permissions=["change"])
@@ -230,7 +245,9 @@ class IncidentAdmin(ServiceSaveAdmin):
             services.incident_cancel(incident=incident, by=request.user, reason=data["text"])
 
         return action_with_form(self, request, queryset, form_class=ReasonForm,
-                                action="cancel_selected", title="Cancel as a false alarm",
+                                action="cancel_selected",
+                                why_not=_can(request, "cancel", {"cancel_reason"}),
+                                title="Cancel as a false alarm",
                                 call=call, done="Cancelled")
 
     @admin.action(description="Reopen selected…", permissions=["change"])
@@ -239,7 +256,9 @@ class IncidentAdmin(ServiceSaveAdmin):
             services.incident_reopen(incident=incident, by=request.user, reason=data["text"])
 
         return action_with_form(self, request, queryset, form_class=ReasonForm,
-                                action="reopen_selected", title="Reopen", call=call,
+                                action="reopen_selected",
+                                why_not=_can(request, "reopen", {"reason"}),
+                                title="Reopen", call=call,
                                 done="Reopened")
 
 
@@ -402,5 +421,7 @@ class ActionItemAdmin(ServiceSaveAdmin):
                                             reason=data["text"])
 
         return action_with_form(self, request, queryset, form_class=ReasonForm,
-                                action="decline_selected", title="Won't do", call=call,
+                                action="decline_selected",
+                                why_not=can_transition(request, "decline"),
+                                title="Won't do", call=call,
                                 done="Marked won't do")

@@ -22,4 +22,5 @@ def register():
         (ACTION_ITEM_CLOCK, "Action item due"),
     ]:
         register_clock_kind(ClockKind(key=key, label=label, on_warning=(notify_owner_and_team,),
-                                      on_breach=(notify_owner_and_team,)))
+                                      on_breach=(notify_owner_and_team,),
+                                      cadence=key == UPDATE_CLOCK))

@@ -6,19 +6,34 @@ from core.registry import (
     DashboardTile,
     DemoSeeder,
     PageRenderer,
+    WorkSource,
     register_area,
     register_dashboard_tile,
     register_demo_seeder,
     register_page_renderer,
+    register_work_source,
 )
 from core.roles import ALL, EDIT, Grant, register_app
 from core.work_items import WorkItemType, register_work_item
 
 from .choices import FINISHED_STATES
 from .demo import seed_incidents
+from .worklist import my_action_items, my_incidents
 
 
 def register():
+    # What the global search box finds of this app (core/search.py).
+    from . import search
+
+    search.register()
+    from core.history import history_panel
+
+    history_panel("incidents.incident")
+    register_work_source(WorkSource("incidents.mine", "Incidents I work", my_incidents,
+                                    permission="incidents.view_incident", order=10))
+    register_work_source(WorkSource("incidents.action_items", "My action items",
+                                    my_action_items, permission="incidents.view_incident",
+                                    order=40))
     # The events other systems may subscribe to (outbound webhooks).
     from . import events
 
@@ -30,7 +45,8 @@ def register():
     }, system=(ALL, ("close",)))
     register_dashboard_tile(DashboardTile(
         "incidents.open", "incidents/tiles/open.html", _dashboard,
-        permission="incidents.view_incident", order=40))
+        permission="incidents.view_incident", order=40,
+        roles=(Role.MANAGER, Role.INCIDENT_RESPONDER, Role.VIEWER)))
     register_area(Area(
         "incidents", "Incidents",
         "Declare, triage, contain and resolve outages of voice, IVR, chat, bots and CRM, "

@@ -11,10 +11,24 @@ from django import forms
 
 from core import registry
 from core.forms import DATE_WIDGET, PersonField, ServiceForm, text_field
-from core.validation import ModelMultipleChoiceField, PlausibleDateField
+from core.search import PickerInput
+from core.validation import (
+    CountField,
+    ModelMultipleChoiceField,
+    PlausibleDateField,
+    PlausibleDateTimeField,
+)
 
-from .choices import DECLARE_FORM, ActionItemKind, Audience, IncidentRole, Priority
+from .choices import (
+    DECLARE_FORM,
+    STAGE_TIMESTAMPS,
+    ActionItemKind,
+    Audience,
+    IncidentRole,
+    Priority,
+)
 from .models import Channel, Incident, Severity
+from .services.lifecycle import TITLE_REQUIRED
 
 # --- Declaring ----------------------------------------------------------------------
 
@@ -38,8 +52,8 @@ class DeclareForm(ServiceForm):
     summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     commander = PersonField(required=False, label="Incident commander",
                             empty_label="Assign later")
-    contacts_affected = forms.IntegerField(required=False, min_value=0)
-    agents_idle = forms.IntegerField(required=False, min_value=0)
+    contacts_affected = CountField(required=False)
+    agents_idle = CountField(required=False)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,6 +63,14 @@ class DeclareForm(ServiceForm):
             added = extension.fields()
             self.fields.update(added)
             self.extension_names.extend(added)
+
+    def clean_title(self):
+        # The service's rule and words, checked here too so an empty title is reported
+        # with every other field's error at once (not after they are fixed).
+        title = self.cleaned_data["title"]
+        if not title.strip():
+            raise forms.ValidationError(TITLE_REQUIRED)
+        return title
 
     def extension_fields(self):
         """The bound fields other apps added, for the template to draw."""
@@ -85,7 +107,7 @@ class CancelForm(ServiceForm):
                              widget=forms.Textarea(attrs={"rows": 2}))
     duplicate_of = forms.CharField(
         required=False, max_length=20, label="Duplicate of (reference, optional)",
-        widget=forms.TextInput(attrs={"placeholder": "INC-2026-0042"}))
+        widget=PickerInput("incidents.incident", placeholder="Reference or words of the title"))
 
     def clean_duplicate_of(self):
         reference = self.cleaned_data["duplicate_of"].strip().upper()
@@ -100,6 +122,21 @@ class CancelForm(ServiceForm):
 class ReopenForm(ServiceForm):
     reason = forms.CharField(required=False, label="Why reopen it?",
                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CorrectTimestampForm(ServiceForm):
+    """Correct a stage time (``incident_correct_timestamp``: it keeps the stages in order)."""
+
+    # The service names the stage's own field: shown next to the time typed.
+    error_fields = {name: "value" for name in STAGE_TIMESTAMPS}
+
+    field = forms.ChoiceField(label="Stage", choices=[
+        (name, name.removesuffix("_at").replace("_", " ").capitalize())
+        for name in STAGE_TIMESTAMPS])
+    value = PlausibleDateTimeField(label="Corrected time (your time zone)",
+                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                              format="%Y-%m-%dT%H:%M"))
+    reason = forms.CharField(required=False, max_length=500, label="Why?")
 
 
 class SeverityForm(ServiceForm):

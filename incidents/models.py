@@ -247,6 +247,19 @@ class Incident(FSMModelMixin, models.Model):
     def is_finished(self):
         return self.state in FINISHED_STATES
 
+    @property
+    def finished_at(self):
+        """When it was closed or cancelled (None while it is not over)."""
+        if not self.is_finished:
+            return None
+        return self.closed_at or self.cancelled_at
+
+    def is_after_close(self, at) -> bool:
+        """Was ``at`` after the incident was closed or cancelled? Notes and action items
+        are still accepted then (annotations for the record) but marked "after close"."""
+        finished = self.finished_at
+        return finished is not None and at is not None and at > finished
+
     # --- Transitions (fields only; services do the rest) ---
 
     @transition(field=state, source=S.DECLARED, target=S.TRIAGED,
@@ -330,6 +343,10 @@ class TimelineEvent(TimelineEntry, models.Model):
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.text[:60]}"
 
+    @property
+    def after_close(self) -> bool:
+        return self.incident.is_after_close(self.at)
+
 
 class StatusUpdate(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE,
@@ -347,6 +364,17 @@ class StatusUpdate(models.Model):
 
     def __str__(self):
         return f"{self.get_audience_display()} update on {self.incident.reference}"
+
+
+REVIEWER_NOT_AUTHOR = ("Choose a reviewer other than the author: a post-mortem is "
+                       "signed off by a second person.")
+
+
+def reviewer_is_not_author(postmortem):
+    """Reviewer ≠ author (SWITCHBOARD_POSTMORTEM_REVIEWER_NOT_AUTHOR, on by default)."""
+    return not (settings.SWITCHBOARD_POSTMORTEM_REVIEWER_NOT_AUTHOR
+                and postmortem.reviewer_id is not None
+                and postmortem.reviewer_id == postmortem.author_id)
 
 
 class PostMortem(FSMModelMixin, models.Model):
@@ -380,6 +408,7 @@ class PostMortem(FSMModelMixin, models.Model):
                     guard("root_cause", "Write the root cause.")(
                         lambda pm: bool(pm.root_cause.strip())),
                     guard("reviewer", "Choose a reviewer.")(lambda pm: pm.reviewer_id is not None),
+                    guard("reviewer", REVIEWER_NOT_AUTHOR)(reviewer_is_not_author),
                 ], permission=can_write_postmortem)
     def submit(self, *, at):
         self.submitted_at = at
@@ -427,6 +456,10 @@ class ActionItem(FSMModelMixin, models.Model):
 
     def get_absolute_url(self):
         return self.incident.get_absolute_url() + "#action-items"
+
+    @property
+    def after_close(self) -> bool:
+        return self.incident.is_after_close(self.created_at)
 
     @property
     def is_open(self):

@@ -8,6 +8,7 @@ needs besides the permission (the incident not being over…) is in
 """
 
 import rules
+from django.conf import settings
 
 from core.predicates import has_model_perm
 
@@ -24,6 +25,14 @@ def is_reviewer(user, postmortem):
 
 
 @rules.predicate
+def is_author_under_four_eyes(user, postmortem):
+    """The author, while SWITCHBOARD_POSTMORTEM_REVIEWER_NOT_AUTHOR asks for a second pair
+    of eyes: they may not sign off their own post-mortem."""
+    return (settings.SWITCHBOARD_POSTMORTEM_REVIEWER_NOT_AUTHOR and postmortem is not None
+            and postmortem.author_id == user.pk)
+
+
+@rules.predicate
 def owns_action_item(user, item):
     return item is not None and item.owner_id == user.pk
 
@@ -37,8 +46,10 @@ rules.add_perm("incidents.work_incident", works_incidents)
 # Closes or cancels: managers, or the incident's own commander.
 rules.add_perm("incidents.close_or_cancel_incident", manages_incidents | is_commander)
 rules.add_perm("incidents.write_postmortem", has_model_perm("incidents.change_postmortem"))
-# Publishes or sends back a post-mortem: the chosen reviewer, or a manager.
-rules.add_perm("incidents.sign_off_postmortem", manages_incidents | is_reviewer)
+# Publishes or sends back a post-mortem: the chosen reviewer, or a manager — never its
+# author while the reviewer ≠ author setting is on (the default).
+rules.add_perm("incidents.sign_off_postmortem",
+               (manages_incidents | is_reviewer) & ~is_author_under_four_eyes)
 # Adds action items to an incident; changes their owner, due date or title.
 rules.add_perm("incidents.add_action_item", has_model_perm("incidents.add_actionitem"))
 rules.add_perm("incidents.reschedule_action_item", has_model_perm("incidents.change_actionitem"))

@@ -11,6 +11,8 @@ urlpatterns = [
     path("<int:pk>/", views.incident_detail, name="detail"),
     path("<int:pk>/transitions/<slug:name>/", views.incident_transition, name="transition"),
     path("<int:pk>/severity/", views.incident_change_severity, name="change-severity"),
+    path("<int:pk>/correct-timestamp/", views.incident_correct_timestamp,
+         name="correct-timestamp"),
     path("<int:pk>/talk-track/", views.incident_talk_track, name="talk-track"),
     path("<int:pk>/notes/", views.incident_add_note, name="add-note"),
     path("<int:pk>/timeline/<int:event_pk>/pin/", views.timeline_pin, name="pin"),

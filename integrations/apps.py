@@ -10,3 +10,10 @@ class IntegrationsConfig(AppConfig):
         from . import contributions
 
         contributions.register()
+        # A duplicate incident's alert groups follow it into the survivor.
+        from core.hooks import objects_merged
+
+        from .services import move_alert_groups_of_merged_incident
+
+        objects_merged.connect(move_alert_groups_of_merged_incident,
+                               dispatch_uid="integrations.move_alert_groups_of_merged_incident")

@@ -20,17 +20,25 @@ class AlertStatus(models.TextChoices):
 
 class AlertSeverity(models.TextChoices):
     """The one severity scale every source is mapped onto; ranks follow incident
-    severities (critical → the rank-1 severity, SEV1 by default)."""
+    severities (critical → the rank-1 severity, SEV1 by default).
+
+    Five steps, because REFERENCE.md maps Opsgenie's P1…P5 onto critical…info one for
+    one: with four, P4 and P5 would have to share a value and a P4 could not be told
+    from a P5 (nor routed differently) once normalised."""
 
     CRITICAL = "critical", "Critical"
     HIGH = "high", "High"
     MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
     INFO = "info", "Info"
 
 
-# Normalised severity → rank of the incident severity it declares (SEV1 is rank 1).
+# Normalised severity → rank of the incident severity it declares (SEV1 is rank 1). The
+# default severities stop at SEV4, so low and info both declare SEV4 there (the nearest
+# less severe that exists is none: the least severe is taken); add a SEV5 and info
+# alerts open SEV5 incidents without any change here.
 SEVERITY_RANK = {AlertSeverity.CRITICAL: 1, AlertSeverity.HIGH: 2, AlertSeverity.MEDIUM: 3,
-                 AlertSeverity.INFO: 4}
+                 AlertSeverity.LOW: 4, AlertSeverity.INFO: 5}
 
 
 class AutoResolvePolicy(models.TextChoices):
@@ -54,16 +62,16 @@ class EventStatus(models.TextChoices):
 DEFAULT_SEVERITY_MAPS = {
     IntegrationKind.PAGERDUTY: {"critical": "critical", "error": "high", "warning": "medium",
                                 "info": "info"},
-    IntegrationKind.OPSGENIE: {"P1": "critical", "P2": "high", "P3": "medium", "P4": "info",
+    IntegrationKind.OPSGENIE: {"P1": "critical", "P2": "high", "P3": "medium", "P4": "low",
                                "P5": "info"},
     IntegrationKind.STATUSPAGE: {"critical": "critical", "major": "high", "minor": "medium",
                                  "none": "info"},
     IntegrationKind.ALERTMANAGER: {"critical": "critical", "page": "critical", "error": "high",
                                    "high": "high", "warning": "medium", "medium": "medium",
-                                   "info": "info", "none": "info"},
+                                   "low": "low", "info": "info", "none": "info"},
     IntegrationKind.GRAFANA: {"critical": "critical", "page": "critical", "error": "high",
                               "high": "high", "warning": "medium", "medium": "medium",
-                              "info": "info", "none": "info"},
+                              "low": "low", "info": "info", "none": "info"},
     IntegrationKind.GENERIC: {"critical": "critical", "high": "high", "medium": "medium",
-                              "low": "info", "info": "info"},
+                              "low": "low", "info": "info"},
 }

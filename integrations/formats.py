@@ -253,8 +253,20 @@ def _normalise_pagerduty(payload, integration, event_id):
 # --- Opsgenie create alert ---------------------------------------------------------------
 
 
+OPSGENIE_ACTIONS = ("create", "close")
+
+
 def _validate_opsgenie(payload):
     _object(payload, "body")
+    # "action" is ours: the close path (…/v2/alerts/<alias>/close, Opsgenie's own) is
+    # stored as {"action": "close", "alias": …, "user", "source", "note"}; a sender may
+    # also post that shape to the integration's URL.
+    if _text(payload.get("action"), "action", choices=OPSGENIE_ACTIONS) == "close":
+        _text(payload.get("alias"), "alias", required=True, max_length=512)
+        _text(payload.get("user"), "user", max_length=100)
+        _text(payload.get("source"), "source", max_length=100)
+        _text(payload.get("note"), "note", max_length=25000)
+        return
     _text(payload.get("message"), "message", required=True, max_length=130)
     _text(payload.get("alias"), "alias", max_length=512)
     _text(payload.get("description"), "description", max_length=15000)
@@ -266,6 +278,11 @@ def _validate_opsgenie(payload):
 
 
 def _normalise_opsgenie(payload, integration, event_id):
+    if payload.get("action") == "close":
+        # Says nothing but "it is over": no title, severity or description to change.
+        return [NormalisedAlert(dedup_key=payload["alias"], group_key=payload["alias"],
+                                status=AlertStatus.RESOLVED, severity="", title="",
+                                source=payload.get("source") or "")]
     alias = payload.get("alias") or digest(payload["message"])
     priority = payload.get("priority") or "P3"
     labels = _strings(payload.get("details") or {})
@@ -412,8 +429,10 @@ def normalise(integration, payload, *, event_id) -> list[NormalisedAlert]:
     for alert in found:
         if label and alert.labels.get(label):
             alert.group_key = f"{label}={alert.labels[label]}"
-        alert.title = (alert.title or "Alert")[:300]
-        alert.group_title = (alert.group_title or alert.title)[:300]
+        # An empty title stays empty (a PagerDuty resolve, an Opsgenie close say nothing
+        # of it, and must not rename the alert); a new alert without one is "Alert".
+        alert.title = alert.title[:300]
+        alert.group_title = (alert.group_title or alert.title or "Alert")[:300]
         alert.dedup_key = alert.dedup_key[:512]
         # Links are drawn on pages: only web addresses (never javascript: or data:).
         alert.links = [link for link in alert.links if isinstance(link, dict)

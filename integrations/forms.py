@@ -29,7 +29,7 @@ class IntegrationForm(ServiceForm):
                                          help_text="When the source's severity is not mapped.")
     severity_map = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text='JSON, source severity → critical/high/medium/info, e.g. '
+        help_text='JSON, source severity → critical/high/medium/low/info, e.g. '
                   '{"warning": "high"}. Empty: the format\'s defaults.')
     group_by_label = forms.CharField(max_length=100, required=False,
                                      help_text="Group by this label instead of the source's "

@@ -47,7 +47,7 @@ class Integration(models.Model):
     # Routing defaults.
     severity_map = models.JSONField(
         default=dict, blank=True,
-        help_text="Source severity → critical, high, medium or info.")
+        help_text="Source severity → critical, high, medium, low or info.")
     default_severity = models.CharField(max_length=10, choices=AlertSeverity.choices,
                                         default=AlertSeverity.MEDIUM,
                                         help_text="When the source names no severity the "

@@ -14,13 +14,32 @@ Per alert, under the lock of its group's row:
 * **flapping** — firing again within the flap window after the incident was resolved
   reopens it (the incident FSM allows resolved/post-mortem → triaged); a contained
   incident cannot go back to triaged, so a re-fire is written on its timeline instead.
+
+**In batches** (:func:`events_process_batch`, the task's path): most payloads in an
+alert storm repeat an alert already known in the same state (90 % in the benchmark).
+A batch claims up to ``BATCH_SIZE`` fresh payloads ``FOR UPDATE SKIP LOCKED``, locks
+every alert group they name at once (in key order, so two workers cannot deadlock),
+reads their alerts in one query, and walks the payloads in arrival order: a *plain
+duplicate* (same status, nothing changed, nothing for its group or incident to do) is
+only counted; anything else goes through :func:`alert_apply`, the one-alert path
+above, under the same locks. Within a batch only an alert's latest state is applied
+(its first payload too, if it is new): the payloads before it are counted, so a
+resolve and re-fire a fraction of a second apart are one flap, not two incident
+transitions. Counts are then written with one UPDATE per distinct
+increment, the payload → alert links with one INSERT, and the payloads marked
+processed with one UPDATE. If anything in a batch fails, the batch is rolled back to
+its savepoint and its payloads are processed one by one, each with its own retry
+bookkeeping, exactly as before.
 """
 
+import contextlib
 import logging
+import threading
+from collections import Counter, defaultdict
 from datetime import timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from core import work_items
@@ -49,9 +68,33 @@ from .models import Alert, AlertGroup, InboundEvent, Integration
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+# Payloads claimed per batch: big enough that a storm costs a few statements per
+# hundred payloads, small enough that a batch's locks are held well under a second.
+BATCH_SIZE = 200
 S = IncidentState
 # Where the incident can still take alerts without reopening.
 OPEN_FOR_ALERTS = (S.DECLARED, S.TRIAGED, S.CONTAINED)
+
+
+_actor = threading.local()
+
+
+def _system():
+    """The system user: looked up once per batch (or sweep), not once per alert — it
+    was a query on every call. Not cached for the process's life: a test run's flush
+    recreates it under another id, and one query per batch is already noise."""
+    user = getattr(_actor, "user", None)
+    return user if user is not None else system_user()
+
+
+@contextlib.contextmanager
+def system_user_cached():
+    outer = getattr(_actor, "user", None)
+    _actor.user = outer or system_user()
+    try:
+        yield _actor.user
+    finally:
+        _actor.user = outer
 
 
 def _lock_pending(queryset):
@@ -69,7 +112,8 @@ def event_process(event_id: int, *, now=None) -> str:
             pk=event_id, status=EventStatus.PENDING)).first()
         if event is None:
             return "skipped"
-        return process_locked_event(event, now=now)
+        with system_user_cached():
+            return process_locked_event(event, now=now)
 
 
 def process_locked_event(event: InboundEvent, *, now=None) -> str:
@@ -110,6 +154,181 @@ def _failed(event, message, *, now, final):
     return "failed" if final else "retry"
 
 
+# --- Many payloads at once --------------------------------------------------------------
+
+
+def events_process_batch(*, limit=BATCH_SIZE, now=None) -> Counter:
+    """Claim up to ``limit`` fresh pending payloads and process them together.
+
+    Only payloads never tried (``attempts == 0``) are claimed, oldest first through the
+    ``process_due_at`` index; retries wait for their backoff and the sweep. Returns the
+    outcomes (``processed``, ``failed``, ``retry``) and ``claimed``.
+    """
+    now = now or timezone.now()
+    totals = Counter()
+    with transaction.atomic():
+        events = list(_lock_pending(
+            InboundEvent.objects.filter(status=EventStatus.PENDING, attempts=0,
+                                        process_due_at__isnull=False)
+            .select_related("integration").order_by("process_due_at", "pk"))[:limit])
+        if not events:
+            return totals
+        totals["claimed"] = len(events)
+        with system_user_cached():
+            try:
+                with transaction.atomic():
+                    totals.update(_process_together(events, now=now))
+            except Exception:
+                # Which payload broke it is not known here: one by one, each with its own
+                # savepoint and retry bookkeeping (the single-payload path).
+                logger.warning("A batch of %s inbound events failed; processing them one "
+                               "by one", len(events), exc_info=True)
+                for event in events:
+                    totals[process_locked_event(event, now=now)] += 1
+    return totals
+
+
+def _process_together(events, *, now) -> Counter:
+    totals = Counter()
+    parsed = []
+    for event in events:
+        try:
+            parsed.append((event, normalise(event.integration, event.payload,
+                                            event_id=event.pk)))
+        except PayloadInvalid as exc:
+            totals[_failed(event, f"Unreadable payload: {exc}", now=now, final=True)] += 1
+    groups = _lock_groups(parsed, at=now)
+    alerts = _known_alerts(parsed)
+    counted = defaultdict(int)  # alert id → payloads only counted in this batch
+    links = []
+    link = InboundEvent.alerts.through
+
+    def count(alert, entries):
+        counted[alert.pk] += len(entries)
+        links.extend(link(inboundevent_id=event.pk, alert_id=alert.pk) for event, _ in entries)
+
+    def apply(key, event, normalised):
+        # The one-alert path, under the locks this batch holds (taking them again is free).
+        alert = alert_apply(event=event, normalised=normalised, at=now)
+        alerts[key] = alert
+        # It may have declared, moved or saved the alert's group: read it again.
+        groups[alert.group_id] = AlertGroup.objects.get(pk=alert.group_id)
+
+    for _position, key, entries in _coalesced(parsed, alerts):
+        alert = alerts.get(key)
+        if alert is None:  # new: its first payload creates it (and may declare)
+            apply(key, *entries[0])
+            continue
+        event, last = entries[-1]
+        group = groups.get(alert.group_id)
+        if group is not None and _plain_duplicate(alert, group, last):
+            count(alert, entries)
+            continue
+        count(alert, entries[:-1])
+        apply(key, event, last)
+    by_increment = defaultdict(list)
+    for alert_id, increment in counted.items():
+        by_increment[increment].append(alert_id)
+    for increment, ids in by_increment.items():
+        # Bookkeeping, as in _update_duplicate: no history row per duplicate.
+        Alert.objects.filter(pk__in=ids).update(occurrences=F("occurrences") + increment,
+                                                last_seen_at=now)
+    link.objects.bulk_create(links, ignore_conflicts=True)
+    done = [event.pk for event, _ in parsed]
+    InboundEvent.objects.filter(pk__in=done).update(
+        status=EventStatus.PROCESSED, processed_at=now, process_due_at=None,
+        attempts=F("attempts") + 1, error="")
+    totals["processed"] += len(done)
+    return totals
+
+
+def _coalesced(parsed, alerts):
+    """The batch's work, alert by alert, in arrival order: a new alert's first payload
+    on its own (it creates the alert and may open the incident), then the alert's other
+    payloads together, at the position of the last — only the latest state matters;
+    the ones before it are counted. A resolve and a re-fire within one batch (under a
+    second apart in a storm) are one flap, not an incident contained and re-fired."""
+    by_alert = defaultdict(list)
+    position = 0
+    for event, found in parsed:
+        for normalised in found:
+            key = (event.integration_id, normalised.dedup_key)
+            by_alert[key].append((position, event, normalised))
+            position += 1
+    work = []
+    for key, entries in by_alert.items():
+        if key not in alerts:
+            first, *entries = entries
+            work.append((first[0], key, [first[1:]]))
+        if entries:
+            work.append((entries[-1][0], key, [entry[1:] for entry in entries]))
+    work.sort(key=lambda item: item[0])
+    return work
+
+
+def _by_integration(pairs, field):
+    """``(integration id, value)`` pairs as one OR of ``field__in`` per integration."""
+    values = defaultdict(set)
+    for integration_id, value in pairs:
+        values[integration_id].add(value)
+    condition = Q(pk__in=[])
+    for integration_id, found in values.items():
+        condition |= Q(integration_id=integration_id, **{f"{field}__in": sorted(found)})
+    return condition
+
+
+def _lock_groups(parsed, *, at) -> dict:
+    """Every group the batch names, created if new, then locked — all in (integration,
+    key) order, the one order every worker takes them in, so two batches wait for each
+    other instead of deadlocking. Returns them by id."""
+    first = {}
+    for event, found in parsed:
+        for normalised in found:
+            first.setdefault((event.integration_id, normalised.group_key), normalised)
+    if not first:
+        return {}
+    existing = set(AlertGroup.objects.filter(_by_integration(first, "group_key"))
+                   .values_list("integration_id", "group_key"))
+    for integration_id, group_key in sorted(set(first) - existing):
+        normalised = first[(integration_id, group_key)]
+        # New groups are rare (a new alert rule): get_or_create as the one-alert path
+        # does, so a group another worker is creating right now is waited for, not
+        # duplicated.
+        AlertGroup.objects.get_or_create(
+            integration_id=integration_id, group_key=group_key,
+            defaults={"title": normalised.group_title, "first_fired_at": at,
+                      "last_fired_at": at, "status": normalised.status})
+    locked = AlertGroup.objects.select_for_update().filter(
+        _by_integration(first, "group_key")).order_by("integration_id", "group_key")
+    return {group.pk: group for group in locked}
+
+
+def _known_alerts(parsed) -> dict:
+    keys = {(event.integration_id, normalised.dedup_key)
+            for event, found in parsed for normalised in found}
+    if not keys:
+        return {}
+    # Read after the groups are locked: every earlier writer of these groups committed.
+    return {(alert.integration_id, alert.dedup_key): alert
+            for alert in Alert.objects.filter(_by_integration(keys, "dedup_key"))}
+
+
+def _plain_duplicate(alert, group, n: NormalisedAlert) -> bool:
+    """True when the one-alert path would only count this repeat: the same status,
+    nothing new about the alert, and nothing for its group or incident to do (exactly
+    the conditions under which alert_apply writes nothing but the counter)."""
+    if alert.status != n.status or _changes(alert, n):
+        return False
+    if n.status != AlertStatus.RESOLVED and group.incident_id is None:
+        return False  # firing with no incident yet: declaring is due
+    if group.source_started_at is None and n.started_at:
+        return False
+    if n.status == AlertStatus.RESOLVED and n.ended_at and group.source_ended_at != n.ended_at:
+        return False
+    seen = set(group.seen_updates or [])
+    return not (group.incident_id and any(u.key not in seen for u in n.updates))
+
+
 # --- One alert ---------------------------------------------------------------------------
 
 
@@ -140,9 +359,10 @@ def alert_apply(*, event: InboundEvent, normalised: NormalisedAlert, at) -> Aler
             with transaction.atomic():
                 fields = _alert_fields(normalised)
                 fields["severity"] = fields["severity"] or integration.default_severity
+                fields["title"] = fields["title"] or normalised.group_title
                 alert = Alert(integration=integration, group=group, first_seen_at=at,
                               last_seen_at=at, is_test=event.is_test, **fields)
-                save_with_audit(alert, by=system_user(), reason=f"Received from {integration}")
+                save_with_audit(alert, by=_system(), reason=f"Received from {integration}")
         except IntegrityError:
             # Another group's lock let a twin through first (same dedup key, another
             # group key): it is a duplicate of that one.
@@ -164,13 +384,19 @@ def _alert_fields(n: NormalisedAlert) -> dict:
             "links": n.links, "started_at": n.started_at, "ended_at": n.ended_at}
 
 
+def _changes(alert, n: NormalisedAlert) -> dict:
+    """What the source says differently about a known alert (an empty value says
+    nothing: a resolve without a title keeps the title)."""
+    return {name: value for name, value in _alert_fields(n).items()
+            if getattr(alert, name) != value and not (value in (None, "", {}, [])
+                                                      and name != "status")}
+
+
 def _update_duplicate(alert, n: NormalisedAlert, at):
     # Counting a repeat is bookkeeping (a compare-free counter): no history row per
     # duplicate, which at hundreds a second would be most of the database.
     Alert.objects.filter(pk=alert.pk).update(occurrences=F("occurrences") + 1, last_seen_at=at)
-    changed = {name: value for name, value in _alert_fields(n).items()
-               if getattr(alert, name) != value and not (value in (None, "", {}, [])
-                                                          and name != "status")}
+    changed = _changes(alert, n)
     if changed:
         for name, value in changed.items():
             setattr(alert, name, value)
@@ -178,7 +404,7 @@ def _update_duplicate(alert, n: NormalisedAlert, at):
                   else "Updated by the source")
         # Only what changed: a full save would write back the occurrences counted above
         # (and by other workers) with the value this object was read with.
-        save_with_audit(alert, by=system_user(), reason=reason, update_fields=list(changed))
+        save_with_audit(alert, by=_system(), reason=reason, update_fields=list(changed))
 
 
 def _params(integration, alert, note=""):
@@ -188,7 +414,7 @@ def _params(integration, alert, note=""):
 
 def _note(incident, code, params, at):
     work_items.timeline_add(incident, TimelineKind.NOTE, event=code, params=params,
-                            by=system_user(), at=at)
+                            by=_system(), at=at)
 
 
 GROUP_FIELDS = ("incident_id", "status", "last_fired_at", "resolved_at", "source_started_at",
@@ -215,7 +441,7 @@ def _move_group(group, alert, n: NormalisedAlert, *, previous, at):
     _write_updates(group, n, at)
     if before != [getattr(group, name) for name in GROUP_FIELDS]:
         # A plain duplicate changes nothing here: no write, no history row.
-        save_with_audit(group, by=system_user(), reason=f"{integration}: {n.status}")
+        save_with_audit(group, by=_system(), reason=f"{integration}: {n.status}")
 
 
 def _fired(group, alert, n, *, at, again):
@@ -236,7 +462,7 @@ def _fired(group, alert, n, *, at, again):
                 and group.resolved_at is not None
                 and at - group.resolved_at <= integration.flap_window)
     if flapping:
-        system = system_user()
+        system = _system()
         incident_reopen(incident=incident, by=system,
                         reason=f"{integration}: the alert fired again within "
                                f"{_minutes(integration.flap_window)} of resolving")
@@ -265,7 +491,7 @@ def incident_severity(severity: str) -> Severity | None:
 
 def _declare(group, alert, n, *, at):
     integration = alert.integration
-    system = system_user()
+    system = _system()
     team = integration.team
     incident = incident_declare(
         by=system, title=group.title or alert.title, severity=incident_severity(alert.severity),
@@ -311,7 +537,7 @@ def _apply_policy(incident, integration, alert, *, at) -> str:
         if want == S.CONTAINED else (S.RESOLVED, S.POSTMORTEM, S.CLOSED, S.CANCELLED)
     if incident.state in done:
         return ""
-    system = system_user()
+    system = _system()
     summary = f"{integration}: the source reports the alert resolved ({alert.title})."
     if incident.state == S.DECLARED:
         if incident.commander_id is None or incident.severity_id is None:

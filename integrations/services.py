@@ -7,9 +7,11 @@ request. The row is the truth: if the queue loses the message, the sweep finds t
 
 import hashlib
 import hmac
+import logging
 import secrets
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +21,8 @@ from core.audit import audited, save_with_audit
 from .choices import AlertSeverity, AutoResolvePolicy, EventStatus, IntegrationKind
 from .formats import validate
 from .models import InboundEvent, Integration
+
+logger = logging.getLogger(__name__)
 
 # How long the task has before the sweep takes the row over.
 SWEEP_GRACE = timedelta(minutes=2)
@@ -173,22 +177,53 @@ def intake_accept(*, integration: Integration, payload, is_test=False, now=None)
         event = InboundEvent.objects.create(
             integration=integration, received_at=now, payload=payload, is_test=is_test,
             status=EventStatus.PENDING, process_due_at=now + SWEEP_GRACE)
-        from .tasks import process_inbound_event
-
-        # After commit: the worker must find the row. If the broker is down the publish
-        # fails after ~1 s (CELERY_TASK_PUBLISH_RETRY_POLICY) and the sweep has the row.
-        transaction.on_commit(lambda: _enqueue(process_inbound_event, event.pk))
+        # After commit: the worker must find the row.
+        transaction.on_commit(_enqueue_batch)
     return event
 
 
-def _enqueue(task, event_id):
-    try:
-        task.delay(event_id)
-    except Exception:  # noqa: BLE001 - the stored row is the truth; the sweep delivers it
-        import logging
+BATCH_QUEUED = "integrations:intake-batch-queued"
+BATCH_TRAILING = "integrations:intake-batch-trailing"
 
-        logging.getLogger(__name__).warning("Could not queue inbound event %s; the sweep "
-                                            "will process it", event_id, exc_info=True)
+
+def batch_slot(window: float) -> str | None:
+    """Whether this payload queues a batch task: "now", "later" (one task ``window``
+    seconds ahead) or None (one is already due after this row's commit).
+
+    At most two tasks per window and per cache, instead of one per payload — and no
+    committed row waits for the sweep: the first payload of a window queues a task
+    now; a later one, if none is queued yet, queues one that starts when the window
+    ends, so it starts after every row committed while the "now" key was set; while
+    that one is pending, it covers them all. (With a per-process cache, as locmem is,
+    the bound is per web process.)"""
+    try:
+        if cache.add(BATCH_QUEUED, 1, timeout=window):
+            return "now"
+        if cache.add(BATCH_TRAILING, 1, timeout=window):
+            return "later"
+        return None
+    except Exception:  # noqa: BLE001 - no cache: queue one per payload, as before
+        return "now"
+
+
+def _enqueue_batch():
+    from django.conf import settings
+
+    from .tasks import process_inbound_events
+
+    window = settings.INTEGRATIONS_INTAKE_BATCH_WINDOW
+    # Eager tasks (unit tests, no broker) run inline: there is no queue to spare.
+    slot = "now" if process_inbound_events.app.conf.task_always_eager else batch_slot(window)
+    if slot is None:
+        return
+    try:
+        process_inbound_events.apply_async(countdown=window if slot == "later" else None)
+    except Exception:  # noqa: BLE001 - the stored row is the truth; the sweep delivers it
+        # If the broker is down the publish fails after ~1 s
+        # (CELERY_TASK_PUBLISH_RETRY_POLICY): free the slot so the next payload tries.
+        cache.delete(BATCH_QUEUED if slot == "now" else BATCH_TRAILING)
+        logger.warning("Could not queue inbound event processing; the sweep will process "
+                       "the payloads", exc_info=True)
 
 
 def sample_alert_payload(integration: Integration, *, by, now=None) -> dict:
@@ -231,3 +266,20 @@ def send_test_alert(*, integration: Integration, by, now=None) -> InboundEvent:
         raise PermissionDenied("Only managers send test alerts.")
     payload = sample_alert_payload(integration, by=by, now=now)
     return intake_accept(integration=integration, payload=payload, is_test=True, now=now)
+
+
+def move_alert_groups_of_merged_incident(sender, *, duplicate, survivor, by, at=None,
+                                         **kwargs):
+    """``core.hooks.objects_merged`` receiver: the alert groups that declared (or fed)
+    an incident cancelled as a duplicate now feed the surviving incident, so the next
+    alert of the group lands there instead of on a cancelled incident."""
+    from django.apps import apps
+
+    from .models import AlertGroup
+
+    if sender is not apps.get_model("incidents", "Incident"):
+        return
+    for group in AlertGroup.objects.select_for_update().filter(incident=duplicate):
+        group.incident = survivor
+        save_with_audit(group, by=by, reason=f"Moved from {duplicate.reference} (merged) to "
+                                             f"{survivor.reference}")

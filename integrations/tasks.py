@@ -3,11 +3,36 @@ ones a dead worker left, and polling vendors' status pages."""
 
 from celery import shared_task
 
+# A drain runs batches for about this long, then hands over to a fresh task so a storm
+# does not hold a worker process away from every other queue's tasks.
+DRAIN_SECONDS = 20
+
+
+@shared_task(name="integrations.tasks.process_inbound_events")
+def process_inbound_events():
+    """Process stored payloads in batches until none is left (or the time is up: then
+    queue itself again). Takes no ids: the rows are the truth, claimed with SKIP
+    LOCKED, so two of these at once share the work."""
+    import time
+
+    from .processing import events_process_batch
+
+    totals, stop = {}, time.monotonic() + DRAIN_SECONDS
+    while True:
+        done = events_process_batch()
+        for name, count in done.items():
+            totals[name] = totals.get(name, 0) + count
+        if done.get("claimed", 0) == 0:
+            return totals
+        if time.monotonic() > stop:
+            process_inbound_events.delay()
+            return totals
+
 
 @shared_task(name="integrations.tasks.process_inbound_event")
 def process_inbound_event(event_id):
-    """Normalise one stored payload (takes its id; re-reads it under lock; a no-op if
-    it was processed already)."""
+    """One stored payload (kept for messages queued before batches; the "send test
+    alert" path does not need it either)."""
     from .processing import event_process
 
     return event_process(event_id)

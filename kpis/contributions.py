@@ -40,7 +40,8 @@ def register():
         context=_vendor_card, permission="kpis.view_intervalstat", slot="main", order=50))
     register_dashboard_tile(DashboardTile(
         "kpis.today", template="kpis/_dashboard_tile.html", context=_dashboard,
-        permission="kpis.view_intervalstat", order=30))
+        permission="kpis.view_intervalstat", order=30,
+        roles=(Role.MANAGER, Role.VIEWER)))
     register_demo_seeder(DemoSeeder("kpis", _seed, after=("core.people", "incidents",
                                                           "vendors")))
     _register_measurement_sources()

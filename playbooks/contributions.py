@@ -5,14 +5,23 @@ from core.registry import (
     Area,
     ListColumn,
     Panel,
+    WorkSource,
     register_area,
     register_list_column,
     register_panel,
+    register_work_source,
 )
 from core.roles import EDIT, Grant, register_app
 
 
 def register():
+    from core.history import history_panel
+
+    history_panel("playbooks.playbook")
+    from .worklist import my_steps
+
+    register_work_source(WorkSource("playbooks.steps", "Playbook steps due", my_steps,
+                                    permission="playbooks.view_steprun", order=30))
     register_app("playbooks", grants={
         Role.MANAGER: [Grant("playbooks", ("publish",))],
         Role.INCIDENT_RESPONDER: [Grant("playbooks", EDIT, ("playbookrun", "steprun"))],

@@ -330,6 +330,10 @@ class StepRun(FSMModelMixin, models.Model):
     def get_absolute_url(self):
         return self.run.get_absolute_url()
 
+    def notice_label(self):
+        """How a notice names the step: with its incident's or escalation's reference."""
+        return f"{self.run.owner.reference}: {self.step.title}"
+
     def evidence_url(self):
         """The evidence file, through a view that checks who asks (never public)."""
         return reverse("playbooks:evidence", args=[self.pk])

@@ -33,11 +33,13 @@ from core.choices import ClockState, Role
 from core.clocks import builtin_calendar, clock_start, clock_stop, clocks_of
 from core.pci import redact_card_numbers
 from core.transitions import lock, perform_transition
+from core.why_not import Refusal, forbidden, refuse
 
 from . import conditions as rule_conditions
 from . import timeline_events as events
 from .choices import AttachedHow, Evidence, PlaybookKind, StepState, VersionState
 from .clock_kinds import STEP_CLOCK
+from .diff import version_diff, version_step_diff  # noqa: F401 - re-exported
 from .models import (
     AttachRule,
     Playbook,
@@ -277,25 +279,6 @@ def rule_delete(*, rule: AttachRule, by):
         rule.delete()
 
 
-def version_diff(older: PlaybookVersion, newer: PlaybookVersion) -> list[str]:
-    """A unified diff of two versions' steps, as text lines (for the playbook page)."""
-    import difflib
-
-    def lines(version):
-        found = []
-        for step in version.steps.order_by("position", "pk"):
-            due = f", due {step.due_offset}" if step.due_offset else ""
-            role = f", {step.responsible_role}" if step.responsible_role else ""
-            need = "required" if step.required else "optional"
-            found.append(f"{step.position}. {step.title} [{need}{role}{due}, evidence: "
-                         f"{step.get_evidence_display().lower()}]")
-            found += [f"    {line}" for line in step.instructions.splitlines()]
-        return found
-
-    return list(difflib.unified_diff(lines(older), lines(newer), f"v{older.number}",
-                                     f"v{newer.number}", lineterm="", n=2))
-
-
 # --- Matching and attaching ---------------------------------------------------------------
 
 
@@ -460,12 +443,32 @@ def required_steps_pending(obj) -> list[str]:
 # --- Working the steps ---------------------------------------------------------------------
 
 
+def _roles_of(user) -> set[str]:
+    # Read once per request's user object: a checklist asks for every step.
+    if not hasattr(user, "_switchboard_roles"):
+        user._switchboard_roles = set(user.groups.values_list("name", flat=True))
+    return user._switchboard_roles
+
+
+def why_not_work_step(user, step_run) -> Refusal | None:
+    """May ``user`` complete or skip this step? A step with a responsible role is for
+    people in that role (managers may do any step: they stand in for anyone). The
+    checklist greys the step's buttons with these words and the service refuses with
+    them (403)."""
+    role = step_run.step.responsible_role
+    if not role or user.is_superuser or _roles_of(user) & {role, Role.MANAGER}:
+        return None
+    return forbidden(f"This step is for the {Role(role).label} role; ask someone in it.")
+
+
+
 def _lock_step(step_run, by):
     # of=("self",): PostgreSQL cannot lock the nullable side of an outer join.
     step_run = StepRun.objects.select_for_update(of=("self",)).select_related(
         "step", "run__playbook", "run__incident", "run__escalation").get(pk=step_run.pk)
     if not can_work_on(by, step_run.run.owner):
         raise PermissionDenied("Your role cannot work playbook steps here.")
+    refuse(why_not_work_step(by, step_run))
     if is_finished(step_run.run.owner):
         raise ValidationError({"step": f"The {step_run.run.owner._meta.verbose_name} is "
                                        f"{step_run.run.owner.get_state_display().lower()}."})

@@ -121,8 +121,9 @@ def _diff(versions, request):
     newer = by_number.get(parse_id(request.GET.get("to")))
     if older is None or newer is None:
         return None
-    return {"from": older.number, "to": newer.number,
-            "lines": services.version_diff(older, newer)}
+    rows = services.version_step_diff(older, newer)
+    return {"from": older.number, "to": newer.number, "rows": rows,
+            "identical": all(r["status"] == "same" for r in rows)}
 
 
 def _playbook_context(request, playbook, overrides):
@@ -244,6 +245,9 @@ def playbook_action(request, pk, name, target_pk=None):
 # --- The checklist on incident and escalation pages -------------------------------------
 
 
+NEXT_STEPS_OPEN = 2
+
+
 def runs_context(request, obj, forms):
     """The "Playbooks" card of an incident or escalation page (their views ask)."""
     user = request.user
@@ -251,9 +255,22 @@ def runs_context(request, obj, forms):
     runs = runs_for(obj)
     for view in runs:
         for step in view.steps:
+            # A step for another role: greyed with the reason, not offered as a button.
+            step.blocked = services.why_not_work_step(user, step) if can_work else None
+            works = can_work and step.blocked is None
             step.complete_form = forms(f"complete-{step.pk}", CompleteForm, form_kwargs={
-                "evidence": step.step.evidence}) if can_work else None
-            step.skip_form = forms(f"skip-{step.pk}", SkipForm) if can_work else None
+                "evidence": step.step.evidence}) if works else None
+            step.skip_form = forms(f"skip-{step.pk}", SkipForm) if works else None
+        # The compact checklist: finished steps folded, the next pending ones open
+        # (NEXT_STEPS_OPEN, and every overdue one), the later ones folded.
+        pending = [step for step in view.steps if step.state == "pending"]
+        view.finished_steps = [step for step in view.steps if step.state != "pending"]
+        view.next_steps = [step for i, step in enumerate(pending)
+                           if i < NEXT_STEPS_OPEN or step.is_overdue]
+        view.later_steps = [step for step in pending if step not in view.next_steps]
+        # A refused step among the folded ones shows its error: the fold opens.
+        view.later_open = any(form is not None and form.errors for step in view.later_steps
+                              for form in (step.complete_form, step.skip_form))
     attached = {view.run.playbook_id for view in runs}
     choices = None
     if can_work and user.has_perm("playbooks.add_playbookrun"):

@@ -17,6 +17,8 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from core.templatetags.formatting import format_money
+
 SECTIONS = [  # (field, heading), in the order the document reads
     ("summary", "Summary"),
     ("customer_impact", "Customer impact"),
@@ -155,7 +157,8 @@ def postmortem_to_markdown(doc: PostMortemDocument) -> str:
         cost = doc.cost
         out += ["## Cost", "", "| Part | How | Amount |", "|---|---|---:|"]
         for line in cost.lines:
-            amount = "no rate" if line.amount is None else f"{line.amount} {cost.currency}"
+            amount = ("no rate" if line.amount is None
+                      else format_money(line.amount, cost.currency))
             sign = "−" if line.part == "credits" and line.amount is not None else ""
             out.append(f"| {_inline(line.label)} | {_inline(line.formula)} | {sign}{amount} |")
         out += [f"| **Total** | | **{cost.total} {cost.currency}** |", ""]

@@ -18,6 +18,7 @@ from core.admin import (
     ReadOnlyInline,
     ServiceSaveAdmin,
     action_with_form,
+    can_transition,
     run_for_each,
 )
 from core.forms import DATE_WIDGET
@@ -270,6 +271,7 @@ class ContractAdmin(ServiceSaveAdmin):
     def give_notice_selected(self, request, queryset):
         return action_with_form(
             self, request, queryset, form_class=NoticeForm, action="give_notice_selected",
+            why_not=can_transition(request, "give_notice"),
             title="Record notice given", done="Notice recorded",
             call=lambda c, data: services.contract_give_notice(
                 contract=c, by=request.user, given_on=data["given_on"], note=data["note"]))
@@ -278,6 +280,7 @@ class ContractAdmin(ServiceSaveAdmin):
     def terminate_selected(self, request, queryset):
         return action_with_form(
             self, request, queryset, form_class=TerminateForm, action="terminate_selected",
+            why_not=can_transition(request, "terminate"),
             title="Terminate", done="Terminated",
             call=lambda c, data: services.contract_terminate(
                 contract=c, by=request.user, terminated_on=data["terminated_on"],
@@ -434,6 +437,7 @@ class ServiceCreditAdmin(_MoneyAdmin):
     def receive_selected(self, request, queryset):
         return action_with_form(
             self, request, queryset, form_class=AmountForm, action="receive_selected",
+            why_not=can_transition(request, "receive"),
             title="Record received", done="Received",
             call=lambda c, data: sla_services.credit_receive(credit=c, by=request.user,
                                                              amount=data["amount"]))
@@ -442,6 +446,7 @@ class ServiceCreditAdmin(_MoneyAdmin):
     def waive_selected(self, request, queryset):
         return action_with_form(
             self, request, queryset, form_class=ReasonForm, action="waive_selected",
+            why_not=can_transition(request, "waive"),
             title="Waive", done="Waived",
             call=lambda c, data: sla_services.credit_waive(credit=c, by=request.user,
                                                            reason=data["reason"]))

@@ -16,18 +16,39 @@ from core.registry import (
     FormExtension,
     PageRenderer,
     Panel,
+    WorkSource,
     register_area,
     register_dashboard_tile,
     register_demo_seeder,
     register_form_extension,
     register_page_renderer,
     register_panel,
+    register_work_source,
 )
 from core.roles import ALL, Grant, register_app
 from core.work_items import register_fact_source
 
 
 def register():
+    # What the global search box finds of this app (core/search.py).
+    from . import search
+
+    search.register()
+    from core.history import history_panel
+
+    from .visibility import can_see_money, contract_hidden_fields
+
+    history_panel("vendors.vendor")
+    history_panel("vendors.contract", hidden_fields=contract_hidden_fields)
+    history_panel("vendors.servicecredit", hidden_fields=lambda user: set() if can_see_money(
+        user) else {"amount", "claimed_amount", "agreed_amount", "received_amount"})
+    from .worklist import my_contract_dates, my_credits
+
+    register_work_source(WorkSource("vendors.contract_dates", "Contract dates to decide",
+                                    my_contract_dates, permission="vendors.view_contract",
+                                    order=50))
+    register_work_source(WorkSource("vendors.credits", "Service credits", my_credits,
+                                    permission="vendors.view_servicecredit", order=60))
     # The events other systems may subscribe to (outbound webhooks).
     from . import events
 
@@ -69,10 +90,12 @@ def register():
         permission="vendors.view_slaobjective", slot="main", order=10))
     register_dashboard_tile(DashboardTile(
         "vendors.service_credits", template="vendors/sla/_credits_tile.html",
-        context=_credits_tile, permission="vendors.view_servicecredit", order=41))
+        context=_credits_tile, permission="vendors.view_servicecredit", order=41,
+        roles=(Role.VENDOR_MANAGER, Role.FINANCE)))
     register_dashboard_tile(DashboardTile(
         "vendors.contract_dates", template="vendors/_dashboard_tile.html",
-        context=_dashboard, permission="vendors.view_contract", order=40))
+        context=_dashboard, permission="vendors.view_contract", order=40,
+        roles=(Role.VENDOR_MANAGER,)))
     # Self-measured values this app can compute (vendors/measurement_sources.py): uptime
     # and downtime minutes from vendor-attributed incidents, less exclusions.
     from .measurement_sources import register_source
@@ -92,7 +115,8 @@ def register():
     # The escalation burst's vendor dimension: many complaints naming one vendor.
     register_dashboard_tile(DashboardTile(
         "vendors.escalation_bursts", template="vendors/_burst_tile.html",
-        context=_bursts, permission="escalations.view_escalation", order=11))
+        context=_bursts, permission="escalations.view_escalation", order=11,
+        roles=(Role.MANAGER, Role.INCIDENT_RESPONDER, Role.VENDOR_MANAGER, Role.VIEWER)))
     register_demo_seeder(DemoSeeder("vendors", _seed, after=("core.people", "incidents",
                                                               "escalations")))
     # What attach rules and other matchers may read about a work item: its vendors.

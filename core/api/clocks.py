@@ -113,6 +113,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         """Mark one notification read."""
         notification = self.get_object()
         if notification.read_at is None:
+            # Bookkeeping, not an audited change (only snoozes are recorded).
             notification.read_at = timezone.now()
-            notification.save(update_fields=["read_at"])
+            Notification.objects.filter(pk=notification.pk).update(read_at=notification.read_at)
         return Response(NotificationSerializer(notification).data)

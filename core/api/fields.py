@@ -1,6 +1,8 @@
 """Serializer fields for what people type into the API: dates, instants and durations
 within the limits ``core/validation.py`` sets (and explains)."""
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.utils import timezone
@@ -8,7 +10,10 @@ from rest_framework import serializers
 
 from core.validation import (
     DURATION_LIMIT_MESSAGE,
+    MAX_COUNT,
+    MAX_MONEY,
     aware,
+    number_error_messages,
     validate_duration,
     validate_plausible_date,
 )
@@ -66,6 +71,66 @@ class TimelineFieldsMixin(serializers.Serializer):
         return entry.render()
 
 
+class CountField(serializers.IntegerField):
+    """A count: 0 to ``MAX_COUNT`` unless told otherwise (a model column's 2⁶³ − 1 is
+    capped), refused in the words the web forms use."""
+
+    def __init__(self, **kwargs):
+        kwargs["min_value"] = kwargs.get("min_value", 0)
+        if kwargs.get("max_value") is None or kwargs["max_value"] > MAX_COUNT:
+            kwargs["max_value"] = MAX_COUNT
+        # Given to DRF's constructor: its range validators take their words from here.
+        kwargs["error_messages"] = {**number_error_messages(
+            decimal=False, low=kwargs["min_value"], high=kwargs["max_value"]),
+            **kwargs.get("error_messages", {})}
+        super().__init__(**kwargs)
+
+
+class MoneyField(serializers.DecimalField):
+    """An amount: 0.00 to ``MAX_MONEY`` unless told otherwise, in the web forms' words."""
+
+    def __init__(self, max_digits=12, decimal_places=2, **kwargs):
+        kwargs["min_value"] = kwargs.get("min_value", Decimal("0"))
+        if kwargs.get("max_value") is None:
+            kwargs["max_value"] = MAX_MONEY
+        kwargs["error_messages"] = {**number_error_messages(
+            decimal=True, low=kwargs["min_value"], high=kwargs["max_value"],
+            places=decimal_places if decimal_places is not None else 2),
+            **kwargs.get("error_messages", {})}
+        super().__init__(max_digits=max_digits, decimal_places=decimal_places, **kwargs)
+
+
+INTEGER_COLUMN_MAX = 2**31 - 1  # PostgreSQL's integer; SQLite would take 2⁶³ − 1
+
+
+class WholeNumberField(serializers.IntegerField):
+    """A model's integer column in the API: its own range (capped at what every database
+    stores), refused in words — "Enter a whole number from 0 to 2,147,483,647."."""
+
+    def __init__(self, **kwargs):
+        if kwargs.get("max_value") is None or kwargs["max_value"] > INTEGER_COLUMN_MAX:
+            kwargs["max_value"] = INTEGER_COLUMN_MAX
+        low = kwargs.get("min_value")
+        kwargs["error_messages"] = {**number_error_messages(
+            decimal=False, low=low if low is not None else -INTEGER_COLUMN_MAX - 1,
+            high=kwargs["max_value"]), **kwargs.get("error_messages", {})}
+        super().__init__(**kwargs)
+
+
+class DecimalNumberField(serializers.DecimalField):
+    """A model's decimal column in the API, refused in words that say its range."""
+
+    def __init__(self, max_digits=None, decimal_places=None, **kwargs):
+        places = decimal_places or 0
+        widest = (Decimal(10) ** (max_digits - places) - Decimal(10) ** -places
+                  if max_digits else MAX_MONEY)
+        high = kwargs.get("max_value") if kwargs.get("max_value") is not None else widest
+        low = kwargs.get("min_value") if kwargs.get("min_value") is not None else -high
+        kwargs["error_messages"] = {**number_error_messages(
+            decimal=True, low=low, high=high, places=places), **kwargs.get("error_messages", {})}
+        super().__init__(max_digits=max_digits, decimal_places=decimal_places, **kwargs)
+
+
 class ModelSerializer(serializers.ModelSerializer):
     """A ModelSerializer whose writable instants and durations follow the same limits
     as the hand-written input serializers."""
@@ -74,4 +139,8 @@ class ModelSerializer(serializers.ModelSerializer):
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DateTimeField: PlausibleDateTimeField,
         models.DurationField: BusinessDurationField,
+        models.IntegerField: WholeNumberField,
+        models.PositiveIntegerField: WholeNumberField,
+        models.PositiveSmallIntegerField: WholeNumberField,
+        models.DecimalField: DecimalNumberField,
     }

@@ -8,7 +8,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from core.api import clocks, views
+from core.api import clocks, search, views
 from core.api.calendars import BusinessCalendarViewSet, HolidayViewSet
 from core.api.docs import redoc_bundle, redoc_view
 
@@ -23,6 +23,7 @@ router.register("holidays", HolidayViewSet)
 extra_urlpatterns = [
     path("health/", views.HealthView.as_view(), name="api-health"),
     path("me/", views.MeView.as_view(), name="api-me"),
+    path("search/", search.SearchView.as_view(), name="api-search"),
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The docs pages use our templates (templates/api/): offline and CSP-clean.

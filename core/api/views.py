@@ -55,7 +55,7 @@ class TokenView(ObtainAuthToken):
                 minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
                 raise LockedOut(
                     f"Too many failed attempts for this account from your address. "
-                    f"Try again in {minutes} minutes."
+                    f"Try again in {minutes} minutes, or ask a manager to unlock it."
                 ) from None
             raise
 

@@ -1,5 +1,6 @@
 """The shared kernel's models, one module per concern."""
 
+from .access import AccessAction, AccessChange
 from .calendars import BusinessCalendar, Holiday, HolidayFeed, WorkingHours
 from .clocks import SlaClock, SlaClockEvent
 from .notifications import EmailStatus, Notification
@@ -8,6 +9,8 @@ from .references import ReferenceCounter
 from .teams import Capability, Team, WorkerHeartbeat
 
 __all__ = [
+    "AccessAction",
+    "AccessChange",
     "BusinessCalendar",
     "EmailStatus",
     "Capability",

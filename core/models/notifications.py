@@ -1,7 +1,10 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 
+from ..audit import History
 from ..fields import FreeCharField, FreeTextField
 
 
@@ -37,6 +40,19 @@ class Notification(models.Model):
     email_attempts = models.PositiveSmallIntegerField(default=0)
     email_last_error = FreeCharField(max_length=500, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # What the notice is about (an SLA clock, a tier change…): when that thing is done
+    # (the clock stopped, the change acknowledged) the notice resolves itself.
+    subject_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True,
+                                     blank=True, related_name="+")
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    # Hidden from "My work" until then (the person's own choice; audited).
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+
+    # Only snoozes are saved one by one (with who and why); reads are bookkeeping.
+    history = History(excluded_fields=["email_status", "email_next_attempt_at",
+                                       "email_attempts", "email_last_error", "emailed_at"])
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -45,6 +61,8 @@ class Notification(models.Model):
             # The outbox sweep reads only what is due, whatever the table's size.
             models.Index(fields=["email_next_attempt_at", "id"], name="notification_outbox_idx",
                          condition=Q(email_next_attempt_at__isnull=False)),
+            models.Index(fields=["subject_type", "subject_id"], name="notification_subject_idx",
+                         condition=Q(resolved_at__isnull=True)),
         ]
 
     def __str__(self):

@@ -47,6 +47,8 @@ class Capability(models.Model):
             ("view_money", "Can see money: contract values, credits, budgets, costs"),
             ("view_customer_personal_data", "Can see customers' personal data"),
             ("view_audit_history", "Can read the audit history of any object"),
+            ("manage_users", "Can invite people, assign their roles and teams, "
+                             "deactivate and unlock them"),
         ]
 
     def __str__(self):

@@ -19,7 +19,7 @@ def clock_badge(context, clock, now=None):
     now = now or timezone.now()
     status = clock_status(clock, now)
     remaining = clock_remaining(clock, now, engines)
-    if status in {"met", "missed"}:
+    if status in {"met", "missed", "not_due"}:
         text = status.label
     elif status == "paused":
         text = f"Paused · {format_duration(remaining)} left"

@@ -116,6 +116,17 @@ class CustomerExportSerializer(serializers.Serializer):
     exported_by = serializers.CharField()
     customer = serializers.DictField(help_text="Every current field, personal data included.")
     history = CustomerExportHistorySerializer(many=True, help_text="Oldest first.")
+    escalations = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Their escalations, oldest first, each with its fields, compensation, "
+                  "linked incidents, timeline (notes and updates as read), tier changes, "
+                  "clock pause reasons and history.")
+    compensation_total = serializers.DictField(
+        help_text="Compensation offered and approved across their escalations.")
+    notifications = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Notifications about their escalations or naming them: when, to whom, "
+                  "title, body, link.")
 
 
 # --- Escalations ------------------------------------------------------------------------

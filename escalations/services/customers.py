@@ -125,6 +125,8 @@ def customer_export(*, customer: Customer, by) -> dict:
     fields and every history row (when, who, why, and the fields as they were)."""
     if not by.has_perm(ERASE_PERMISSION):
         raise PermissionDenied("Only managers export a customer's personal data.")
+    from .customer_export import escalations_export
+
     customer = Customer.objects.get(pk=customer.pk)
     history = customer.history.select_related("history_user").order_by("history_date",
                                                                          "history_id")
@@ -142,6 +144,9 @@ def customer_export(*, customer: Customer, by) -> dict:
             }
             for row in history
         ],
+        # Their escalations (with notes, timeline, tier changes, compensation, linked
+        # incidents, history) and the notifications that name them.
+        **escalations_export(customer),
     }
 
 
@@ -187,6 +192,7 @@ def customer_erase(*, customer: Customer, by, reason: str) -> Customer:
         content_type=ContentType.objects.get_for_model(Customer), object_id=str(customer.pk),
     ).update(object_repr=tombstone["account_reference"])
     _scrub_escalations(customer, identifiers, by=by)
+    _scrub_notifications(identifiers)
     return customer
 
 
@@ -210,6 +216,30 @@ def _scrub_rows(queryset, fields, pattern):
                 changes[name] = scrubbed
         if changes:
             queryset.model.objects.filter(pk=row.pk).update(**changes)
+
+
+def _identifier_pattern(identifiers):
+    identifiers = sorted({i.strip() for i in identifiers if len(i.strip()) >= 3}, key=len,
+                         reverse=True)
+    if not identifiers:
+        return None, []
+    return re.compile("|".join(re.escape(i) for i in identifiers), re.IGNORECASE), identifiers
+
+
+def _scrub_notifications(identifiers):
+    """Notifications that name the customer anywhere (not only those about their
+    escalations): the export lists them, so erasure reaches them too."""
+    from django.db.models import Q
+
+    from core.models import Notification
+
+    pattern, identifiers = _identifier_pattern(identifiers)
+    if pattern is None:
+        return
+    named = Q(pk__in=[])
+    for identifier in identifiers:
+        named |= Q(title__icontains=identifier) | Q(body__icontains=identifier)
+    _scrub_rows(Notification.objects.filter(named), ["title", "body"], pattern)
 
 
 def _scrub_escalations(customer, identifiers, *, by):

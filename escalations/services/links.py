@@ -119,3 +119,37 @@ def escalation_unlink_incident(*, escalation: Escalation, incident: Incident, by
     timeline_add(incident, TimelineKind.LINK,
                  f"{_display_name(by)} unlinked escalation {escalation.reference}.",
                  by=by, at=at)
+
+
+def move_links_of_merged_incident(sender, *, duplicate, survivor, by, at=None, **kwargs):
+    """``core.hooks.objects_merged`` receiver: an incident cancelled as a duplicate hands
+    its linked escalations to the incident it duplicates (inside the cancel's
+    transaction). An escalation linked to both keeps the one link to the survivor."""
+    from incidents.services import timeline_add
+
+    if sender is not Incident:
+        return
+    at = _now(at)
+    moved = []
+    for link in (EscalationIncidentLink.objects.select_for_update(of=("self",))
+                 .filter(incident=duplicate).select_related("escalation")
+                 .order_by("escalation__reference")):
+        escalation = link.escalation
+        reason = f"Moved from {duplicate.reference} (merged) to {survivor.reference}"
+        if EscalationIncidentLink.objects.filter(escalation=escalation,
+                                                 incident=survivor).exists():
+            with audited(link, by=by, reason=reason):
+                link.delete()
+        else:
+            link.incident = survivor
+            save_with_audit(link, by=by, reason=reason)
+        escalation_timeline_add(
+            escalation, EscalationTimelineKind.LINK,
+            f"Incident {duplicate.reference} was merged into {survivor.reference}: now "
+            f"linked to {survivor.reference}.", by=by, at=at)
+        moved.append(escalation.reference)
+    if moved:
+        timeline_add(survivor, TimelineKind.LINK,
+                     f"{len(moved)} customer escalation(s) moved here from "
+                     f"{duplicate.reference}: {', '.join(moved[:20])}"
+                     f"{' …' if len(moved) > 20 else ''}.", by=by, at=at)

@@ -11,7 +11,7 @@ from core.choices import Role
 from core.due_rows import sweep_due
 from core.events import emit
 from core.models import Team
-from core.notifications import notify
+from core.notifications import notifications_resolve, notify
 from core.transitions import lock
 
 from .. import events
@@ -85,7 +85,7 @@ def _tier_notify(people, tier_change, *, title, body=""):
     escalation = tier_change.escalation
     # The escalation page may not exist yet; link to it when it does.
     url = escalation.get_absolute_url() if hasattr(escalation, "get_absolute_url") else ""
-    notify(people, title=title, body=body, url=url)
+    notify(people, title=title, body=body, url=url, subject=tier_change)
 
 
 def _stop_pending_tier_changes(escalation, *, by, reason):
@@ -206,6 +206,7 @@ def tier_change_acknowledge(*, tier_change: TierChange, by, at=None) -> TierChan
     change.acknowledged_at = at
     change.next_notify_at = None
     save_with_audit(change, by=by, reason=f"Acknowledged by the {change.to_tier} lead")
+    notifications_resolve(change)  # the leads' "please acknowledge" notices are done
     escalation_timeline_add(
         change.escalation, EscalationTimelineKind.NOTE,
         f"{change.to_tier} escalation acknowledged by {_display_name(by)}.", by=by, at=at)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from core import registry
 
-from .. import services
+from .. import selectors, services
 from ..forms import CustomerSearchForm, EraseForm
 from ..models import Customer
 from ..visibility import (
@@ -65,6 +65,7 @@ def _render_customer(request, customer, *, erase_form=None, status=200):
     return render(request, "escalations/customer_detail.html", {
         "customer": customer, "rows": rows, "erase_form": erase_form or EraseForm(),
         "can_erase": request.user.has_perm(ERASE_PERMISSION),
+        "overview": selectors.customer_360(customer=customer, user=request.user),
         # Cards other apps add (e.g. the customer's status-update email opt-in).
         "panels": registry.panels_for(request, customer, None),
     }, status=status)
@@ -77,9 +78,13 @@ def customer_detail(request, pk):
 
 @reader
 def customer_export(request, pk):
-    """Everything held about the customer, as a JSON download (managers)."""
+    """Everything held about the customer (managers): a JSON download, or with
+    ``?format=html`` the same content as a page a person reads and prints."""
     customer = get_object_or_404(Customer, pk=pk)
     data = services.customer_export(customer=customer, by=request.user)
+    if request.GET.get("format") == "html":
+        return render(request, "escalations/customer_export.html",
+                      {"customer": customer, "export": data})
     response = HttpResponse(json.dumps(data, indent=2), content_type="application/json")
     response["Content-Disposition"] = (
         f'attachment; filename="customer-{customer.pk}-export.json"')

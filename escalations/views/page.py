@@ -9,6 +9,7 @@ from core.clocks import clocks_for_page
 from core.forms import ConfirmForm
 from core.presentation import chip_colour
 from core.transitions import allowed_transitions
+from core.why_not import why_not_transition
 
 from .. import services
 from ..clock_kinds import REGULATORY_CLOCK
@@ -51,8 +52,12 @@ def _steps(user, escalation, forms, overrides):
         if name not in allowed:
             continue
         form = forms(name, step.form, **initial.get(name, {}))
+        # A requirement the form cannot fill (a required playbook step) greys the
+        # button with the reason (core.why_not.why_not_transition).
+        fills = {*form.fields, *getattr(step.form, "error_fields", {})}
         steps.append({"name": name, "step": step, "form": form,
-                      "has_fields": bool(form.fields), "open": name in overrides})
+                      "has_fields": bool(form.fields), "open": name in overrides,
+                      "blocked": why_not_transition(user, escalation, name, fills=fills)})
     return steps
 
 

@@ -10,10 +10,12 @@ from django.shortcuts import redirect, render
 
 from core import registry, web_forms
 from core.clocks import active_clocks_by_owner
+from core.search import text_filter
 
 from .. import services
 from ..forms import EscalationCreateForm
 from ..models import Escalation
+from ..search import escalation_search_fields
 from ..selectors import escalation_list as select_escalations
 from ..visibility import can_see_personal_data
 from ._access import escalation_reader
@@ -21,7 +23,7 @@ from ._access import escalation_reader
 ESCALATION_PAGE_SIZE = 50
 # The filters the queue page draws (the others, e.g. ``created_after``, work in its
 # address all the same: one FilterSet, escalations/filters.py).
-PAGE_FILTERS = ("state", "category", "priority", "tier", "channel", "customer_tier",
+PAGE_FILTERS = ("search", "state", "category", "priority", "tier", "channel", "customer_tier",
                 "owner", "breached", "regulatory", "mine")
 
 
@@ -45,12 +47,19 @@ def escalation_list(request):
         filters=request.GET, user=request.user, open_by_default=True,
         queryset=Escalation.objects.select_related("customer", "owner", "regulatory_regime"))
     form = filterset.form
+    # Text search, the same fields as the API's ?search= and the global search.
+    form.fields = {"search": forms.CharField(
+        required=False, label="Search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder":
+                                      "Reference, summary, account"})), **form.fields}
     form.fields["owner"].widget = _owner_select(request)
     for field in form.fields.values():
         field.help_text = ""  # the API's parameter documentation, not the page's
     # sla_due_at is kept by the clocks (Escalation.refresh_sla_due_at) and indexed for
     # the open queue: ordering by a subquery cost one per open escalation.
-    escalations = filterset.qs.order_by(F("sla_due_at").asc(nulls_last=True), "pk")
+    escalations = text_filter(filterset.qs, request.GET.get("search"),
+                              escalation_search_fields(request.user))
+    escalations = escalations.order_by(F("sla_due_at").asc(nulls_last=True), "pk")
 
     page = Paginator(escalations, ESCALATION_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)

@@ -12,12 +12,18 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core import registry
-from core.api.fields import PlausibleDateField, PlausibleDateTimeField, TimelineFieldsMixin
+from core.api.fields import (
+    CountField,
+    PlausibleDateField,
+    PlausibleDateTimeField,
+    TimelineFieldsMixin,
+)
 from core.api.serializers import UserSummarySerializer
 from core.choices import ClockState
 from core.clocks import clock_kind, clock_status
 from core.models import SlaClock
 from core.transitions import allowed_transitions
+from incidents.services.lifecycle import TITLE_REQUIRED
 
 from ..choices import (
     DECLARE_FORM,
@@ -189,7 +195,9 @@ class IncidentDeclareSerializer(serializers.Serializer):
             fields.update(extension.serializer_fields())
         return fields
 
-    title = serializers.CharField(max_length=200)
+    # The service's words, checked with the other fields so every error comes at once.
+    title = serializers.CharField(max_length=200, error_messages={
+        "required": TITLE_REQUIRED, "blank": TITLE_REQUIRED})
     summary = serializers.CharField(required=False, allow_blank=True, default="")
     severity = serializers.SlugRelatedField(
         slug_field="key", queryset=Severity.objects.all(), required=False, allow_null=True,
@@ -205,8 +213,8 @@ class IncidentDeclareSerializer(serializers.Serializer):
                                               default="")
     customer_impact = serializers.CharField(required=False, allow_blank=True, default="")
     commander = _user_field(required=False, allow_null=True, help_text="User id.")
-    contacts_affected = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    agents_idle = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    contacts_affected = CountField(required=False, allow_null=True)
+    agents_idle = CountField(required=False, allow_null=True)
 
 
 class IncidentEditSerializer(serializers.Serializer):
@@ -218,8 +226,8 @@ class IncidentEditSerializer(serializers.Serializer):
                                        required=False)
     affected_services = serializers.CharField(max_length=500, required=False, allow_blank=True)
     customer_impact = serializers.CharField(required=False, allow_blank=True)
-    contacts_affected = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    agents_idle = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    contacts_affected = CountField(required=False, allow_null=True)
+    agents_idle = CountField(required=False, allow_null=True)
     talk_track = serializers.CharField(required=False, allow_blank=True,
                                        help_text="Approved wording agents read to customers.")
     channels = serializers.SlugRelatedField(

@@ -37,6 +37,7 @@ from ..choices import (
 )
 from ..filters import IncidentFilter
 from ..models import ActionItem, Channel, Incident, PostMortem, Severity
+from ..search import SEARCH_FIELDS
 from ..selectors import incident_list
 from .serializers import (
     ActionItemCreateSerializer,
@@ -88,7 +89,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     permission_classes = [ActionPermissions]
     http_method_names = ["get", "post", "patch", "head", "options"]
     filterset_class = IncidentFilter
-    search_fields = ["reference", "title"]
+    search_fields = list(SEARCH_FIELDS)  # the list page's and global search's
     ordering_fields = ["declared_at", "reference", "severity__rank", "priority", "state",
                        "title"]
     ordering = ["-declared_at", "-pk"]

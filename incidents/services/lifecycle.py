@@ -16,7 +16,7 @@ from core.clocks import (
     clocks_of,
 )
 from core.events import emit
-from core.hooks import announce_change
+from core.hooks import announce_change, announce_merge
 from core.notifications import notify
 from core.pci import redact_card_numbers
 from core.references import allocate_reference
@@ -40,6 +40,7 @@ from .postmortem import postmortem_get_or_create
 from .timeline import now_or, timeline_add
 from .why_not import refuse, why_not_change_severity
 
+TITLE_REQUIRED = "Give the incident a title people will recognise."
 PAGING_SEVERITY_RANK = 2  # SEV1 and SEV2 page managers and responders when declared
 
 
@@ -65,7 +66,7 @@ def incident_declare(*, by, title, severity: Severity | None = None, summary="",
     if not by.has_perm("incidents.declare_incident"):
         raise PermissionDenied("Your role cannot declare incidents.")
     if not (title or "").strip():
-        raise ValidationError({"title": "Give the incident a title people will recognise."})
+        raise ValidationError({"title": TITLE_REQUIRED})
     at = now_or(at)
     incident = Incident(
         title=title.strip()[:200], summary=redact_card_numbers(summary)[0], severity=severity,
@@ -209,6 +210,8 @@ def incident_cancel(*, incident: Incident, by, reason, duplicate_of: Incident | 
         label = f"Cancelled as a duplicate of {duplicate_of.reference}"
         timeline_add(duplicate_of, TimelineKind.LINK,
                      f"{incident.reference} was merged into this incident.", by=by, at=at)
+        # Linked escalations, alert groups…: their apps move them (core.hooks).
+        announce_merge(incident, into=duplicate_of, by=by, at=at)
     work_items.timeline_add(incident, TimelineKind.TRANSITION, event=STATE_CHANGED,
                             params=state_changed(incident, label, reason,
                                                  duplicate_of=duplicate_of and duplicate_of.pk),

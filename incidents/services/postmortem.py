@@ -1,5 +1,6 @@
 """The post-mortem: drafted, edited, reviewed, published."""
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,7 +14,7 @@ from ..choices import (
 from ..clock_kinds import (
     POSTMORTEM_CLOCK,
 )
-from ..models import Incident, PostMortem
+from ..models import REVIEWER_NOT_AUTHOR, Incident, PostMortem, reviewer_is_not_author
 from .clocks import stop_clocks
 from .timeline import timeline_add
 from .why_not import refuse, why_not_draft_postmortem, why_not_edit_postmortem
@@ -49,6 +50,8 @@ def postmortem_edit(*, postmortem: PostMortem, by, **fields):
     for name, value in fields.items():
         setattr(postmortem, name, redact_card_numbers(value)[0] if isinstance(value, str)
                 else value)
+    if not reviewer_is_not_author(postmortem):
+        raise ValidationError({"reviewer": REVIEWER_NOT_AUTHOR})
     save_with_audit(postmortem, by=by, reason="Post-mortem edited")
     return postmortem
 
@@ -69,6 +72,11 @@ def postmortem_transition(*, postmortem: PostMortem, by, name, at=None):
 
         raise TransitionNotAllowed(transition=name, current_state=postmortem.state,
                                    allowed=allowed_transitions(postmortem, by))
+    if (name in ("publish", "request_changes") and by is not None
+            and settings.SWITCHBOARD_POSTMORTEM_REVIEWER_NOT_AUTHOR
+            and postmortem.author_id == by.pk):
+        raise PermissionDenied("The author cannot sign off their own post-mortem: its "
+                               "reviewer (or a manager) does.")
     perform_transition(postmortem, name, by=by, reason=f"Post-mortem {labels[name]}", **kwargs)
     timeline_add(postmortem.incident, TimelineKind.POSTMORTEM,
                  f"Post-mortem {labels[name]}.", by=by, at=at)

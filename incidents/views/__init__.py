@@ -28,6 +28,7 @@ from .actions import (
     incident_add_note,
     incident_assign_role,
     incident_change_severity,
+    incident_correct_timestamp,
     incident_talk_track,
     incident_transition,
     status_update_post,
@@ -40,7 +41,8 @@ from .postmortem import postmortem_edit, postmortem_transition
 
 __all__ = [
     "_render_incident", "action_item_create", "action_item_transition", "action_item_update",
-    "incident_add_note", "incident_assign_role", "incident_change_severity", "incident_declare",
+    "incident_add_note", "incident_assign_role", "incident_change_severity",
+    "incident_correct_timestamp", "incident_declare",
     "incident_detail", "incident_list", "incident_talk_track", "incident_transition",
     "my_action_items", "postmortem_edit", "postmortem_transition", "status_update_post",
     "timeline_pin",

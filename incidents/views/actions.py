@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from .. import services
 from ..choices import IncidentRole
 from ..forms import (
+    CorrectTimestampForm,
     NoteForm,
     PinForm,
     RoleForm,
@@ -44,6 +45,19 @@ def incident_change_severity(request, pk):
         run=lambda data: services.incident_change_severity(
             incident=incident, by=request.user, severity=data["severity"], reason=data["reason"]),
         done="severity changed",
+    )
+
+
+@require_POST
+@reader
+def incident_correct_timestamp(request, pk):
+    incident = get_object_or_404(Incident, pk=pk)
+    return answer(
+        request, incident, bind(request, CorrectTimestampForm, "correct"), key="correct",
+        run=lambda data: services.incident_correct_timestamp(
+            incident=incident, by=request.user, field=data["field"], value=data["value"],
+            reason=data["reason"]),
+        done="stage time corrected", anchor="#details",
     )
 
 

@@ -12,11 +12,13 @@ from core import registry
 from core.clocks import active_clocks_by_owner
 from core.forms import DATE_WIDGET, person_label
 from core.presentation import chip_colour
+from core.search import text_filter
 
 from .. import selectors
 from ..choices import IncidentState
 from ..filters import STATE_CHOICES, page_aliases
 from ..models import Channel, Incident, Severity
+from ..search import SEARCH_FIELDS
 from .common import reader
 
 User = get_user_model()
@@ -83,6 +85,11 @@ def _page_form(filterset):
         fields[name].widget = copy.deepcopy(DATE_WIDGET)
     for field in fields.values():
         field.help_text = ""
+    # Text search, the same fields as the API's ?search= and the global search.
+    form.fields = {"search": forms.CharField(
+        required=False, label="Search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Reference or title"})),
+        **fields}
     return form
 
 
@@ -103,7 +110,7 @@ def incident_list(request):
         queryset=Incident.objects.select_related("severity", "commander")
         .prefetch_related("channels"))
     form = _page_form(filterset)
-    incidents = filterset.qs
+    incidents = text_filter(filterset.qs, request.GET.get("search"), SEARCH_FIELDS)
     filters = form.cleaned_data
 
     sort = request.GET.get("sort", DEFAULT_SORT)

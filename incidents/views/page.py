@@ -9,12 +9,14 @@ from core.clocks import active_clocks_by_owner, clocks_for_page
 from core.forms import ConfirmForm
 from core.presentation import chip_colour
 from core.transitions import allowed_transitions
+from core.why_not import why_not_transition
 
 from .. import services
 from ..choices import IncidentRole
 from ..forms import (
     ActionItemEditForm,
     ActionItemForm,
+    CorrectTimestampForm,
     DeclineForm,
     NoteForm,
     PinForm,
@@ -96,7 +98,9 @@ STEP_INITIAL = {
 
 
 def _next_steps(incident, user, forms, overrides):
-    """The transitions this person may run now (declared on the model)."""
+    """The transitions this person may run from this state (declared on the model); one
+    whose requirement the form cannot fill (a post-mortem to publish, a playbook step)
+    is shown greyed with the reason (core.why_not.why_not_transition decides)."""
     allowed = set(allowed_transitions(incident, user))
     steps = []
     for name, step in STEPS.items():
@@ -104,8 +108,10 @@ def _next_steps(incident, user, forms, overrides):
             continue
         initial = STEP_INITIAL[name](incident) if name in STEP_INITIAL else {}
         form = forms(name, step.form, **initial)
+        fills = {*form.fields, *step.form.error_fields}
         steps.append({"name": name, "step": step, "form": form, "has_fields": bool(form.fields),
-                      "open": name in overrides})
+                      "open": name in overrides,
+                      "blocked": why_not_transition(user, incident, name, fills=fills)})
     return {"steps": steps}
 
 
@@ -120,6 +126,8 @@ def _details(incident, user, forms):
     return {
         "severity_form": forms("severity", SeverityForm, severity=incident.severity_id),
         "why_not_severity": why_not.why_not_change_severity(user, incident),
+        "correct_form": forms("correct", CorrectTimestampForm),
+        "why_not_correct": why_not.why_not_correct_timestamp(user, incident),
     }
 
 

@@ -1,11 +1,13 @@
 """The post-mortem on the incident page: edit, submit, publish, send back."""
 
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
 
 from core import web_forms
+from core.exceptions import RequirementMissing
 
 from .. import services
 from ..forms import (
@@ -35,7 +37,15 @@ def postmortem_edit(request, pk):
     def run(data):
         services.postmortem_edit(postmortem=postmortem, by=request.user, **data)
         if submit:
-            services.postmortem_transition(postmortem=postmortem, by=request.user, name="submit")
+            try:
+                services.postmortem_transition(postmortem=postmortem, by=request.user,
+                                               name="submit")
+            except RequirementMissing as exc:
+                # The edit is committed already: say so, and what submitting still needs.
+                missing = " ".join(m for messages in exc.errors.values() for m in messages)
+                raise RequirementMissing(exc.message, errors={
+                    **exc.errors, NON_FIELD_ERRORS: [
+                        f"Draft saved, but not submitted for review: {missing}"]}) from None
 
     return answer(
         request, incident, bind(request, PostMortemForm, "postmortem"), key="postmortem",

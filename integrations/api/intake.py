@@ -103,6 +103,41 @@ class IntakeView(APIView):
         return _accept(request, integration, _payload(request))
 
 
+class OpsgenieCloseView(APIView):
+    """Opsgenie's close-alert call, on the integration's URL: a tool configured with
+    ``api_url`` = the integration's intake URL (Alertmanager's ``opsgenie_configs``,
+    Grafana's Opsgenie contact point) creates at ``…/v2/alerts`` and closes at
+    ``…/v2/alerts/<alias>/close?identifierType=alias``."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = []
+    parser_classes = []
+
+    @extend_schema(
+        summary="Opsgenie close alert",
+        description="Resolves the alert whose `alias` is in the path (the incident then "
+                    "follows the integration's auto-resolve setting). Switchboard knows "
+                    "Opsgenie alerts by alias only: `identifierType` must be `alias` "
+                    "(or absent). The optional body is Opsgenie's: `user`, `source`, "
+                    "`note`.",
+        request=OpenApiTypes.OBJECT, responses={202: AcceptedSerializer, **ERRORS},
+        auth=[], tags=["integrations"])
+    def post(self, request, token, alias):
+        integration = integration_for_token(token)
+        if integration is None or integration.kind != IntegrationKind.OPSGENIE:
+            raise exceptions.NotFound("No Opsgenie integration has this token.")
+        if request.GET.get("identifierType", "alias") != "alias":
+            raise exceptions.ValidationError({"identifierType": [
+                "Switchboard knows Opsgenie alerts by alias: send identifierType=alias."]})
+        body = _payload(request) if request.body else {}
+        if not isinstance(body, dict):
+            raise exceptions.ValidationError({"body": ["Send a JSON object."]})
+        payload = {"action": "close", "alias": alias,
+                   **{name: body[name] for name in ("user", "source", "note") if name in body}}
+        return _accept(request, integration, payload)
+
+
 class PagerDutyEnqueueView(APIView):
     """PagerDuty's own path and shape: any tool that can "send to PagerDuty" can send
     here, with the integration's token as ``routing_key``."""

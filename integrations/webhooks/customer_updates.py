@@ -10,18 +10,26 @@ The body is the update as posted — already card-number masked by the incident
 service — and masked once more on the way out, so nothing written by another path
 can carry a card number to a customer. The address is the customer's own, read at
 sending time: an erased customer has none and is skipped.
+
+Every email carries a one-click unsubscribe: a link to a page that needs no login
+(its token is signed, so only the recipient of an email can use it) and the
+RFC 8058 headers, with which a mail client's own "unsubscribe" button posts once and
+is done. A GET only shows the page and its button — mail scanners fetch every link in
+an email, and a GET that unsubscribed would unsubscribe customers who never clicked.
 """
 
 import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from core.audit import save_with_audit
+from core.audit import save_with_audit, system_user
 from core.due_rows import claim_due
 from core.notifications import enqueue_on_commit
 from core.pci import redact_card_numbers
@@ -57,9 +65,64 @@ def customer_opt_in(*, customer, by, note="") -> CustomerUpdateOptIn:
 def customer_opt_out(*, customer, by) -> None:
     if not by.has_perm("webhooks.manage_customer_updates"):
         raise PermissionDenied("Your role cannot change a customer's email preferences.")
-    for opt_in in CustomerUpdateOptIn.objects.filter(customer=customer):
-        opt_in._history_user, opt_in._change_reason = by, "Customer opted out"
+    _opt_out(customer, by=by, reason="Customer opted out")
+
+
+def _opt_out(customer, *, by, reason) -> bool:
+    """Delete the opt-in (its history keeps who and why) and drop the emails not sent
+    yet; True if the customer was opted in."""
+    found = False
+    for opt_in in CustomerUpdateOptIn.objects.select_for_update().filter(customer=customer):
+        opt_in._history_user, opt_in._change_reason = by, reason
         opt_in.delete()
+        found = True
+    CustomerUpdateEmail.objects.filter(customer=customer, status=EmailStatus.PENDING).update(
+        status=EmailStatus.SKIPPED, next_attempt_at=None,
+        error="Not sent: the customer opted out before it went.")
+    return found
+
+
+# --- Unsubscribing from an email --------------------------------------------------------
+
+UNSUBSCRIBE_SALT = "webhooks.customer-unsubscribe"
+
+
+class UnsubscribeLinkInvalid(Exception):
+    """The link was altered, or signed by another installation's key."""
+
+
+def unsubscribe_token(customer) -> str:
+    """The customer's id, signed (not secret: it only says who; the signature says we
+    wrote it). It does not expire: an old email's link must still work."""
+    return signing.dumps(customer.pk, salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_url(customer) -> str:
+    return (settings.SITE_URL.rstrip("/")
+            + reverse("webhooks:unsubscribe", args=[unsubscribe_token(customer)]))
+
+
+def customer_for_unsubscribe_token(token: str):
+    from escalations.models import Customer
+
+    try:
+        pk = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        raise UnsubscribeLinkInvalid from None
+    customer = Customer.objects.filter(pk=pk).first() if isinstance(pk, int) else None
+    if customer is None:
+        raise UnsubscribeLinkInvalid
+    return customer
+
+
+@transaction.atomic
+def customer_unsubscribe(*, token: str) -> bool:
+    """The customer of a signed link stops receiving status updates (no login: the
+    link came in their email). Idempotent: False when there was nothing to stop.
+    Audited as the system acting on the customer's own request."""
+    customer = customer_for_unsubscribe_token(token)
+    return _opt_out(customer, by=system_user(),
+                    reason="The customer unsubscribed with the link in a status update email")
 
 
 def emails_for_status_update(update) -> list[CustomerUpdateEmail]:
@@ -112,11 +175,18 @@ def _send_one(email) -> str:
         rows.update(status=EmailStatus.SKIPPED, next_attempt_at=None,
                     error="No address: the customer was erased or has no email.")
         return "skipped"
+    link = unsubscribe_url(customer)
+    message = EmailMessage(
+        subject=email.subject,
+        body=redact_card_numbers(email.body)[0]
+        + "\n\nYou receive these updates because you asked to. To stop them, open:\n"
+        + link,
+        to=[customer.email],
+        # RFC 2369 and RFC 8058: the mail client's own one-click unsubscribe.
+        headers={"List-Unsubscribe": f"<{link}>",
+                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
     try:
-        send_mail(subject=email.subject,
-                  message=redact_card_numbers(email.body)[0]
-                  + "\n\nYou receive these updates because you asked to. Reply to stop.",
-                  from_email=None, recipient_list=[customer.email])
+        message.send()
     except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried
         attempts = email.attempts + 1
         gave_up = attempts >= settings.EMAIL_MAX_ATTEMPTS

@@ -15,4 +15,6 @@ urlpatterns = [
     path("deliveries/<int:pk>/replay/", views.delivery_replay, name="delivery-replay"),
     path("customers/<int:customer_pk>/opt-<slug:action>/", views.customer_opt_in,
          name="customer-opt"),
+    # No login: the customer's own link, from a status update email.
+    path("unsubscribe/<str:token>/", views.customer_unsubscribe, name="unsubscribe"),
 ]

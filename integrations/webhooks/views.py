@@ -3,7 +3,9 @@ attempts. Views parse, call a service, render; managers only (``rules.py``)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
@@ -181,3 +183,21 @@ def customer_opt_in(request, customer_pk, action):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect(customer)
+
+
+@csrf_exempt  # the signed token authenticates; a mail client's RFC 8058 POST has no CSRF token
+def customer_unsubscribe(request, token):
+    """The link in every customer status email: no login. GET shows one button (mail
+    scanners fetch links); POST — the button, or the mail client's one-click — stops
+    the emails. Answers the page itself, never a redirect (RFC 8058)."""
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    try:
+        customer_updates.customer_for_unsubscribe_token(token)
+        if request.method == "POST":
+            was_subscribed = customer_updates.customer_unsubscribe(token=token)
+            return render(request, "webhooks/unsubscribe.html",
+                          {"done": True, "was_subscribed": was_subscribed})
+    except customer_updates.UnsubscribeLinkInvalid:
+        return render(request, "webhooks/unsubscribe.html", {"invalid": True}, status=400)
+    return render(request, "webhooks/unsubscribe.html", {"token": token})

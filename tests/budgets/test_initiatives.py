@@ -47,7 +47,7 @@ def test_finance_and_managers_approve_with_the_cost(make_user, proposal, role, m
                                                   approved_cost="38000")
         assert (approved.state, approved.approved_cost, approved.approved_by) == (
             "approved", D("38000.00"), user)
-        assert approved.history.first().history_change_reason == "Approved at 38000.00 EUR"
+        assert approved.history.first().history_change_reason == "Approved at EUR 38,000.00"
     else:
         with pytest.raises(PermissionDenied):
             initiatives.initiative_approve(initiative=proposal, by=user, approved_cost="38000")

@@ -18,13 +18,17 @@ def test_pages_need_login(client):
     assert response.url == "/accounts/login/?next=/"
 
 
-def test_login_then_dashboard_shows_real_counts(client, manager, make_user):
+def test_login_then_system_health_shows_real_counts(client, manager, make_user):
     make_user(Role.VIEWER)
     TeamFactory.create_batch(2)
     record_heartbeat(hostname="worker-1")
 
     response = client.post(reverse("login"), {"username": "maria", "password": PASSWORD},
                            follow=True)
+    assert 'data-testid="system-health-link"' in response.content.decode()
+    # The system figures moved from everyone's dashboard to the managers' System health.
+    assert 'data-testid="people-count"' not in response.content.decode()
+    response = client.get(reverse("system-health"))
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -53,7 +57,8 @@ def test_a_user_without_a_role_sees_no_statistics(client, manager, make_user):
 def test_dashboard_counts_audited_changes(client, manager):
     save_with_audit(TeamFactory.build(), by=manager, reason="New desk")
     client.force_login(manager)
-    assert 'data-testid="change-count">1<' in client.get("/").content.decode()
+    assert 'data-testid="change-count">1<' in client.get(
+        reverse("system-health")).content.decode()
 
 
 def test_wrong_password_shows_a_clear_message(client, manager):

@@ -54,6 +54,7 @@ def test_pages_htmx_and_the_api_docs_work_under_the_policy(watched_page):
 
     # The dashboard.
     log_in(page, "maria")
+    page.goto("/system/")
     expect(page.get_by_test_id("people-count")).to_have_text("1")
     assert_nothing_blocked(page)
 

@@ -1,5 +1,7 @@
 """Journey: a responder declares a SEV2 chat outage and works it to resolved; a manager
-writes and publishes the post-mortem, adds an action item and closes the incident.
+writes the post-mortem, which the responder reviews and publishes (reviewer ≠ author),
+adds an action item and closes the incident. Until the post-mortem is published,
+"Close incident" is shown greyed with the reason, never as a button that errors.
 
 Every step on the incident page posts with htmx and swaps the page's main panel: a
 marker set on ``window`` before the first step must survive to the last one.
@@ -108,15 +110,36 @@ def test_responder_works_a_chat_outage_and_a_manager_closes_it(page, browser, li
             "Web chat was down for EU customers for 52 minutes.")
         postmortem.get_by_label("Root cause").fill(
             "The CDN certificate for the chat widget expired; renewal was manual.")
+        # Submitting without a reviewer saves the draft and says why it was not submitted.
+        postmortem.get_by_role("button", name="Save and submit for review").click()
+        expect(manager.get_by_test_id("postmortem-state")).not_to_have_text("In review")
+        expect(manager.locator("#postmortem-form")).to_contain_text(
+            "Draft saved, but not submitted for review: Choose a reviewer.")
+        # The author cannot review her own post-mortem.
+        postmortem = manager.locator("#postmortem-form")
         postmortem.get_by_label("Reviewer").select_option(label="Maria Lopez")
+        postmortem.get_by_role("button", name="Save draft").click()
+        expect(manager.locator("#postmortem-form")).to_contain_text(
+            "Choose a reviewer other than the author")
+        postmortem = manager.locator("#postmortem-form")
+        postmortem.get_by_label("Reviewer").select_option(label="Rosa Diaz")
         postmortem.get_by_role("button", name="Save draft").click()
         expect(manager.get_by_text("post-mortem saved")).to_be_visible()
 
         manager.locator("#postmortem-form").get_by_role(
             "button", name="Save and submit for review").click()
         expect(manager.get_by_test_id("postmortem-state")).to_have_text("In review")
-        manager.get_by_test_id("postmortem-publish").click()
-        expect(manager.get_by_test_id("postmortem-state")).to_have_text("Published")
+        expect(manager.get_by_test_id("postmortem-publish")).to_have_count(0)  # the author
+        # Closing is blocked, and says why, until the post-mortem is published.
+        blocked = manager.get_by_test_id("why-not-close")
+        expect(blocked).to_contain_text("Publish the post-mortem before closing.")
+        expect(blocked.get_by_role("button", name="Close incident")).to_be_disabled()
+        expect(manager.get_by_test_id("step-close")).to_have_count(0)
+
+        # The reviewer publishes it from her own page.
+        page.reload()
+        page.get_by_test_id("postmortem-publish").click()
+        expect(page.get_by_test_id("postmortem-state")).to_have_text("Published")
 
         due = (timezone.localdate() + timedelta(days=14)).isoformat()
         item = manager.locator("#action-item-form")

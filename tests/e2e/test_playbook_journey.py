@@ -69,8 +69,8 @@ def test_a_new_version_is_published_and_guides_the_next_incident(page, browser, 
     page.locator("#diff-from").select_option("1")
     page.locator("#diff-to").select_option("2")
     page.get_by_test_id("compare").click()
-    expect(page.get_by_test_id("version-diff")).to_contain_text(
-        "+3. Switch the voice queues to callback")
+    expect(page.get_by_test_id("version-diff").locator('tr[data-status="added"]')).to_contain_text(
+        "3. Switch the voice queues to callback")
 
     # --- The responder declares a matching incident: the v2 checklist appears. ---
     context = browser.new_context(base_url=live_server.url)

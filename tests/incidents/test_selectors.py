@@ -11,6 +11,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.choices import Role
 from incidents import services
 from incidents.choices import IncidentState, PostMortemState
 from incidents.models import Channel, Incident, PostMortem, Severity
@@ -71,8 +72,10 @@ def by_key(rows):
 # --- Hand-made incidents: exact figures ------------------------------------------------
 
 
-def test_means_over_the_incidents_lifecycle_built_by_the_services(manager, sevs, chans):
+def test_means_over_the_incidents_lifecycle_built_by_the_services(manager, sevs, chans,
+                                                                   make_user):
     """Two incidents run through the real services at known instants."""
+    reviewer = make_user(Role.MANAGER, username="second-pair-of-eyes")
     first = services.incident_declare(by=manager, title="IVR down", severity=sevs["SEV1"],
                                       commander=manager, channels=[chans["ivr"]], at=T0)
     services.incident_triage(incident=first, by=manager, at=T0 + 10 * M)
@@ -81,10 +84,10 @@ def test_means_over_the_incidents_lifecycle_built_by_the_services(manager, sevs,
     services.incident_start_postmortem(incident=first, by=manager, at=T0 + 4 * H)
     postmortem = first.postmortem
     services.postmortem_edit(postmortem=postmortem, by=manager, summary="s", root_cause="r",
-                             reviewer=manager)
+                             reviewer=reviewer)
     services.postmortem_transition(postmortem=postmortem, by=manager, name="submit",
                                    at=T0 + 2 * 24 * H)
-    services.postmortem_transition(postmortem=postmortem, by=manager, name="publish",
+    services.postmortem_transition(postmortem=postmortem, by=reviewer, name="publish",
                                    at=T0 + 3 * 24 * H + 3 * H)
 
     start = T0 + 24 * H

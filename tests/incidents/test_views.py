@@ -511,8 +511,12 @@ def test_close_shows_for_the_commander_or_a_manager_once_resolved(as_user, respo
                                                                    manager, declared):
     incident = resolved(declared, responder)
     assert steps_shown(as_user(olga).get(page_of(incident))) == {"start_postmortem", "reopen"}
-    assert "close" in steps_shown(as_user(responder).get(page_of(incident)))
-    assert "close" in steps_shown(as_user(manager).get(page_of(incident)))
+    # Offered, but greyed with the reason until the post-mortem is published (issue 19).
+    for person in (responder, manager):
+        body = text(as_user(person).get(page_of(incident)))
+        assert "close" not in set(re.findall(r'data-testid="step-([a-z_]+)"', body))
+        assert 'data-testid="why-not-close"' in body
+        assert "Publish the post-mortem before closing." in body
 
 
 def test_a_manager_sees_close_after_the_postmortem_is_published(as_user, responder, manager,

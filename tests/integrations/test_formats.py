@@ -172,3 +172,58 @@ def test_firing_again_while_contained_is_written_on_the_same_incident(
     incident = Incident.objects.get()
     assert incident.state == "contained"
     assert "stays contained" in incident.timeline.get(event=ALERT_REFIRED).render()
+
+
+@pytest.fixture
+def post_opsgenie(client, django_capture_on_commit_callbacks):
+    """POST to Opsgenie's own paths under the integration's URL (its api_url)."""
+    def post(integration, path, payload=None, query=""):
+        token = integration.token
+        url = (reverse("integration-opsgenie-create", args=[token]) if path == "create"
+               else reverse("integration-opsgenie-close", args=[token, path]) + query)
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(url, payload, content_type="application/json")
+    return post
+
+
+def test_opsgenie_close_resolves_the_alert_and_contains_the_incident(
+        make_integration, post_opsgenie, on_call_team):
+    integration = make_integration("opsgenie", team=on_call_team)
+    assert post_opsgenie(integration, "create", samples.opsgenie()).status_code == 202
+    response = post_opsgenie(integration, "crm-sync-failing",
+                             {"user": "alertmanager", "source": "am", "note": "Fixed"},
+                             query="?identifierType=alias")
+    assert response.status_code == 202, response.content
+    alert = Alert.objects.get()
+    assert alert.status == "resolved"
+    assert alert.title == "CRM sync failing"  # a close says nothing of the title
+    assert alert.severity == "high"
+    assert Incident.objects.get().state == "contained"
+    assert AlertGroup.objects.get().status == "resolved"
+
+
+def test_opsgenie_close_shape_on_the_integration_url(make_integration, post_alert,
+                                                     on_call_team):
+    integration = make_integration("opsgenie", team=on_call_team, auto_resolve="resolve")
+    post_alert(integration, samples.opsgenie())
+    assert post_alert(integration, {"action": "close", "alias": "crm-sync-failing"}
+                      ).status_code == 202
+    assert Alert.objects.get().status == "resolved"
+    assert Incident.objects.get().state == "resolved"
+
+
+def test_opsgenie_close_needs_the_alias_identifier(make_integration, post_opsgenie, post_alert):
+    integration = make_integration("opsgenie")
+    response = post_opsgenie(integration, "abc", query="?identifierType=id")
+    assert response.status_code == 400
+    assert "identifierType" in response.json()["errors"]
+    response = post_alert(integration, {"action": "close"})
+    assert response.status_code == 400
+    assert "alias" in response.json()["errors"]
+    response = post_alert(integration, {"action": "snooze", "alias": "a"})
+    assert "action" in response.json()["errors"]
+
+
+def test_opsgenie_close_path_is_only_for_opsgenie_integrations(make_integration, post_opsgenie):
+    integration = make_integration("alertmanager")
+    assert post_opsgenie(integration, "abc").status_code == 404

@@ -132,7 +132,19 @@ def test_the_diff_between_two_versions(client, manager, carrier):
     client.force_login(manager)
     page = html(client.get(carrier.get_absolute_url(), {"from": 1, "to": 2}))
     assert 'data-testid="version-diff"' in page
-    assert "+4. Switch queues to callback" in page
+    # Side by side, per step: the new step is on the v2 side, marked added.
+    assert '<tr class="diff-added" data-testid="diff-row" data-status="added">' in page
+    assert "4. Switch queues to callback" in page
+    assert page.count('data-status="same"') == 3
+
+
+def test_the_diff_names_what_changed_in_a_step(manager, carrier):
+    draft = services.version_new_draft(playbook=carrier, by=manager)
+    step = draft.steps.order_by("position").first()
+    services.step_save(version=draft, by=manager, step=step, title=step.title, required=False)
+    rows = services.version_step_diff(carrier.versions.get(number=1), draft)
+    assert [r["status"] for r in rows][0] == "changed"
+    assert rows[0]["changed_labels"] == ["Required"]
 
 
 def test_a_published_version_offers_no_editing(client, manager, carrier):

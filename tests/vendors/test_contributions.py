@@ -49,8 +49,11 @@ def test_the_dashboard_tile_shows_missed_notice_dates(make_contract, victor):
     assert "CTR-2026-0001" in html
 
 
-def test_the_tile_is_for_roles_that_read_contracts(make_user):
+def test_the_tile_is_on_the_vendor_managers_dashboard(make_user):
     assert "vendors.contract_dates" in [t.key for t in registry.dashboard_tiles(
+        make_user(Role.VENDOR_MANAGER))]
+    # A dashboard per role: a viewer's shows the operation, not contract dates.
+    assert "vendors.contract_dates" not in [t.key for t in registry.dashboard_tiles(
         make_user(Role.VIEWER))]
 
 

@@ -206,4 +206,4 @@ def test_the_dashboard_shows_money_lost_to_a_missed_window(web, credit, victor):
     with time_machine.travel(datetime(2026, 6, 2, 9, tzinfo=UTC), tick=False):
         web.force_login(victor)
         page = web.get("/").content.decode()
-    assert 'data-testid="credits-lost"' in page and "Money lost: 920.00 EUR" in page
+    assert 'data-testid="credits-lost"' in page and "Money lost: EUR 920.00" in page

@@ -62,7 +62,7 @@ def test_every_role_reads_the_pages_money_only_for_money_roles(client, make_user
     assert [page.status_code for page in pages] == [200] * 4
     money = role in (Role.MANAGER, Role.VENDOR_MANAGER, Role.FINANCE)
     assert ('data-testid="contract-money"' in text(pages[3])) is money
-    assert ("18,400.00 EUR" in text(pages[1])) is money
+    assert ("EUR 18,400.00" in text(pages[1])) is money
     assert ("SIP channel rental" in text(pages[3])) is money
 
 

@@ -8,6 +8,7 @@ seeders (``core.registry.DemoSeeder``); this command runs them in order.
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from core.audit import acting_as, system_user
 from core.demo import DEMO_PASSWORD
@@ -35,7 +36,7 @@ class Command(BaseCommand):
                 "seed_demo creates accounts with a published password; it only runs with "
                 "DEBUG=true (or --force on a throwaway database)."
             )
-        demo = DemoContext(users={})
+        demo = DemoContext(users={}, shared={"seed_started": timezone.now()})
         with transaction.atomic(), acting_as(system_user()):
             for seeder in demo_seeders():
                 if seeder.history and without_history:

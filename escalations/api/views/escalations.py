@@ -19,6 +19,7 @@ from incidents.models import Incident
 from ... import services
 from ...filters import EscalationFilterSet
 from ...models import Escalation
+from ...search import escalation_search_fields
 from ...selectors import escalation_list, escalation_timeline_for
 from ...services.links import LINK_PERMISSION
 from ..serializers import (
@@ -30,6 +31,15 @@ from ..serializers import (
 )
 from .escalation_panels import EscalationPanelActions
 from .escalation_transitions import EscalationTransitions
+
+
+class EscalationSearchFilter(filters.SearchFilter):
+    """``?search=``: reference, summary or the customer's account number, and the
+    customer's name for roles that see it (the queue page's and global search's
+    fields, ``escalations.search``)."""
+
+    def get_search_fields(self, view, request):
+        return escalation_search_fields(request.user)
 
 
 class EscalationListFilterBackend(_FilterBackend):
@@ -71,10 +81,10 @@ class EscalationViewSet(EscalationTransitions, EscalationPanelActions,
     permission_classes = [ActionPermissions]
     http_method_names = ["get", "post", "patch", "head", "options"]
     # The one FilterSet of the escalation list, through the selector (as the queue page).
-    filter_backends = [EscalationListFilterBackend, filters.SearchFilter,
+    filter_backends = [EscalationListFilterBackend, EscalationSearchFilter,
                        filters.OrderingFilter]
     filterset_class = EscalationFilterSet
-    search_fields = ["reference", "summary"]
+    search_fields = ["reference", "summary", "customer__account_reference"]
     ordering_fields = ["created_at", "reference", "priority", "state", "tier", "next_due"]
     ordering = ["-created_at", "-pk"]
     action_permissions = {

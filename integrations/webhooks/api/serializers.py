@@ -1,7 +1,9 @@
 from rest_framework import serializers
 
+from escalations.models import Customer
+
 from ..choices import Preset
-from ..models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from ..models import CustomerUpdateOptIn, WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 
 class SubscriptionSerializer(serializers.ModelSerializer):
@@ -80,3 +82,16 @@ class EventTypeSerializer(serializers.Serializer):
 
 class EmptySerializer(serializers.Serializer):
     pass
+
+
+class CustomerOptInSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CustomerUpdateOptIn
+        fields = ["id", "customer", "opted_in_by", "opted_in_at", "note"]
+        read_only_fields = fields
+
+
+class CustomerOptInInputSerializer(serializers.Serializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True,
+                                 help_text="How the customer asked (call, email, portal).")

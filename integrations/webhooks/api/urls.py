@@ -2,11 +2,12 @@
 
 from rest_framework.routers import SimpleRouter
 
-from .views import DeliveryViewSet, EventTypeViewSet, SubscriptionViewSet
+from .views import CustomerOptInViewSet, DeliveryViewSet, EventTypeViewSet, SubscriptionViewSet
 
 router = SimpleRouter()
 router.register("webhook-subscriptions", SubscriptionViewSet)
 router.register("webhook-deliveries", DeliveryViewSet)
 router.register("webhook-event-types", EventTypeViewSet, basename="webhook-event-type")
+router.register("customer-update-opt-ins", CustomerOptInViewSet)
 
 urlpatterns = router.urls

@@ -13,9 +13,11 @@ from rest_framework.response import Response
 from core.api.schema import validated_input
 from core.events import event_types
 
-from .. import services
-from ..models import WebhookDelivery, WebhookSubscription
+from .. import customer_updates, services
+from ..models import CustomerUpdateOptIn, WebhookDelivery, WebhookSubscription
 from .serializers import (
+    CustomerOptInInputSerializer,
+    CustomerOptInSerializer,
     DeliveryDetailSerializer,
     DeliverySerializer,
     EmptySerializer,
@@ -141,3 +143,49 @@ class EventTypeViewSet(viewsets.ViewSet):
         return Response(EventTypeSerializer(
             [{"code": t.code, "description": t.description} for t in event_types()],
             many=True).data)
+
+
+class ManagesCustomerUpdates(BasePermission):
+    """As on the customer's page: who records a customer's email preferences and sees
+    their personal data (managers, escalation leads)."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated
+                    and user.has_perm("webhooks.manage_customer_updates"))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Customers opted in to status update emails (filter by "
+                               "customer)"),
+    retrieve=extend_schema(summary="One customer's opt-in"),
+    create=extend_schema(summary="Opt a customer in to status update emails",
+                         request=CustomerOptInInputSerializer,
+                         responses={201: CustomerOptInSerializer, 200: CustomerOptInSerializer}),
+    destroy=extend_schema(summary="Opt a customer out (emails not sent yet are dropped)"),
+)
+class CustomerOptInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                           mixins.CreateModelMixin, mixins.DestroyModelMixin,
+                           viewsets.GenericViewSet):
+    """Customers who asked for customer-facing incident status updates by email: the
+    same services, permission and audit as the opt-in card on the customer's page."""
+
+    queryset = CustomerUpdateOptIn.objects.order_by("-opted_in_at", "-pk")
+    serializer_class = CustomerOptInSerializer
+    permission_classes = [ManagesCustomerUpdates]
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = ["customer"]
+
+    def create(self, request, *args, **kwargs):
+        """Idempotent: a customer already opted in is answered 200 with the opt-in
+        as it was; a new opt-in 201."""
+        data = validated_input(self, CustomerOptInInputSerializer)
+        existed = CustomerUpdateOptIn.objects.filter(customer=data["customer"]).exists()
+        opt_in = customer_updates.customer_opt_in(customer=data["customer"], by=request.user,
+                                                  note=data.get("note", ""))
+        return Response(CustomerOptInSerializer(opt_in).data,
+                        status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+
+    def destroy(self, request, *args, **kwargs):
+        customer_updates.customer_opt_out(customer=self.get_object().customer, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
