@@ -90,6 +90,14 @@ def parse_args():
     parser.add_argument("--batch-size", type=int, default=None,
                         help="sweep batch size (default: settings.SLA_SWEEP_BATCH_SIZE)")
     parser.add_argument("--quick", action="store_true", help="smoke run: 100k clocks, 1k due")
+    parser.add_argument("--burst-curve", action="store_true",
+                        help="also time a burst at each smaller size, with the same share "
+                             "of clocks due (the growth curve 10k → 100k → N)")
+    parser.add_argument("--queue-email", action="store_true",
+                        help="queue the email tasks (in-memory broker, as a worker would "
+                             "take them) instead of running them eagerly in the sweep")
+    parser.add_argument("--per-clock", action="store_true",
+                        help="fire clock by clock (sweep(set_based=False)): the old path")
     parser.add_argument("--reuse", action="store_true",
                         help="keep rows already loaded (top up to N, reset the due ones)")
     parser.add_argument("--fresh", action="store_true",
@@ -106,8 +114,11 @@ def parse_args():
     return args
 
 
-def setup_django():
+def setup_django(queue_email=False):
     os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+    if queue_email:
+        os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
+        os.environ["CELERY_BROKER_URL"] = "memory://"
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings_test"
     os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
     import django
@@ -212,8 +223,8 @@ def load_clocks(target_count):
     content_type_id = ContentType.objects.get_for_model(Ticket).pk
     columns = ("object_id, kind, cycle, target, state, outcome, started_at, running_since, "
                "consumed, pause_reason, paused_total, due_at, warn_thresholds, warnings_fired, "
-               "next_action_at, calendar_id, content_type_id")
-    tail = f"\t[50, 75]\t[]\t{{}}\t{calendar_id}\t{content_type_id}\n"
+               "next_action_at, calendar_id, content_type_id, pause_cap_unit, stretches")
+    tail = f"\t[50, 75]\t[]\t{{}}\t{calendar_id}\t{content_type_id}\tbusiness\t{{}}\n"
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL synchronous_commit TO off")
         raw = cursor.cursor  # the psycopg cursor under Django's wrapper
@@ -226,7 +237,8 @@ def load_clocks(target_count):
                 chunk.append(
                     f"{object_id}\t{KIND}\t{cycle}\t30 days\trunning\t\t{begun}\t{begun}"
                     f"\t00:00:00\t\t00:00:00\t{(start + TARGET).isoformat()}"
-                    + tail.format((start + TARGET / 2).isoformat())
+                    + tail.format((start + TARGET / 2).isoformat(),
+                                  f'[["{begun}", 0, {calendar_id}]]')
                 )
                 if len(chunk) == 50_000:
                     copy.write("".join(chunk))
@@ -392,6 +404,8 @@ class QueryCounter:
     def __init__(self):
         self.count, self.seconds, self.shapes = 0, 0.0, Counter()
         self.shape_seconds = Counter()
+        self.in_task = 0  # > 0 while an eager email task runs
+        self.task_count = 0  # statements run by those tasks (a worker's, in production)
 
     def __call__(self, execute, statement, params, many, context):
         start = time.perf_counter()
@@ -401,6 +415,7 @@ class QueryCounter:
             elapsed = time.perf_counter() - start
             shape = query_shape(str(statement))
             self.count += 1
+            self.task_count += bool(self.in_task)
             self.seconds += elapsed
             self.shapes[shape] += 1
             self.shape_seconds[shape] += elapsed
@@ -427,8 +442,10 @@ def instrumented(counter):
 
     def prerun(task_id=None, **kwargs):
         running[task_id] = time.perf_counter()
+        counter.in_task += 1
 
     def postrun(task_id=None, **kwargs):
+        counter.in_task -= 1
         stats["tasks"] += 1
         stats["task_seconds"] += time.perf_counter() - running.pop(task_id, time.perf_counter())
 
@@ -444,7 +461,8 @@ def instrumented(counter):
         task_postrun.disconnect(postrun)
 
 
-def measure_due(due, batch_size):
+def measure_due(due, batch_size, per_clock=False):
+    from django.conf import settings
     from django.core import mail
 
     from core.models import Notification, SlaClock, SlaClockEvent
@@ -455,7 +473,7 @@ def measure_due(due, batch_size):
     counter = QueryCounter()
     with instrumented(counter) as stats:
         start = time.perf_counter()
-        totals = sweep(now=NOW, batch_size=batch_size)
+        totals = sweep(now=NOW, batch_size=batch_size, set_based=not per_clock)
         seconds = time.perf_counter() - start
     log(f"  sweep totals: {totals}")
 
@@ -468,7 +486,11 @@ def measure_due(due, batch_size):
         "breach events": (SlaClockEvent.objects.filter(kind="breached").count(), due),
         "events created": (SlaClockEvent.objects.count(), 3 * due),
         "notifications": (Notification.objects.count(), 3 * due),
-        "emails sent": (len(mail.outbox), 3 * due),
+        "emails sent": (len(mail.outbox), 0 if settings.CELERY_BROKER_URL == "memory://"
+                        else 3 * due),
+        "emails due in the outbox": (Notification.objects.filter(
+            email_status="pending").count(), 3 * due if settings.CELERY_BROKER_URL ==
+            "memory://" else 0),
         "timeline notes": (TicketNote.objects.count(), 3 * due),
         "escalations": (sum(Ticket.objects.values_list("escalation_level", flat=True)), due),
         "history rows": (SlaClock.history.count(), due),
@@ -486,6 +508,8 @@ def measure_due(due, batch_size):
         "due": due, "seconds": seconds, "per_second": totals["clocks"] / seconds,
         "ms_per_clock": seconds * per_clock_ms, "queries": counter.count,
         "queries_per_clock": counter.count / clocks, "commits_per_clock": stats["commits"] / clocks,
+        "sweep_queries_per_clock": (counter.count - counter.task_count) / clocks,
+        "tasks": stats["tasks"], "task_seconds": stats["task_seconds"],
         "failures": failures,
     }
     log(f"  {fmt_int(totals['clocks'])} clocks in {seconds:.2f} s = "
@@ -500,7 +524,10 @@ def measure_due(due, batch_size):
     rest = seconds - counter.seconds - stats["commit_seconds"]
     log(f"    {rest * per_clock_ms:7.2f} ms  Python (ORM, business time, Celery, email)")
     log(f"    of the total, {stats['task_seconds'] * per_clock_ms:.2f} ms in "
-        f"{stats['tasks'] / clocks:.1f} eager email tasks (a worker's job in production)")
+        f"{stats['tasks']} eager email tasks (one per chunk; a worker's job in production)")
+    log(f"  statements: {result['sweep_queries_per_clock']:.2f} per clock in the sweep itself, "
+        f"{counter.task_count / clocks:.2f} per clock in the email tasks (one UPDATE per "
+        "mail sent: each stamp right after its send keeps at-least-once tight)")
     log("  queries per processed clock, by shape (the eager email task included):")
     for shape, n in counter.shapes.most_common():
         log(f"    {n / clocks:6.2f} x {shape:<40} "
@@ -528,7 +555,7 @@ def profile_sweep(count, batch_size):
 
 def main():
     args = parse_args()
-    setup_django()
+    setup_django(args.queue_email)
     from django.conf import settings
 
     check_table_names()
@@ -549,7 +576,7 @@ def main():
     reset_clocks()
 
     sizes = [s for s in args.compare if existing <= s < args.clocks] + [args.clocks]
-    idle, load_seconds = [], 0.0
+    idle, curve, load_seconds = [], [], 0.0
     for size in sizes:
         log(f"\n== {fmt_int(size)} running clocks, nothing due")
         load_seconds += load_clocks(size)
@@ -557,6 +584,13 @@ def main():
             vacuum_analyze("core_slaclock")
         check_fixture_against_engine()
         idle.append(measure_idle(size, args.repeat, args.batch_size))
+        if args.burst_curve and size < args.clocks:
+            due = max(1, size * args.due // args.clocks)
+            log(f"\n== {fmt_int(size)} running clocks, {fmt_int(due)} due (growth curve)")
+            make_due(due)
+            curve.append((size, measure_due(due, args.batch_size, args.per_clock)))
+            reset_clocks()
+            vacuum_analyze("core_slaclock")
 
     log(f"\n== {fmt_int(args.clocks)} running clocks, {fmt_int(args.due)} due")
     with timed(f"making {fmt_int(args.due)} clocks due (UPDATE + ANALYZE)"):
@@ -565,7 +599,8 @@ def main():
     plan, _, due_plan = explain_due_query()
     for line in plan.splitlines():
         log(f"    {line}")
-    busy = measure_due(args.due, args.batch_size)
+    busy = measure_due(args.due, args.batch_size, args.per_clock)
+    curve.append((args.clocks, busy))
     log("  idle sweep right after (dead index entries of the processed clocks not vacuumed):")
     after = measure_idle(args.clocks, args.repeat, args.batch_size)
 
@@ -586,6 +621,12 @@ def main():
         f"{busy['seconds']:.1f} s, {busy['per_second']:,.1f} clocks/s, "
         f"{busy['ms_per_clock']:.2f} ms/clock, {busy['queries_per_clock']:.1f} queries "
         f"+ {busy['commits_per_clock']:.1f} commits/clock")
+    for size, row in curve:
+        log(f"{'burst (growth curve)':<34}{fmt_int(size):>11}{fmt_int(row['due']):>8}  "
+            f"{row['seconds']:.2f} s, {row['ms_per_clock']:.2f} ms/clock, "
+            f"{row['sweep_queries_per_clock']:.2f} statements/clock in the sweep "
+            f"(+{row['queries_per_clock'] - row['sweep_queries_per_clock']:.2f} in "
+            f"{row['tasks']} email tasks, {row['task_seconds']:.2f} s)")
     log(f"{'sweep, nothing due (after run)':<34}{fmt_int(args.clocks):>11}{0:>8}  "
         f"median {after['median_ms']:.2f} ms, p95 {after['p95_ms']:.2f} ms, "
         f"{after['queries']} queries")
@@ -595,7 +636,7 @@ def main():
     log(f"  {fmt_int(args.clocks):>11} clocks, {fmt_int(args.due)} due: {due_plan}")
     log(f"load {load_seconds:.1f} s, whole run {total:.0f} s")
 
-    failures = list(busy["failures"])
+    failures = [failure for _, row in curve for failure in row["failures"]]
     failures += [f"due-clock query does not use clock_next_action_idx: {row['scan']}"
                  for row in [*idle, after] if "clock_next_action_idx" not in row["scan"]]
     if args.drop:

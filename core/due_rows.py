@@ -26,10 +26,12 @@ SQLite has no row locks; Switchboard opens SQLite transactions as IMMEDIATE, whi
 serialises the sweepers instead, and the same re-check keeps the result right.
 """
 
+import contextlib
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q
@@ -58,7 +60,9 @@ def due_page(queryset, *, due_field: str, now: datetime, limit: int, after=None)
 
 def sweep_due(queryset: models.QuerySet, *, due_field: str, now: datetime,
               handle: Callable[[models.Model], Iterable[str] | str | None],
-              batch_size: int = 500, chunk_size: int = 100, name: str = "sweep") -> Counter:
+              batch_size: int = 500, chunk_size: int = 100, name: str = "sweep",
+              handle_chunk: Callable[[list], Counter] | None = None,
+              chunk_context: Callable[[], Any] | None = None) -> Counter:
     """Handle every row of ``queryset`` whose ``due_field`` is at or before ``now``.
 
     ``handle(row)`` runs on the locked row inside a savepoint and returns what it did
@@ -66,6 +70,14 @@ def sweep_due(queryset: models.QuerySet, *, due_field: str, now: datetime,
     clear it. Returns a Counter with the handlers' labels, ``rows`` handled,
     ``skipped`` (held by another sweeper, done meanwhile, or refused by a unique
     constraint) and ``failed``.
+
+    ``handle_chunk(rows)``, when given, handles a whole locked chunk set-based (bulk
+    inserts, one bulk update) in one savepoint and returns the chunk's Counter of
+    labels. If it raises — a unique constraint refusing a second firing, one broken
+    row — that savepoint rolls back and the chunk is handled again row by row with
+    ``handle``, so the failure stays confined to its row exactly as before.
+    ``chunk_context()`` wraps each chunk's work inside its transaction (e.g. to
+    queue one email task per chunk).
     """
     totals = Counter()
     after = None
@@ -77,10 +89,23 @@ def sweep_due(queryset: models.QuerySet, *, due_field: str, now: datetime,
         ids = [pk for _, pk in page]
         for start in range(0, len(ids), chunk_size):
             chunk = ids[start:start + chunk_size]
-            with transaction.atomic():
+            with transaction.atomic(), (chunk_context or contextlib.nullcontext)():
                 rows = list(_lockable(_due(queryset, due_field, now).filter(pk__in=chunk))
                             .order_by(due_field, "pk"))
                 totals["skipped"] += len(chunk) - len(rows)
+                if handle_chunk is not None and rows:
+                    try:
+                        with transaction.atomic():
+                            done = handle_chunk(rows)
+                    except Exception:
+                        logger.warning("%s: chunk of %s rows failed set-based; handling it "
+                                       "row by row", name, len(rows), exc_info=True)
+                        # The savepoint rolled back; the rows' in-memory changes did not.
+                        rows = list(queryset.filter(pk__in=[row.pk for row in rows])
+                                    .order_by(due_field, "pk"))
+                    else:
+                        totals.update(done)
+                        continue
                 for row in rows:
                     try:
                         with transaction.atomic():

@@ -21,7 +21,9 @@ Mail is therefore delivered at least once; a duplicate needs the sender to die i
 the instant between the mail server accepting a message and the stamp.
 """
 
+import contextlib
 import logging
+import threading
 from datetime import timedelta
 
 from django.conf import settings
@@ -69,24 +71,68 @@ def notify(recipients, *, title, body="", url="", email=True, subject=None):
     it is done, :func:`notifications_resolve` takes the notice off everyone's list.
     Returns the rows written (in the caller's transaction).
     """
+    return notify_many([(recipients, title, body, url, subject)], email=email)
+
+
+def notify_many(messages, *, email=True):
+    """:func:`notify` for many messages at once — ``(recipients, title, body, url,
+    subject)`` each: one INSERT for every row and one email task (a burst of SLA
+    breaches tells thousands of people in a few statements, never one task per
+    notification)."""
     now = timezone.now()
-    subject_type = ContentType.objects.get_for_model(subject) if subject is not None else None
     rows = []
-    for user in {u.pk: u for u in recipients if u.is_active}.values():
-        wants_email = email and bool(user.email)
-        rows.append(Notification(
-            recipient=user, title=title[:200], body=body, url=url[:500],
-            email_status=EmailStatus.PENDING if wants_email else EmailStatus.NOT_NEEDED,
-            email_next_attempt_at=now if wants_email else None,
-            subject_type=subject_type, subject_id=subject.pk if subject is not None else None,
-        ))
+    for recipients, title, body, url, subject in messages:
+        subject_type = (ContentType.objects.get_for_model(subject) if subject is not None
+                        else None)
+        for user in {u.pk: u for u in recipients if u.is_active}.values():
+            wants_email = email and bool(user.email)
+            rows.append(Notification(
+                recipient=user, title=title[:200], body=body, url=url[:500],
+                email_status=EmailStatus.PENDING if wants_email else EmailStatus.NOT_NEEDED,
+                email_next_attempt_at=now if wants_email else None,
+                subject_type=subject_type,
+                subject_id=subject.pk if subject is not None else None,
+            ))
+    if not rows:
+        return []
     rows = Notification.objects.bulk_create(rows)
     pending = [row.pk for row in rows if row.email_status == EmailStatus.PENDING]
     if pending:
+        _queue_emails(pending)
+    return rows
+
+
+# While a sweep works through a chunk, the emails of every notification it writes
+# are queued as one task when the chunk commits (see email_tasks_per_chunk).
+_collecting = threading.local()
+
+
+def _queue_emails(ids):
+    collected = getattr(_collecting, "ids", None)
+    if collected is not None:
+        collected.extend(ids)
+        return
+    from .tasks import send_notification_emails
+
+    enqueue_on_commit(send_notification_emails, ids)
+
+
+@contextlib.contextmanager
+def one_email_task():
+    """Inside the block (a transaction: one sweep chunk), notifications' emails are
+    gathered and queued as a single task after the transaction commits."""
+    if getattr(_collecting, "ids", None) is not None:  # nested: the outer block queues
+        yield
+        return
+    _collecting.ids = ids = []
+    try:
+        yield
+    finally:
+        _collecting.ids = None
+    if ids:
         from .tasks import send_notification_emails
 
-        enqueue_on_commit(send_notification_emails, pending)
-    return rows
+        enqueue_on_commit(send_notification_emails, ids)
 
 
 def _backoff(attempts):
@@ -122,6 +168,9 @@ def email_outbox_send(ids=None, *, now=None, limit=None):
     """Send the due emails (only those among ``ids`` when given). Returns counts."""
     now = now or timezone.now()
     limit = limit or settings.EMAIL_OUTBOX_BATCH_SIZE
+    if ids is not None:
+        ids = list(ids)
+        limit = max(limit, len(ids))  # a chunk's task sends all of its rows in one pass
     totals = {"sent": 0, "failed": 0, "skipped": 0}
     while True:
         due = Notification.objects.filter(email_status=EmailStatus.PENDING)

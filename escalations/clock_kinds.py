@@ -9,7 +9,13 @@ once however many sweepers run.
 
 import logging
 
-from core.clocks import ClockKind, notify_owner_and_team, register_clock_kind
+from core.clocks import (
+    ClockKind,
+    batched,
+    notify_owner_and_team,
+    register_clock_kind,
+    register_sla_owner,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +41,13 @@ WARN_THRESHOLDS = (50, 75)
 REGULATORY_WARN_THRESHOLDS = (50, 75, 90)
 
 
+def _escalate_one_tier_many(pairs):
+    from .clock_batch import escalate_one_tier_many
+
+    escalate_one_tier_many(pairs)
+
+
+@batched(_escalate_one_tier_many)
 def escalate_one_tier(clock, event):
     """Breach action: move the escalation one tier up, as the system.
 
@@ -95,6 +108,12 @@ def escalate_one_tier(clock, event):
 
 
 def register():
+    from . import clock_batch
+    from .models import Escalation
+
+    # The sweep's burst path: many clocks' recipients and timeline entries at once.
+    register_sla_owner(Escalation, recipients=clock_batch.recipients_many,
+                       clock_events=clock_batch.clock_events_many)
     # Warnings notify the owner and the team (Escalation.sla_recipients); a breach
     # notifies them and escalates one tier.
     for key, label in KINDS.items():

@@ -5,7 +5,7 @@ import copy
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Value, When
 from django.shortcuts import render
 
 from core import registry
@@ -42,6 +42,10 @@ SORT_COLUMNS = [("declared", "Declared"), ("severity", "Severity"), ("state", "S
 def _ordering(sort):
     key = sort.lstrip("-")
     descending = sort.startswith("-")
+    if key == "declared":
+        # Never NULL: plain ASC/DESC, so the newest-first default reads
+        # incident_declared_idx in order instead of sorting every incident.
+        return ["-declared_at", "-pk"] if descending else ["declared_at", "-pk"]
     return [
         *(e.desc(nulls_last=True) if descending else e.asc(nulls_last=True) for e in SORTS[key]),
         "-declared_at", "-pk",
@@ -49,8 +53,10 @@ def _ordering(sort):
 
 
 def _commanders():
+    # EXISTS per user (the commander foreign key's index), not a DISTINCT over a join
+    # with every incident.
     return list(
-        User.objects.filter(incidents_commanded__isnull=False).distinct()
+        User.objects.filter(Exists(Incident.objects.filter(commander=OuterRef("pk"))))
         .order_by("first_name", "last_name", "username")
     )
 

@@ -51,11 +51,12 @@ class Ticket(models.Model):
         return [self.owner] if self.owner else []
 
     def sla_clock_event(self, *, clock, event):
-        TicketNote.objects.create(
-            ticket=self, at=event.at,
-            text=f"{clock.kind}: {event.get_kind_display()}"
-            + (f" ({event.threshold}%)" if event.threshold else ""),
-        )
+        TicketNote.objects.create(ticket=self, at=event.at, **self.note_for(clock, event))
+
+    @staticmethod
+    def note_for(clock, event):
+        return {"text": f"{clock.kind}: {event.get_kind_display()}"
+                        + (f" ({event.threshold}%)" if event.threshold else "")}
 
     @transition(field=state, source=TicketState.OPEN, target=TicketState.IN_PROGRESS,
                 conditions=[has_owner])
