@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import quote, urlparse
 
 import pytest
+from celery.result import allow_join_result
 from django.conf import settings
 from django.db import connection
 
@@ -27,6 +28,18 @@ def _reachable(host, port):
             return True
     except OSError:
         return False
+
+
+@pytest.fixture(autouse=True)
+def _tests_may_wait_for_results():
+    """Every test here may block on a worker's result.
+
+    Celery keeps "a task is running here" in a process-wide flag; an eager task or an
+    in-process worker earlier in the run can leave it set, after which every ``.get()``
+    is refused as a join inside a task. The tests are never inside a task.
+    """
+    with allow_join_result():
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
