@@ -116,7 +116,9 @@ def incident_list(request):
     # The text search is the page's, not a filter of the FilterSet (the API has
     # DRF's ?search= on the same fields): taken out before the filters run.
     form.is_valid()
-    search = form.cleaned_data.pop("search", "")
+    # The form was cleaned before the search box joined it (see _page_form): the box's
+    # text is read from the query string, cleaned by the box's own field.
+    search = form.fields["search"].clean(request.GET.get("search", "")).strip()
     incidents = text_filter(filterset.qs, search, SEARCH_FIELDS)
     filters = {**form.cleaned_data, "search": search}
 

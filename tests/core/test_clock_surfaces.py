@@ -132,7 +132,7 @@ def test_my_work_page_lists_and_marks_read(client, manager, ticket):
     assert "Response breached on Carrier outage complaint" in html
     assert 'aria-label="My work: 3 unread"' in html
 
-    client.post("/my-work/")
+    client.post("/my-work/read/")  # "Mark all read"
     assert not Notification.objects.filter(recipient=manager, read_at__isnull=True).exists()
 
 
