@@ -61,6 +61,22 @@ def register_event_type(event_type: TimelineEventType) -> TimelineEventType:
     return event_type
 
 
+def define_event(code, message, params=(), description="") -> str:
+    """Register a type from its parts and return its code (what an app's
+    ``timeline_events.py`` keeps in a constant)."""
+    return register_event_type(TimelineEventType(code, message, params=params,
+                                                 description=description)).code
+
+
+def choice_label(choices, value) -> str:
+    """A stored choice worded at display time; a value the choices no longer know (a
+    renamed or removed option) is shown as stored."""
+    try:
+        return choices(value).label
+    except ValueError:
+        return str(value)
+
+
 def event_type(code: str) -> TimelineEventType:
     try:
         return _TYPES[code]

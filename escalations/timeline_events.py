@@ -14,21 +14,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from core.timeline import TimelineEventType, register_event_type
+from core.timeline import choice_label as _label
+from core.timeline import define_event as _register
 
 from .choices import DayCounting, Tier
-
-
-def _register(code, message, params=(), description=""):
-    return register_event_type(TimelineEventType(code, message, params=params,
-                                                 description=description)).code
-
-
-def _label(choices, value):
-    try:
-        return choices(value).label
-    except ValueError:
-        return str(value)
 
 
 def tier_label(tier) -> str:

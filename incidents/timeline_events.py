@@ -8,21 +8,10 @@ imported (incidents/apps.py, and the services that write them).
 
 from datetime import UTC, datetime
 
-from core.timeline import TimelineEventType, register_event_type
+from core.timeline import choice_label as _label
+from core.timeline import define_event as _register
 
 from .choices import ActionItemKind, ActionItemState, Audience
-
-
-def _register(code, message, params=(), description=""):
-    return register_event_type(TimelineEventType(code, message, params=params,
-                                                 description=description)).code
-
-
-def _label(choices, value):
-    try:
-        return choices(value).label
-    except ValueError:
-        return str(value)
 
 
 def _utc(value) -> datetime:
