@@ -15,6 +15,9 @@ import environ
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
+# The OpenAPI schema's settings (title, UI assets, enum names) are long and static.
+from config.api_schema import SPECTACULAR_SETTINGS  # noqa: F401 (a setting)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -323,79 +326,6 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.SwitchboardAutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-}
-
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Switchboard API",
-    "DESCRIPTION": (
-        "Incidents, customer escalations, vendors, playbooks and budgets. "
-        "Authenticate with a session or with `Authorization: Token <key>` "
-        "(POST /api/auth/token/). Every error has the same body: "
-        "`status`, `code`, `detail`, `errors` (field → messages)."
-    ),
-    "VERSION": "1",
-    "SERVE_INCLUDE_SCHEMA": False,
-    # Swagger UI and Redoc are served from drf-spectacular-sidecar: no CDN.
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    # Redoc's own fonts come from Google; the system's fonts serve as well offline.
-    "REDOC_UI_SETTINGS": {
-        "theme": {
-            "typography": {
-                "fontFamily": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
-                "headings": {"fontFamily": "system-ui, -apple-system, 'Segoe UI', sans-serif"},
-                "code": {"fontFamily": "ui-monospace, 'SFMono-Regular', Menlo, monospace"},
-            },
-        },
-    },
-    "COMPONENT_SPLIT_REQUEST": True,
-    # Choice sets whose field names ("state", "priority", "tier") other models share.
-    "ENUM_NAME_OVERRIDES": {
-        "EscalationStateEnum": "escalations.choices.EscalationState",
-        "PriorityEnum": "incidents.choices.Priority",
-        "EscalationPriorityEnum": "escalations.choices.EscalationPriority",
-        "EscalationTierEnum": "escalations.choices.Tier",
-        "CustomerTierEnum": "escalations.choices.CustomerTier",
-        "IncidentStateEnum": "incidents.choices.IncidentState",
-        "DayCountingEnum": "escalations.choices.DayCounting",
-        "PlaybookKindEnum": "playbooks.choices.PlaybookKind",
-        "PlaybookVersionStateEnum": "playbooks.choices.VersionState",
-        "StepRunStateEnum": "playbooks.choices.StepState",
-        "EscalationCategoryEnum": "escalations.choices.EscalationCategory",
-        "VendorCategoryEnum": "vendors.choices.VendorCategory",
-        "VendorStatusEnum": "vendors.choices.VendorStatus",
-        "RiskRatingEnum": "vendors.choices.RiskRating",
-        "ContactRoleEnum": "vendors.choices.ContactRole",
-        "ContractStateEnum": "vendors.choices.ContractState",
-        "FeeKindEnum": "vendors.choices.FeeKind",
-        "DocumentKindEnum": "vendors.choices.DocumentKind",
-        "ExclusionKindEnum": "vendors.choices.ExclusionKind",
-        "DeadlineKindEnum": "vendors.choices.DeadlineKind",
-        "DeadlineOutcomeEnum": "vendors.choices.DeadlineOutcome",
-        "RenewalDecisionEnum": "vendors.choices.RenewalDecision",
-        "MeasurementSourceEnum": "vendors.choices.MeasurementSource",
-        "MeasurementOriginEnum": "vendors.choices.MeasurementOrigin",
-        "CreditStateEnum": "vendors.choices.CreditState",
-        "SlaMetricEnum": "vendors.choices.SlaMetric",
-        "BandKindEnum": "vendors.choices.BandKind",
-        "BudgetCategoryEnum": "budgets.choices.BudgetCategory",
-        "BenefitKindEnum": "budgets.choices.BenefitKind",
-        "BenefitMethodEnum": "budgets.choices.BenefitMethod",
-        "RateKindEnum": "budgets.choices.RateKind",
-        "SpendImportOutcomeEnum": "budgets.choices.ImportOutcome",
-        "MeasurementPeriodEnum": "vendors.choices.MeasurementPeriod",
-        "ReviewStateEnum": "reports.choices.ReviewState",
-        "ReviewPeriodEnum": "reports.choices.ReviewPeriod",
-        "ReviewActionItemStateEnum": "reports.choices.ActionItemState",
-        "PackStatusEnum": "reports.choices.PackStatus",
-        "PackFormatEnum": "reports.choices.PackFormat",
-        "PackKindEnum": "reports.choices.PackKind",
-        "IntegrationKindEnum": "integrations.choices.IntegrationKind",
-        "AlertSeverityEnum": "integrations.choices.AlertSeverity",
-        "WebhookDeliveryStatusEnum": "integrations.webhooks.choices.DeliveryStatus",
-        "WebhookPresetEnum": "integrations.webhooks.choices.Preset",
-    },
 }
 
 # --- Audit ------------------------------------------------------------------
