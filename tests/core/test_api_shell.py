@@ -1,5 +1,7 @@
 """The API shell: auth, schema, docs, health, pagination, filtering, throttling."""
 
+import json
+
 import pytest
 from django.db.utils import ConnectionHandler
 from django.urls import reverse
@@ -60,6 +62,21 @@ def test_schema_lists_the_shell_endpoints(api_as, viewer):
     assert response.status_code == 200
     paths = response.json()["paths"]
     assert {"/api/health/", "/api/me/", "/api/teams/", "/api/users/"} <= set(paths)
+
+
+def test_schema_is_generated_once_per_process(api_as, viewer, manager):
+    from core.api.docs import CachedSchemaView
+
+    CachedSchemaView._cache.clear()
+    first = api_as(viewer).get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert len(CachedSchemaView._cache) == 1
+    (cached,) = CachedSchemaView._cache.values()
+    # Another user, another format: the same document, not generated again.
+    second = api_as(manager).get("/api/schema/?format=json")
+    assert len(CachedSchemaView._cache) == 1
+    assert first.json() == second.json() == json.loads(json.dumps(cached))
+    yaml_body = api_as(viewer).get("/api/schema/").content.decode()
+    assert yaml_body.startswith("openapi: 3")
 
 
 def test_docs_are_served_without_a_cdn(client, viewer):

@@ -95,7 +95,7 @@ def test_pages_htmx_and_the_api_docs_work_under_the_policy(watched_page):
     page.goto("/api/docs/redoc/")
     # Redoc renders the whole schema before showing anything: give it time.
     expect(page.get_by_role("heading", level=1)).to_contain_text("Switchboard API",
-                                                                 timeout=30_000)
-    expect(page.get_by_role("menuitem", name="health")).to_be_visible(timeout=30_000)
+                                                                 timeout=60_000)
+    expect(page.get_by_role("menuitem", name="health")).to_be_visible(timeout=60_000)
     assert page.evaluate("document.querySelectorAll('style[data-styled]').length") > 0
     assert_nothing_blocked(page)
