@@ -21,7 +21,15 @@ from core.admin import (
 from . import conditions as rule_conditions
 from . import services
 from .choices import VersionState
-from .models import AttachRule, Playbook, PlaybookRun, PlaybookStep, PlaybookVersion, StepRun
+from .models import (
+    AttachRule,
+    Playbook,
+    PlaybookRun,
+    PlaybookStep,
+    PlaybookVersion,
+    StepRun,
+    owner_reference_contains,
+)
 
 
 class VersionInline(ReadOnlyInline):
@@ -197,20 +205,45 @@ class StepRunInline(ReadOnlyInline):
     show_change_link = False
 
 
+class OwnerSearchMixin:
+    """Search also finds runs by their incident's or escalation's reference: a generic
+    key has no ``incident__reference`` path for ``search_fields`` to follow."""
+
+    owner_path = ""
+
+    def get_search_results(self, request, queryset, search_term):
+        found, may_have_duplicates = super().get_search_results(request, queryset,
+                                                                search_term)
+        if search_term.strip():
+            found |= queryset.filter(owner_reference_contains(search_term.strip(),
+                                                              self.owner_path))
+        return found, may_have_duplicates
+
+
 @admin.register(PlaybookRun)
-class PlaybookRunAdmin(ReadOnlyAdminMixin, AuditedAdmin):
-    list_display = ["playbook", "version", "incident", "escalation", "attached_how",
-                    "attached_at"]
+class PlaybookRunAdmin(OwnerSearchMixin, ReadOnlyAdminMixin, AuditedAdmin):
+    list_display = ["playbook", "version", "owner_reference", "attached_how", "attached_at"]
     list_filter = ["playbook", "attached_how"]
-    search_fields = ["playbook__name", "incident__reference", "escalation__reference"]
-    list_select_related = ["playbook", "version__playbook", "incident", "escalation"]
+    search_fields = ["playbook__name"]
+    list_select_related = ["playbook", "version__playbook"]
     inlines = [StepRunInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_owner_reference()
+
+    @admin.display(description="Incident or escalation")
+    def owner_reference(self, run):
+        return run.owner_reference
 
 
 @admin.register(StepRun)
-class StepRunAdmin(ReadOnlyAdminMixin, AuditedAdmin):
+class StepRunAdmin(OwnerSearchMixin, ReadOnlyAdminMixin, AuditedAdmin):
     list_display = ["run", "position", "step", "state", "done_by", "done_at"]
     list_filter = ["state"]
-    search_fields = ["step__title", "run__incident__reference", "run__escalation__reference"]
-    list_select_related = ["run__playbook", "run__version__playbook", "run__incident",
-                           "run__escalation", "step", "done_by"]
+    search_fields = ["step__title"]
+    list_select_related = ["run__playbook", "run__version__playbook", "step", "done_by"]
+    owner_path = "run__"
+
+    def get_queryset(self, request):
+        # A run names its owner ("… on INC-12"): one query per kind, not one per row.
+        return super().get_queryset(request).prefetch_related("run__owner")

@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 
 from . import services
 from .choices import Evidence, StepState
-from .models import StepRun
+from .models import StepRun, owned_by
 
 # A step without a due time is done this long after the playbook attached.
 UNTIMED = timedelta(minutes=45)
@@ -51,8 +51,7 @@ def work_playbooks(obj, *, by, at, finish=False):
     """Complete the pending steps of ``obj``'s runs that a team would have done by
     ``at`` (70 % into their due offset). With ``finish``, every required step left is
     done at ``at`` and the optional ones left are skipped: the object can close."""
-    pending = (StepRun.objects.filter(**{f"run__{services._owner_field(obj)}": obj},
-                                      state=StepState.PENDING)
+    pending = (StepRun.objects.filter(owned_by(obj, "run__"), state=StepState.PENDING)
                .select_related("step", "run__playbook").order_by("run__attached_at",
                                                                  "position"))
     workers = {}

@@ -11,9 +11,11 @@ saying which incidents or escalations it belongs to. Attached to one, it becomes
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, OuterRef, Q, Subquery, Value, When
 from django.urls import reverse
 from django_fsm import FSMField, FSMModelMixin, transition
 
@@ -22,6 +24,7 @@ from core.choices import Role
 from core.fields import FreeCharField, FreeTextField
 from core.transitions import guard
 from core.validation import validate_duration
+from core.work_items import work_item_type_of, work_item_types
 
 from . import conditions as rule_conditions
 from .choices import AttachedHow, Evidence, PlaybookKind, StepState, VersionState
@@ -258,36 +261,85 @@ class AttachRule(models.Model):
 # --- Runs -------------------------------------------------------------------------------
 
 
+def owned_by(owner, path="") -> Q:
+    """Rows belonging to ``owner`` (an incident, an escalation…): a run's content type
+    and id, or through ``path`` (``"run__"`` for step runs). Written once so no query
+    spells the content-type lookup itself."""
+    return Q(**{f"{path}content_type": ContentType.objects.get_for_model(owner),
+                f"{path}object_id": owner.pk})
+
+
+def owned_by_many(model, ids, path="") -> Q:
+    """Rows belonging to any of the ``model`` objects with ``ids`` (a list, or a
+    queryset of ids kept as a subquery)."""
+    if not isinstance(ids, models.QuerySet):
+        ids = list(ids)
+    return Q(**{f"{path}content_type": ContentType.objects.get_for_model(model),
+                f"{path}object_id__in": ids})
+
+
+def _owner_models():
+    """The kinds of work item playbooks are written for (incidents, escalations)."""
+    return [item_type.model_class for item_type in work_item_types()
+            if item_type.key in PlaybookKind.values]
+
+
+def owner_reference_contains(text, path="") -> Q:
+    """Rows whose owner's reference contains ``text`` (the admin's search)."""
+    found = Q(pk__in=[])
+    for model in _owner_models():
+        found |= owned_by_many(model, model._default_manager.filter(
+            reference__icontains=text).values("pk"), path)
+    return found
+
+
+class PlaybookRunQuerySet(models.QuerySet):
+    def of(self, owner):
+        """Every run on one incident or escalation."""
+        return self.filter(owned_by(owner))
+
+    def of_many(self, model, ids):
+        return self.filter(owned_by_many(model, ids))
+
+    def with_owner_reference(self):
+        """``owner_reference`` annotated: a generic key cannot be ``select_related``,
+        and a list would pay one more query per kind of owner to prefetch it, so the
+        reference a list shows is read by a correlated subquery per kind instead."""
+        whens = [When(content_type=ContentType.objects.get_for_model(model),
+                      then=Subquery(model._default_manager.filter(pk=OuterRef("object_id"))
+                                    .values("reference")[:1]))
+                 for model in _owner_models()]
+        return self.annotate(owner_reference=Case(*whens, default=Value(""),
+                                                  output_field=models.CharField()))
+
+
 class PlaybookRun(models.Model):
     """A playbook attached to one incident or escalation, on the version it started
-    with; never attached twice to the same object."""
+    with; never attached twice to the same object.
+
+    The owner is keyed the way the kernel keys SLA clocks (content type + id), so a new
+    kind of work item needs no new column, constraint or query here."""
 
     playbook = models.ForeignKey(Playbook, on_delete=models.PROTECT, related_name="runs")
     version = models.ForeignKey(PlaybookVersion, on_delete=models.PROTECT, related_name="runs")
-    incident = models.ForeignKey("incidents.Incident", on_delete=models.CASCADE, null=True,
-                                 blank=True, related_name="playbook_runs")
-    escalation = models.ForeignKey("escalations.Escalation", on_delete=models.CASCADE,
-                                   null=True, blank=True, related_name="playbook_runs")
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()  # incidents' and escalations' BigAutoField
+    owner = GenericForeignKey("content_type", "object_id")
     attached_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     attached_at = models.DateTimeField()
     attached_how = models.CharField(max_length=4, choices=AttachedHow.choices)
     rule = models.ForeignKey(AttachRule, on_delete=models.SET_NULL, null=True, blank=True,
                              related_name="+", help_text="The rule that matched, if any.")
 
+    objects = PlaybookRunQuerySet.as_manager()
     history = History()
 
     class Meta:
         ordering = ["attached_at", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="run_owner_idx")]
         constraints = [
-            models.CheckConstraint(
-                condition=(Q(incident__isnull=False, escalation__isnull=True)
-                           | Q(incident__isnull=True, escalation__isnull=False)),
-                name="run_has_one_owner"),
-            models.UniqueConstraint(fields=["playbook", "incident"], name="one_run_per_incident",
-                                    condition=Q(incident__isnull=False)),
-            models.UniqueConstraint(fields=["playbook", "escalation"],
-                                    name="one_run_per_escalation",
-                                    condition=Q(escalation__isnull=False)),
+            models.UniqueConstraint(fields=["playbook", "content_type", "object_id"],
+                                    name="one_run_per_owner"),
         ]
 
     def __str__(self):
@@ -297,8 +349,11 @@ class PlaybookRun(models.Model):
         return f"{self.owner.get_absolute_url()}#playbooks"
 
     @property
-    def owner(self):
-        return self.incident if self.incident_id else self.escalation
+    def owner_kind(self) -> str:
+        """The owner's work-item key ("incident"), from the cached content type: no
+        query for the owner itself."""
+        return work_item_type_of(
+            ContentType.objects.get_for_id(self.content_type_id).model_class()).key
 
 
 def evidence_path(step_run, filename):

@@ -9,11 +9,9 @@ from django.utils import timezone
 
 from core.choices import ClockState
 from core.models import SlaClock
-from core.work_items import work_item_type_of
 
 from .choices import StepState
-from .models import PlaybookRun, StepRun
-from .services import owner_kind
+from .models import PlaybookRun, StepRun, owned_by_many
 
 FINISHED = (StepState.DONE, StepState.SKIPPED)
 
@@ -50,12 +48,13 @@ def runs_for(obj, now=None) -> list[RunView]:
     """The playbook runs of an incident or escalation, their steps in order, each
     step's clock and whether it is overdue: four queries whatever the number."""
     now = now or timezone.now()
-    owner_field = owner_kind(obj)  # the run's foreign key is named after the kind
-    runs = list(PlaybookRun.objects.filter(**{owner_field: obj})
+    runs = list(PlaybookRun.objects.of(obj)
                 .select_related("playbook", "version", "attached_by", "rule")
                 .order_by("attached_at", "pk"))
     if not runs:
         return []
+    for run in runs:
+        run.owner = obj  # known already: a run on the page never fetches it again
     steps = list(StepRun.objects.filter(run__in=runs)
                  .select_related("step", "done_by").order_by("run", "position", "pk"))
     clocks = {clock.object_id: clock for clock in SlaClock.objects.filter(
@@ -85,9 +84,8 @@ def progress_by_owner(model, ids, now=None) -> dict[int, Progress]:
     if not ids:
         return {}
     now = now or timezone.now()
-    # The run's foreign key to this kind of work item is named after its key.
-    owner = f"run__{work_item_type_of(model).key}"
-    rows = (StepRun.objects.filter(**{f"{owner}__in": ids})
+    owner = "run__object_id"
+    rows = (StepRun.objects.filter(owned_by_many(model, ids, "run__"))
             .annotate(late=Exists(_overdue_clocks(now)))
             .values(owner)
             .annotate(total=Count("pk"),

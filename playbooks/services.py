@@ -47,6 +47,7 @@ from .models import (
     PlaybookStep,
     PlaybookVersion,
     StepRun,
+    owned_by,
 )
 
 EDIT_PERMISSION = "playbooks.change_playbook"
@@ -326,13 +327,9 @@ def rule_matches(rule: AttachRule, obj, facts: dict | None = None) -> bool:
     return rule_conditions.matches(rule.extra_conditions, facts)
 
 
-def _owner_field(obj):
-    # PlaybookRun has one foreign key per kind, named after the work-item key.
-    return work_items.owner_field(obj, PlaybookRun)
-
-
 def runs_of(obj):
-    return PlaybookRun.objects.filter(**{_owner_field(obj): obj})
+    """The runs on an incident or escalation (``PlaybookRun.objects.of``)."""
+    return PlaybookRun.objects.of(obj)
 
 
 def can_work_on(user, obj) -> bool:
@@ -342,8 +339,8 @@ def can_work_on(user, obj) -> bool:
 
 
 def _start_run(playbook, version, obj, *, by, at, how, rule=None):
-    run = PlaybookRun(playbook=playbook, version=version, attached_by=by, attached_at=at,
-                      attached_how=how, rule=rule, **{_owner_field(obj): obj})
+    run = PlaybookRun(playbook=playbook, version=version, owner=obj, attached_by=by,
+                      attached_at=at, attached_how=how, rule=rule)
     try:
         with transaction.atomic():
             save_with_audit(run, by=by, reason=f"Attached {version} "
@@ -411,8 +408,7 @@ def playbook_attach(*, playbook: Playbook, obj, by, at=None) -> PlaybookRun:
 
 def stop_step_clocks(obj, *, by, at=None):
     """The incident or escalation is over: its pending steps' clocks stop reminding."""
-    steps = StepRun.objects.filter(**{f"run__{_owner_field(obj)}": obj},
-                                   state=StepState.PENDING)
+    steps = StepRun.objects.filter(owned_by(obj, "run__"), state=StepState.PENDING)
     for step_run in steps:
         for clock in clocks_of(step_run):
             if clock.state != ClockState.STOPPED:
@@ -433,8 +429,8 @@ def required_steps_pending(obj) -> list[str]:
     """``core.hooks`` close check: the required steps still to do, named."""
     if obj.pk is None or not follows_playbooks(obj):
         return []
-    pending = (StepRun.objects.filter(**{f"run__{_owner_field(obj)}": obj},
-                                      state=StepState.PENDING, step__required=True)
+    pending = (StepRun.objects.filter(owned_by(obj, "run__"), state=StepState.PENDING,
+                                      step__required=True)
                .select_related("step", "run__playbook").order_by("run__attached_at", "position"))
     return [f"{step_run.run.playbook.name} step {step_run.position} “{step_run.step.title}”"
             for step_run in pending]
@@ -463,9 +459,9 @@ def why_not_work_step(user, step_run) -> Refusal | None:
 
 
 def _lock_step(step_run, by):
-    # of=("self",): PostgreSQL cannot lock the nullable side of an outer join.
+    # of=("self",): only the step is locked, not the run and playbook joined to it.
     step_run = StepRun.objects.select_for_update(of=("self",)).select_related(
-        "step", "run__playbook", "run__incident", "run__escalation").get(pk=step_run.pk)
+        "step", "run__playbook").get(pk=step_run.pk)
     if not can_work_on(by, step_run.run.owner):
         raise PermissionDenied("Your role cannot work playbook steps here.")
     refuse(why_not_work_step(by, step_run))

@@ -304,7 +304,7 @@ def _submit_on_owner(request, obj, form, *, key, run, done):
 @login_required
 def step_complete(request, pk):
     step_run = get_object_or_404(StepRun.objects.select_related(
-        "step", "run__incident", "run__escalation"), pk=pk)
+        "step", "run__playbook"), pk=pk)
     obj = step_run.run.owner
     form = CompleteForm(request.POST, request.FILES, evidence=step_run.step.evidence,
                         auto_id=f"complete-{pk}-%s", people=web_forms.people(request))
@@ -320,7 +320,7 @@ def step_complete(request, pk):
 @login_required
 def step_skip(request, pk):
     step_run = get_object_or_404(StepRun.objects.select_related(
-        "step", "run__incident", "run__escalation"), pk=pk)
+        "step", "run__playbook"), pk=pk)
     obj = step_run.run.owner
     form = SkipForm(request.POST, auto_id=f"skip-{pk}-%s", people=web_forms.people(request))
     return _submit_on_owner(
@@ -353,7 +353,7 @@ def evidence(request, pk):
     escalation it belongs to. Media files are never served publicly (screenshots of
     an outage may show customer data)."""
     step_run = get_object_or_404(StepRun.objects.select_related(
-        "run__incident", "run__escalation"), pk=pk)
+        "run"), pk=pk)
     owner = step_run.run.owner
     if not (request.user.has_perm("playbooks.view_steprun")
             and work_items.may_view(request.user, owner)):

@@ -101,6 +101,7 @@ def build_world():
     from incidents import services as incidents
     from incidents.models import Channel, Severity
     from playbooks import services as playbooks
+    from playbooks.models import PlaybookRun
     from tests.factories import TeamFactory, UserFactory
 
     user = UserFactory(username="fuzzer", is_superuser=True, is_staff=True)
@@ -133,7 +134,7 @@ def build_world():
                                         title="Alert on certificates", owner=user,
                                         due_date=timezone.localdate() + timedelta(days=7))
     other_incident = incidents.incident_declare(by=user, title="Voice down")
-    run = incident.playbook_runs.first()
+    run = PlaybookRun.objects.of(incident).first()
     step_run = run.steps.first()
 
     customer = escalations.customer_create(by=user, name="Harriet Okafor",

@@ -20,7 +20,6 @@ from core.choices import ClockStatus, Role
 from core.clocks import clock_status
 from core.models import SlaClock
 from core.transitions import allowed_transitions
-from core.work_items import work_item_type_of
 from escalations.choices import CustomerTier, EscalationCategory
 from escalations.models import Escalation, RegulatoryRegime
 from incidents.models import Channel, Incident, Severity
@@ -321,8 +320,10 @@ class PlaybookRunSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(RunOwnerSerializer)
     def get_owner(self, run):
-        owner = run.owner
-        return {"type": work_item_type_of(owner).key, "id": owner.pk, "reference": owner.reference}
+        # The list annotates the reference (``with_owner_reference``): the owner itself
+        # is fetched only for a run rendered without it.
+        reference = getattr(run, "owner_reference", None) or run.owner.reference
+        return {"type": run.owner_kind, "id": run.object_id, "reference": reference}
 
     def get_rule_description(self, run) -> str | None:
         return run.rule.describe() if run.rule_id else None

@@ -13,9 +13,11 @@ the model's ``view_*`` permission, which every role holds.
 """
 
 import django_filters
+from django.apps import apps
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django_filters.constants import EMPTY_VALUES
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -365,9 +367,22 @@ class PlaybookStepViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 # --- Runs ----------------------------------------------------------------------------------
 
 
+class OwnerIdFilter(IdFilter):
+    """``?incident=12``: runs on that incident, through the generic owner key."""
+
+    def __init__(self, *args, model, **kwargs):
+        self.owner_model = model
+        super().__init__(*args, **kwargs)
+
+    def filter(self, queryset, value):
+        if value in EMPTY_VALUES:
+            return queryset
+        return queryset.of_many(apps.get_model(self.owner_model), [value])
+
+
 class RunFilter(FilterSet):
-    incident = IdFilter(field_name="incident_id", help_text="Incident id.")
-    escalation = IdFilter(field_name="escalation_id", help_text="Escalation id.")
+    incident = OwnerIdFilter(model="incidents.incident", help_text="Incident id.")
+    escalation = OwnerIdFilter(model="escalations.escalation", help_text="Escalation id.")
     playbook = IdFilter(field_name="playbook_id", help_text="Playbook id.")
 
     class Meta:
@@ -405,8 +420,8 @@ class PlaybookRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def read_queryset():
         """Everything the representation shows, in a fixed number of queries (the step
         clocks come in one more, for the page)."""
-        return PlaybookRun.objects.select_related(
-            "playbook", "version", "incident", "escalation", "attached_by",
+        return PlaybookRun.objects.with_owner_reference().select_related(
+            "playbook", "version", "attached_by",
             "rule__min_severity", "rule__channel", "rule__regulatory_regime",
         ).prefetch_related(Prefetch("steps", queryset=StepRun.objects.select_related(
             "step", "done_by").order_by("position", "pk")))

@@ -237,10 +237,15 @@ def test_a_kind_playbooks_are_not_written_for_is_left_alone(ticket_kind, ticket,
     assert not PlaybookRun.objects.exists()
 
 
-def test_the_runs_foreign_key_is_named_after_the_kind(ticket_kind, ticket, manager):
+def test_a_foreign_key_named_after_the_kind_is_found(ticket_kind, ticket, manager):
+    # Vendor attributions still hold one foreign key per kind (playbook runs moved to
+    # the generic owner key).
+    from vendors.models import VendorAttribution
+
     incident = incident_services.incident_declare(
         by=manager, title="Calls failing", severity=Severity.objects.get(key="SEV3"))
 
-    assert work_items.owner_field(incident, PlaybookRun) == "incident"
+    assert work_items.owner_field(incident, VendorAttribution) == "incident"
     with pytest.raises(FieldDoesNotExist):
-        work_items.owner_field(ticket, PlaybookRun)
+        work_items.owner_field(ticket, VendorAttribution)
+

@@ -138,7 +138,7 @@ def test_a_new_version_is_published_and_guides_the_next_incident(page, browser, 
 
     incident = Incident.objects.get()
     assert incident.state == "closed"
-    run = PlaybookRun.objects.get(incident=incident)
+    run = PlaybookRun.objects.of(incident).get()
     assert run.version.number == 2
     assert list(run.steps.order_by("position").values_list("state", flat=True)) == [
         "done", "skipped", "done"]

@@ -497,7 +497,7 @@ def test_progress_counts_done_skipped_pending_and_overdue(api_as, viewer, respon
     client = api_as(viewer)
     # The ticket step was due 10 minutes after attaching; the sweep has not run yet.
     with time_machine.travel(run.attached_at + timedelta(minutes=11), tick=False):
-        body = client.get(f"/api/playbook-runs/?incident={run.incident_id}").json()
+        body = client.get(f"/api/playbook-runs/?incident={run.object_id}").json()
     [row] = body["results"]
     assert row["progress"] == {"total": 3, "done": 1, "skipped": 1, "pending": 1,
                                "overdue": 1}

@@ -53,8 +53,8 @@ def test_a_registered_condition_is_stored_described_and_matched(exact_severity,
                                               severity=severity["SEV3"])
     sev1 = incident_services.incident_declare(by=responder, title="All down",
                                               severity=severity["SEV1"])
-    assert PlaybookRun.objects.filter(incident=sev3).exists()
-    assert not PlaybookRun.objects.filter(incident=sev1).exists()
+    assert PlaybookRun.objects.of(sev3).exists()
+    assert not PlaybookRun.objects.of(sev1).exists()
 
 
 def test_a_condition_joins_the_rules_own_conditions(exact_severity, make_playbook, channel,
@@ -62,7 +62,7 @@ def test_a_condition_joins_the_rules_own_conditions(exact_severity, make_playboo
     make_playbook(rules=[{"severity_ranks": [3], "channel": channel["voice"]}])
     without_channel = incident_services.incident_declare(by=responder, title="Slow CRM",
                                                          severity=severity["SEV3"])
-    assert not PlaybookRun.objects.filter(incident=without_channel).exists()
+    assert not PlaybookRun.objects.of(without_channel).exists()
 
 
 def test_its_refusal_names_its_field(exact_severity, make_playbook, manager):

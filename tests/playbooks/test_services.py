@@ -157,7 +157,7 @@ def test_a_rule_needs_a_condition_fit_for_its_kind(carrier, manager, channel):
 def test_declaring_a_matching_incident_attaches_the_playbook(carrier, responder, severity,
                                                               channel):
     incident = declare(responder, severity["SEV2"], [channel["voice"]])
-    run = PlaybookRun.objects.get(incident=incident)
+    run = PlaybookRun.objects.of(incident).get()
     assert run.version.number == 1 and run.attached_how == "rule"
     assert run.steps.count() == 3 and run.steps.filter(state=StepState.PENDING).count() == 3
     assert incident.timeline.filter(kind=TimelineKind.PLAYBOOK,
@@ -174,34 +174,63 @@ def test_raising_the_severity_attaches_the_sev1_only_playbook(
         carrier, make_playbook, responder, severity, channel):
     platform = make_playbook(name="CCaaS outage", rules=[{"min_severity": severity["SEV1"]}])
     incident = declare(responder, severity["SEV2"], [channel["voice"]])
-    assert list(incident.playbook_runs.values_list("playbook", flat=True)) == [carrier.pk]
+    assert list(PlaybookRun.objects.of(incident).values_list("playbook", flat=True)) == [carrier.pk]
     incident_services.incident_change_severity(incident=incident, by=responder,
                                                severity=severity["SEV1"], reason="Spreading")
-    assert set(incident.playbook_runs.values_list("playbook", flat=True)) == {carrier.pk,
-                                                                              platform.pk}
+    assert set(PlaybookRun.objects.of(incident).values_list("playbook", flat=True)) == {
+        carrier.pk, platform.pk}
     # Changed again: nothing attaches twice.
     incident_services.incident_change_severity(incident=incident, by=responder,
                                                severity=severity["SEV2"], reason="Contained")
     incident_services.incident_change_severity(incident=incident, by=responder,
                                                severity=severity["SEV1"], reason="Back")
-    assert incident.playbook_runs.count() == 2
+    assert PlaybookRun.objects.of(incident).count() == 2
 
 
 def test_adding_a_channel_attaches_too(carrier, responder, severity, channel):
     incident = declare(responder, severity["SEV2"], [channel["chat"]])
-    assert not incident.playbook_runs.exists()
+    assert not PlaybookRun.objects.of(incident).exists()
     incident_services.incident_edit(incident=incident, by=responder,
                                     channels=[channel["chat"], channel["voice"]])
-    assert incident.playbook_runs.count() == 1
+    assert PlaybookRun.objects.of(incident).count() == 1
 
 
 def test_the_database_refuses_a_second_run(carrier, responder, severity, channel):
     incident = declare(responder, severity["SEV2"], [channel["voice"]])
-    run = incident.playbook_runs.get()
+    run = PlaybookRun.objects.of(incident).get()
     with pytest.raises(IntegrityError), transaction.atomic():
-        PlaybookRun.objects.create(playbook=carrier, version=run.version, incident=incident,
+        PlaybookRun.objects.create(playbook=carrier, version=run.version, owner=incident,
                                    attached_by=responder, attached_at=run.attached_at,
                                    attached_how="hand")
+
+
+def _two(kind, responder, lead, customer, severity):
+    """Two open objects of ``kind``."""
+    if kind == "incident":
+        return [declare(responder, severity["SEV3"]) for _ in range(2)]
+    return [escalation_services.escalation_create(by=lead, customer=customer,
+                                                  category="billing", priority="P3",
+                                                  summary=f"Invoice wrong {number}")
+            for number in range(2)]
+
+
+@pytest.mark.parametrize("kind", ["incident", "escalation"])
+def test_the_owner_key_is_unique_per_playbook_on_each_kind(kind, make_playbook, manager,
+                                                           responder, lead, customer, severity):
+    playbook = make_playbook(name="By hand", kind=kind)
+    first, second = _two(kind, responder, lead, customer, severity)
+    run = services.playbook_attach(playbook=playbook, obj=first, by=manager)
+    assert (run.content_type.model, run.object_id) == (kind, first.pk)
+
+    def another(owner):
+        return PlaybookRun.objects.create(playbook=playbook, version=run.version, owner=owner,
+                                          attached_by=manager, attached_at=run.attached_at,
+                                          attached_how="hand")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        another(first)
+    assert another(second).owner == second  # the same playbook on another object is fine
+    assert list(PlaybookRun.objects.of(first)) == [run]
 
 
 def test_runs_keep_the_version_they_started_with(carrier, manager, responder, severity,
@@ -210,10 +239,10 @@ def test_runs_keep_the_version_they_started_with(carrier, manager, responder, se
     draft = services.version_new_draft(playbook=carrier, by=manager)
     services.step_save(version=draft, by=manager, title="New step")
     services.version_publish(version=draft, by=manager)
-    run = incident.playbook_runs.get()
+    run = PlaybookRun.objects.of(incident).get()
     assert run.version.number == 1 and run.steps.count() == 3
     later = declare(responder, severity["SEV1"], [channel["voice"]])
-    assert later.playbook_runs.get().version.number == 2
+    assert PlaybookRun.objects.of(later).get().version.number == 2
 
 
 def test_a_retired_or_draft_playbook_does_not_attach(make_playbook, manager, responder,
@@ -253,13 +282,14 @@ def test_escalation_rules_match_tier_category_priority_and_regime(make_playbook,
     regulator = make_playbook(name="Regulatory", kind="escalation", rules=[{"regulatory": True}])
     low = escalation_services.escalation_create(by=lead, customer=customer, category="complaint",
                                                 priority="P3", summary="Low")
-    assert not low.playbook_runs.exists()
+    assert not PlaybookRun.objects.of(low).exists()
     escalation_services.escalation_edit(escalation=low, by=lead, priority="P1")
-    assert list(low.playbook_runs.values_list("playbook", flat=True)) == [vip.pk]
+    assert list(PlaybookRun.objects.of(low).values_list("playbook", flat=True)) == [vip.pk]
     escalation_services.escalation_edit(
         escalation=low, by=lead,
         regulatory_regime=RegulatoryRegime.objects.get(code="uk-fca-disp"))
-    assert set(low.playbook_runs.values_list("playbook", flat=True)) == {vip.pk, regulator.pk}
+    assert set(PlaybookRun.objects.of(low).values_list("playbook", flat=True)) == {
+        vip.pk, regulator.pk}
 
 
 def test_a_customer_becoming_high_value_attaches_to_their_open_escalations(
@@ -273,7 +303,7 @@ def test_a_customer_becoming_high_value_attaches_to_their_open_escalations(
                                                        category="billing", priority="P3",
                                                        summary="Invoice wrong")
     escalation_services.customer_update(customer=customer, by=manager, tier="high_value")
-    assert escalation.playbook_runs.get().playbook == playbook
+    assert PlaybookRun.objects.of(escalation).get().playbook == playbook
 
 
 # --- Steps -----------------------------------------------------------------------------------
@@ -282,7 +312,7 @@ def test_a_customer_becoming_high_value_attaches_to_their_open_escalations(
 @pytest.fixture
 def run(carrier, responder, severity, channel):
     incident = declare(responder, severity["SEV2"], [channel["voice"]])
-    return incident.playbook_runs.get()
+    return PlaybookRun.objects.of(incident).get()
 
 
 def steps_of(run):
@@ -333,7 +363,7 @@ def test_skipping_needs_a_reason_and_an_optional_step(run, responder):
     assert "reason" in error.value.message_dict
     skipped = services.step_skip(step_run=briefing, by=responder, reason="Night shift only")
     assert skipped.state == StepState.SKIPPED and skipped.skip_reason == "Night shift only"
-    assert run.incident.timeline.filter(text__contains="skipped by").exists()
+    assert run.owner.timeline.filter(text__contains="skipped by").exists()
 
 
 def test_a_done_step_cannot_be_done_again(run, responder):
@@ -361,7 +391,7 @@ def test_each_step_with_a_due_offset_runs_a_clock_from_attachment(run):
 
 
 def test_an_overdue_step_tells_the_responsible_people_once(run, responder, manager):
-    incident = run.incident
+    incident = run.owner
     incident_services.incident_triage(incident=incident, by=manager, commander=responder)
     sweep(now=run.attached_at + timedelta(minutes=11))
     sweep(now=run.attached_at + timedelta(minutes=12))
@@ -398,7 +428,7 @@ def test_closing_is_refused_while_required_steps_are_pending_and_names_them(
     assert "Carrier outage step 1 “Open a P1 ticket with the carrier”" in message
     assert "step 2 “Enable the IVR outage message”" in message
     assert "Brief agents" not in message  # optional
-    run = incident.playbook_runs.get()
+    run = PlaybookRun.objects.of(incident).get()
     ticket, message_step, _ = steps_of(run)
     services.step_complete(step_run=ticket, by=manager, link="https://noc.example.com/1")
     services.step_complete(step_run=message_step, by=manager)
@@ -423,7 +453,7 @@ def test_closing_an_escalation_is_guarded_too(make_playbook, lead, customer):
 
 
 def test_a_cancelled_incident_stops_its_step_clocks(run, manager):
-    incident_services.incident_cancel(incident=run.incident, by=manager, reason="False alarm")
+    incident_services.incident_cancel(incident=run.owner, by=manager, reason="False alarm")
     for step_run in run.steps.all():
         for clock in clocks_of(step_run):
             assert clock.state == ClockState.STOPPED

@@ -14,7 +14,7 @@ from core.choices import Role
 from incidents import services as incident_services
 from playbooks import services
 from playbooks.choices import StepState, VersionState
-from playbooks.models import Playbook, StepRun
+from playbooks.models import Playbook, PlaybookRun, StepRun, owned_by
 
 pytestmark = pytest.mark.django_db
 
@@ -201,7 +201,7 @@ def test_the_incident_page_shows_the_checklist_with_progress(client, responder, 
 def test_complete_with_evidence_and_skip_with_a_reason_through_htmx(client, responder,
                                                                     incident):
     client.force_login(responder)
-    ticket, message, briefing = StepRun.objects.filter(run__incident=incident).order_by(
+    ticket, message, briefing = StepRun.objects.filter(owned_by(incident, "run__")).order_by(
         "position")
     refused = client.post(reverse("playbooks:step-complete", args=[ticket.pk]), {},
                           HTTP_HX_REQUEST="true")
@@ -225,7 +225,7 @@ def test_a_file_is_uploaded_as_evidence(client, responder, make_playbook, settin
     incident = incident_services.incident_declare(by=responder, title="IVR broken",
                                                   severity=severity["SEV3"])
     services.playbook_attach(playbook=playbook, obj=incident, by=responder)
-    step = StepRun.objects.get(run__incident=incident)
+    step = StepRun.objects.get(owned_by(incident, "run__"))
     client.force_login(responder)
     upload = SimpleUploadedFile("ivr.png", b"\x89PNG", content_type="image/png")
     response = client.post(reverse("playbooks:step-complete", args=[step.pk]),
@@ -246,7 +246,7 @@ def test_attach_by_hand_from_the_page(client, responder, make_playbook, severity
     playbook = Playbook.objects.get(name="PCI exposure")
     client.post(reverse("playbooks:attach", args=["incident", incident.pk]),
                 {"playbook": playbook.pk})
-    assert incident.playbook_runs.filter(playbook=playbook).exists()
+    assert PlaybookRun.objects.of(incident).filter(playbook=playbook).exists()
 
 
 @pytest.mark.parametrize(("role", "works"), [
@@ -257,7 +257,7 @@ def test_who_works_incident_steps(client, make_user, incident, role, works):
     page = html(client.get(incident.get_absolute_url()))
     assert 'data-testid="playbook-run"' in page  # everyone who reads incidents sees it
     assert ('data-testid="complete-step"' in page) is works
-    step = StepRun.objects.filter(run__incident=incident).order_by("position")[1]
+    step = StepRun.objects.filter(owned_by(incident, "run__")).order_by("position")[1]
     response = client.post(reverse("playbooks:step-complete", args=[step.pk]), {})
     assert (response.status_code == 302) is works
     assert (StepRun.objects.get(pk=step.pk).state == StepState.DONE) is works
@@ -320,7 +320,7 @@ def test_evidence_files_are_served_only_to_those_who_may_read_the_incident(
     incident = incident_services.incident_declare(by=responder, title="IVR broken",
                                                   severity=severity["SEV3"])
     services.playbook_attach(playbook=playbook, obj=incident, by=responder)
-    step = StepRun.objects.get(run__incident=incident)
+    step = StepRun.objects.get(owned_by(incident, "run__"))
     services.step_complete(step_run=step, by=responder,
                            file=SimpleUploadedFile("ivr.png", b"\x89PNG", "image/png"))
     url = reverse("playbooks:evidence", args=[step.pk])

@@ -107,9 +107,9 @@ def test_the_carrier_playbook_attaches_when_a_carrier_is_named(starter_library, 
     trunks = services.vendor_create(by=victor, name="Tellurian Voice",
                                     category=VendorCategory.CARRIER)
     incident = incident_services.incident_declare(by=manager, title="Outbound calls fail")
-    assert not PlaybookRun.objects.filter(incident=incident).exists()
+    assert not PlaybookRun.objects.of(incident).exists()
     services.attribution_add(vendor=trunks, incident=incident, by=manager)
-    assert PlaybookRun.objects.get(incident=incident).rule == rule
+    assert PlaybookRun.objects.of(incident).get().rule == rule
 
 
 def test_no_carrier_playbook_no_demo_rule(manager):

@@ -49,8 +49,7 @@ def incident(responder):
 
 
 def attached(obj):
-    field = "incident" if obj._meta.model_name == "incident" else "escalation"
-    return set(PlaybookRun.objects.filter(**{field: obj})
+    return set(PlaybookRun.objects.of(obj)
                .values_list("playbook__name", flat=True))
 
 
@@ -144,7 +143,7 @@ def test_a_vendor_named_later_attaches_the_playbook_another_vendor_does_not(
     services.attribution_add(vendor=crm, incident=incident, by=responder)
     assert attached(incident) == set()
     services.attribution_add(vendor=carrier, incident=incident, by=responder)
-    run = PlaybookRun.objects.get(incident=incident)
+    run = PlaybookRun.objects.of(incident).get()
     assert run.playbook.name == "Carrier outage" and run.attached_how == "rule"
     assert run.rule.describe() == "vendor Northwind Telecom"
 

@@ -1,0 +1,60 @@
+"""The migrations that key runs by owner (0006-0008) carry every run and history row
+back to the per-kind foreign keys and forward again, on the real schema."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from escalations import services as escalation_services
+from incidents import services as incident_services
+from playbooks import services
+from playbooks.models import PlaybookRun
+
+BEFORE = [("playbooks", "0005_rule_extra_conditions")]
+
+# The schema changes under the test's feet: a transaction per migration, and the
+# seeded rows (severities, regimes) put back for the transactional tests that follow.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def _migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+def _owners(model):
+    """{run id: (incident id, escalation id)} for runs or their history rows."""
+    return {row.pk: (row.incident_id, row.escalation_id) for row in model.objects.all()}
+
+
+def test_runs_keep_their_owner_back_to_the_foreign_keys_and_forward(
+        make_playbook, manager, responder, lead, customer, severity):
+    incident = incident_services.incident_declare(by=responder, title="Calls failing",
+                                                  severity=severity["SEV3"])
+    escalation = escalation_services.escalation_create(
+        by=lead, customer=customer, category="billing", priority="P3", summary="Wrong bill")
+    on_incident = services.playbook_attach(playbook=make_playbook(name="A"), obj=incident,
+                                           by=manager)
+    on_escalation = services.playbook_attach(
+        playbook=make_playbook(name="B", kind="escalation"), obj=escalation, by=manager)
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes("playbooks")
+
+    try:
+        old = _migrate(BEFORE)
+        assert _owners(old.get_model("playbooks", "PlaybookRun")) == {
+            on_incident.pk: (incident.pk, None), on_escalation.pk: (None, escalation.pk)}
+        history = old.get_model("playbooks", "HistoricalPlaybookRun")
+        assert {(row.id, row.incident_id, row.escalation_id)
+                for row in history.objects.all()} == {(on_incident.pk, incident.pk, None),
+                                                      (on_escalation.pk, None, escalation.pk)}
+    finally:
+        _migrate(latest)
+
+    assert {run.pk: run.owner for run in PlaybookRun.objects.all()} == {
+        on_incident.pk: incident, on_escalation.pk: escalation}
+    assert {(row.id, row.content_type.model, row.object_id)
+            for row in PlaybookRun.history.all()} == {
+        (on_incident.pk, "incident", incident.pk), (on_escalation.pk, "escalation",
+                                                    escalation.pk)}
+    assert list(PlaybookRun.objects.of(incident)) == [on_incident]
