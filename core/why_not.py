@@ -45,6 +45,15 @@ def forbidden(message: str) -> Refusal:
     return Refusal(message, forbidden=True)
 
 
+def require_perm(user, perm: str, obj=None, message: str = "Your role does not allow this."
+                 ) -> None:
+    """Raise ``PermissionDenied`` (403) with ``message`` unless ``user`` holds ``perm``
+    (on ``obj`` when given: a ``rules`` object permission). The one role check the
+    services of apps without a why-not function make before anything else."""
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied(message)
+
+
 def refuse(refusal: Refusal | None) -> None:
     """Raise the refusal a why-not check returned (nothing when it returned ``None``)."""
     if refusal is not None:

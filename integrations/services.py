@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audited, save_with_audit
+from core.why_not import require_perm
 
 from .choices import AlertSeverity, AutoResolvePolicy, EventStatus, IntegrationKind
 from .formats import validate
@@ -49,9 +50,8 @@ def _new_token():
     return token, hash_token(token), token[-4:]
 
 
-def _require_manager(by):
-    if not by.has_perm("integrations.manage_integration"):
-        raise PermissionDenied("Only managers configure integrations.")
+MANAGE = "integrations.manage_integration"
+REFUSED = "Only managers configure integrations."
 
 
 def _clean(integration: Integration, errors=None):
@@ -88,7 +88,7 @@ def _schedule_poll(integration, now=None):
 @transaction.atomic
 def integration_create(*, by, name, kind, **fields) -> tuple[Integration, str]:
     """A new integration and its URL token — returned once, stored only as a hash."""
-    _require_manager(by)
+    require_perm(by, MANAGE, message=REFUSED)
     token, token_hash, hint = _new_token()
     unknown = set(fields) - set(CONFIG_FIELDS)
     if unknown:
@@ -106,7 +106,7 @@ def integration_create(*, by, name, kind, **fields) -> tuple[Integration, str]:
 @transaction.atomic
 def integration_update(*, integration: Integration, by, **fields) -> Integration:
     """Change the configuration (the kind and the token stay as they are)."""
-    _require_manager(by)
+    require_perm(by, MANAGE, message=REFUSED)
     integration = Integration.objects.select_for_update().get(pk=integration.pk)
     was_polling = integration.poll_enabled
     errors = {}
@@ -125,7 +125,7 @@ def integration_update(*, integration: Integration, by, **fields) -> Integration
 @transaction.atomic
 def integration_rotate_token(*, integration: Integration, by) -> tuple[Integration, str]:
     """A new URL token; the old one stops working at once."""
-    _require_manager(by)
+    require_perm(by, MANAGE, message=REFUSED)
     integration = Integration.objects.select_for_update().get(pk=integration.pk)
     token, integration.token_hash, integration.token_hint = _new_token()
     save_with_audit(integration, by=by, reason="URL token rotated")
@@ -134,7 +134,7 @@ def integration_rotate_token(*, integration: Integration, by) -> tuple[Integrati
 
 @transaction.atomic
 def integration_set_enabled(*, integration: Integration, by, enabled: bool) -> Integration:
-    _require_manager(by)
+    require_perm(by, MANAGE, message=REFUSED)
     integration = Integration.objects.select_for_update().get(pk=integration.pk)
     integration.enabled = enabled
     with audited(integration, by=by, reason="Enabled" if enabled else "Disabled"):

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from core.audit import save_with_audit, system_user
 from core.transitions import lock
+from core.why_not import require_perm
 
 from . import services
 from .choices import OPEN_IMPORT_OUTCOMES, ImportOutcome
@@ -62,7 +63,7 @@ def import_queue(*, by, upload, source: ImportSource | None = None, format=None,
     is checked now (a ValidationError names the field) and kept on the row."""
     from .tasks import run_import
 
-    services._require(by, "kpis.import_intervals", "Your role does not import interval data.")
+    require_perm(by, "kpis.import_intervals", message="Your role does not import interval data.")
     parameters = services.import_parameters(source=source, format=format,
                                             interval_minutes=interval_minutes,
                                             time_zone=time_zone)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -20,6 +20,7 @@ from simple_history.utils import bulk_create_with_history
 from core.audit import save_with_audit
 from core.exceptions import DomainError
 from core.hooks import announce_interval_data
+from core.why_not import require_perm
 
 from . import importing
 from .choices import ImportFormat, ImportOutcome
@@ -52,18 +53,13 @@ class ImportRefused(DomainError):
         return {"rows": self.rows}
 
 
-def _require(by, perm, message):
-    if not by.has_perm(perm):
-        raise PermissionDenied(message)
-
-
 # --- Queues ---------------------------------------------------------------------------
 
 
 @transaction.atomic
 def queue_create(*, by, reason="Queue created", **fields) -> Queue:
     """Create a queue (managers and vendor managers)."""
-    _require(by, "kpis.manage_queue", "Your role does not manage queues.")
+    require_perm(by, "kpis.manage_queue", message="Your role does not manage queues.")
     queue = Queue(**{k: v for k, v in fields.items() if k in QUEUE_FIELDS})
     queue.full_clean()
     save_with_audit(queue, by=by, reason=reason)
@@ -73,7 +69,7 @@ def queue_create(*, by, reason="Queue created", **fields) -> Queue:
 @transaction.atomic
 def queue_update(*, queue, by, reason="Queue settings changed", **fields) -> Queue:
     """Change a queue's settings; the history says who and why."""
-    _require(by, "kpis.manage_queue", "Your role does not manage queues.")
+    require_perm(by, "kpis.manage_queue", message="Your role does not manage queues.")
     queue = Queue.objects.select_for_update().get(pk=queue.pk)
     for name, value in fields.items():
         if name in QUEUE_FIELDS:
@@ -85,14 +81,14 @@ def queue_update(*, queue, by, reason="Queue settings changed", **fields) -> Que
 
 @transaction.atomic
 def queue_delete(*, queue, by):
-    _require(by, "kpis.manage_queue", "Your role does not manage queues.")
+    require_perm(by, "kpis.manage_queue", message="Your role does not manage queues.")
     queue.delete()
 
 
 @transaction.atomic
 def source_save(*, by, source=None, reason="", **fields) -> ImportSource:
     """Create or change a saved column mapping."""
-    _require(by, "kpis.import_intervals", "Your role does not import interval data.")
+    require_perm(by, "kpis.import_intervals", message="Your role does not import interval data.")
     created = source is None
     source = source or ImportSource()
     for name in ("name", "format", "interval_minutes", "time_zone", "date_format", "columns",
@@ -201,7 +197,7 @@ def intervals_import(*, by, content: bytes, file_name: str, source: ImportSource
     """Import a CSV or XLSX export during the request (a large file goes to
     ``kpis.import_jobs.import_queue`` instead). ``dry_run``: validate and count, write
     nothing (the preview). Raises :class:`ImportRefused` naming every bad row."""
-    _require(by, "kpis.import_intervals", "Your role does not import interval data.")
+    require_perm(by, "kpis.import_intervals", message="Your role does not import interval data.")
     parameters = import_parameters(source=source, format=format,
                                    interval_minutes=interval_minutes, time_zone=time_zone)
     headers, rows = read_file(content, file_name)
@@ -214,7 +210,7 @@ def intervals_push(*, by, intervals: list[dict], dry_run: bool = False) -> LoadR
     """The API's batch push: a list of ``{queue, start, length_minutes, <counts>}``
     (queue by id or name, start ISO 8601 with an offset or UTC). Same validation and
     all-or-nothing as a file; rows are numbered from 1 in the order sent."""
-    _require(by, "kpis.import_intervals", "Your role does not import interval data.")
+    require_perm(by, "kpis.import_intervals", message="Your role does not import interval data.")
     if not isinstance(intervals, list) or not intervals:
         raise ValidationError({"intervals": "Send a non-empty list of intervals."})
     if len(intervals) > MAX_PUSH:

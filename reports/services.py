@@ -10,7 +10,6 @@ still X"): a worker claims a queued row, a second worker finds nothing to claim.
 import logging
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Max, Q
@@ -21,6 +20,7 @@ from core.events import emit
 from core.exceptions import DomainError, RequirementMissing
 from core.transitions import lock, perform_transition
 from core.validation import check_plausible
+from core.why_not import require_perm
 
 from . import events
 from .choices import (
@@ -51,9 +51,7 @@ def period_bounds(kind: str, day: date) -> tuple[date, date]:
     return start, sla.period_end(start, kind) - timedelta(days=1)
 
 
-def _require(by, perm, obj=None):
-    if not by.has_perm(perm, obj):
-        raise PermissionDenied("You may not do this with vendor reviews.")
+REFUSED = "You may not do this with vendor reviews."
 
 
 # --- Reviews ----------------------------------------------------------------------------------
@@ -63,7 +61,7 @@ def _require(by, perm, obj=None):
 def review_create(*, by, vendor, period: str, period_start: date, meeting_date: date,
                   attendees=(), vendor_attendees=(), agenda: str = "") -> VendorReview:
     """Plan a review of ``vendor`` for the month or quarter starting ``period_start``."""
-    _require(by, "reports.plan_review")
+    require_perm(by, "reports.plan_review", message=REFUSED)
     check_plausible(period_start=period_start, meeting_date=meeting_date)
     if period not in ReviewPeriod.values:
         raise RequirementMissing("Choose a month or a quarter.",
@@ -85,7 +83,7 @@ def review_create(*, by, vendor, period: str, period_start: date, meeting_date: 
 def review_update(*, review: VendorReview, by, **fields) -> VendorReview:
     """Change the meeting date or the agenda (until the minutes are published)."""
     review = lock(VendorReview, review.pk)
-    _require(by, "reports.plan_review", review)
+    require_perm(by, "reports.plan_review", review, REFUSED)
     if review.state == ReviewState.MINUTES_PUBLISHED:
         raise RequirementMissing("The minutes are published.",
                                  errors={"non_field_errors": ["The minutes are published."]})
@@ -125,7 +123,7 @@ def review_hold(*, review: VendorReview, by, pack: ReportPack | None = None) -> 
 def review_record(*, review: VendorReview, by, decisions: str) -> VendorReview:
     """Write the decisions taken (until the minutes are published)."""
     review = lock(VendorReview, review.pk)
-    _require(by, "reports.plan_review", review)
+    require_perm(by, "reports.plan_review", review, REFUSED)
     if review.state != ReviewState.HELD:
         raise RequirementMissing("Decisions are recorded once the review is held and "
                                  "until the minutes are published.",
@@ -151,7 +149,7 @@ def review_publish_minutes(*, review: VendorReview, by) -> VendorReview:
 @transaction.atomic
 def action_item_add(*, review: VendorReview, by, title: str, owner, due_date: date
                     ) -> ReviewActionItem:
-    _require(by, "reports.plan_review", review)
+    require_perm(by, "reports.plan_review", review, REFUSED)
     if review.state not in (ReviewState.HELD, ReviewState.PACK_READY, ReviewState.PLANNED):
         raise RequirementMissing("The minutes are published: no more action items.",
                                  errors={"title": ["The minutes are published."]})
@@ -169,7 +167,7 @@ def action_item_close(*, item: ReviewActionItem, by, state: str,
                       review: VendorReview | None = None) -> ReviewActionItem:
     """Mark an open item done or dropped (in ``review``, the one where it came up)."""
     item = lock(ReviewActionItem, item.pk)
-    _require(by, "reports.plan_review", item.review)
+    require_perm(by, "reports.plan_review", item.review, REFUSED)
     if state not in (ActionItemState.DONE, ActionItemState.DROPPED):
         raise RequirementMissing("Done or dropped.", errors={"state": ["Done or dropped."]})
     if item.state != ActionItemState.OPEN:
@@ -201,7 +199,7 @@ def pack_request(*, by, vendor, period: str, period_start: date, period_end: dat
     from .tasks import generate_pack
 
     if check_permission:
-        _require(by, "reports.generate_pack", review)
+        require_perm(by, "reports.generate_pack", review, REFUSED)
     formats = list(formats or ALL_FORMATS)
     unknown = [f for f in formats if f not in ALL_FORMATS]
     if unknown:
@@ -353,7 +351,7 @@ def pack_retry(*, pack: ReportPack, by) -> ReportPack:
     from .tasks import generate_pack
 
     pack = lock(ReportPack, pack.pk)
-    _require(by, "reports.generate_pack", pack.review)
+    require_perm(by, "reports.generate_pack", pack.review, REFUSED)
     if pack.status != PackStatus.FAILED:
         raise DomainError("Only a failed pack is retried.", errors={"status": [
             "Only a failed pack is retried."]})
@@ -443,7 +441,7 @@ def schedule_create(*, by, name: str, kind: str = PackKind.VENDOR, formats=None,
                     now: datetime | None = None) -> PackSchedule:
     """A monthly schedule: every active vendor's pack, or the executive pack for
     ``owner`` (the creator when not named), on the first working day of ``calendar``."""
-    _require(by, "reports.manage_schedules")
+    require_perm(by, "reports.manage_schedules", message=REFUSED)
     if kind not in PackKind.values:
         raise RequirementMissing("Choose what the schedule builds.",
                                  errors={"kind": ["Vendor packs or the executive pack."]})

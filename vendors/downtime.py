@@ -10,10 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audited, save_with_audit
+from core.why_not import require_perm
 
 from .choices import LIVE_CONTRACT_STATES, ExclusionKind
 from .models import DowntimeExclusion, Vendor, VendorAttribution
-from .sla_services.base import _require
 
 
 @transaction.atomic
@@ -23,7 +23,7 @@ def exclusion_add(*, vendor: Vendor, by, kind: str, starts_at: datetime, ends_at
     """Tag a window that does not count against the vendor, with why. Scheduled
     maintenance counts as excluded only when it was announced, and in time where the
     vendor's contract says how early."""
-    _require(by, "vendors.tag_exclusion", message="Your role cannot tag downtime exclusions.")
+    require_perm(by, "vendors.tag_exclusion", message="Your role cannot tag downtime exclusions.")
     errors = {}
     if not (reason or "").strip():
         errors["reason"] = "Say why this window does not count."
@@ -66,7 +66,7 @@ def _maintenance_notice_errors(vendor, starts_at, notice_given_at):
 
 @transaction.atomic
 def exclusion_remove(*, exclusion: DowntimeExclusion, by) -> None:
-    _require(by, "vendors.delete_downtimeexclusion",
+    require_perm(by, "vendors.delete_downtimeexclusion",
              message="Your role cannot remove downtime exclusions.")
     with audited(exclusion, by=by, reason="Downtime exclusion removed"):
         exclusion.delete()

@@ -24,6 +24,7 @@ from core.hooks import announce_change
 from core.references import allocate_reference
 from core.transitions import allowed_transitions, lock, perform_transition
 from core.validation import check_plausible
+from core.why_not import require_perm
 
 from . import timeline_events
 from .choices import (
@@ -46,7 +47,6 @@ from .models import (
     VendorAttribution,
     VendorContact,
 )
-from .sla_services.base import _require
 from .visibility import can_see_money, contract_hidden_fields
 
 VENDOR_FIELDS = ["name", "category", "account_manager", "website", "support_portal",
@@ -86,7 +86,7 @@ def _unknown(fields, allowed):
 @transaction.atomic
 def vendor_create(*, by, **fields) -> Vendor:
     """Add a vendor (onboarding). The history says who added it."""
-    _require(by, "vendors.add_vendor", message="Your role cannot add vendors.")
+    require_perm(by, "vendors.add_vendor", message="Your role cannot add vendors.")
     _unknown(fields, VENDOR_FIELDS)
     vendor = Vendor(**_strip(fields))
     vendor.full_clean(exclude=["status"])
@@ -97,7 +97,7 @@ def vendor_create(*, by, **fields) -> Vendor:
 @transaction.atomic
 def vendor_update(*, vendor: Vendor, by, **fields) -> Vendor:
     """Change a vendor's details; the history reason lists the fields changed."""
-    _require(by, "vendors.manage_vendor", vendor, "Your role cannot change vendors.")
+    require_perm(by, "vendors.manage_vendor", vendor, "Your role cannot change vendors.")
     _unknown(fields, VENDOR_FIELDS)
     vendor = lock(Vendor, vendor.pk)
     changed = []
@@ -126,7 +126,7 @@ def vendor_transition(*, vendor: Vendor, by, name: str, reason: str = "") -> Ven
 def vendor_review_risk(*, vendor: Vendor, by, rating: str, reason: str,
                        reviewed_on: date | None = None) -> Vendor:
     """Record a risk review: the rating, why, and when (today by default)."""
-    _require(by, "vendors.manage_vendor", vendor, "Your role cannot review vendor risk.")
+    require_perm(by, "vendors.manage_vendor", vendor, "Your role cannot review vendor risk.")
     if not (reason or "").strip():
         raise ValidationError({"risk_reason": "Say why the vendor has this rating."})
     reviewed_on = reviewed_on or timezone.localdate()
@@ -144,7 +144,7 @@ def vendor_review_risk(*, vendor: Vendor, by, rating: str, reason: str,
 def contact_save(*, vendor: Vendor, by, contact: VendorContact | None = None,
                  **fields) -> VendorContact:
     """Add a contact to the vendor, or change one of its contacts."""
-    _require(by, "vendors.manage_vendor", vendor, "Your role cannot change vendor contacts.")
+    require_perm(by, "vendors.manage_vendor", vendor, "Your role cannot change vendor contacts.")
     _unknown(fields, CONTACT_FIELDS)
     if contact is None:
         contact = VendorContact(vendor=vendor)
@@ -162,7 +162,7 @@ def contact_save(*, vendor: Vendor, by, contact: VendorContact | None = None,
 
 @transaction.atomic
 def contact_delete(*, contact: VendorContact, by) -> None:
-    _require(by, "vendors.manage_vendor", contact.vendor,
+    require_perm(by, "vendors.manage_vendor", contact.vendor,
              "Your role cannot change vendor contacts.")
     with audited(contact, by=by, reason="Contact removed"):
         contact.delete()
@@ -228,7 +228,7 @@ def _set_fee_lines(contract, fee_lines, by):
 def contract_create(*, by, vendor: Vendor, title: str, start_date: date, end_date: date,
                     reference: str = "", fee_lines=None, **fields) -> Contract:
     """Add a contract as a draft. Without a reference it gets the next CTR-<year>-NNNN."""
-    _require(by, "vendors.add_contract", message="Your role cannot add contracts.")
+    require_perm(by, "vendors.add_contract", message="Your role cannot add contracts.")
     _unknown(fields, CONTRACT_FIELDS)
     _check_money(fields, fee_lines, by)
     reference = (reference or "").strip()
@@ -250,7 +250,7 @@ def contract_create(*, by, vendor: Vendor, title: str, start_date: date, end_dat
 def contract_update(*, contract: Contract, by, fee_lines=None, **fields) -> Contract:
     """Change a contract's terms. A changed end date or notice period moves its notice
     date and its deadlines; an ended contract is a record and cannot change."""
-    _require(by, "vendors.manage_contract", contract, "Your role cannot change contracts.")
+    require_perm(by, "vendors.manage_contract", contract, "Your role cannot change contracts.")
     _unknown(fields, CONTRACT_FIELDS)
     _check_money(fields, fee_lines, by)
     contract = lock(Contract, contract.pk)
@@ -282,7 +282,7 @@ def contract_update(*, contract: Contract, by, fee_lines=None, **fields) -> Cont
 @transaction.atomic
 def contract_delete_draft(*, contract: Contract, by) -> None:
     """Delete a draft entered by mistake; a contract that ran is a record."""
-    _require(by, "vendors.delete_contract", message="Your role cannot delete contracts.")
+    require_perm(by, "vendors.delete_contract", message="Your role cannot delete contracts.")
     contract = lock(Contract, contract.pk)
     if contract.state != ContractState.DRAFT:
         raise TransitionNotAllowed(transition="delete", current_state=contract.state,
@@ -393,7 +393,7 @@ def contract_decide(*, contract: Contract, by, decision: str, reason: str,
     """Record the renewal decision (renew, renegotiate or exit) and why, for the
     current term. Due before the notice date; a later one is kept and shown late."""
     at = _now(at)
-    _require(by, "vendors.decide_renewal", contract,
+    require_perm(by, "vendors.decide_renewal", contract,
              "Only the contract's owner or a vendor manager decides its renewal.")
     if not (reason or "").strip():
         raise ValidationError({"decision_reason": "Say why."})
@@ -416,7 +416,7 @@ def contract_decide(*, contract: Contract, by, decision: str, reason: str,
 def contract_draft_successor(*, contract: Contract, by) -> Contract:
     """A draft that renews or replaces ``contract`` (renegotiation): the same vendor and
     terms, starting the day after it ends, with ``contract`` as its predecessor."""
-    _require(by, "vendors.add_contract", message="Your role cannot add contracts.")
+    require_perm(by, "vendors.add_contract", message="Your role cannot add contracts.")
     start = contract.end_date + timedelta(days=1)
     # As long as the contract it follows, in whole months (a year if shorter than one).
     months = ((start.year - contract.start_date.year) * 12
@@ -459,7 +459,7 @@ def _check_upload(upload, kind, by):
 def document_upload(*, contract: Contract, by, file, title: str = "",
                     kind: str = DocumentKind.CONTRACT, at=None) -> ContractDocument:
     """Attach a document (signed contract, SLA schedule, pricing, notice letter…)."""
-    _require(by, "vendors.add_contractdocument", message="Your role cannot upload documents.")
+    require_perm(by, "vendors.add_contractdocument", message="Your role cannot upload documents.")
     _check_upload(file, kind, by)
     document = ContractDocument(contract=contract, kind=kind, uploaded_by=by,
                                 uploaded_at=_now(at), size=file.size,
@@ -473,7 +473,7 @@ def document_upload(*, contract: Contract, by, file, title: str = "",
 
 @transaction.atomic
 def document_delete(*, document: ContractDocument, by) -> None:
-    _require(by, "vendors.delete_contractdocument",
+    require_perm(by, "vendors.delete_contractdocument",
              message="Your role cannot remove documents.")
     stored = document.file.name
     with audited(document, by=by, reason=f"Document removed: {document.title}"):
@@ -508,7 +508,7 @@ def attribution_add(*, vendor: Vendor, by, incident=None, escalation=None,
     # Re-read: the permission depends on the item's roles now (its vendor liaison).
     target = type(target)._default_manager.get(pk=target.pk)
     incident, escalation = (target, None) if incident is not None else (None, target)
-    _require(by, perm, target, "Your role cannot name vendors on this "
+    require_perm(by, perm, target, "Your role cannot name vendors on this "
              f"{target._meta.verbose_name}.")
     if contract is not None and contract.vendor_id != vendor.pk:
         raise ValidationError({"contract": f"{contract.reference} is not a contract with "
@@ -537,7 +537,7 @@ def attribution_add(*, vendor: Vendor, by, incident=None, escalation=None,
 def attribution_remove(*, attribution: VendorAttribution, by, at=None) -> None:
     target = attribution.incident or attribution.escalation
     _, perm = _target(attribution.incident, attribution.escalation)
-    _require(by, perm, target, "Your role cannot change the vendors named here.")
+    require_perm(by, perm, target, "Your role cannot change the vendors named here.")
     with audited(attribution, by=by, reason="Vendor attribution removed"):
         attribution.delete()
     work_items.timeline_add(target, "link", event=timeline_events.VENDOR_UNNAMED,

@@ -18,6 +18,7 @@ from core.events import DomainEvent, event_type, event_types, new_event_id
 from core.exceptions import DomainError
 from core.notifications import enqueue_on_commit
 from core.transitions import lock
+from core.why_not import require_perm
 
 from .choices import DeliveryStatus, Preset
 from .models import WebhookDelivery, WebhookSubscription, new_secret
@@ -34,9 +35,7 @@ class ReplayRefused(DomainError):
     code = "replay_not_possible"
 
 
-def _require(by, perm, obj=None):
-    if not by.has_perm(perm, obj):
-        raise PermissionDenied("Only managers configure outbound webhooks.")
+REFUSED = "Only managers configure outbound webhooks."
 
 
 def why_not_replay(user, delivery) -> str:
@@ -93,7 +92,7 @@ def _clean(fields, *, by, current=None):
 def subscription_create(*, by, name, url, event_types, preset=Preset.GENERIC, owner=None,
                         enabled=True, allow_private_addresses=False) -> WebhookSubscription:
     """Create a subscription with a fresh signing secret (shown to its creator once)."""
-    _require(by, "webhooks.manage")
+    require_perm(by, "webhooks.manage", message=REFUSED)
     fields = _clean({"name": name, "url": url, "event_types": event_types, "preset": preset,
                      "allow_private_addresses": allow_private_addresses}, by=by)
     subscription = WebhookSubscription(
@@ -109,7 +108,7 @@ def subscription_create(*, by, name, url, event_types, preset=Preset.GENERIC, ow
 def subscription_update(*, subscription: WebhookSubscription, by, **changes):
     """Change what a subscription sends and where; enabling it again starts its
     failure count afresh."""
-    _require(by, "webhooks.manage", subscription)
+    require_perm(by, "webhooks.manage", subscription, REFUSED)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValidationError({name: "This field cannot be changed." for name in unknown})
@@ -138,7 +137,7 @@ def subscription_update(*, subscription: WebhookSubscription, by, **changes):
 def subscription_rotate_secret(*, subscription: WebhookSubscription, by) -> WebhookSubscription:
     """A new signing secret; the old one keeps signing too for
     ``WEBHOOK_SECRET_GRACE_HOURS``, so receivers can switch without losing a message."""
-    _require(by, "webhooks.manage", subscription)
+    require_perm(by, "webhooks.manage", subscription, REFUSED)
     subscription = lock(WebhookSubscription, subscription.pk)
     grace = getattr(settings, "WEBHOOK_SECRET_GRACE_HOURS", 24)
     subscription.previous_secret = subscription.secret
@@ -151,7 +150,7 @@ def subscription_rotate_secret(*, subscription: WebhookSubscription, by) -> Webh
 
 @transaction.atomic
 def subscription_delete(*, subscription: WebhookSubscription, by) -> None:
-    _require(by, "webhooks.manage", subscription)
+    require_perm(by, "webhooks.manage", subscription, REFUSED)
     subscription._history_user, subscription._change_reason = by, "Deleted"
     subscription.delete()
 
@@ -184,7 +183,7 @@ def deliveries_for_event(event: DomainEvent) -> list[WebhookDelivery]:
 def subscription_send_test(*, subscription: WebhookSubscription, by) -> WebhookDelivery:
     """Queue a test event to the subscription (also a disabled one: check a receiver
     before enabling it)."""
-    _require(by, "webhooks.manage", subscription)
+    require_perm(by, "webhooks.manage", subscription, REFUSED)
     now = timezone.now()
     event = DomainEvent(id=new_event_id(), type=TEST_EVENT, occurred_at=now,
                         actor=by.username,

@@ -5,16 +5,8 @@ naming the field, and the version of an objective in force on a day.
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied
-
 from ..credit_rules import fmt_number
 from ..models import SlaObjective
-
-
-def _require(by, perm, obj=None, message="Your role does not allow this."):
-    allowed = by.has_perm(perm, obj) if obj is not None else by.has_perm(perm)
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 def _decimal(value, field, *, allow_none=False, minimum=None, maximum=None, errors=None):

@@ -28,6 +28,7 @@ from django.utils import timezone
 from core.audit import audited, save_with_audit, system_user
 from core.events import emit
 from core.transitions import lock, perform_transition
+from core.why_not import require_perm
 
 from .. import events, sla
 from ..choices import ClaimWindowFrom, CreditState, MeasurementOrigin, MeasurementSource
@@ -35,7 +36,7 @@ from ..credit_rules import FeeLine as RuleFeeLine
 from ..credit_rules import credit_due, fee_base, fmt_number
 from ..measurement_sources import MeasurementRequest, has_source, measure
 from ..models import Compliance, Measurement, ServiceCredit, SlaObjective
-from .base import _decimal, _require, latest_version, version_for
+from .base import _decimal, latest_version, version_for
 
 # --- Measurements ------------------------------------------------------------------------
 
@@ -56,7 +57,7 @@ def measurement_record(*, objective: SlaObjective, by, period_start: date, value
     """Record a figure for an objective's period (vendor-reported by default; a
     self-measured figure only for a metric we cannot compute). The period's compliance
     is recomputed. Recording it again replaces it (audited)."""
-    _require(by, "vendors.record_measurement", message="Your role cannot record measurements.")
+    require_perm(by, "vendors.record_measurement", message="Your role cannot record measurements.")
     errors = {}
     objective = version_for(objective.series, period_start) or objective
     number = _decimal(value, "value", minimum=Decimal(0),

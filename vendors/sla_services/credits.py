@@ -13,12 +13,13 @@ from django.utils import timezone
 from core.audit import save_with_audit
 from core.hooks import announce_change
 from core.transitions import lock, perform_transition
+from core.why_not import require_perm
 
 from .. import sla
 from ..choices import MeasurementSource
 from ..credit_rules import fmt_money, fmt_number
 from ..models import Compliance, Measurement, ReconciliationDispute, ServiceCredit
-from .base import _decimal, _require
+from .base import _decimal
 
 # --- Credit transitions ---------------------------------------------------------------------
 
@@ -166,7 +167,7 @@ def evidence_markdown(compliance: Compliance) -> str:
 def reconciliation_dispute_open(*, compliance: Compliance, by, note: str
                                 ) -> ReconciliationDispute:
     """Dispute the vendor's reported figure, with the evidence behind ours attached."""
-    _require(by, "vendors.dispute_measurement",
+    require_perm(by, "vendors.dispute_measurement",
              message="Your role cannot dispute vendor figures.")
     if not (note or "").strip():
         raise ValidationError({"note": "Say what you dispute."})

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audited, save_with_audit
+from core.why_not import require_perm
 
 from .. import sla
 from ..choices import (
@@ -26,7 +27,7 @@ from ..choices import (
     UptimeFormula,
 )
 from ..models import Compliance, Contract, CreditBand, CreditSchedule, Measurement, SlaObjective
-from .base import _decimal, _require, latest_version
+from .base import _decimal, latest_version
 from .compliance import _refresh
 
 OBJECTIVE_FIELDS = ["name", "metric", "comparator", "target", "period", "queue_ids", "options",
@@ -204,7 +205,7 @@ def objective_create(*, contract: Contract, by, effective_from: date | None = No
     """Add an SLA objective to a contract, with its credit schedule (``schedule``: the
     schedule's fields, ``bands`` as dicts and ``fee_lines`` as ids). It applies from
     ``effective_from`` (the contract's start by default)."""
-    _require(by, "vendors.manage_objective", message="Your role cannot define SLA objectives.")
+    require_perm(by, "vendors.manage_objective", message="Your role cannot define SLA objectives.")
     unknown = sorted(set(fields) - set(OBJECTIVE_FIELDS))
     if unknown:
         raise ValidationError({name: "This field cannot be set here." for name in unknown})
@@ -239,7 +240,7 @@ def objective_revise(*, objective: SlaObjective, by, effective_from: date,
     """New terms for an objective from ``effective_from``: a new version. Periods that
     start before it keep the version they were measured under; closed periods from
     that day on are measured again under the new one (unless already claimed)."""
-    _require(by, "vendors.manage_objective", message="Your role cannot change SLA objectives.")
+    require_perm(by, "vendors.manage_objective", message="Your role cannot change SLA objectives.")
     current = latest_version(objective.series)
     if effective_from is None or effective_from <= current.effective_from:
         raise ValidationError({"effective_from": "A new version starts after the current one "
