@@ -35,6 +35,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from .audit import save_with_audit
+from .bulk import insert_objects
 from .due_rows import claim_due
 from .models import EmailStatus, Notification
 
@@ -95,7 +96,7 @@ def notify_many(messages, *, email=True):
             ))
     if not rows:
         return []
-    rows = Notification.objects.bulk_create(rows)
+    rows = insert_objects(Notification, rows)
     pending = [row.pk for row in rows if row.email_status == EmailStatus.PENDING]
     if pending:
         _queue_emails(pending)
