@@ -203,9 +203,16 @@ def insert_objects(model, objs) -> list:
     if not objs:
         return objs
     db = router.db_for_write(model)
-    if connections[db].vendor != "postgresql":
+    opts = model._meta
+    if (connections[db].vendor != "postgresql" or any(obj.pk is not None for obj in objs)
+            or any(field.db_returning for field in opts.concrete_fields
+                   if not field.primary_key)):
+        # SQLite, ids chosen by the caller, columns the database fills: the ORM's way.
         return model._default_manager.using(db).bulk_create(objs)
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    for obj in objs:
+        # As bulk_create: refuse an unsaved related object, take its id if it has one.
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    fields = [field for field in opts.concrete_fields if not field.primary_key]
     readers = [_reader(field) for field in fields]
     pks = insert_rows(model, [field.name for field in fields],
                       [tuple(read(obj) for read in readers) for obj in objs], returning=True,

@@ -211,6 +211,6 @@ def escalate_one_tier_many(pairs) -> None:
     _bulk_with_history(TierChange, changes, by=actor,
                        reason_of=lambda c: f"Escalated automatically: {c.reason}")
     timeline_entries_add(entries)
-    notify_many(messages)
+    notify_many(messages, rows=False)
     for change in changes:
         emit(events.TIER_CHANGED, change, by=actor, at=change.requested_at)
