@@ -33,7 +33,7 @@ from .fields import _MasksCardNumbers
 
 def bulk_update_rows(model, rows, fields) -> None:
     """``model.objects.bulk_update(rows, fields)`` in one statement per call:
-    ``UPDATE … FROM unnest(%s::type[], …)``, one array per column."""
+    ``UPDATE … FROM unnest(%b::type[], …)``, one array per column."""
     rows = list(rows)
     if not rows:
         return
@@ -144,7 +144,7 @@ def insert_rows(model, fields, rows, *, returning=False, masked=False) -> list:
     without a model instance per row; returns the new primary keys in row order when
     ``returning``.
 
-    On PostgreSQL: one ``INSERT … SELECT * FROM unnest(%s::type[], …)``, each column
+    On PostgreSQL: one ``INSERT … SELECT * FROM unnest(%b::type[], …)``, each column
     one array parameter (the statement's text does not grow with the rows, so it is
     planned once per shape), each value prepared as ``save()`` prepares it. Elsewhere
     (SQLite): ``bulk_create`` of instances built from the tuples. Fields left out get
@@ -231,12 +231,13 @@ def insert_history(model, objs, *, update=False, default_user=None) -> None:
     if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True) or not objs:
         return
     history = model.history.model
-    tracked = {field.attname: field.attname for field in history.tracked_fields}
+    tracked = {field.attname for field in history.tracked_fields}
     columns = [field for field in history._meta.concrete_fields if not field.primary_key]
     known = {*tracked, "history_date", "history_user_id", "history_change_reason",
              "history_type"}
-    if any(field.attname not in known for field in columns):
-        # A historical model with extra columns (custom attrs, a relation): the library.
+    if (connections[router.db_for_write(history)].vendor != "postgresql"
+            or any(field.attname not in known for field in columns)):
+        # SQLite, or a historical model with extra columns (custom attrs, a relation).
         model.history.bulk_history_create(objs, update=update, default_user=default_user)
         return
     history_type = "~" if update else "+"
