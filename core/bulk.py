@@ -39,11 +39,11 @@ def bulk_update_rows(model, rows, fields) -> None:
         return
     db = router.db_for_write(model)
     connection = connections[db]
-    if connection.vendor != "postgresql":
-        model._default_manager.using(db).bulk_update(rows, fields)
-        return
     opts = model._meta
     columns = [opts.pk, *(opts.get_field(name) for name in fields)]
+    if not _unnestable(columns, connection):
+        model._default_manager.using(db).bulk_update(rows, fields)
+        return
     arrays = [[prepare(getattr(row, field.attname)) for row in rows]
               for field, prepare in zip(columns, _preparers(columns, connection), strict=True)]
     quote = connection.ops.quote_name
@@ -78,6 +78,12 @@ def _binding_cursor(connection):
         raw = ServerBindingCursor(connection.connection)
     with connection._prepare_cursor(raw) as cursor:
         yield cursor
+
+
+def _unnestable(fields, connection) -> bool:
+    """PostgreSQL, and no column that is an array itself (unnest would flatten it)."""
+    return connection.vendor == "postgresql" and not any(
+        (field.db_type(connection) or "").endswith("]") for field in fields)
 
 
 def _array_casts(fields, connection) -> str:
@@ -166,7 +172,7 @@ def insert_rows(model, fields, rows, *, returning=False, masked=False) -> list:
         extra = [_filler(field) for field in missing]
         rows = [(*row, *(fill() for fill in extra)) for row in rows]
         given += missing
-    if connection.vendor != "postgresql":
+    if not _unnestable(given, connection):
         attnames = [field.attname for field in given]
         objs = model._default_manager.using(db).bulk_create(
             [model(**dict(zip(attnames, row, strict=True))) for row in rows])
@@ -204,10 +210,11 @@ def insert_objects(model, objs) -> list:
         return objs
     db = router.db_for_write(model)
     opts = model._meta
-    if (connections[db].vendor != "postgresql" or any(obj.pk is not None for obj in objs)
+    if (not _unnestable(opts.concrete_fields, connections[db])
+            or any(obj.pk is not None for obj in objs)
             or any(field.db_returning for field in opts.concrete_fields
                    if not field.primary_key)):
-        # SQLite, ids chosen by the caller, columns the database fills: the ORM's way.
+        # SQLite, array columns, ids chosen by the caller, columns the database fills.
         return model._default_manager.using(db).bulk_create(objs)
     for obj in objs:
         # As bulk_create: refuse an unsaved related object, take its id if it has one.
@@ -235,9 +242,9 @@ def insert_history(model, objs, *, update=False, default_user=None) -> None:
     columns = [field for field in history._meta.concrete_fields if not field.primary_key]
     known = {*tracked, "history_date", "history_user_id", "history_change_reason",
              "history_type"}
-    if (connections[router.db_for_write(history)].vendor != "postgresql"
+    if (not _unnestable(columns, connections[router.db_for_write(history)])
             or any(field.attname not in known for field in columns)):
-        # SQLite, or a historical model with extra columns (custom attrs, a relation).
+        # SQLite, array columns, or extra columns (custom attrs, a relation).
         model.history.bulk_history_create(objs, update=update, default_user=default_user)
         return
     history_type = "~" if update else "+"
