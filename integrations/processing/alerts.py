@@ -55,15 +55,15 @@ from incidents.services import (
     incident_triage,
 )
 
-from . import timeline
-from .choices import (
+from .. import timeline
+from ..choices import (
     SEVERITY_RANK,
     AlertStatus,
     AutoResolvePolicy,
     EventStatus,
 )
-from .formats import NormalisedAlert, PayloadInvalid, normalise
-from .models import Alert, AlertGroup, InboundEvent, Integration
+from ..formats import NormalisedAlert, PayloadInvalid, normalise
+from ..models import Alert, AlertGroup, InboundEvent, Integration
 
 logger = logging.getLogger(__name__)
 
