@@ -3,15 +3,14 @@
 re-exported here so imports stay as they were."""
 
 from .alerts import (
-    BATCH_SIZE,
     MAX_ATTEMPTS,
     alert_apply,
     event_process,
-    events_process_batch,
     incident_severity,
     process_locked_event,
     system_user_cached,
 )
+from .batches import BATCH_SIZE, events_process_batch
 
 __all__ = ["BATCH_SIZE", "MAX_ATTEMPTS", "alert_apply", "event_process",
            "events_process_batch", "incident_severity", "process_locked_event",
