@@ -21,6 +21,8 @@ The task's path runs many payloads at once: :mod:`integrations.processing.batche
 import contextlib
 import logging
 import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import IntegrityError, connection, transaction
@@ -155,11 +157,39 @@ def _locked_group(integration, normalised: NormalisedAlert, at) -> AlertGroup:
                                                       group_key=normalised.group_key)
 
 
-def alert_apply(*, event: InboundEvent, normalised: NormalisedAlert, at) -> Alert:
-    """Deduplicate one normalised alert, group it, and move its incident."""
+# ``alert_apply(known=...)`` when the caller has not looked the alert up.
+LOOK_UP = object()
+
+
+@dataclass
+class Deferred:
+    """Writes a batch makes once for all its payloads instead of once per alert: the
+    payload → alert links (one INSERT) and the repeats counted (one UPDATE per
+    increment)."""
+
+    links: list = field(default_factory=list)
+    counted: dict = field(default_factory=lambda: defaultdict(int))
+
+
+def alert_apply(*, event: InboundEvent, normalised: NormalisedAlert, at, group=None,
+                known=LOOK_UP, deferred: Deferred | None = None) -> Alert:
+    """Deduplicate one normalised alert, group it, and move its incident.
+
+    A batch passes what it holds already: ``group``, the alert group of
+    ``normalised.group_key``, locked by it and current (it is changed in place);
+    ``known``, the alert as read under that lock (None: there was none); and
+    ``deferred``, where the link and the count go instead of a statement each."""
     integration = event.integration
-    group = _locked_group(integration, normalised, at)
-    alert = Alert.objects.filter(integration=integration, dedup_key=normalised.dedup_key).first()
+    if group is None:
+        group = _locked_group(integration, normalised, at)
+    else:
+        # The group row is ours (locked) but its incident is not: read it again when
+        # needed, as a group read afresh would — a person may have moved it meanwhile.
+        descriptor = AlertGroup.incident.field
+        if descriptor.is_cached(group):
+            descriptor.delete_cached_value(group)
+    alert = (Alert.objects.filter(integration=integration, dedup_key=normalised.dedup_key)
+             .first() if known is LOOK_UP else known)
     previous = alert.status if alert else None
     if alert is None:
         try:
@@ -175,11 +205,19 @@ def alert_apply(*, event: InboundEvent, normalised: NormalisedAlert, at) -> Aler
             # group key): it is a duplicate of that one.
             alert = Alert.objects.get(integration=integration, dedup_key=normalised.dedup_key)
             previous = alert.status
+    alert.integration = integration
     if previous is not None:
-        _update_duplicate(alert, normalised, at)
-    event.alerts.add(alert)
+        _update_duplicate(alert, normalised, at, deferred=deferred)
+    if deferred is None:
+        event.alerts.add(alert)
+    else:
+        deferred.links.append(InboundEvent.alerts.through(inboundevent_id=event.pk,
+                                                          alert_id=alert.pk))
     if alert.group_id != group.pk:
         group = AlertGroup.objects.select_for_update().get(pk=alert.group_id)
+    if group.integration_id == integration.pk:
+        group.integration = integration  # the event's, already read: no query for it
+    alert.group = group
     _move_group(group, alert, normalised, previous=previous, at=at)
     return alert
 
@@ -199,10 +237,14 @@ def _changes(alert, n: NormalisedAlert) -> dict:
                                                       and name != "status")}
 
 
-def _update_duplicate(alert, n: NormalisedAlert, at):
+def _update_duplicate(alert, n: NormalisedAlert, at, *, deferred=None):
     # Counting a repeat is bookkeeping (a compare-free counter): no history row per
     # duplicate, which at hundreds a second would be most of the database.
-    Alert.objects.filter(pk=alert.pk).update(occurrences=F("occurrences") + 1, last_seen_at=at)
+    if deferred is None:
+        Alert.objects.filter(pk=alert.pk).update(occurrences=F("occurrences") + 1,
+                                                 last_seen_at=at)
+    else:
+        deferred.counted[alert.pk] += 1
     changed = _changes(alert, n)
     if changed:
         for name, value in changed.items():

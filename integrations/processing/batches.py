@@ -28,6 +28,7 @@ from ..choices import AlertStatus, EventStatus
 from ..formats import NormalisedAlert, PayloadInvalid, normalise
 from ..models import Alert, AlertGroup, InboundEvent
 from .alerts import (
+    Deferred,
     _changes,
     _failed,
     _lock_pending,
@@ -84,9 +85,12 @@ def _process_together(events, *, now) -> Counter:
         except PayloadInvalid as exc:
             totals[_failed(event, f"Unreadable payload: {exc}", now=now, final=True)] += 1
     groups = _lock_groups(parsed, at=now)
+    by_key = {(group.integration_id, group.group_key): group for group in groups.values()}
     alerts = _known_alerts(parsed)
-    counted = defaultdict(int)  # alert id → payloads only counted in this batch
-    links = []
+    # Alert id → payloads only counted in this batch, and the payload → alert links:
+    # written once at the end, for every payload, by the one-alert path's too.
+    deferred = Deferred()
+    counted, links = deferred.counted, deferred.links
     link = InboundEvent.alerts.through
 
     def count(alert, entries):
@@ -94,11 +98,17 @@ def _process_together(events, *, now) -> Counter:
         links.extend(link(inboundevent_id=event.pk, alert_id=alert.pk) for event, _ in entries)
 
     def apply(key, event, normalised):
-        # The one-alert path, under the locks this batch holds (taking them again is free).
-        alert = alert_apply(event=event, normalised=normalised, at=now)
+        # The one-alert path, under the locks this batch holds, given the group and the
+        # alert as this batch holds them: it changes them in place, so they stay current
+        # without reading them again.
+        alert = alert_apply(event=event, normalised=normalised, at=now, deferred=deferred,
+                            group=by_key.get((event.integration_id, normalised.group_key)),
+                            known=alerts.get(key))
         alerts[key] = alert
-        # It may have declared, moved or saved the alert's group: read it again.
-        groups[alert.group_id] = AlertGroup.objects.get(pk=alert.group_id)
+        # The alert's own group (another than the payload's, for an alert that changed
+        # group keys) was read afresh under its lock: that copy is now the current one.
+        group = alert.group
+        groups[group.pk] = by_key[(group.integration_id, group.group_key)] = group
 
     for _position, key, entries in _coalesced(parsed, alerts):
         alert = alerts.get(key)
