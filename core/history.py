@@ -86,6 +86,35 @@ def _related_labels(fields, wanted) -> dict:
     return labels
 
 
+def _m2m_fields(obj, hidden) -> list:
+    """The many-to-many fields whose history simple-history keeps (``m2m_fields=``);
+    it lists them on the historical model."""
+    return [field for field in getattr(obj.history.model, "_history_m2m_fields", ())
+            if field.name not in hidden]
+
+
+def _m2m_sets(history_model, field, records) -> dict:
+    """``{history id: frozenset of related ids}``: what each record held for ``field``,
+    in one query (simple-history keeps the set per record in a model of its own)."""
+    from simple_history.utils import get_m2m_reverse_field_name
+
+    through = field.remote_field.through
+    rows_model = next(rel.related_model for rel in history_model._meta.related_objects
+                      if getattr(rel.related_model, "instance_type", None) is through)
+    sets = defaultdict(set)
+    for history_id, related_id in rows_model.objects.filter(
+            history__in=[record.pk for record in records]).values_list(
+            "history_id", f"{get_m2m_reverse_field_name(field)}_id"):
+        sets[history_id].add(related_id)
+    return {record.pk: frozenset(sets.get(record.pk, ())) for record in records}
+
+
+def _m2m_label(ids, labels) -> str:
+    if not ids:
+        return EMPTY
+    return ", ".join(sorted(labels.get(pk, f"#{pk} (deleted)") for pk in ids))
+
+
 def _who(record) -> str:
     user = record.history_user
     if user is None:
@@ -101,12 +130,15 @@ def object_history(obj, *, hidden: set[str] | frozenset = frozenset(),
     ``{"at", "when", "who", "why", "kind", "changes": [{"field", "old", "new"}]}``.
 
     A fixed number of queries: the records (one more than shown, to diff the oldest
-    shown against), the people, and one per foreign key that changed. Fields in
+    shown against), the people, one per many-to-many field kept in the history (its
+    rows for every record), and one per foreign key or many-to-many field that changed. Fields in
     ``hidden`` never appear; neither do bookkeeping columns.
     """
     model = type(obj)
+    m2m = _m2m_fields(obj, hidden)
     records = list(obj.history.select_related("history_user")
                    .order_by("-history_date", "-history_id")[:limit + 1])
+    m2m_sets = {field.name: _m2m_sets(obj.history.model, field, records) for field in m2m}
     fields = _model_fields(model)
     tracked = [name for name in fields
                if name not in hidden and name not in BOOKKEEPING_FIELDS
@@ -125,8 +157,13 @@ def object_history(obj, *, hidden: set[str] | frozenset = frozenset(),
                 changed.append((field, old, new))
                 if field.is_relation and field.many_to_one:
                     wanted[name].update(v for v in (old, new) if v is not None)
+            for field in m2m:  # a set changed: channels added, a participant removed
+                old, new = m2m_sets[field.name][older.pk], m2m_sets[field.name][record.pk]
+                if old != new:
+                    changed.append((field, old, new))
+                    wanted[field.name].update(old | new)
         raw.append((record, changed))
-    labels = _related_labels(fields, wanted)
+    labels = _related_labels({**fields, **{field.name: field for field in m2m}}, wanted)
     entries = []
     for record, changed in raw:
         entries.append({
@@ -134,11 +171,17 @@ def object_history(obj, *, hidden: set[str] | frozenset = frozenset(),
             "who": _who(record), "why": record.history_change_reason or "",
             "kind": KIND_WORDS.get(record.history_type, record.history_type),
             "changes": [{"field": capfirst(str(field.verbose_name)),
-                         "old": display_value(field, old, labels.get(field.name)),
-                         "new": display_value(field, new, labels.get(field.name))}
+                         "old": _shown(field, old, labels.get(field.name)),
+                         "new": _shown(field, new, labels.get(field.name))}
                         for field, old, new in changed],
         })
     return {"entries": entries, "more": len(records) > limit}
+
+
+def _shown(field, value, labels) -> str:
+    if field.many_to_many:
+        return _m2m_label(value, labels or {})
+    return display_value(field, value, labels)
 
 
 def history_panel(model: str, *, slot: str = "history",

@@ -28,6 +28,9 @@ class WorkLine:
     due_at: datetime | None
     overdue: bool
     source: str
+    # Due on a day (an action item, a contract date), not at an instant: shown without a
+    # time of day, and overdue only once that day is over.
+    all_day: bool = False
 
 
 def as_instant(value) -> datetime | None:
@@ -51,6 +54,14 @@ def _due_limit(due: str, now: datetime):
     return None
 
 
+def _is_overdue(due, due_at, all_day, now) -> bool:
+    if due_at is None:
+        return False
+    if all_day:
+        return due < timezone.localtime(now).date()
+    return due_at <= now
+
+
 def my_worklist(user, *, now=None, kind: str = "", due: str = "") -> list[dict]:
     """``[{"key", "label", "lines", "count"}]``: each source's entries for ``user``,
     soonest due first (undated last); ``kind`` keeps one source, ``due`` one window
@@ -64,11 +75,14 @@ def my_worklist(user, *, now=None, kind: str = "", due: str = "") -> list[dict]:
         lines = []
         for entry in source.items(user, now):
             due_at = as_instant(entry.due_at)
+            all_day = due_at is not None and not isinstance(entry.due_at, datetime)
+            overdue = _is_overdue(entry.due_at, due_at, all_day, now)
+            if due == "overdue" and not overdue:
+                continue
             if limit is not None and (due_at is None or due_at > limit):
                 continue
-            lines.append(WorkLine(entry=entry, due_at=due_at,
-                                  overdue=due_at is not None and due_at <= now,
-                                  source=source.key))
+            lines.append(WorkLine(entry=entry, due_at=due_at, overdue=overdue,
+                                  source=source.key, all_day=all_day))
         far = datetime.max.replace(tzinfo=now.tzinfo)
         lines.sort(key=lambda line: (line.due_at or far, line.entry.reference))
         groups.append({"key": source.key, "label": source.label, "lines": lines,

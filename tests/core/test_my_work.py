@@ -54,6 +54,33 @@ def test_the_worklist_puts_what_is_due_soonest_first_and_undated_last(manager, t
     assert [line.overdue for line in lines] == [True, False, False]
 
 
+def test_a_due_day_is_shown_without_a_time_and_is_overdue_only_once_the_day_is_over(
+        client, manager):
+    """Action items and contract dates are due on a day: "Mon 2 Mar", not "Mon 2 Mar 00:00",
+    and not overdue at midnight of the day they are due."""
+    def items(user, now):
+        return [WorkEntry(reference="A-1", title="Due today", url="/", due_at=MONDAY_9.date()),
+                WorkEntry(reference="A-2", title="Due yesterday", url="/",
+                          due_at=MONDAY_9.date() - timedelta(days=1))]
+
+    source = registry.register_work_source(WorkSource("testapp.days", "Days", items))
+    try:
+        lines = {line.entry.title: line
+                 for line in my_worklist(manager, now=at(hours=3), kind="testapp.days")[0]["lines"]}
+        assert lines["Due today"].all_day and not lines["Due today"].overdue
+        assert lines["Due yesterday"].overdue
+        overdue = my_worklist(manager, now=at(hours=3), kind="testapp.days", due="overdue")
+        assert [line.entry.title for line in overdue[0]["lines"]] == ["Due yesterday"]
+
+        client.force_login(manager)
+        with time_machine.travel(at(hours=3), tick=False):
+            html = client.get(reverse("my-work"), {"kind": "testapp.days"}).content.decode()
+        assert '<time datetime="2026-03-02">Mon 2 Mar</time>' in html
+        assert "Mon 2 Mar 00:00" not in html
+    finally:
+        registry._WORK_SOURCES.pop(source.key)
+
+
 def test_the_due_filter_keeps_overdue_only_and_drops_undated(manager, tickets_source):
     Ticket.objects.create(title="Later", owner=manager, escalation_level=5)
     Ticket.objects.create(title="Undated", owner=manager)

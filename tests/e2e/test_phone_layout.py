@@ -69,3 +69,29 @@ def test_a_responder_works_from_a_phone(browser, live_server):
         assert overview_height < 4000
     finally:
         context.close()
+
+
+def test_a_manager_reads_people_and_access_on_a_phone_without_scrolling_sideways(
+        browser, live_server):
+    UserFactory(username="maria", first_name="Maria", last_name="Lopez",
+                email="maria.lopez@switchboard.example", roles=[Role.MANAGER])
+    UserFactory(username="oskar.lindqvist-bergstrom", first_name="Oskar",
+                last_name="Lindqvist-Bergström", email="oskar.lindqvist-bergstrom@example.com",
+                roles=[Role.INCIDENT_RESPONDER, Role.ESCALATION_LEAD, Role.VENDOR_MANAGER])
+
+    context = browser.new_context(base_url=live_server.url,
+                                  viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        log_in(page, "maria")
+        page.goto("/people/")
+        row = page.get_by_test_id("person-row").filter(has_text="Lindqvist")
+        expect(row.get_by_test_id("person-status")).to_be_visible()
+        # A card per person: the header row is hidden, each cell labels itself (CSS).
+        expect(page.locator("table.cards-on-phone thead")).to_be_hidden()
+        expect(row).to_contain_text("Incident Responder, Escalation Lead, Vendor Manager")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=SHOTS / "phone-people.png", full_page=True)
+    finally:
+        context.close()

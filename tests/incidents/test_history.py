@@ -82,3 +82,15 @@ def test_the_history_reads_in_a_fixed_number_of_queries(edited, responder,
     incident = type(edited).objects.get(pk=edited.pk)
     with django_assert_max_num_queries(len(few.captured_queries)):
         object_history(incident)
+
+
+def test_a_changed_set_of_channels_reads_old_to_new_by_name(declared, responder):
+    from incidents.models import Channel
+
+    voice = Channel.objects.get(key="voice")
+    incident_edit(incident=declared, by=responder, channels=[*declared.channels.all(), voice])
+
+    latest = object_history(declared)["entries"][0]
+    assert latest["who"] == "Ivan Petrov"
+    assert latest["why"] == "Edited: channels"
+    assert {"field": "Channels", "old": "Chat", "new": "Chat, Voice / ACD"} in latest["changes"]
