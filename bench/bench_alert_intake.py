@@ -15,8 +15,12 @@ the same number of threads, without HTTP or Django — the ceiling the endpoint 
 under on this machine at this moment. The load average is printed with each figure.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_intake \\
-    CELERY_BROKER_URL=redis://127.0.0.1:6379/9 \\
+    CELERY_BROKER_URL=redis://127.0.0.1:6379/9 CACHE_URL=redis://127.0.0.1:6379/9 \\
         .venv/bin/python bench/bench_alert_intake.py --seconds 30 --worker --sql-floor
+
+``CACHE_URL`` as production sets it (a cache the gunicorn workers share): the batch
+tasks are then rationed once for all of them, and the endpoints keep the integration
+per process (``integrations/token_cache.py``); without it, each process reads it.
 
 The database name must contain ``bench``: the script migrates it and empties the
 integrations tables. Exits 1 below ``--target`` accepted/s (default 300) or on any
@@ -137,22 +141,27 @@ def sql_floor(integration_id, seconds, threads):
     return sum(counts) / (time.monotonic() - started)
 
 
-def process_only(integration, count):
-    """The processing cost alone: payloads per second and statements per payload."""
+def process_only(integration, count, warm=200):
+    """The processing cost alone: payloads per second, statements and this process's
+    CPU per payload. ``warm`` payloads are processed first, untimed: they open the 20
+    incidents (0.5 s of declaring each, once per group), as the warm-up does in the
+    HTTP run, so the figure is the storm's steady state."""
     from django.db import connection, transaction
 
     from bench._common import log
     from integrations.models import InboundEvent
     from integrations.processing import events_process_batch
+    from integrations.services import intake_accept
 
     rng = random.Random(7)  # noqa: S311
-    log(f"Storing {count:,} payloads (no HTTP, nothing queued) …")
-    with transaction.atomic():
-        # The first payloads open the incidents, as the warm-up does in the HTTP run.
-        from integrations.services import intake_accept
-
-        for n in range(count):
-            intake_accept(integration=integration, payload=payload(rng, n))
+    for label, number, first in (("warm-up", warm, 0), ("timed", count, warm)):
+        log(f"Storing {number:,} payloads ({label}; no HTTP, nothing queued) …")
+        with transaction.atomic():
+            for n in range(first, first + number):
+                intake_accept(integration=integration, payload=payload(rng, n))
+        if label == "warm-up":
+            while events_process_batch().get("claimed"):
+                pass
     statements = [0]
 
     def counting(execute, sql, params, many, context):
@@ -160,16 +169,16 @@ def process_only(integration, count):
         return execute(sql, params, many, context)
 
     log(f"Processing them in batches ({load_average()}) …")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     batches = 0
     with connection.execute_wrapper(counting):
         while events_process_batch().get("claimed"):
             batches += 1
-    seconds = time.perf_counter() - start
-    done = InboundEvent.objects.filter(status="processed").count()
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    done = InboundEvent.objects.filter(status="processed").count() - warm
     log(f"  {done:,} processed in {seconds:.1f} s = {done / seconds:,.0f} payloads/s in "
-        f"{batches} batches; {statements[0] / done:.1f} statements per payload "
-        f"({load_average()})")
+        f"{batches} batches; {statements[0] / done:.2f} statements and "
+        f"{cpu * 1000 / done:.2f} ms of this process's CPU per payload ({load_average()})")
     return 0 if done == count else 1
 
 
@@ -191,8 +200,9 @@ def main():
     parser.add_argument("--sql-floor", action="store_true",
                         help="first measure the database's INSERT … COMMIT rate alone")
     parser.add_argument("--process-only", type=int, metavar="N", default=0,
-                        help="no HTTP: store N payloads, then time their processing in "
-                             "batches in this process (statements counted)")
+                        help="no HTTP: store and process 200 payloads (the incidents "
+                             "open), then store N and time their processing in batches "
+                             "in this process (statements and CPU counted)")
     args = parser.parse_args()
 
     import django

@@ -134,10 +134,13 @@ def raw_floor(statements, repeat):
 
 
 def page_statements(result):
-    """The statements reading the page's rows and their total, as the endpoint sent them."""
+    """The statements reading the page's rows and their total, as the endpoint sent them
+    (the total is a ``COUNT(*)``, or the table's estimated size where
+    ``core.pagination`` reads that instead)."""
     table = result["table"]
     picked = [q["sql"] for q, label in zip(result["captured"], result["labels"], strict=True)
-              if label.startswith(f"SELECT {table}") and ("LIMIT" in label or "COUNT" in label)]
+              if (label.startswith(f"SELECT {table}") and ("LIMIT" in label or "COUNT" in label))
+              or "reltuples" in q["sql"]]
     return picked or [result["slowest"]["sql"]]
 
 

@@ -8,7 +8,12 @@ SPECTACULAR_SETTINGS = {
         "Incidents, customer escalations, vendors, playbooks and budgets. "
         "Authenticate with a session or with `Authorization: Token <key>` "
         "(POST /api/auth/token/). Every error has the same body: "
-        "`status`, `code`, `detail`, `errors` (field → messages)."
+        "`status`, `code`, `detail`, `errors` (field → messages). "
+        "Lists are paged with `?page=N&page_size=M` (M at most 200); their `count` is "
+        "exact, except for an unfiltered list of more than 10,000 items on PostgreSQL, "
+        "where it is the database's estimate of the table's size (counting every row "
+        "of a large table on each page costs more than the page): apply any filter "
+        "for an exact count."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -70,7 +70,7 @@ def notify_owners_and_teams(pairs) -> None:
             logger.info("No recipients for %s on %s", event.kind, clock)
             continue
         messages.append((people, *_sla_message(clock, event), clock))
-    notify_many(messages)
+    notify_many(messages, rows=False)
 
 
 def notify_owner_and_team(clock: SlaClock, event: SlaClockEvent) -> None:

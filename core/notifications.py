@@ -35,6 +35,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from .audit import save_with_audit
+from .bulk import insert_objects, insert_rows
 from .due_rows import claim_due
 from .models import EmailStatus, Notification
 
@@ -74,32 +75,42 @@ def notify(recipients, *, title, body="", url="", email=True, subject=None):
     return notify_many([(recipients, title, body, url, subject)], email=email)
 
 
-def notify_many(messages, *, email=True):
+def notify_many(messages, *, email=True, rows=True):
     """:func:`notify` for many messages at once — ``(recipients, title, body, url,
     subject)`` each: one INSERT for every row and one email task (a burst of SLA
     breaches tells thousands of people in a few statements, never one task per
-    notification)."""
+    notification). Returns the rows written, or with ``rows=False`` only their ids:
+    the sweep's burst then builds no model instance per notification."""
     now = timezone.now()
-    rows = []
+    values = []
     for recipients, title, body, url, subject in messages:
         subject_type = (ContentType.objects.get_for_model(subject) if subject is not None
                         else None)
         for user in {u.pk: u for u in recipients if u.is_active}.values():
             wants_email = email and bool(user.email)
-            rows.append(Notification(
-                recipient=user, title=title[:200], body=body, url=url[:500],
-                email_status=EmailStatus.PENDING if wants_email else EmailStatus.NOT_NEEDED,
-                email_next_attempt_at=now if wants_email else None,
-                subject_type=subject_type,
-                subject_id=subject.pk if subject is not None else None,
-            ))
-    if not rows:
+            values.append({
+                "recipient": user, "title": title[:200], "body": body, "url": url[:500],
+                "email_status": EmailStatus.PENDING if wants_email else EmailStatus.NOT_NEEDED,
+                "email_next_attempt_at": now if wants_email else None,
+                "subject_type": subject_type,
+                "subject_id": subject.pk if subject is not None else None,
+            })
+    if not values:
         return []
-    rows = Notification.objects.bulk_create(rows)
-    pending = [row.pk for row in rows if row.email_status == EmailStatus.PENDING]
+    if rows:
+        written = insert_objects(Notification, [Notification(**row) for row in values])
+        ids = [row.pk for row in written]
+    else:
+        written = ids = insert_rows(Notification, list(values[0]), [
+            (row["recipient"].pk, row["title"], row["body"], row["url"], row["email_status"],
+             row["email_next_attempt_at"],
+             row["subject_type"].pk if row["subject_type"] is not None else None,
+             row["subject_id"]) for row in values], returning=True)
+    pending = [pk for pk, row in zip(ids, values, strict=True)
+               if row["email_status"] == EmailStatus.PENDING]
     if pending:
         _queue_emails(pending)
-    return rows
+    return written
 
 
 # While a sweep works through a chunk, the emails of every notification it writes

@@ -30,7 +30,7 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from .audit import save_with_audit, system_user
-from .bulk import bulk_update_rows
+from .bulk import bulk_update_rows, insert_history, insert_objects
 from .calendars import EngineCache
 from .choices import ClockEventKind, ClockState
 from .clocks import (
@@ -148,10 +148,10 @@ def process_chunk(clocks, now, engines, actor) -> Counter:
         totals["rows"] += 1
         totals.update(fired)
     bulk_update_rows(SlaClock, clocks, SWEPT_FIELDS)
-    SlaClock.history.bulk_history_create(clocks, update=True, default_user=actor)
+    insert_history(SlaClock, clocks, update=True, default_user=actor)
     for clock in clocks:
         del clock._history_user, clock._change_reason
-    SlaClockEvent.objects.bulk_create([event for _, event in pairs])
+    insert_objects(SlaClockEvent, [event for _, event in pairs])
     sla_clock_events_many(pairs)
     run_actions_many(pairs, _actions)
     return totals

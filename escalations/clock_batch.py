@@ -20,7 +20,7 @@ from django.db.models import OuterRef, Subquery
 
 from core import timeline
 from core.audit import system_user
-from core.bulk import bulk_update_rows
+from core.bulk import bulk_update_rows, insert_history, insert_objects
 from core.choices import ClockState, Role
 from core.events import emit
 from core.models import SlaClock, Team
@@ -42,10 +42,10 @@ def _bulk_with_history(model, rows, *, by, reason_of, update_fields=None):
     if update_fields:
         bulk_update_rows(model, rows, update_fields)
     else:
-        rows = model.objects.bulk_create(rows)
+        rows = insert_objects(model, rows)
     for row in rows:
         row._history_user, row._change_reason = by, reason_of(row)
-    model.history.bulk_history_create(rows, update=bool(update_fields), default_user=by)
+    insert_history(model, rows, update=bool(update_fields), default_user=by)
     for row in rows:
         del row._history_user, row._change_reason
     return rows
@@ -211,6 +211,6 @@ def escalate_one_tier_many(pairs) -> None:
     _bulk_with_history(TierChange, changes, by=actor,
                        reason_of=lambda c: f"Escalated automatically: {c.reason}")
     timeline_entries_add(entries)
-    notify_many(messages)
+    notify_many(messages, rows=False)
     for change in changes:
         emit(events.TIER_CHANGED, change, by=actor, at=change.requested_at)

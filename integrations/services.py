@@ -19,6 +19,7 @@ from django.utils import timezone
 from core.audit import audited, save_with_audit
 from core.why_not import require_perm
 
+from . import token_cache
 from .choices import AlertSeverity, AutoResolvePolicy, EventStatus, IntegrationKind
 from .formats import validate
 from .models import InboundEvent, Integration
@@ -146,11 +147,17 @@ def integration_set_enabled(*, integration: Integration, by, enabled: bool) -> I
 
 
 def integration_for_token(token: str) -> Integration | None:
+    """The integration of an intake URL token (kept per web process while no
+    integration changes: ``integrations.token_cache``)."""
     if not token or len(token) > 200:
         return None
+    return token_cache.lookup(hash_token(token), _integration_by_hash)
+
+
+def _integration_by_hash(token_hash: str) -> Integration | None:
     try:
         # .get(), not .first(): no ORDER BY on the hot path (the hash is unique).
-        return Integration.objects.get(token_hash=hash_token(token))
+        return Integration.objects.get(token_hash=token_hash)
     except Integration.DoesNotExist:
         return None
 

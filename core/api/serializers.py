@@ -1,10 +1,11 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from core.api.fast_read import FastReadMixin
 from core.models import Team
 
 
-class UserSummarySerializer(serializers.ModelSerializer):
+class UserSummarySerializer(FastReadMixin, serializers.ModelSerializer):
     name = serializers.SerializerMethodField()
 
     class Meta:

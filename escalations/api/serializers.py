@@ -16,13 +16,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import get_error_detail
 
+from core.api.fast_read import FastReadMixin
 from core.api.fields import ModelSerializer, PlausibleDateTimeField, TimelineFieldsMixin
 from core.api.serializers import UserSummarySerializer
 from core.audit import save_with_audit
 from core.choices import ClockState
 from core.models import SlaClock, Team
 from core.transitions import allowed_transitions
-from incidents.api.serializers import ClockSummarySerializer
+from incidents.api.serializers import ClockSummarySerializer, clock_summaries
 from incidents.models import Channel, Incident
 
 from .. import services
@@ -48,7 +49,7 @@ PERSONAL_HELP = "Personal data: present only for roles that see it (Manager, Esc
 MONEY_HELP = "Money: present only for roles that see it (Manager, Vendor Manager, Finance)."
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(FastReadMixin, serializers.ModelSerializer):
     """A customer as the reader may see it. Fields the reader's role may not see are
     left out of the body altogether (not nulled), so their absence is unambiguous."""
 
@@ -153,14 +154,14 @@ COMPENSATION_HELP = ("Compensation: present only for roles that work escalations
                      "money.")
 
 
-class RegimeSummarySerializer(serializers.ModelSerializer):
+class RegimeSummarySerializer(FastReadMixin, serializers.ModelSerializer):
     class Meta:
         model = RegulatoryRegime
         fields = ["id", "code", "name", "is_example"]
         read_only_fields = fields
 
 
-class LinkedIncidentSerializer(serializers.ModelSerializer):
+class LinkedIncidentSerializer(FastReadMixin, serializers.ModelSerializer):
     """A linked incident as the escalation shows it: its live state and severity."""
 
     severity = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
@@ -171,7 +172,7 @@ class LinkedIncidentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EscalationSerializer(serializers.ModelSerializer):
+class EscalationSerializer(FastReadMixin, serializers.ModelSerializer):
     """An escalation as read. Every field is read-only: writes go through the actions.
     The customer is shown as the reader may see it (no personal data without
     ``core.view_customer_personal_data``)."""
@@ -251,8 +252,7 @@ class EscalationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ClockSummarySerializer(many=True))
     def get_clocks(self, escalation):
-        return ClockSummarySerializer(self._clocks(escalation), many=True,
-                                      context=self.context).data
+        return clock_summaries(self, self._clocks(escalation))
 
     def get_allowed_transitions(self, escalation) -> list[str]:
         request = self.context.get("request")

@@ -6,13 +6,13 @@ from operator import or_
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core import registry
+from core.pagination import EstimatedCountPaginator
 
 from .. import selectors, services
 from ..forms import CustomerSearchForm, EraseForm
@@ -45,7 +45,7 @@ def customer_list(request):
             for name in customer_search_fields(request.user)]))
     if filters.get("tier"):
         customers = customers.filter(tier=filters["tier"])
-    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = EstimatedCountPaginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "escalations/customer_list.html", {
         "form": form, "page": page, "filtered": bool(filters.get("q") or filters.get("tier")),
         "show_personal": can_see_personal_data(request.user),

@@ -4,12 +4,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import F
 from django.shortcuts import redirect, render
 
 from core import registry, web_forms
 from core.clocks import active_clocks_by_owner
+from core.pagination import EstimatedCountPaginator
 from core.search import text_filter
 
 from .. import services
@@ -61,7 +61,8 @@ def escalation_list(request):
                               escalation_search_fields(request.user))
     escalations = escalations.order_by(F("sla_due_at").asc(nulls_last=True), "pk")
 
-    page = Paginator(escalations, ESCALATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = EstimatedCountPaginator(escalations, ESCALATION_PAGE_SIZE).get_page(
+        request.GET.get("page"))
     rows = list(page.object_list)
     page.object_list = rows
     clocks = active_clocks_by_owner(Escalation, [escalation.pk for escalation in rows])

@@ -4,13 +4,13 @@ import copy
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.paginator import Paginator
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Value, When
 from django.shortcuts import render
 
 from core import registry
 from core.clocks import active_clocks_by_owner
 from core.forms import DATE_WIDGET, person_label
+from core.pagination import EstimatedCountPaginator
 from core.presentation import chip_colour
 from core.search import text_filter
 
@@ -125,7 +125,7 @@ def incident_list(request):
     sort = request.GET.get("sort", DEFAULT_SORT)
     if sort.lstrip("-") not in SORTS:
         sort = DEFAULT_SORT
-    page = Paginator(incidents.order_by(*_ordering(sort)), PAGE_SIZE).get_page(
+    page = EstimatedCountPaginator(incidents.order_by(*_ordering(sort)), PAGE_SIZE).get_page(
         request.GET.get("page"))
     rows = list(page.object_list)
     page.object_list = rows

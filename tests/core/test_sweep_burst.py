@@ -111,3 +111,20 @@ def test_a_refused_second_firing_falls_back_to_clock_by_clock(manager):
     assert SlaClockEvent.objects.filter(kind=ClockEventKind.BREACHED).count() == 5
     assert SlaClock.objects.get(pk=clocks[2].pk).next_action_at == at(2)  # stays due
     assert SlaClock.objects.filter(next_action_at__isnull=True).count() == 4
+
+
+def test_a_clock_reads_its_owner_again_when_its_columns_change(manager):
+    # The owner is checked once and then served from the clock (the sweep reads it a
+    # dozen times a firing); a change of the columns it comes from is still seen.
+    first, second = start_clocks(2, manager)
+    clock = SlaClock.objects.get(pk=first.pk)
+    owner = clock.owner
+    assert clock.owner is owner and owner.pk == first.object_id
+
+    clock.object_id = second.object_id
+    assert clock.owner.pk == second.object_id
+
+    clock.owner = owner
+    assert clock.owner is owner and clock.object_id == owner.pk
+    clock.content_type_id = None
+    assert clock.owner is None

@@ -39,6 +39,8 @@ def _start_worker(log_path, mail_dir):
         "CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND or settings.CELERY_BROKER_URL,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "EMAIL_URL": f"filemail:///{mail_dir}",
+        # Chunks of 100: the kill must land between chunks of the 600 clocks.
+        "SLA_SWEEP_CHUNK_SIZE": "100",
     }
     log = log_path.open("a")
     process = subprocess.Popen(  # noqa: S603 - our own command line

@@ -15,31 +15,18 @@ Per alert, under the lock of its group's row:
   reopens it (the incident FSM allows resolved/post-mortem → triaged); a contained
   incident cannot go back to triaged, so a re-fire is written on its timeline instead.
 
-**In batches** (:func:`events_process_batch`, the task's path): most payloads in an
-alert storm repeat an alert already known in the same state (90 % in the benchmark).
-A batch claims up to ``BATCH_SIZE`` fresh payloads ``FOR UPDATE SKIP LOCKED``, locks
-every alert group they name at once (in key order, so two workers cannot deadlock),
-reads their alerts in one query, and walks the payloads in arrival order: a *plain
-duplicate* (same status, nothing changed, nothing for its group or incident to do) is
-only counted; anything else goes through :func:`alert_apply`, the one-alert path
-above, under the same locks. Within a batch only an alert's latest state is applied
-(its first payload too, if it is new): the payloads before it are counted, so a
-resolve and re-fire a fraction of a second apart are one flap, not two incident
-transitions. Counts are then written with one UPDATE per distinct
-increment, the payload → alert links with one INSERT, and the payloads marked
-processed with one UPDATE. If anything in a batch fails, the batch is rolled back to
-its savepoint and its payloads are processed one by one, each with its own retry
-bookkeeping, exactly as before.
+The task's path runs many payloads at once: :mod:`integrations.processing.batches`.
 """
 
 import contextlib
 import logging
 import threading
-from collections import Counter, defaultdict
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from core import work_items
@@ -55,22 +42,19 @@ from incidents.services import (
     incident_triage,
 )
 
-from . import timeline
-from .choices import (
+from .. import timeline
+from ..choices import (
     SEVERITY_RANK,
     AlertStatus,
     AutoResolvePolicy,
     EventStatus,
 )
-from .formats import NormalisedAlert, PayloadInvalid, normalise
-from .models import Alert, AlertGroup, InboundEvent, Integration
+from ..formats import NormalisedAlert, PayloadInvalid, normalise
+from ..models import Alert, AlertGroup, InboundEvent, Integration
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
-# Payloads claimed per batch: big enough that a storm costs a few statements per
-# hundred payloads, small enough that a batch's locks are held well under a second.
-BATCH_SIZE = 200
 S = IncidentState
 # Where the incident can still take alerts without reopening.
 OPEN_FOR_ALERTS = (S.DECLARED, S.TRIAGED, S.CONTAINED)
@@ -154,181 +138,6 @@ def _failed(event, message, *, now, final):
     return "failed" if final else "retry"
 
 
-# --- Many payloads at once --------------------------------------------------------------
-
-
-def events_process_batch(*, limit=BATCH_SIZE, now=None) -> Counter:
-    """Claim up to ``limit`` fresh pending payloads and process them together.
-
-    Only payloads never tried (``attempts == 0``) are claimed, oldest first through the
-    ``process_due_at`` index; retries wait for their backoff and the sweep. Returns the
-    outcomes (``processed``, ``failed``, ``retry``) and ``claimed``.
-    """
-    now = now or timezone.now()
-    totals = Counter()
-    with transaction.atomic():
-        events = list(_lock_pending(
-            InboundEvent.objects.filter(status=EventStatus.PENDING, attempts=0,
-                                        process_due_at__isnull=False)
-            .select_related("integration").order_by("process_due_at", "pk"))[:limit])
-        if not events:
-            return totals
-        totals["claimed"] = len(events)
-        with system_user_cached():
-            try:
-                with transaction.atomic():
-                    totals.update(_process_together(events, now=now))
-            except Exception:
-                # Which payload broke it is not known here: one by one, each with its own
-                # savepoint and retry bookkeeping (the single-payload path).
-                logger.warning("A batch of %s inbound events failed; processing them one "
-                               "by one", len(events), exc_info=True)
-                for event in events:
-                    totals[process_locked_event(event, now=now)] += 1
-    return totals
-
-
-def _process_together(events, *, now) -> Counter:
-    totals = Counter()
-    parsed = []
-    for event in events:
-        try:
-            parsed.append((event, normalise(event.integration, event.payload,
-                                            event_id=event.pk)))
-        except PayloadInvalid as exc:
-            totals[_failed(event, f"Unreadable payload: {exc}", now=now, final=True)] += 1
-    groups = _lock_groups(parsed, at=now)
-    alerts = _known_alerts(parsed)
-    counted = defaultdict(int)  # alert id → payloads only counted in this batch
-    links = []
-    link = InboundEvent.alerts.through
-
-    def count(alert, entries):
-        counted[alert.pk] += len(entries)
-        links.extend(link(inboundevent_id=event.pk, alert_id=alert.pk) for event, _ in entries)
-
-    def apply(key, event, normalised):
-        # The one-alert path, under the locks this batch holds (taking them again is free).
-        alert = alert_apply(event=event, normalised=normalised, at=now)
-        alerts[key] = alert
-        # It may have declared, moved or saved the alert's group: read it again.
-        groups[alert.group_id] = AlertGroup.objects.get(pk=alert.group_id)
-
-    for _position, key, entries in _coalesced(parsed, alerts):
-        alert = alerts.get(key)
-        if alert is None:  # new: its first payload creates it (and may declare)
-            apply(key, *entries[0])
-            continue
-        event, last = entries[-1]
-        group = groups.get(alert.group_id)
-        if group is not None and _plain_duplicate(alert, group, last):
-            count(alert, entries)
-            continue
-        count(alert, entries[:-1])
-        apply(key, event, last)
-    by_increment = defaultdict(list)
-    for alert_id, increment in counted.items():
-        by_increment[increment].append(alert_id)
-    for increment, ids in by_increment.items():
-        # Bookkeeping, as in _update_duplicate: no history row per duplicate.
-        Alert.objects.filter(pk__in=ids).update(occurrences=F("occurrences") + increment,
-                                                last_seen_at=now)
-    link.objects.bulk_create(links, ignore_conflicts=True)
-    done = [event.pk for event, _ in parsed]
-    InboundEvent.objects.filter(pk__in=done).update(
-        status=EventStatus.PROCESSED, processed_at=now, process_due_at=None,
-        attempts=F("attempts") + 1, error="")
-    totals["processed"] += len(done)
-    return totals
-
-
-def _coalesced(parsed, alerts):
-    """The batch's work, alert by alert, in arrival order: a new alert's first payload
-    on its own (it creates the alert and may open the incident), then the alert's other
-    payloads together, at the position of the last — only the latest state matters;
-    the ones before it are counted. A resolve and a re-fire within one batch (under a
-    second apart in a storm) are one flap, not an incident contained and re-fired."""
-    by_alert = defaultdict(list)
-    position = 0
-    for event, found in parsed:
-        for normalised in found:
-            key = (event.integration_id, normalised.dedup_key)
-            by_alert[key].append((position, event, normalised))
-            position += 1
-    work = []
-    for key, entries in by_alert.items():
-        if key not in alerts:
-            first, *entries = entries
-            work.append((first[0], key, [first[1:]]))
-        if entries:
-            work.append((entries[-1][0], key, [entry[1:] for entry in entries]))
-    work.sort(key=lambda item: item[0])
-    return work
-
-
-def _by_integration(pairs, field):
-    """``(integration id, value)`` pairs as one OR of ``field__in`` per integration."""
-    values = defaultdict(set)
-    for integration_id, value in pairs:
-        values[integration_id].add(value)
-    condition = Q(pk__in=[])
-    for integration_id, found in values.items():
-        condition |= Q(integration_id=integration_id, **{f"{field}__in": sorted(found)})
-    return condition
-
-
-def _lock_groups(parsed, *, at) -> dict:
-    """Every group the batch names, created if new, then locked — all in (integration,
-    key) order, the one order every worker takes them in, so two batches wait for each
-    other instead of deadlocking. Returns them by id."""
-    first = {}
-    for event, found in parsed:
-        for normalised in found:
-            first.setdefault((event.integration_id, normalised.group_key), normalised)
-    if not first:
-        return {}
-    existing = set(AlertGroup.objects.filter(_by_integration(first, "group_key"))
-                   .values_list("integration_id", "group_key"))
-    for integration_id, group_key in sorted(set(first) - existing):
-        normalised = first[(integration_id, group_key)]
-        # New groups are rare (a new alert rule): get_or_create as the one-alert path
-        # does, so a group another worker is creating right now is waited for, not
-        # duplicated.
-        AlertGroup.objects.get_or_create(
-            integration_id=integration_id, group_key=group_key,
-            defaults={"title": normalised.group_title, "first_fired_at": at,
-                      "last_fired_at": at, "status": normalised.status})
-    locked = AlertGroup.objects.select_for_update().filter(
-        _by_integration(first, "group_key")).order_by("integration_id", "group_key")
-    return {group.pk: group for group in locked}
-
-
-def _known_alerts(parsed) -> dict:
-    keys = {(event.integration_id, normalised.dedup_key)
-            for event, found in parsed for normalised in found}
-    if not keys:
-        return {}
-    # Read after the groups are locked: every earlier writer of these groups committed.
-    return {(alert.integration_id, alert.dedup_key): alert
-            for alert in Alert.objects.filter(_by_integration(keys, "dedup_key"))}
-
-
-def _plain_duplicate(alert, group, n: NormalisedAlert) -> bool:
-    """True when the one-alert path would only count this repeat: the same status,
-    nothing new about the alert, and nothing for its group or incident to do (exactly
-    the conditions under which alert_apply writes nothing but the counter)."""
-    if alert.status != n.status or _changes(alert, n):
-        return False
-    if n.status != AlertStatus.RESOLVED and group.incident_id is None:
-        return False  # firing with no incident yet: declaring is due
-    if group.source_started_at is None and n.started_at:
-        return False
-    if n.status == AlertStatus.RESOLVED and n.ended_at and group.source_ended_at != n.ended_at:
-        return False
-    seen = set(group.seen_updates or [])
-    return not (group.incident_id and any(u.key not in seen for u in n.updates))
-
-
 # --- One alert ---------------------------------------------------------------------------
 
 
@@ -348,11 +157,39 @@ def _locked_group(integration, normalised: NormalisedAlert, at) -> AlertGroup:
                                                       group_key=normalised.group_key)
 
 
-def alert_apply(*, event: InboundEvent, normalised: NormalisedAlert, at) -> Alert:
-    """Deduplicate one normalised alert, group it, and move its incident."""
+# ``alert_apply(known=...)`` when the caller has not looked the alert up.
+LOOK_UP = object()
+
+
+@dataclass
+class Deferred:
+    """Writes a batch makes once for all its payloads instead of once per alert: the
+    payload → alert links (one INSERT) and the repeats counted (one UPDATE per
+    increment)."""
+
+    links: list = field(default_factory=list)
+    counted: dict = field(default_factory=lambda: defaultdict(int))
+
+
+def alert_apply(*, event: InboundEvent, normalised: NormalisedAlert, at, group=None,
+                known=LOOK_UP, deferred: Deferred | None = None) -> Alert:
+    """Deduplicate one normalised alert, group it, and move its incident.
+
+    A batch passes what it holds already: ``group``, the alert group of
+    ``normalised.group_key``, locked by it and current (it is changed in place);
+    ``known``, the alert as read under that lock (None: there was none); and
+    ``deferred``, where the link and the count go instead of a statement each."""
     integration = event.integration
-    group = _locked_group(integration, normalised, at)
-    alert = Alert.objects.filter(integration=integration, dedup_key=normalised.dedup_key).first()
+    if group is None:
+        group = _locked_group(integration, normalised, at)
+    else:
+        # The group row is ours (locked) but its incident is not: read it again when
+        # needed, as a group read afresh would — a person may have moved it meanwhile.
+        descriptor = AlertGroup.incident.field
+        if descriptor.is_cached(group):
+            descriptor.delete_cached_value(group)
+    alert = (Alert.objects.filter(integration=integration, dedup_key=normalised.dedup_key)
+             .first() if known is LOOK_UP else known)
     previous = alert.status if alert else None
     if alert is None:
         try:
@@ -368,11 +205,19 @@ def alert_apply(*, event: InboundEvent, normalised: NormalisedAlert, at) -> Aler
             # group key): it is a duplicate of that one.
             alert = Alert.objects.get(integration=integration, dedup_key=normalised.dedup_key)
             previous = alert.status
+    alert.integration = integration
     if previous is not None:
-        _update_duplicate(alert, normalised, at)
-    event.alerts.add(alert)
+        _update_duplicate(alert, normalised, at, deferred=deferred)
+    if deferred is None:
+        event.alerts.add(alert)
+    else:
+        deferred.links.append(InboundEvent.alerts.through(inboundevent_id=event.pk,
+                                                          alert_id=alert.pk))
     if alert.group_id != group.pk:
         group = AlertGroup.objects.select_for_update().get(pk=alert.group_id)
+    if group.integration_id == integration.pk:
+        group.integration = integration  # the event's, already read: no query for it
+    alert.group = group
     _move_group(group, alert, normalised, previous=previous, at=at)
     return alert
 
@@ -392,10 +237,14 @@ def _changes(alert, n: NormalisedAlert) -> dict:
                                                       and name != "status")}
 
 
-def _update_duplicate(alert, n: NormalisedAlert, at):
+def _update_duplicate(alert, n: NormalisedAlert, at, *, deferred=None):
     # Counting a repeat is bookkeeping (a compare-free counter): no history row per
     # duplicate, which at hundreds a second would be most of the database.
-    Alert.objects.filter(pk=alert.pk).update(occurrences=F("occurrences") + 1, last_seen_at=at)
+    if deferred is None:
+        Alert.objects.filter(pk=alert.pk).update(occurrences=F("occurrences") + 1,
+                                                 last_seen_at=at)
+    else:
+        deferred.counted[alert.pk] += 1
     changed = _changes(alert, n)
     if changed:
         for name, value in changed.items():
