@@ -12,9 +12,10 @@ from playbooks.models import PlaybookRun
 
 BEFORE = [("playbooks", "0005_rule_extra_conditions")]
 
-# The schema changes under the test's feet: a transaction per migration, and the
-# seeded rows (severities, regimes) put back for the transactional tests that follow.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# The schema changes under the test's feet: a transaction per migration. No
+# serialized_rollback: the flush after a transactional test re-seeds the reference rows
+# (post_migrate), and restoring a snapshot on top of them collides (auth_group.name).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _migrate(targets):
