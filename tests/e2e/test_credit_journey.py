@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from core.choices import Role
 from incidents.models import Incident
-from tests.e2e.steps import log_in, still_the_same_document
+from tests.e2e.steps import htmx_ready, log_in, still_the_same_document, watch_for_reloads
 from tests.factories import UserFactory
 from vendors import services
 from vendors.models import ServiceCredit, VendorAttribution
@@ -51,6 +51,8 @@ def test_uptime_objective_to_credit_received(page):
     page.goto(contract.get_absolute_url())
     page.get_by_test_id("manage-objectives").click()
     form = page.get_by_test_id("objective-form")
+    expect(form).to_be_visible()
+    htmx_ready(page)  # the worked example follows the typing through htmx
     form.get_by_label("Name").fill("Monthly uptime")
     form.get_by_label("Metric").select_option("uptime")
     form.get_by_label("Target").fill("99.99")
@@ -84,7 +86,7 @@ def test_uptime_objective_to_credit_received(page):
     page.get_by_test_id("credit-row").get_by_role("link").click()
     expect(page.get_by_test_id("credit-state")).to_have_text("Accrued")
     expect(page.get_by_test_id("credit-explanation")).to_contain_text("EUR 920.00")
-    page.evaluate("window.__noFullReload = true")
+    watch_for_reloads(page)
     page.get_by_test_id("credit-do-claim").click()
     expect(page.get_by_test_id("credit-state")).to_have_text("Claimed")
     page.get_by_test_id("credit-do-accept").click()

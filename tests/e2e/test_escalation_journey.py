@@ -25,7 +25,7 @@ from escalations.clock_kinds import RESOLUTION_CLOCK, UPDATE_CLOCK
 from escalations.models import Escalation, EscalationSlaPolicy
 from incidents import services as incident_services
 from incidents.models import Channel, Severity
-from tests.e2e.steps import log_in, still_the_same_document
+from tests.e2e.steps import log_in, still_the_same_document, watch_for_reloads
 from tests.factories import TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -81,7 +81,7 @@ def test_a_lead_takes_a_vip_complaint_from_the_queue_to_closed(page, desk):
     state = page.get_by_test_id("escalation-state")
     expect(state).to_have_text("New")
     expect(page.get_by_test_id("escalation-clocks")).to_contain_text("First response")
-    page.evaluate("window.__noFullReload = true")
+    watch_for_reloads(page)
 
     # --- Triage: the owner is missing, the refusal says so next to the field. ---
     triage = open_step(page, "triage")
@@ -177,7 +177,7 @@ def test_a_responder_links_a_burst_of_chat_complaints_to_the_outage(page, desk):
 
     log_in(page, "rosa")
     page.goto(incident.get_absolute_url())
-    page.evaluate("window.__noFullReload = true")
+    watch_for_reloads(page)
     expect(page.get_by_test_id("no-linked-escalations")).to_be_visible()
     page.get_by_test_id("link-escalations").click()
     expect(page.get_by_test_id("candidate")).to_have_count(4)

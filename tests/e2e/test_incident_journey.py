@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from core.choices import Role
 from incidents.models import Incident
-from tests.e2e.steps import log_in, still_the_same_document
+from tests.e2e.steps import log_in, still_the_same_document, watch_for_reloads
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -48,7 +48,7 @@ def test_responder_works_a_chat_outage_and_a_manager_closes_it(page, browser, li
     expect(page.get_by_test_id("incident-clocks")).to_contain_text("Triage")
     expect(page.get_by_test_id("step-close")).to_have_count(0)
     incident_url = page.url
-    page.evaluate("window.__noFullReload = true")
+    watch_for_reloads(page)
 
     # --- Triage, naming herself commander. ---
     page.get_by_test_id("step-triage").click()
@@ -99,7 +99,7 @@ def test_responder_works_a_chat_outage_and_a_manager_closes_it(page, browser, li
         manager.set_default_timeout(10_000)
         log_in(manager, "maria")
         manager.goto(incident_url)
-        manager.evaluate("window.__noFullReload = true")
+        watch_for_reloads(manager)
         manager_state = manager.get_by_test_id("incident-state")
 
         manager.get_by_test_id("step-start_postmortem").click()

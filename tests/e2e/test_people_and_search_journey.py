@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from core.choices import Role
 from escalations import services
-from tests.e2e.steps import log_in
+from tests.e2e.steps import htmx_ready, htmx_settled, log_in
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -93,10 +93,14 @@ def test_viewer_finds_an_escalation_by_customer_account_from_the_header(page):
         escalation.reference)
     expect(results).not_to_contain_text("Harriet")  # no personal data for a viewer
     _shoot(page, "search")
-    # Search as you type on the results page.
+    # Search as you type on the results page, once htmx listens for the typing.
+    htmx_ready(page)
     page.get_by_role("searchbox", name="Search", exact=True).fill("Disconnected")
+    expect(page).to_have_url(re.compile(r"q=Disconnected"))
+    # The new results: the summary matches, the customer's account number no longer does.
     expect(results.locator('[data-kind="escalations.escalation"]')).to_contain_text(
         "bereavement")
-    expect(page).to_have_url(re.compile(r"q=Disconnected"))
+    expect(results.locator('[data-kind="escalations.customer"]')).to_have_count(0)
+    htmx_settled(page)
     page.get_by_role("link", name=re.compile(escalation.reference)).click()
     expect(page).to_have_url(re.compile(escalation.get_absolute_url()))

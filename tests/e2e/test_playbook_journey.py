@@ -17,7 +17,7 @@ from core.choices import Role
 from incidents.models import Channel, Incident, Severity
 from playbooks import services
 from playbooks.models import PlaybookRun
-from tests.e2e.steps import log_in
+from tests.e2e.steps import log_in, watch_for_reloads
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -48,7 +48,7 @@ def test_a_new_version_is_published_and_guides_the_next_incident(page, browser, 
     page.get_by_role("link", name="Playbooks").first.click()
     page.get_by_role("link", name="Telephony carrier outage").click()
     expect(page.get_by_test_id("published-version")).to_have_text("Published v1")
-    page.evaluate("window.__noFullReload = true")
+    watch_for_reloads(page)
     page.locator("#new-draft-form").get_by_label("What changes").fill(
         "Callback before the briefing")
     page.get_by_test_id("new-draft").click()
@@ -89,7 +89,7 @@ def test_a_new_version_is_published_and_guides_the_next_incident(page, browser, 
         steps = rosa.get_by_test_id("checklist-step")
         expect(steps).to_have_count(3)
         expect(rosa.get_by_test_id("run-progress")).to_contain_text("0/3 done")
-        rosa.evaluate("window.__noFullReload = true")
+        watch_for_reloads(rosa)
         state = rosa.get_by_test_id("incident-state")
 
         # Step 1 needs a link: refused without, done with.

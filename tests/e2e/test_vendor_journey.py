@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from core.choices import Role
 from incidents import services as incident_services
 from incidents.models import Incident
-from tests.e2e.steps import log_in, still_the_same_document
+from tests.e2e.steps import log_in, still_the_same_document, watch_for_reloads
 from tests.factories import UserFactory
 from vendors.models import Contract, Vendor, VendorAttribution
 
@@ -48,7 +48,7 @@ def test_a_carrier_its_contract_and_the_incident_it_causes(page, browser, live_s
     form.get_by_role("button", name="Add vendor").click()
     expect(page.get_by_test_id("vendor-name")).to_have_text("Brightline Telecom")
     expect(page.get_by_test_id("vendor-status")).to_have_text("Onboarding")
-    page.evaluate("window.__noFullReload = true")
+    watch_for_reloads(page)
 
     # --- Its NOC, added on its page. ---
     page.get_by_test_id("add-contact").click()
@@ -82,7 +82,7 @@ def test_a_carrier_its_contract_and_the_incident_it_causes(page, browser, live_s
     expect(page.get_by_test_id("contract-state")).to_have_text("Draft")
     expect(page.get_by_test_id("notice-date")).to_have_text(
         notice.strftime("%-d %b %Y"))
-    page.evaluate("window.__noFullReload = true")
+    watch_for_reloads(page)
     page.get_by_test_id("step-activate").click()
     expect(page.get_by_test_id("contract-state")).to_have_text("Active")
     expect(page.get_by_test_id("pending-warning")).to_have_count(4)
