@@ -23,10 +23,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMModelMixin, transition
 
 from core.audit import History
-from core.fields import FreeCharField, FreeTextField
+from core.fields import FreeCharField, FreeTextField, StateField
 from core.predicates import perm_checker
 from core.transitions import guard
 
@@ -263,7 +263,7 @@ class Initiative(FSMModelMixin, models.Model):
     reference = models.CharField(max_length=20, unique=True, editable=False)
     title = FreeCharField(max_length=200)
     description = FreeTextField(blank=True)
-    state = FSMField(default=InitiativeState.PROPOSED, choices=InitiativeState.choices,
+    state = StateField(default=InitiativeState.PROPOSED, choices=InitiativeState.choices,
                      protected=True)
     owner = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="initiatives_owned")
     budget = models.ForeignKey(Budget, on_delete=models.PROTECT, null=True, blank=True,

@@ -1,7 +1,8 @@
-"""Model fields for free text: card numbers are masked whatever path writes them.
+"""Model fields: free text whose card numbers are masked whatever path writes them,
+and the state field every workflow model uses.
 
 Every free-text field of every model is a :class:`FreeCharField` or
-:class:`FreeTextField` (``tests/test_architecture.py`` fails for one that is not,
+:class:`FreeTextField` (``tests/architecture/test_free_text.py`` fails for one that is not,
 unless it is listed there as a structured value with the reason). Masking happens
 in the field itself, so no service, form, serializer, admin, import or task can
 forget it:
@@ -15,6 +16,7 @@ forget it:
 """
 
 from django.db import models
+from django_fsm import FSMField
 
 from .pci import redact_card_numbers
 
@@ -40,3 +42,21 @@ class FreeCharField(_MasksCardNumbers, models.CharField):
 
 class FreeTextField(_MasksCardNumbers, models.TextField):
     """A long text people type (a description, a note): card numbers masked on the way in."""
+
+
+class StateField(FSMField):
+    """django-fsm's state field, described to migrations as the CharField it stores.
+
+    Every FSMField instance connects a ``class_prepared`` receiver, and the migration
+    framework builds tens of thousands of model classes while it replays a fresh
+    migrate, each cloning its fields: described as FSMFields, the replayed states
+    accumulated hundreds of live receivers, and every class they built called them
+    all (half of a fresh migrate's time, which every test worker and ``make run``
+    pays). The column, its choices and default are the same either way; migrations
+    never run transitions, so they need no FSM.
+    """
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        kwargs.pop("protected", None)
+        return name, "django.db.models.CharField", args, kwargs

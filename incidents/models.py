@@ -11,10 +11,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMModelMixin, transition
 
 from core.audit import History
-from core.fields import FreeCharField, FreeTextField
+from core.fields import FreeCharField, FreeTextField, StateField
 from core.hooks import close_blockers
 from core.models import BusinessCalendar
 from core.predicates import perm_checker
@@ -180,7 +180,7 @@ class Incident(FSMModelMixin, models.Model):
     severity = models.ForeignKey(Severity, on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="incidents")
     priority = models.CharField(max_length=2, choices=Priority.choices, default=Priority.P2)
-    state = FSMField(default=S.DECLARED, choices=S.choices, protected=True)
+    state = StateField(default=S.DECLARED, choices=S.choices, protected=True)
 
     channels = models.ManyToManyField(Channel, blank=True, related_name="incidents")
     affected_services = FreeCharField(
@@ -380,7 +380,7 @@ def reviewer_is_not_author(postmortem):
 class PostMortem(FSMModelMixin, models.Model):
     incident = models.OneToOneField(Incident, on_delete=models.CASCADE,
                                     related_name="postmortem")
-    state = FSMField(default=PostMortemState.DRAFT, choices=PostMortemState.choices,
+    state = StateField(default=PostMortemState.DRAFT, choices=PostMortemState.choices,
                      protected=True)
     author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     reviewer = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True,
@@ -438,7 +438,7 @@ class ActionItem(FSMModelMixin, models.Model):
     owner = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="incident_action_items")
     due_date = models.DateField(null=True, blank=True, validators=[validate_plausible_date])
-    state = FSMField(default=ActionItemState.OPEN, choices=ActionItemState.choices,
+    state = StateField(default=ActionItemState.OPEN, choices=ActionItemState.choices,
                      protected=True)
     wont_do_reason = FreeTextField(blank=True)
     done_at = models.DateTimeField(null=True, blank=True)

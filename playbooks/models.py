@@ -17,11 +17,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, OuterRef, Q, Subquery, Value, When
 from django.urls import reverse
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMModelMixin, transition
 
 from core.audit import History
 from core.choices import Role
-from core.fields import FreeCharField, FreeTextField
+from core.fields import FreeCharField, FreeTextField, StateField
 from core.transitions import guard
 from core.validation import validate_duration
 from core.work_items import work_item_type_of, work_item_types
@@ -78,7 +78,7 @@ class PlaybookVersion(FSMModelMixin, models.Model):
 
     playbook = models.ForeignKey(Playbook, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
-    state = FSMField(default=VersionState.DRAFT, choices=VersionState.choices, protected=True)
+    state = StateField(default=VersionState.DRAFT, choices=VersionState.choices, protected=True)
     change_note = FreeCharField(max_length=300, blank=True,
                                    help_text="What changed from the previous version.")
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -364,7 +364,7 @@ class StepRun(FSMModelMixin, models.Model):
     run = models.ForeignKey(PlaybookRun, on_delete=models.CASCADE, related_name="steps")
     step = models.ForeignKey(PlaybookStep, on_delete=models.PROTECT, related_name="+")
     position = models.PositiveSmallIntegerField()
-    state = FSMField(default=StepState.PENDING, choices=StepState.choices, protected=True)
+    state = StateField(default=StepState.PENDING, choices=StepState.choices, protected=True)
     done_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="+")
     done_at = models.DateTimeField(null=True, blank=True)

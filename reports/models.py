@@ -19,10 +19,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMModelMixin, transition
 
 from core.audit import History
-from core.fields import FreeCharField, FreeTextField
+from core.fields import FreeCharField, FreeTextField, StateField
 from core.predicates import perm_checker
 from core.transitions import guard
 
@@ -65,7 +65,7 @@ class VendorReview(FSMModelMixin, models.Model):
                                               help_text="The vendor's people.")
     agenda = FreeTextField(blank=True)
     decisions = FreeTextField(blank=True)
-    state = FSMField(default=ReviewState.PLANNED, choices=ReviewState.choices, protected=True)
+    state = StateField(default=ReviewState.PLANNED, choices=ReviewState.choices, protected=True)
     # The frozen pack version the meeting is held on (a later regeneration is another row).
     pack = models.ForeignKey("ReportPack", on_delete=models.PROTECT, null=True, blank=True,
                              related_name="+")

@@ -3,7 +3,6 @@
 import datetime
 
 import django.db.models.deletion
-import django_fsm
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -97,7 +96,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(help_text='Registered by the app that uses it.', max_length=64)),
                 ('cycle', models.PositiveSmallIntegerField(default=1)),
                 ('target', models.DurationField(help_text='Business time allowed.')),
-                ('state', django_fsm.FSMField(choices=[('running', 'Running'), ('paused', 'Paused'), ('stopped', 'Stopped')], default='running', max_length=50, protected=True)),
+                ('state', models.CharField(choices=[('running', 'Running'), ('paused', 'Paused'), ('stopped', 'Stopped')], default='running', max_length=50)),
                 ('outcome', models.CharField(blank=True, choices=[('met', 'Met'), ('missed', 'Missed')], max_length=8)),
                 ('started_at', models.DateTimeField()),
                 ('running_since', models.DateTimeField(blank=True, null=True)),
@@ -204,7 +203,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(help_text='Registered by the app that uses it.', max_length=64)),
                 ('cycle', models.PositiveSmallIntegerField(default=1)),
                 ('target', models.DurationField(help_text='Business time allowed.')),
-                ('state', django_fsm.FSMField(choices=[('running', 'Running'), ('paused', 'Paused'), ('stopped', 'Stopped')], default='running', max_length=50, protected=True)),
+                ('state', models.CharField(choices=[('running', 'Running'), ('paused', 'Paused'), ('stopped', 'Stopped')], default='running', max_length=50)),
                 ('outcome', models.CharField(blank=True, choices=[('met', 'Met'), ('missed', 'Missed')], max_length=8)),
                 ('started_at', models.DateTimeField()),
                 ('running_since', models.DateTimeField(blank=True, null=True)),

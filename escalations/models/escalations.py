@@ -10,11 +10,11 @@ from django.contrib.auth import get_user_model
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
-from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
+from django_fsm import RETURN_VALUE, FSMModelMixin, transition
 
 from core.audit import History
 from core.choices import Role
-from core.fields import FreeCharField, FreeTextField
+from core.fields import FreeCharField, FreeTextField, StateField
 from core.hooks import close_blockers
 from core.models import Team
 from core.predicates import perm_checker
@@ -106,7 +106,7 @@ class Escalation(FSMModelMixin, models.Model):
     team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True,
                              related_name="escalations")
     tier = models.CharField(max_length=2, choices=Tier.choices, default=Tier.L1)
-    state = FSMField(default=E.NEW, choices=E.choices, protected=True)
+    state = StateField(default=E.NEW, choices=E.choices, protected=True)
     previous_state = models.CharField(
         max_length=20, choices=E.choices, blank=True,
         help_text="Where an escalation awaiting the customer returns when they reply.",

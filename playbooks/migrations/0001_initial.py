@@ -80,7 +80,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('number', models.PositiveIntegerField()),
-                ('state', django_fsm.FSMField(choices=[('draft', 'Draft'), ('published', 'Published'), ('retired', 'Retired')], default='draft', max_length=50, protected=True)),
+                ('state', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published'), ('retired', 'Retired')], default='draft', max_length=50)),
                 ('change_note', models.CharField(blank=True, help_text='What changed from the previous version.', max_length=300)),
                 ('created_at', models.DateTimeField()),
                 ('published_at', models.DateTimeField(blank=True, null=True)),
@@ -166,7 +166,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('position', models.PositiveSmallIntegerField()),
-                ('state', django_fsm.FSMField(choices=[('pending', 'To do'), ('done', 'Done'), ('skipped', 'Skipped')], default='pending', max_length=50, protected=True)),
+                ('state', models.CharField(choices=[('pending', 'To do'), ('done', 'Done'), ('skipped', 'Skipped')], default='pending', max_length=50)),
                 ('done_at', models.DateTimeField(blank=True, null=True)),
                 ('note', models.TextField(blank=True, help_text='Card numbers are masked on input.')),
                 ('link', models.URLField(blank=True, max_length=500)),
@@ -194,7 +194,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('number', models.PositiveIntegerField()),
-                ('state', django_fsm.FSMField(choices=[('draft', 'Draft'), ('published', 'Published'), ('retired', 'Retired')], default='draft', max_length=50, protected=True)),
+                ('state', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published'), ('retired', 'Retired')], default='draft', max_length=50)),
                 ('change_note', models.CharField(blank=True, help_text='What changed from the previous version.', max_length=300)),
                 ('created_at', models.DateTimeField()),
                 ('published_at', models.DateTimeField(blank=True, null=True)),
@@ -276,7 +276,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('position', models.PositiveSmallIntegerField()),
-                ('state', django_fsm.FSMField(choices=[('pending', 'To do'), ('done', 'Done'), ('skipped', 'Skipped')], default='pending', max_length=50, protected=True)),
+                ('state', models.CharField(choices=[('pending', 'To do'), ('done', 'Done'), ('skipped', 'Skipped')], default='pending', max_length=50)),
                 ('done_at', models.DateTimeField(blank=True, null=True)),
                 ('note', models.TextField(blank=True, help_text='Card numbers are masked on input.')),
                 ('link', models.URLField(blank=True, max_length=500)),

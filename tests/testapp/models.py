@@ -5,9 +5,10 @@ transitions declared once with guards and a permission, history kept.
 """
 
 from django.db import models
-from django_fsm import FSMField, transition
+from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
+from core.fields import StateField
 from core.transitions import guard
 
 
@@ -34,7 +35,7 @@ class Ticket(models.Model):
     escalation_level = models.PositiveSmallIntegerField(default=0)
     owner = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL)
     resolution = models.TextField(blank=True)
-    state = FSMField(default=TicketState.OPEN, choices=TicketState.choices, protected=True)
+    state = StateField(default=TicketState.OPEN, choices=TicketState.choices, protected=True)
     history = HistoricalRecords()
 
     class Meta:

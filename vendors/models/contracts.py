@@ -21,10 +21,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMModelMixin, transition
 
 from core.audit import History
-from core.fields import FreeCharField, FreeTextField
+from core.fields import FreeCharField, FreeTextField, StateField
 from core.predicates import perm_checker
 from core.transitions import guard
 
@@ -79,7 +79,7 @@ def no_live_contracts(vendor):
 class Vendor(FSMModelMixin, models.Model):
     name = FreeCharField(max_length=120, unique=True)
     category = models.CharField(max_length=20, choices=VendorCategory.choices)
-    status = FSMField(default=VendorStatus.ONBOARDING, choices=VendorStatus.choices,
+    status = StateField(default=VendorStatus.ONBOARDING, choices=VendorStatus.choices,
                       protected=True)
     risk_rating = models.CharField(max_length=10, choices=RiskRating.choices,
                                    default=RiskRating.UNRATED)
@@ -226,7 +226,7 @@ class Contract(FSMModelMixin, models.Model):
         null=True, blank=True,
         help_text="Days of notice the vendor must give for maintenance to be excluded.")
 
-    state = FSMField(default=ContractState.DRAFT, choices=ContractState.choices,
+    state = StateField(default=ContractState.DRAFT, choices=ContractState.choices,
                      protected=True)
     decision = models.CharField(max_length=12, choices=RenewalDecision.choices, blank=True)
     decision_reason = FreeTextField(blank=True)

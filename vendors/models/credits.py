@@ -6,10 +6,10 @@ its lifecycle declared once here, and the claim-window deadlines swept by
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMModelMixin, transition
 
 from core.audit import History
-from core.fields import FreeCharField, FreeTextField
+from core.fields import FreeCharField, FreeTextField, StateField
 from core.predicates import perm_checker
 from core.transitions import guard
 
@@ -63,7 +63,7 @@ class ServiceCredit(FSMModelMixin, models.Model):
     currency = models.CharField(max_length=3)
     amount = models.DecimalField(**MONEY, help_text="Due by the schedule (money).")
     explanation = FreeTextField(blank=True)
-    state = FSMField(default=CreditState.ACCRUED, choices=CreditState.choices, protected=True)
+    state = StateField(default=CreditState.ACCRUED, choices=CreditState.choices, protected=True)
     claim_deadline = models.DateField(help_text="The last day to claim it.")
     claim_window_start = models.DateField(help_text="When the claim window opened.")
     claimed_at = models.DateTimeField(null=True, blank=True)
