@@ -156,6 +156,9 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------
+# Redis URLs get Django's Redis cache keeping one client per pool (core/cache.py: why).
+environ.Env.CACHE_SCHEMES.update(dict.fromkeys(("redis", "rediss", "rediscache"),
+                                              "core.cache.RedisCache"))
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://switchboard")}
 
 # --- Authentication ---------------------------------------------------------
@@ -187,17 +190,15 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 
 # --- The client's address -------------------------------------------------------
-# How many proxies of ours (load balancer, TLS terminator, CDN) append to
-# X-Forwarded-For before a request reaches us. It decides, in one place
-# (core/client_ip.py), the address the login lock-out, the API throttles and the
-# logs see. 0: the header is ignored (anyone could forge it). AXES_PROXY_COUNT is
-# the deprecated name of the same thing.
+# How many proxies of ours (load balancer, TLS terminator, CDN) append to X-Forwarded-For
+# before a request reaches us: it decides, in one place (core/client_ip.py), the address
+# the login lock-out, the API throttles and the logs see. 0: the header is ignored
+# (anyone could forge it). AXES_PROXY_COUNT is the deprecated name of the same thing.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("AXES_PROXY_COUNT",
                                                                       default=0))
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
-# Axes uses our function rather than django-ipware, whose left-most default would
-# believe the client's own claim.
+# Axes uses our function, not django-ipware's left-most default (the client's own claim).
 AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 
 # --- Internationalisation and time -------------------------------------------
@@ -384,8 +385,10 @@ EMAIL_OUTBOX_INTERVAL_SECONDS = env.int("EMAIL_OUTBOX_INTERVAL_SECONDS", default
 EMAIL_OUTBOX_BATCH_SIZE = env.int("EMAIL_OUTBOX_BATCH_SIZE", default=100)
 # Attempts (with exponential backoff: 1, 2, 4 … minutes) before an email is marked failed.
 EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=8)
-# Clocks locked+fired+committed together; 500: one due page, faster bursts (bench/README).
+# Clocks locked+fired+committed together (500: one due page), and the sweeps sharing a
+# burst of more than one chunk (the beat's sweep queues the others; bench/README).
 SLA_SWEEP_CHUNK_SIZE = env.int("SLA_SWEEP_CHUNK_SIZE", default=500)
+SLA_SWEEP_SWEEPERS = env.int("SLA_SWEEP_SWEEPERS", default=2)
 # Alert intake (integrations/services.py): payloads are processed in batches; at most
 # a task now and one this many seconds later are queued per window (per cache), not
 # one per payload. A payload waits at most about this long before a batch starts.
@@ -555,12 +558,10 @@ ESCALATION_TIER_NOTIFY_ATTEMPTS = env.int("ESCALATION_TIER_NOTIFY_ATTEMPTS", def
 # exist (or has nobody active) falls back to the managers.
 ESCALATION_TIER_TEAMS = {"L2": "escalation-desk", "L3": "escalation-specialists",
                          "L4": "executive-escalations"}
-# A burst of this many escalations with the same category and channel within the
-# window suggests an incident on the dashboard.
+# This many escalations of one category and channel in the window suggest an incident.
 ESCALATION_BURST_THRESHOLD = env.int("ESCALATION_BURST_THRESHOLD", default=5)
 ESCALATION_BURST_WINDOW_MINUTES = env.int("ESCALATION_BURST_WINDOW_MINUTES", default=60)
-# Contracts: days before the notice date on which the owner and the vendor managers are
-# warned (each once, in-app and by email).
+# Days before a contract's notice date on which owner and vendor managers are warned.
 VENDOR_NOTICE_WARNING_DAYS = env.list("VENDOR_NOTICE_WARNING_DAYS", cast=int,
                                       default=[90, 60, 30, 7])
 # Largest contract document accepted, in MB.
@@ -592,8 +593,7 @@ def _private_networks_allowed(value: str):
     return networks
 
 
-# ICS calendar URLs on private/loopback addresses are refused (SSRF) unless allowed,
-# at every redirect hop (core/safe_http.py).
+# ICS URLs on private/loopback addresses are refused (SSRF), each redirect hop too.
 ICS_ALLOW_PRIVATE_NETWORKS = _private_networks_allowed(
     env.str("ICS_ALLOW_PRIVATE_NETWORKS", default="false"))
 # The address people reach Switchboard at, for links in emails.

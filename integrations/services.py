@@ -180,12 +180,12 @@ def intake_accept(*, integration: Integration, payload, is_test=False, now=None)
         raise IntegrationGone(f"The integration {integration.name} is disabled.")
     validate(integration.kind, payload)
     now = now or timezone.now()
-    with transaction.atomic():
-        event = InboundEvent.objects.create(
-            integration=integration, received_at=now, payload=payload, is_test=is_test,
-            status=EventStatus.PENDING, process_due_at=now + SWEEP_GRACE)
-        # After commit: the worker must find the row.
-        transaction.on_commit(_enqueue_batch)
+    # One INSERT, committed by itself in autocommit (no BEGIN and COMMIT round trips on
+    # the hot path); inside a caller's transaction it joins it, and the task waits.
+    event = InboundEvent.objects.create(
+        integration=integration, received_at=now, payload=payload, is_test=is_test,
+        status=EventStatus.PENDING, process_due_at=now + SWEEP_GRACE)
+    transaction.on_commit(_enqueue_batch)  # after commit: the worker must find the row
     return event
 
 
@@ -202,11 +202,18 @@ def batch_slot(window: float) -> str | None:
     now; a later one, if none is queued yet, queues one that starts when the window
     ends, so it starts after every row committed while the "now" key was set; while
     that one is pending, it covers them all. (With a per-process cache, as locmem is,
-    the bound is per web process.)"""
+    the bound is per web process.) Shared, though asked on every request, because
+    fewer tasks mean bigger batches, and a batch's cost is mostly per distinct alert:
+    measured, 2,000 storm payloads cost 4.75 ms each claimed 40 at a time and 2.17 ms
+    200 at a time (profiled). One round trip in the common case: both keys are read
+    at once, and only a missing one is then taken (``add`` is atomic, so two
+    processes never both take it); a key read while present covers this row, which
+    committed before it was read."""
     try:
-        if cache.add(BATCH_QUEUED, 1, timeout=window):
+        present = cache.get_many([BATCH_QUEUED, BATCH_TRAILING])
+        if BATCH_QUEUED not in present and cache.add(BATCH_QUEUED, 1, timeout=window):
             return "now"
-        if cache.add(BATCH_TRAILING, 1, timeout=window):
+        if BATCH_TRAILING not in present and cache.add(BATCH_TRAILING, 1, timeout=window):
             return "later"
         return None
     except Exception:  # noqa: BLE001 - no cache: queue one per payload, as before

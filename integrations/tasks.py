@@ -10,19 +10,25 @@ DRAIN_SECONDS = 20
 
 @shared_task(name="integrations.tasks.process_inbound_events")
 def process_inbound_events():
-    """Process stored payloads in batches until none is left (or the time is up: then
-    queue itself again). Takes no ids: the rows are the truth, claimed with SKIP
-    LOCKED, so two of these at once share the work."""
+    """Process stored payloads in batches while batches come full (or until the time
+    is up: then queue itself again). Takes no ids: the rows are the truth, claimed
+    with SKIP LOCKED, so two of these at once share the work.
+
+    A batch short of ``BATCH_SIZE`` ends the task: it claimed every payload committed
+    before it that no other batch holds, and a payload committed since has a task of
+    its own queued after its commit (``services.batch_slot``). Draining on until none
+    is left made a storm's batches small — a 0.2 s batch finds the 60 payloads that
+    arrived meanwhile — and a batch costs mostly per distinct alert, not per payload."""
     import time
 
-    from .processing import events_process_batch
+    from .processing import BATCH_SIZE, events_process_batch
 
     totals, stop = {}, time.monotonic() + DRAIN_SECONDS
     while True:
         done = events_process_batch()
         for name, count in done.items():
             totals[name] = totals.get(name, 0) + count
-        if done.get("claimed", 0) == 0:
+        if done.get("claimed", 0) < BATCH_SIZE:
             return totals
         if time.monotonic() > stop:
             process_inbound_events.delay()

@@ -168,7 +168,7 @@ def running(production_venv, production_env, tmp_path_factory):
     port, dead_broker_port = _free_port(), _free_port()
     commands = {
         "web": [str(bin_dir / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}",
-                "--workers", "2"],
+                "--worker-class", "gthread", "--workers", "2", "--threads", "8"],
         "worker": [str(bin_dir / "celery"), "-A", "config", "worker", "--loglevel", "INFO",
                    "--concurrency", "2"],
         "beat": [str(bin_dir / "celery"), "-A", "config", "beat", "--loglevel", "INFO"],
