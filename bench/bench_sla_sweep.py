@@ -96,6 +96,9 @@ def parse_args():
     parser.add_argument("--queue-email", action="store_true",
                         help="queue the email tasks (in-memory broker, as a worker would "
                              "take them) instead of running them eagerly in the sweep")
+    parser.add_argument("--sweepers", type=int, default=1,
+                        help="fire the --due burst with this many sweeps at once, in "
+                             "forked processes, as SLA_SWEEP_SWEEPERS workers share one")
     parser.add_argument("--per-clock", action="store_true",
                         help="fire clock by clock (sweep(set_based=False)): the old path")
     parser.add_argument("--reuse", action="store_true",
@@ -461,7 +464,50 @@ def instrumented(counter):
         task_postrun.disconnect(postrun)
 
 
-def measure_due(due, batch_size, per_clock=False):
+def parallel_sweep(sweepers, batch_size):
+    """``sweepers`` sweeps at once, as ``SLA_SWEEP_SWEEPERS`` workers take a burst
+    (``core.tasks.sweep_sla_clocks``): forked processes, each with its own connection,
+    released together once all are connected. Returns the wall time from the start
+    to the last one's end, and each one's ``(totals, CPU seconds, statements)``."""
+    import multiprocessing
+
+    from django.db import connection, connections
+
+    from core.sweep import sweep
+
+    connections.close_all()  # a forked child must not share the parent's socket
+    context = multiprocessing.get_context("fork")
+    results, go = context.Queue(), context.Event()
+
+    def run():
+        statements = [0]
+
+        def counting(execute, sql, params, many, context):
+            statements[0] += 1
+            return execute(sql, params, many, context)
+
+        connection.ensure_connection()
+        go.wait()
+        cpu = time.process_time()
+        with connection.execute_wrapper(counting):
+            totals = sweep(now=NOW, batch_size=batch_size)
+        results.put((totals, time.process_time() - cpu, statements[0]))
+        connections.close_all()
+
+    processes = [context.Process(target=run) for _ in range(sweepers)]
+    for process in processes:
+        process.start()
+    time.sleep(2)  # every child connected and waiting at the start line
+    start = time.perf_counter()
+    go.set()
+    done = [results.get(timeout=1800) for _ in processes]
+    seconds = time.perf_counter() - start
+    for process in processes:
+        process.join()
+    return seconds, done
+
+
+def measure_due(due, batch_size, per_clock=False, sweepers=1):
     from django.conf import settings
     from django.core import mail
 
@@ -472,17 +518,30 @@ def measure_due(due, batch_size, per_clock=False):
     mail.outbox = []
     counter = QueryCounter()
     with instrumented(counter) as stats:
-        start, cpu_start = time.perf_counter(), time.process_time()
-        totals = sweep(now=NOW, batch_size=batch_size, set_based=not per_clock)
-        seconds = time.perf_counter() - start
-        cpu_seconds = time.process_time() - cpu_start
-    log(f"  sweep totals: {totals}")
+        if sweepers > 1:
+            seconds, done = parallel_sweep(sweepers, batch_size)
+            totals = Counter()
+            for each, _, _ in done:
+                totals.update(each)
+            cpu_seconds = sum(cpu for _, cpu, _ in done)
+            counter.count = sum(statements for _, _, statements in done)
+            log(f"  {sweepers} sweepers at once: " + "; ".join(
+                f"{each['clocks']:,} clocks, {each['skipped']:,} held by another, "
+                f"{cpu:.2f} s CPU" for each, cpu, _ in done))
+        else:
+            start, cpu_start = time.perf_counter(), time.process_time()
+            totals = sweep(now=NOW, batch_size=batch_size, set_based=not per_clock)
+            seconds = time.perf_counter() - start
+            cpu_seconds = time.process_time() - cpu_start
+    log(f"  sweep totals: {dict(totals)}")
 
     checks = {
         "clocks processed": (totals["clocks"], due),
         "warnings fired": (totals["warnings"], 2 * due),
         "breaches fired": (totals["breaches"], due),
-        "failed + skipped": (totals["failed"] + totals["skipped"], 0),
+        # Several sweepers skip the chunks another holds: only one alone skips none.
+        "failed + skipped" if sweepers == 1 else "failed": (
+            totals["failed"] + (totals["skipped"] if sweepers == 1 else 0), 0),
         "warning events": (SlaClockEvent.objects.filter(kind="warning").count(), 2 * due),
         "breach events": (SlaClockEvent.objects.filter(kind="breached").count(), due),
         "events created": (SlaClockEvent.objects.count(), 3 * due),
@@ -517,6 +576,10 @@ def measure_due(due, batch_size, per_clock=False):
         f"{result['per_second']:,.1f} clocks/s, {result['ms_per_clock']:.2f} ms/clock, "
         f"{fmt_int(counter.count)} queries = {result['queries_per_clock']:.1f} per clock, "
         f"{fmt_int(stats['commits'])} COMMITs = {result['commits_per_clock']:.1f} per clock")
+    if sweepers > 1:
+        log(f"    {result['cpu_ms_per_clock']:7.2f} ms  CPU of the {sweepers} sweepers together "
+            f"per clock; {result['queries_per_clock']:.2f} statements per clock")
+        return result
     log("  where the time goes, per processed clock:")
     log(f"    {counter.seconds * per_clock_ms:7.2f} ms  executing queries (round trip incl.)")
     log(f"    {stats['commit_seconds'] * per_clock_ms:7.2f} ms  COMMIT of the sweep's transactions "
@@ -555,6 +618,9 @@ def profile_sweep(count, batch_size):
     # Where the time is spent, not only through which calls: the per-value work hides
     # under many callers.
     stats.sort_stats("tottime").print_stats(25)
+    # A chunk's steps side by side (crossings, the bulk writes, the owners' hooks, the
+    # actions): which one to make cheaper next.
+    stats.sort_stats("cumulative").print_callees("process_chunk")
     log(out.getvalue())
 
 
@@ -607,7 +673,7 @@ def main():
     plan, _, due_plan = explain_due_query()
     for line in plan.splitlines():
         log(f"    {line}")
-    busy = measure_due(args.due, args.batch_size, args.per_clock)
+    busy = measure_due(args.due, args.batch_size, args.per_clock, args.sweepers)
     curve.append((args.clocks, busy))
     log("  idle sweep right after (dead index entries of the processed clocks not vacuumed):")
     after = measure_idle(args.clocks, args.repeat, args.batch_size)

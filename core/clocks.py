@@ -40,20 +40,27 @@ logger = logging.getLogger(__name__)
 ClockAction = Callable[[SlaClock, SlaClockEvent], None]
 
 
-def _sla_message(clock, event):
-    """``(title, body, url)`` of the notification about a warning or a breach."""
+def _sla_message_parts(clock):
+    """What a clock's notices share, whatever fired: ``(kind label, owner label, body,
+    url)`` — a burst's three notices per clock read the owner and reverse its URL once."""
     owner = clock.owner
     kind = clock_kind(clock.kind)
     # An owner that is part of something bigger (a playbook step) names it itself,
     # with the incident's or escalation's reference.
     label = owner.notice_label() if hasattr(owner, "notice_label") else str(owner)
-    if event.kind == ClockEventKind.WARNING:
-        title = f"{kind.label} at {event.threshold}% on {label}"
-    else:
-        title = f"{kind.label} breached on {label}"
     due = timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M %Z") if clock.due_at else "—"
     body = f"Due {due}. Target {format_duration(clock.target)} of business time."
     url = owner.get_absolute_url() if hasattr(owner, "get_absolute_url") else ""
+    return kind.label, label, body, url
+
+
+def _sla_message(clock, event, parts=None):
+    """``(title, body, url)`` of the notification about a warning or a breach."""
+    kind_label, label, body, url = parts or _sla_message_parts(clock)
+    if event.kind == ClockEventKind.WARNING:
+        title = f"{kind_label} at {event.threshold}% on {label}"
+    else:
+        title = f"{kind_label} breached on {label}"
     return title, body, url
 
 
@@ -63,13 +70,15 @@ def notify_owners_and_teams(pairs) -> None:
     from .notifications import notify_many
 
     recipients = sla_recipients_many([clock for clock, _ in pairs])
-    messages = []
+    messages, parts = [], {}
     for clock, event in pairs:
         people = recipients.get(clock.pk) or []
         if not people:
             logger.info("No recipients for %s on %s", event.kind, clock)
             continue
-        messages.append((people, *_sla_message(clock, event), clock))
+        if clock.pk not in parts:
+            parts[clock.pk] = _sla_message_parts(clock)
+        messages.append((people, *_sla_message(clock, event, parts[clock.pk]), clock))
     notify_many(messages, rows=False)
 
 
@@ -541,6 +550,20 @@ def active_clocks_by_owner(model, ids) -> dict[int, list[SlaClock]]:
             "due_at", "pk"):
         by_owner[clock.object_id].append(clock)
     return by_owner
+
+
+def running_clocks_by_object(objects) -> dict[int, list[SlaClock]]:
+    """The running and paused clocks of many objects of one model (an API list page) in
+    one query, by object id, soonest due first, with only what a clock summary shows.
+    A clock points at its owner through a generic foreign key: nothing to prefetch."""
+    objects = list(objects)
+    found: dict[int, list[SlaClock]] = {obj.pk: [] for obj in objects}
+    if not objects:
+        return found
+    for clock in (SlaClock.objects.of_many(type(objects[0]), found).active().for_summaries()
+                  .order_by("due_at", "kind", "pk")):
+        found[clock.object_id].append(clock)
+    return found
 
 
 def clocks_for_page(owner):

@@ -54,6 +54,10 @@ def clocks_due(now, limit, after=None):
                     after=after)
 
 
+_EVENT_CLOCK = SlaClockEvent._meta.get_field("clock")
+_EVENT_BY = SlaClockEvent._meta.get_field("by")
+
+
 def _crossings(clock, now, engines, actor):
     """Move one locked clock past what is due at ``now``, in memory: its counters and
     schedule change, and the events it fired come back unsaved, as ``(labels,
@@ -61,8 +65,14 @@ def _crossings(clock, now, engines, actor):
     fired, events = [], []
 
     def event(kind, at, detail, threshold=None):
-        events.append(SlaClockEvent(clock=clock, kind=kind, at=at, by=actor,
-                                    threshold=threshold, detail=detail[:300]))
+        # By ids, with the related objects cached as assigning them would: assigning
+        # asks the database router per relation, 18,000 times in a 9,000-event burst.
+        made = SlaClockEvent(clock_id=clock.pk, kind=kind, at=at,
+                             by_id=actor.pk if actor is not None else None,
+                             threshold=threshold, detail=detail[:300])
+        _EVENT_CLOCK.set_cached_value(made, clock)
+        _EVENT_BY.set_cached_value(made, actor)
+        events.append(made)
 
     if clock.state == ClockState.PAUSED and clock.resume_at and clock.resume_at <= now:
         # A capped pause ends at the cap, not when the sweep noticed.

@@ -1,3 +1,4 @@
+import logging
 import socket
 
 from celery import shared_task
@@ -5,6 +6,8 @@ from celery.signals import worker_ready
 
 from .health import record_heartbeat
 from .models import HolidayFeed
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="core.tasks.heartbeat", ignore_result=False)
@@ -64,8 +67,29 @@ def send_email_outbox():
 
 
 @shared_task(name="core.tasks.sweep_sla_clocks")
-def sweep_sla_clocks():
-    """Fire due SLA warnings and breaches (beat, every minute)."""
-    from .sweep import sweep
+def sweep_sla_clocks(helping=False):
+    """Fire due SLA warnings and breaches (beat, every minute).
 
-    return sweep()
+    In a burst (more than one chunk due) the sweep asks ``SLA_SWEEP_SWEEPERS - 1``
+    more workers to sweep beside it: chunks are locked ``SKIP LOCKED``, so each
+    sweeper takes the chunks no other holds, and a helper that never starts costs
+    nothing but time — this sweep goes on through all of them."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from .sweep import clocks_due, sweep
+
+    now = timezone.now()
+    chunk = settings.SLA_SWEEP_CHUNK_SIZE
+    if not helping and settings.SLA_SWEEP_SWEEPERS > 1 \
+            and len(clocks_due(now, chunk + 1)) > chunk:
+        for _ in range(settings.SLA_SWEEP_SWEEPERS - 1):
+            _helper_queued(sweep_sla_clocks.s(helping=True))
+    return sweep(now=now)
+
+
+def _helper_queued(signature):
+    try:
+        signature.delay()
+    except Exception:  # noqa: BLE001 - no broker: this sweep does the burst alone
+        logger.warning("Could not queue a helper SLA sweep", exc_info=True)

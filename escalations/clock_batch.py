@@ -27,16 +27,25 @@ from core.models import SlaClock, Team
 from core.notifications import notify_many
 from core.pci import redact_card_numbers
 
-from . import events
+from . import events, timeline_events
 from .choices import EscalationTimelineKind, Tier
 from .models import Escalation, EscalationTimelineEvent, TierChange, TierDirection
 
 logger = logging.getLogger(__name__)
 
 
+def _system_entry(escalation, kind, event, params, *, at, actor):
+    """A typed timeline entry as ``escalation_timeline_add`` writes it for the system
+    (event code, facts, and their wording now as the stored text), not yet saved."""
+    return EscalationTimelineEvent(escalation=escalation, kind=kind, at=at, actor=actor,
+                                   event=event, params=params,
+                                   text=timeline.word(event, params))
+
+
 def _bulk_with_history(model, rows, *, by, reason_of, update_fields=None):
     """INSERT (or UPDATE ``update_fields`` of) ``rows`` and their history rows: two
-    statements, each history row with its actor and reason."""
+    statements, each history row with its actor and reason (``by``: a user, or a
+    function giving each row's)."""
     if not rows:
         return rows
     if update_fields:
@@ -44,8 +53,10 @@ def _bulk_with_history(model, rows, *, by, reason_of, update_fields=None):
     else:
         rows = insert_objects(model, rows)
     for row in rows:
-        row._history_user, row._change_reason = by, reason_of(row)
-    insert_history(model, rows, update=bool(update_fields), default_user=by)
+        row._history_user = by(row) if callable(by) else by
+        row._change_reason = reason_of(row)
+    insert_history(model, rows, update=bool(update_fields),
+                   default_user=None if callable(by) else by)
     for row in rows:
         del row._history_user, row._change_reason
     return rows
@@ -56,7 +67,8 @@ def timeline_entries_add(entries):
     for entry in entries:
         entry.text, _ = redact_card_numbers(entry.text)
         entry.params, _ = timeline.mask_params(entry.params or {})
-    return _bulk_with_history(EscalationTimelineEvent, entries, by=None,
+    # Each entry's history names who wrote it, as save_with_audit does clock by clock.
+    return _bulk_with_history(EscalationTimelineEvent, entries, by=lambda e: e.actor,
                               reason_of=lambda e: f"Timeline: {e.get_kind_display()}")
 
 
@@ -125,13 +137,14 @@ def escalate_one_tier_many(pairs) -> None:
     escalation in the chunk finds the first one's climb unacknowledged, as it would
     clock by clock."""
     from .clock_kinds import KINDS
-    from .services._common import _required_reason
-    from .services.tiers import LADDER, _tier_label, tier_ack_window, tier_leads
+    from .services._common import _display_name, _required_reason
+    from .services.tiers import LADDER, tier_ack_window, tier_leads
 
     pairs = [(clock, event) for clock, event in pairs if isinstance(clock.owner, Escalation)]
     if not pairs:
         return
     actor = system_user()
+    actor_name = _display_name(actor)
     latest_change = (TierChange.objects.filter(escalation=OuterRef("pk"))
                      .order_by("-requested_at", "-pk").values("pk")[:1])
     locked = {e.pk: e for e in Escalation.objects.select_for_update(of=("self",))
@@ -164,17 +177,15 @@ def escalate_one_tier_many(pairs) -> None:
         if escalation.tier == Tier.L4:
             logger.warning("%s breached on %s, already at L4: not escalated", label,
                            escalation)
-            entries.append(EscalationTimelineEvent(
-                escalation=escalation, kind=EscalationTimelineKind.NOTE, at=event.at,
-                actor=actor, text=f"{label} breached; already at L4 (executive), so no "
-                                  "further escalation."))
+            entries.append(_system_entry(
+                escalation, EscalationTimelineKind.NOTE, timeline_events.BREACH_AT_TOP,
+                {"clock": clock.kind}, at=event.at, actor=actor))
             continue
         if escalation.pk in pending:
-            entries.append(EscalationTimelineEvent(
-                escalation=escalation, kind=EscalationTimelineKind.NOTE, at=event.at,
-                actor=actor, text=f"{label} breached; still waiting for "
-                                  f"{pending[escalation.pk].to_tier} to acknowledge the last "
-                                  "escalation, so no further tier change."))
+            entries.append(_system_entry(
+                escalation, EscalationTimelineKind.NOTE, timeline_events.BREACH_WAITING,
+                {"clock": clock.kind, "to_tier": pending[escalation.pk].to_tier},
+                at=event.at, actor=actor))
             continue
         reason, _ = _required_reason(f"{label} breached")
         from_tier, to_tier = escalation.tier, LADDER[LADDER.index(escalation.tier) + 1]
@@ -192,11 +203,10 @@ def escalate_one_tier_many(pairs) -> None:
             next_notify_at=event.at + tier_ack_window(to_tier))
         changes.append(change)
         pending[escalation.pk] = change
-        entries.append(EscalationTimelineEvent(
-            escalation=escalation, kind=EscalationTimelineKind.TRANSITION, at=event.at,
-            actor=actor, text=f"Escalated automatically to {_tier_label(to_tier)} by the "
-                              f"system: {reason}. Waiting for the {to_tier} lead to "
-                              "acknowledge."))
+        entries.append(_system_entry(
+            escalation, EscalationTimelineKind.TRANSITION, timeline_events.TIER_ESCALATED,
+            {"from_tier": from_tier, "to_tier": to_tier, "automatic": True,
+             "by_name": actor_name, "reason": reason}, at=event.at, actor=actor))
         if to_tier not in leads:
             leads[to_tier] = tier_leads(to_tier)
         messages.append((leads[to_tier],

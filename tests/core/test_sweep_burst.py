@@ -128,3 +128,27 @@ def test_a_clock_reads_its_owner_again_when_its_columns_change(manager):
     assert clock.owner is owner and clock.object_id == owner.pk
     clock.content_type_id = None
     assert clock.owner is None
+
+
+def test_a_burst_is_shared_with_another_sweeper(manager, settings):
+    """More than one chunk due: the beat's sweep queues SLA_SWEEP_SWEEPERS - 1 helper
+    sweeps. Eager Celery (the unit tests') runs the helper as it is queued, before the
+    beat's sweep starts — so the helper fires the whole burst and the beat's finds
+    nothing left, which shows the helper ran and nothing fired twice."""
+    from core.tasks import sweep_sla_clocks
+
+    settings.SLA_SWEEP_CHUNK_SIZE, settings.SLA_SWEEP_SWEEPERS = 2, 2
+    clocks = start_clocks(5, manager, prefix="P")
+    assert sweep_sla_clocks()["clocks"] == 0
+    assert SlaClockEvent.objects.filter(clock__in=clocks,
+                                        kind=ClockEventKind.BREACHED).count() == 5
+    assert not SlaClock.objects.filter(pk__in=[c.pk for c in clocks],
+                                       next_action_at__isnull=False).exists()
+
+
+def test_a_sweep_of_one_chunk_asks_no_helper(manager, settings):
+    from core.tasks import sweep_sla_clocks
+
+    settings.SLA_SWEEP_CHUNK_SIZE, settings.SLA_SWEEP_SWEEPERS = 10, 2
+    start_clocks(3, manager, prefix="Q")
+    assert sweep_sla_clocks()["clocks"] == 3

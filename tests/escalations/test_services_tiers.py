@@ -326,3 +326,57 @@ def test_an_unacknowledged_climb_stays_pending_after_its_reminders_run_out(
     assert pending is not None and pending.escalated_further
     sweep(now=at(days=2, minutes=1))  # the breach does not climb past a waiting tier
     assert reload(escalation).tier == Tier.L2
+
+
+# --- The sweep's set-based path (a burst) writes what the clock-by-clock path writes ---
+
+
+def _three_breach_outcomes(customer, lead, created):
+    """Escalations whose resolution clock breaches two days after ``created``: one
+    climbs to L2, one is still waiting for L2 to acknowledge, one is already at L4."""
+    def make(summary):
+        return services.escalation_create(by=lead, customer=customer, category="complaint",
+                                          priority="P2", summary=summary, owner=lead,
+                                          at=created)
+    climbs, waits, at_top = make("Climbs"), make("Waits"), make("At the top")
+    services.escalation_escalate_tier(escalation=waits, by=lead, reason="Angry", at=created)
+    for _ in range(3):
+        services.escalation_escalate_tier(escalation=at_top, by=lead, reason="Worse",
+                                          at=created)
+    return climbs, waits, at_top
+
+
+def _what_the_breach_wrote(escalation, since):
+    escalation = reload(escalation)
+    entries = [(e.kind, e.event, e.params, e.text, e.actor_id,
+                e.history.earliest().history_user_id)
+               for e in escalation.timeline.filter(at__gte=since).order_by("pk")]
+    changes = [(c.from_tier, c.to_tier, c.reason, c.automatic, c.requested_by_id,
+                c.history.earliest().history_change_reason)
+               for c in TierChange.objects.filter(escalation=escalation, requested_at__gte=since)]
+    latest = escalation.history.latest()
+    return {"tier": escalation.tier, "entries": entries, "changes": changes,
+            "history": (latest.history_user_id, latest.history_change_reason)}
+
+
+def test_a_burst_swept_by_chunk_writes_what_the_clock_by_clock_sweep_writes(
+        customer, lead, desk_lead, policy, caplog):
+    import logging
+
+    by_chunk = _three_breach_outcomes(customer, lead, created=at())
+    clock_by_clock = _three_breach_outcomes(customer, lead, created=at(days=1))
+
+    with caplog.at_level(logging.WARNING, logger="core.due_rows"):
+        first = sweep(now=at(days=2, minutes=1))  # the first three only
+    assert not [r for r in caplog.records if "failed set-based" in r.getMessage()]
+    second = sweep(now=at(days=3, minutes=1), set_based=False)
+    assert first["breaches"] == second["breaches"] == 3
+    assert first["failed"] == second["failed"] == 0
+
+    for chunked, one_by_one in zip(by_chunk, clock_by_clock, strict=True):
+        assert _what_the_breach_wrote(chunked, at(days=2)) == \
+            _what_the_breach_wrote(one_by_one, at(days=3))
+    assert [reload(e).tier for e in by_chunk] == [Tier.L2, Tier.L2, Tier.L4]
+    climbed = _what_the_breach_wrote(by_chunk[0], at(days=2))
+    assert [(kind, event) for kind, event, *_ in climbed["entries"]][-1] == (
+        EscalationTimelineKind.TRANSITION, "tier-escalated")
