@@ -33,4 +33,18 @@ def perm_checker(perm: str):
         return user.has_perm(perm, instance)
 
     check.__name__ = f"has_perm:{perm}"
+    check.perm = perm
     return check
+
+
+def looks_at_object(permission) -> bool:
+    """Whether a transition's ``permission=`` may answer differently for two objects.
+
+    ``False`` only for a ``perm_checker`` whose rule is a predicate of the user alone
+    (``has_model_perm``: one argument, not a combination, which ``rules`` builds with
+    ``*args``) — or for no permission at all. Anything else is asked per object."""
+    if permission is None:
+        return False
+    perm = getattr(permission, "perm", None)
+    predicate = rules.permissions.permissions.get(perm) if perm else None
+    return predicate is None or predicate.var_args or predicate.num_args > 1

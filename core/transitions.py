@@ -23,6 +23,7 @@ from django_fsm import ConcurrentTransition, FSMFieldMixin
 
 from .audit import save_with_audit
 from .exceptions import ConcurrentChange, RequirementMissing, TransitionNotAllowed
+from .predicates import looks_at_object
 
 
 def guard(field, message):
@@ -63,18 +64,29 @@ def transitions_from_state(instance, *, field_name=None):
     return found
 
 
-def allowed_transitions(instance, user=None, *, field_name=None):
+def allowed_transitions(instance, user=None, *, field_name=None, answers=None):
     """Names of transitions the user may try now (source and permission; not guards).
 
     Used for the 409 body and for which buttons to show. Guards are left out on
     purpose: a button whose requirement is missing is still shown, and pressing
     it asks for the missing field.
+
+    ``answers`` is a dict a caller keeps across many objects for one user (the rows of
+    a list): a permission whose rule never looks at the object (``core.predicates``:
+    the role holds a model permission) is then asked once for all of them, not once a
+    row — each ``has_perm`` walks every authentication backend, twice for a rule.
     """
-    return sorted(
-        t.name
-        for t in transitions_from_state(instance, field_name=field_name)
-        if user is None or t.has_perm(instance, user)
-    )
+    allowed, own = [], {}
+    for t in transitions_from_state(instance, field_name=field_name):
+        if user is not None:
+            # Most transitions share one permission: asked once per object at most.
+            store = own if answers is None or looks_at_object(t.permission) else answers
+            if t.permission not in store:
+                store[t.permission] = t.has_perm(instance, user)
+            if not store[t.permission]:
+                continue
+        allowed.append(t.name)
+    return sorted(allowed)
 
 
 def unmet_requirements(instance, transition):

@@ -14,8 +14,7 @@ from rest_framework import serializers
 
 from core.api.fields import PlausibleDateField
 from core.api.filters import MAX_ID
-from core.api.serializers import UserSummarySerializer
-from core.transitions import allowed_transitions
+from core.api.serializers import UserSummarySerializer, allowed_transitions_for
 
 from .. import money
 from ..choices import BenefitKind, BenefitMethod, BudgetCategory, CostType, RateKind
@@ -317,10 +316,7 @@ class InitiativeSerializer(_HidesMoney, serializers.ModelSerializer):
         extra_kwargs = {name: {"help_text": MONEY_HELP} for name in INITIATIVE_MONEY_FIELDS}
 
     def get_allowed_transitions(self, initiative) -> list[str]:
-        request = self.context.get("request")
-        user = getattr(request, "user", None)
-        return allowed_transitions(initiative,
-                                   user if user and user.is_authenticated else None)
+        return allowed_transitions_for(self, initiative)
 
 
 class InitiativeWriteSerializer(serializers.Serializer):

@@ -17,11 +17,15 @@ relations, subclasses) goes through DRF untouched. ``tests/core/test_fast_read.p
 renders the same rows both ways and compares.
 """
 
+import functools
+import inspect
+
 from django.conf import settings
 from django.utils import timezone
 from rest_framework import fields as drf
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
+from rest_framework.serializers import ListSerializer
 from rest_framework.settings import api_settings
 
 
@@ -68,6 +72,25 @@ def _plain_renderer(field):
     return None
 
 
+def _method_renderer(field, instance, name):
+    """A field whose source is a method of the model taking no argument (Django's
+    ``get_tier_display``): DRF asks ``inspect.signature`` whether it may call it, for
+    every row. Asked once here, on the class's own attribute (a plain function or
+    Django's partialmethod, never a property or a descriptor); the result is then
+    rendered by the field itself, ``None`` as DRF renders it."""
+    if not isinstance(inspect.getattr_static(type(instance), name, None),
+                      (type(_method_renderer), functools.partialmethod)):
+        return None
+    if not drf.is_simple_callable(getattr(instance, name)):
+        return None
+
+    def render(method, zone):
+        value = method()
+        return None if value is None else field.to_representation(value)
+
+    return render
+
+
 class FastReadMixin:
     """Put before ``serializers.ModelSerializer`` (or ``Serializer``) in the bases of
     a read serializer used for many rows. The output is DRF's, field for field."""
@@ -86,6 +109,8 @@ class FastReadMixin:
                 attrs = field.source_attrs
                 renderer = (_plain_renderer(field)
                             if len(attrs) == 1 and attrs[0] in columns else None)
+                if renderer is None and len(attrs) == 1:
+                    renderer = _method_renderer(field, instance, attrs[0])
                 plan.append((field.field_name, attrs[0] if renderer else None,
                              renderer or field))
             plans[model] = plan
@@ -109,3 +134,19 @@ class FastReadMixin:
             ret[name] = None if check_for_none is None else render.to_representation(
                 attribute)
         return ret
+
+
+class PrefetchedListSerializer(ListSerializer):
+    """``many=True`` over a prefetched relation, read from the prefetch cache.
+
+    DRF reaches a to-many relation through its manager: one manager object built per
+    row, then ``inspect.signature`` on it to see whether it is a plain callable —
+    1.2 ms of Python per 200-row page for ``incidents`` alone. Where the view
+    prefetched the relation, the rows are taken from Django's prefetch cache, the same
+    rows in the same order; otherwise DRF's way."""
+
+    def get_attribute(self, instance):
+        cache = getattr(instance, "_prefetched_objects_cache", None)
+        if cache is not None and len(self.source_attrs) == 1 and self.source in cache:
+            return list(cache[self.source])
+        return super().get_attribute(instance)

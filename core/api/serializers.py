@@ -3,6 +3,21 @@ from rest_framework import serializers
 
 from core.api.fast_read import FastReadMixin
 from core.models import Team
+from core.transitions import allowed_transitions
+
+
+def requesting_user(serializer):
+    """The signed-in user the serializer renders for, or ``None``."""
+    user = getattr(serializer.context.get("request"), "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+def allowed_transitions_for(serializer, instance) -> list[str]:
+    """A read serializer's ``allowed_transitions``: what the requesting user may try.
+    Permissions that do not depend on the object are asked once per response (the
+    answers live in the serializer's context, which every row of a list shares)."""
+    answers = serializer.context.setdefault("transition_permission_answers", {})
+    return allowed_transitions(instance, requesting_user(serializer), answers=answers)
 
 
 class UserSummarySerializer(FastReadMixin, serializers.ModelSerializer):

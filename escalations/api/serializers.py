@@ -10,19 +10,17 @@ model's ``full_clean``).
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import get_error_detail
 
-from core.api.fast_read import FastReadMixin
+from core.api.fast_read import FastReadMixin, PrefetchedListSerializer
 from core.api.fields import ModelSerializer, PlausibleDateTimeField, TimelineFieldsMixin
-from core.api.serializers import UserSummarySerializer
+from core.api.serializers import UserSummarySerializer, allowed_transitions_for
 from core.audit import save_with_audit
-from core.choices import ClockState
-from core.models import SlaClock, Team
-from core.transitions import allowed_transitions
+from core.clocks import running_clocks_by_object
+from core.models import Team
 from incidents.api.serializers import ClockSummarySerializer, clock_summaries
 from incidents.models import Channel, Incident
 
@@ -133,23 +131,6 @@ class CustomerExportSerializer(serializers.Serializer):
 # --- Escalations ------------------------------------------------------------------------
 
 
-def running_clocks_by_escalation(escalations) -> dict[int, list[SlaClock]]:
-    """The running and paused clocks of many escalations in one query (SlaClock points
-    at its owner through a generic foreign key: nothing to prefetch)."""
-    ids = [escalation.pk for escalation in escalations]
-    found: dict[int, list[SlaClock]] = {pk: [] for pk in ids}
-    if not ids:
-        return found
-    clocks = (SlaClock.objects
-              .filter(content_type=ContentType.objects.get_for_model(Escalation),
-                      object_id__in=ids)
-              .exclude(state=ClockState.STOPPED)
-              .order_by("due_at", "kind", "pk"))
-    for clock in clocks:
-        found[clock.object_id].append(clock)
-    return found
-
-
 COMPENSATION_HELP = ("Compensation: present only for roles that work escalations or see "
                      "money.")
 
@@ -170,6 +151,7 @@ class LinkedIncidentSerializer(FastReadMixin, serializers.ModelSerializer):
         model = Incident
         fields = ["id", "reference", "title", "state", "severity"]
         read_only_fields = fields
+        list_serializer_class = PrefetchedListSerializer  # the list view prefetches them
 
 
 class EscalationSerializer(FastReadMixin, serializers.ModelSerializer):
@@ -238,7 +220,7 @@ class EscalationSerializer(FastReadMixin, serializers.ModelSerializer):
     def _clocks(self, escalation):
         clocks = self.context.get("clocks")
         if clocks is None:  # one escalation rendered on its own
-            clocks = running_clocks_by_escalation([escalation])
+            clocks = running_clocks_by_object([escalation])
         return clocks.get(escalation.pk, [])
 
     def get_regulatory_deadline(self, escalation) -> datetime | None:
@@ -255,10 +237,7 @@ class EscalationSerializer(FastReadMixin, serializers.ModelSerializer):
         return clock_summaries(self, self._clocks(escalation))
 
     def get_allowed_transitions(self, escalation) -> list[str]:
-        request = self.context.get("request")
-        user = getattr(request, "user", None)
-        return allowed_transitions(escalation,
-                                   user if user and user.is_authenticated else None)
+        return allowed_transitions_for(self, escalation)
 
 
 def _regime_field():

@@ -163,6 +163,7 @@ def escalation_context(request, escalation, overrides):
     context = {
         "escalation": escalation,
         "show_personal": can_see_personal_data(user),
+        "link_customers": user.has_perm("escalations.view_customer"),
         "active_clocks": active_clocks,
         "finished_clocks": finished_clocks,
         "steps": _steps(user, escalation, forms, overrides),

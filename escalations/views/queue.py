@@ -40,7 +40,7 @@ def escalation_list(request):
     page. Invalid filters are shown with their error and left out.
 
     The query count does not grow with the page: escalations with their customer and
-    owner (1), the paginator's count (1), every clock on the page with its calendar (1)
+    owner (1), the paginator's count (1), every clock on the page (1), their calendars (1)
     and the calendars' hours and holidays (2).
     """
     filterset = select_escalations(
@@ -53,8 +53,6 @@ def escalation_list(request):
         widget=forms.TextInput(attrs={"type": "search", "placeholder":
                                       "Reference, summary, account"})), **form.fields}
     form.fields["owner"].widget = _owner_select(request)
-    for field in form.fields.values():
-        field.help_text = ""  # the API's parameter documentation, not the page's
     # sla_due_at is kept by the clocks (Escalation.refresh_sla_due_at) and indexed for
     # the open queue: ordering by a subquery cost one per open escalation.
     escalations = text_filter(filterset.qs, request.GET.get("search"),
@@ -71,10 +69,14 @@ def escalation_list(request):
     extra_columns = registry.list_columns_for(request, Escalation, rows)
     cleaned = getattr(form, "cleaned_data", {})
     return render(request, "escalations/escalation_list.html", {
-        "form": form, "fields": [form[name] for name in PAGE_FILTERS],
+        "form": form, "fields": web_forms.filter_bar(form, PAGE_FILTERS),
         "page": page, "escalations": rows, "extra_columns": extra_columns,
-        "filtered": any(cleaned.get(name) for name in form.fields),
+        # The search box is not a filter of the filterset (text_filter applies it).
+        "filtered": (any(cleaned.get(name) for name in form.fields)
+                     or bool(request.GET.get("search", "").strip())),
         "show_personal": can_see_personal_data(request.user),
+        # Asked once for the page, not once a row through the template's perms.
+        "link_customers": request.user.has_perm("escalations.view_customer"),
     })
 
 

@@ -6,7 +6,6 @@ every write, and every rule, is a service's. State fields are never writable.
 """
 
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -19,11 +18,8 @@ from core.api.fields import (
     PlausibleDateTimeField,
     TimelineFieldsMixin,
 )
-from core.api.serializers import UserSummarySerializer
-from core.choices import ClockState
-from core.clocks import clock_kind, clock_status
-from core.models import SlaClock
-from core.transitions import allowed_transitions
+from core.api.serializers import UserSummarySerializer, allowed_transitions_for
+from core.clocks import clock_kind, clock_status, running_clocks_by_object
 from incidents.services.lifecycle import TITLE_REQUIRED
 
 from ..choices import (
@@ -52,32 +48,6 @@ def _active_users():
 
 def _user_field(**kwargs):
     return serializers.PrimaryKeyRelatedField(queryset=_active_users(), **kwargs)
-
-
-def running_clocks_by_incident(incidents) -> dict[int, list[SlaClock]]:
-    """The running and paused clocks of many incidents in one query.
-
-    SlaClock points at its owner through a generic foreign key and Incident has no
-    GenericRelation to prefetch, so a list page gathers its clocks here, by id.
-    """
-    ids = [incident.pk for incident in incidents]
-    found: dict[int, list[SlaClock]] = {pk: [] for pk in ids}
-    if not ids:
-        return found
-    clocks = (SlaClock.objects
-              .filter(content_type=ContentType.objects.get_for_model(Incident),
-                      object_id__in=ids)
-              .exclude(state=ClockState.STOPPED)
-              .order_by("due_at", "kind", "pk"))
-    for clock in clocks:
-        found[clock.object_id].append(clock)
-    return found
-
-
-def _allowed(serializer, instance) -> list[str]:
-    request = serializer.context.get("request")
-    user = getattr(request, "user", None)
-    return allowed_transitions(instance, user if user and user.is_authenticated else None)
 
 
 # --- Reference data ---------------------------------------------------------------------
@@ -189,11 +159,11 @@ class IncidentSerializer(FastReadMixin, serializers.ModelSerializer):
     def get_clocks(self, incident):
         clocks_by_incident = self.context.get("clocks")
         if clocks_by_incident is None:  # one incident rendered on its own
-            clocks_by_incident = running_clocks_by_incident([incident])
+            clocks_by_incident = running_clocks_by_object([incident])
         return clock_summaries(self, clocks_by_incident.get(incident.pk, []))
 
     def get_allowed_transitions(self, incident) -> list[str]:
-        return _allowed(self, incident)
+        return allowed_transitions_for(self, incident)
 
 
 class IncidentDeclareSerializer(serializers.Serializer):
@@ -370,7 +340,7 @@ class PostMortemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_allowed_transitions(self, postmortem) -> list[str]:
-        return _allowed(self, postmortem)
+        return allowed_transitions_for(self, postmortem)
 
     @extend_schema_field(TimelineEventSerializer(many=True))
     def get_timeline(self, postmortem):
@@ -418,7 +388,7 @@ class ActionItemSerializer(serializers.ModelSerializer):
                 and item.is_open)
 
     def get_allowed_transitions(self, item) -> list[str]:
-        return _allowed(self, item)
+        return allowed_transitions_for(self, item)
 
 
 class ActionItemCreateSerializer(serializers.Serializer):

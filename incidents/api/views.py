@@ -27,6 +27,7 @@ from core import registry
 from core.api.filters import FilterSet, IdFilter, UserIdOrMeFilter
 from core.api.permissions import ActionPermissions
 from core.api.schema import TRANSITION_ERRORS, validated_input
+from core.clocks import running_clocks_by_object
 from core.prefetch import prefetch_foreign_keys
 
 from .. import services
@@ -65,7 +66,6 @@ from .serializers import (
     StatusUpdateSerializer,
     TimelineEventSerializer,
     TimelinePinSerializer,
-    running_clocks_by_incident,
 )
 
 # The incident's people the representation shows, read in one query (read_queryset).
@@ -165,7 +165,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                                           *PEOPLE_FIELDS)
         # One query for the clocks of the whole page (no GenericRelation to prefetch).
         serializer = self.get_serializer(incidents, many=True, context={
-            **self.get_serializer_context(), "clocks": running_clocks_by_incident(incidents),
+            **self.get_serializer_context(), "clocks": running_clocks_by_object(incidents),
         })
         if page is not None:
             return self.get_paginated_response(serializer.data)
@@ -180,7 +180,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def _render(self, incident, status_code=status.HTTP_200_OK):
         prefetch_foreign_keys([incident], *PEOPLE_FIELDS)
         context = {**self.get_serializer_context(),
-                   "clocks": running_clocks_by_incident([incident])}
+                   "clocks": running_clocks_by_object([incident])}
         return Response(IncidentSerializer(incident, context=context).data, status=status_code)
 
     # --- Create and edit -------------------------------------------------------------

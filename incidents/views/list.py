@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Value, When
 from django.shortcuts import render
 
-from core import registry
+from core import registry, web_forms
 from core.clocks import active_clocks_by_owner
 from core.forms import DATE_WIDGET, person_label
 from core.pagination import EstimatedCountPaginator
@@ -83,8 +83,6 @@ def _page_form(filterset):
         ("", "Anyone"), *((user.pk, person_label(user)) for user in _commanders())])
     for name in ("declared_after", "declared_before"):
         fields[name].widget = copy.deepcopy(DATE_WIDGET)
-    for field in fields.values():
-        field.help_text = ""
     # Validated before the search box joins the form: the FilterSet filters by every
     # cleaned field, and "search" is not one of its filters (text_filter applies it).
     form.is_valid()
@@ -93,6 +91,7 @@ def _page_form(filterset):
         required=False, label="Search",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Reference or title"})),
         **fields}
+    web_forms.filter_bar(form)
     return form
 
 
@@ -105,7 +104,7 @@ def incident_list(request):
     shown with its error and left out.
 
     The query count does not grow with the page: incidents with their severity and
-    commander (1), their channels (1), every clock on the page with its calendar (1)
+    commander (1), their channels (1), every clock on the page (1), their calendars (1)
     and the calendars' hours and holidays (2), plus the paginator's count.
     """
     filterset = selectors.incident_list(

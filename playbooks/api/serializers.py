@@ -15,11 +15,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.fields import BusinessDurationField
-from core.api.serializers import UserSummarySerializer
+from core.api.serializers import UserSummarySerializer, allowed_transitions_for
 from core.choices import ClockStatus, Role
 from core.clocks import clock_status
 from core.models import SlaClock
-from core.transitions import allowed_transitions
 from escalations.choices import CustomerTier, EscalationCategory
 from escalations.models import Escalation, RegulatoryRegime
 from incidents.models import Channel, Incident, Severity
@@ -51,12 +50,6 @@ def step_clocks(step_runs) -> dict[int, SlaClock]:
     for clock in clocks:
         found.setdefault(clock.object_id, clock)  # the first one is the latest cycle
     return found
-
-
-def _user(serializer):
-    request = serializer.context.get("request")
-    user = getattr(request, "user", None)
-    return user if user is not None and user.is_authenticated else None
 
 
 def _now(serializer):
@@ -180,7 +173,7 @@ class PlaybookVersionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_allowed_transitions(self, version) -> list[str]:
-        return allowed_transitions(version, _user(self))
+        return allowed_transitions_for(self, version)
 
 
 class PlaybookVersionDetailSerializer(PlaybookVersionSerializer):

@@ -11,7 +11,8 @@ from rest_framework import serializers
 
 from core.api.fast_read import FastReadMixin
 from core.api.serializers import UserSummarySerializer
-from incidents.api.serializers import IncidentSerializer, running_clocks_by_incident
+from core.clocks import running_clocks_by_object
+from incidents.api.serializers import IncidentSerializer
 from incidents.models import Incident, Severity
 from incidents.services import incident_declare
 
@@ -49,7 +50,7 @@ def test_incidents_render_as_drf_renders_them(manager, viewer, zone):
     incidents = list(Incident.objects.order_by("pk"))
     with timezone.override(zone):
         fast, drf = both_ways(IncidentSerializer, incidents,
-                              {"clocks": running_clocks_by_incident(incidents)})
+                              {"clocks": running_clocks_by_object(incidents)})
     assert fast == drf
     assert fast[0]["declared_at"] and fast[0]["clocks"] and fast[0]["commander"]["id"]
 
@@ -63,3 +64,34 @@ def test_plain_columns_render_as_drf_renders_them(manager, viewer, zone):
             fast, drf = both_ways(serializer, list(users))
             assert fast == drf
     assert fast[0]["username"] == manager.username
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Paris"])
+def test_escalations_render_as_drf_renders_them(manager, zone):
+    """The escalation list's rows: a nested customer whose ``tier_label`` is Django's
+    ``get_tier_display`` (called without asking inspect each row), the linked incidents
+    read from the prefetch cache, compensation and clocks — as DRF renders them."""
+    from decimal import Decimal
+
+    from escalations import services
+    from escalations.api.serializers import EscalationSerializer
+    from escalations.api.views.escalations import EscalationViewSet
+    from escalations.services.links import escalation_link_incident
+
+    customer = services.customer_create(
+        by=manager, name="Harriet Okafor", account_reference="ACC-104200", tier="vip",
+        annual_value=Decimal("84000.00"), email="harriet@example.com")
+    first = services.escalation_create(by=manager, customer=customer, category="complaint",
+                                       priority="P2", summary="Billed twice", owner=manager)
+    services.escalation_create(by=manager, customer=customer, category="", priority="",
+                               summary="Line dead")
+    incident = incident_declare(by=manager, title="Carrier outage")
+    escalation_link_incident(by=manager, escalation=first, incident=incident)
+    rows = list(EscalationViewSet().read_queryset().order_by("pk"))
+    request = mock.Mock(user=manager)
+    with timezone.override(zone):
+        fast, drf = both_ways(EscalationSerializer, rows, {
+            "request": request, "clocks": running_clocks_by_object(rows)})
+    assert fast == drf
+    assert fast[0]["customer"]["tier_label"] == "VIP"
+    assert [row["reference"] for row in fast[0]["incidents"]] == [incident.reference]

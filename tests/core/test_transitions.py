@@ -86,3 +86,39 @@ def test_allowed_transitions_respects_the_users_permissions(ticket, make_user, m
 def test_protected_state_cannot_be_assigned_directly(ticket):
     with pytest.raises(AttributeError):
         ticket.state = TicketState.CLOSED
+
+
+def test_a_role_level_rule_does_not_look_at_the_object_anything_else_does():
+    import rules
+
+    from core.predicates import has_model_perm, looks_at_object, perm_checker
+
+    @rules.predicate
+    def owns(user, ticket):
+        return ticket.owner_id == user.pk
+
+    rules.add_perm("testapp.role_level", has_model_perm("testapp.change_ticket"))
+    rules.add_perm("testapp.own_ticket", owns)
+    rules.add_perm("testapp.both", has_model_perm("testapp.change_ticket") & owns)
+    try:
+        assert looks_at_object(perm_checker("testapp.role_level")) is False
+        assert looks_at_object(None) is False
+        assert looks_at_object(perm_checker("testapp.own_ticket")) is True
+        assert looks_at_object(perm_checker("testapp.both")) is True  # combined: *args
+        assert looks_at_object(perm_checker("testapp.no_such_rule")) is True
+        assert looks_at_object("testapp.close_ticket") is True  # django-fsm's own string
+        assert looks_at_object(lambda instance, user: True) is True
+    finally:
+        for name in ("testapp.role_level", "testapp.own_ticket", "testapp.both"):
+            rules.remove_perm(name)
+
+
+def test_shared_answers_give_each_object_its_own_transitions(manager):
+    resolved = Ticket.objects.create(title="Resolved", state=TicketState.RESOLVED)
+    opened = Ticket.objects.create(title="Open")
+    manager.user_permissions.add(Permission.objects.get(codename="close_ticket"))
+    answers = {}
+    for ticket in (resolved, opened, resolved):
+        assert allowed_transitions(ticket, manager, answers=answers) == \
+            allowed_transitions(ticket, manager)
+    assert answers == {None: True}  # close's string permission is asked per object

@@ -296,6 +296,31 @@ def test_filters_and_search(client, make_escalation, lead, manager, customer):
     assert client.get(BASE, {"ordering": "next_due"}).status_code == 200
 
 
+@pytest.mark.parametrize("limit", [2000, 0])
+def test_a_search_on_the_customer_finds_what_the_join_finds(client, make_escalation, customer,
+                                                           lead, limit, monkeypatch):
+    """``?search=`` matches the customer's account number on the customers first
+    (their own index) and then by id, or past RELATED_IDS_LIMIT as a subquery: the
+    same rows as the plain join, terms combined as DRF combines them."""
+    from core import search
+
+    monkeypatch.setattr(search, "RELATED_IDS_LIMIT", limit)
+    other_customer = type(customer).objects.create(name="Other", account_reference="ACC-777")
+    theirs = services.escalation_create(by=lead, customer=other_customer, category="complaint",
+                                        priority="P2", summary="Line dead", owner=lead)
+    ours = make_escalation(summary="Billed twice")
+
+    def refs(text):
+        return {row["reference"] for row in client.get(BASE, {"search": text}).json()["results"]}
+
+    assert refs("ACC-777") == {theirs.reference}
+    assert refs(customer.account_reference) == {ours.reference}
+    assert refs("acc-") == {ours.reference, theirs.reference}
+    assert refs("ACC-777 dead") == {theirs.reference}  # every term must match
+    assert refs("ACC-777 billed") == set()
+    assert refs(theirs.reference.lower()) == {theirs.reference}
+
+
 def test_list_query_count_is_constant(api_as, django_assert_num_queries, lead,
                                       make_escalation, policy):
     # The user's permissions (2), the count, the page with its customers, owners and
@@ -309,7 +334,8 @@ def test_list_query_count_is_constant(api_as, django_assert_num_queries, lead,
     for _ in range(10):
         make_escalation()
     client = api_as(type(lead).objects.get(pk=lead.pk))  # a fresh permission cache
-    with django_assert_num_queries(LIST_QUERIES):
+    # A search reads the matching customers first, on their own index (core.search).
+    with django_assert_num_queries(LIST_QUERIES + 1):
         large = client.get(BASE, {"page_size": 200, "state": "new", "search": "Billed"})
     assert len(large.json()["results"]) == 12
     assert all(len(row["clocks"]) == 3 for row in large.json()["results"])

@@ -14,6 +14,8 @@ from rest_framework.response import Response
 from core.api.filters import FilterBackend as _FilterBackend
 from core.api.permissions import ActionPermissions
 from core.api.schema import validated_input
+from core.clocks import running_clocks_by_object
+from core.search import match_condition
 from incidents.models import Incident
 
 from ... import services
@@ -27,7 +29,6 @@ from ..serializers import (
     EscalationEditSerializer,
     EscalationSerializer,
     EscalationTimelineEventSerializer,
-    running_clocks_by_escalation,
 )
 from .escalation_panels import EscalationPanelActions
 from .escalation_transitions import EscalationTransitions
@@ -40,6 +41,14 @@ class EscalationSearchFilter(filters.SearchFilter):
 
     def get_search_fields(self, view, request):
         return escalation_search_fields(request.user)
+
+    def filter_queryset(self, request, queryset, view):
+        # DRF's terms (each must match a field), each matched as the queue page
+        # matches: the customer's fields on the customers' own indexes first.
+        fields = self.get_search_fields(view, request)
+        for term in self.get_search_terms(request) if fields else ():
+            queryset = queryset.filter(match_condition(queryset.model, fields, term))
+        return queryset
 
 
 class EscalationListFilterBackend(_FilterBackend):
@@ -141,7 +150,7 @@ class EscalationViewSet(EscalationTransitions, EscalationPanelActions,
         # One query for the clocks of the whole page.
         serializer = self.get_serializer(escalations, many=True, context={
             **self.get_serializer_context(),
-            "clocks": running_clocks_by_escalation(escalations),
+            "clocks": running_clocks_by_object(escalations),
         })
         if page is not None:
             return self.get_paginated_response(serializer.data)

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from core.api.permissions import ActionPermissions
 from core.api.schema import validated_input
+from core.clocks import running_clocks_by_object
 from incidents.models import Incident
 
 from ... import services
@@ -16,7 +17,6 @@ from ..serializers import (
     EscalationSerializer,
     LinkEscalationsSerializer,
     LinkResultSerializer,
-    running_clocks_by_escalation,
 )
 from .escalations import EscalationViewSet
 
@@ -47,7 +47,7 @@ class IncidentEscalationsView(generics.GenericAPIView):
                            .filter(incident_links__incident=incident)
                            .order_by("created_at", "pk"))
         context = {**self.get_serializer_context(),
-                   "clocks": running_clocks_by_escalation(escalations)}
+                   "clocks": running_clocks_by_object(escalations)}
         return EscalationSerializer(escalations, many=True, context=context).data
 
     @extend_schema(summary="Escalations linked to an incident",
