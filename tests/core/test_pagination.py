@@ -5,7 +5,12 @@ import pytest
 from django.db.models import Count
 
 from core.models import Team
-from core.pagination import EstimatedCountPaginator, estimated_count, reads_whole_table
+from core.pagination import (
+    EstimatedCountPaginator,
+    capped_count,
+    estimated_count,
+    reads_whole_table,
+)
 from tests.factories import TeamFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,3 +37,18 @@ def test_sqlite_counts_exactly(django_assert_num_queries):
         assert paginator.count == 3
     assert not paginator.count_is_estimate
     assert EstimatedCountPaginator([1, 2, 3], 2).count == 3  # a list is counted as ever
+
+
+def test_sqlite_counts_a_filter_exactly_and_pages_as_django_does(monkeypatch):
+    from core import pagination
+
+    monkeypatch.setattr(pagination, "EXACT_UP_TO", 1)  # no cap here, however low
+    for n in range(3):
+        TeamFactory(name=f"Desk {n}", slug=f"desk-{n}")
+    desks = Team.objects.filter(name__startswith="Desk").order_by("pk")
+    assert capped_count(desks) is None
+    paginator = EstimatedCountPaginator(desks, 2)
+    assert paginator.count == 3 and not paginator.count_is_estimate
+    assert [len(paginator.page(n)) for n in (1, 2)] == [2, 1]
+    assert not paginator.page(2).has_next()
+    assert paginator.get_page(9).number == 2  # Django's: past the end is the last page
