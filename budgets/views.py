@@ -234,9 +234,8 @@ def spend_list(request):
         "budget__fiscal_year", "budget__cost_center", "vendor", "contract", "initiative",
         "service_credit").order_by("-date", "-pk"), request=request)
     entries = filterset.qs
+    web_forms.filter_bar(filterset.form)
     fields = filterset.form.fields
-    for field in fields.values():
-        field.help_text = ""
     # The selects' labels name related rows: fetched with them, not one query per option.
     fields["budget"].queryset = fields["budget"].queryset.select_related(
         "fiscal_year", "cost_center")

@@ -67,6 +67,20 @@ def people(request):
     return request._switchboard_people
 
 
+def filter_bar(form, names=None):
+    """The bound fields of a list's filter bar (``names``, default all), without help
+    texts: a FilterSet's help texts document the API's parameters ("Repeat for several
+    states", "`true`: only …"), not the page's. Cleared on the bound fields, which keep
+    the help text they were made with — a validated form has made them already — and on
+    the form's fields, for bound fields made later (``{% for field in form %}``)."""
+    for field in form.fields.values():
+        field.help_text = ""
+    fields = [form[name] for name in (names or form.fields)]
+    for bound in fields:
+        bound.help_text = ""
+    return fields
+
+
 def validation_errors(exc: ValidationError) -> dict:
     if hasattr(exc, "error_dict"):
         return exc.message_dict

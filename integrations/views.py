@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from core.web_forms import page_reader
+from core.web_forms import filter_bar, page_reader
 
 from . import selectors, services
 from .choices import IntegrationKind
@@ -165,7 +165,8 @@ def alert_list(request):
     filterset = selectors.alerts_filtered(request.GET)
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
     return render(request, "integrations/alert_list.html", {
-        "form": filterset.form, "page": page, "alerts": page.object_list,
+        "form": filterset.form, "fields": filter_bar(filterset.form),
+        "page": page, "alerts": page.object_list,
         "filtered": any(v for k, v in request.GET.items() if k != "page")})
 
 

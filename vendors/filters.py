@@ -6,6 +6,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
+from core import web_forms
+
 from .choices import (
     LIVE_CONTRACT_STATES,
     ContractState,
@@ -89,5 +91,5 @@ def filter_widgets(filterset):
     for field in filterset.form.fields.values():
         if isinstance(field.widget, forms.TextInput):
             field.widget.attrs.setdefault("placeholder", "Search…")
-        field.help_text = ""
+    web_forms.filter_bar(filterset.form)
     return filterset.form

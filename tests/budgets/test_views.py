@@ -172,3 +172,12 @@ def test_the_year_page_and_spend_list_read_in_constant_queries(client, finance, 
     add_budgets(2, 8)
     assert (_count_queries(client, year.get_absolute_url()),
             _count_queries(client, reverse("budgets:spend"))) == few
+
+
+def test_the_filtered_spend_list_shows_no_api_help_under_its_filters(client, finance, year):
+    """The FilterSet's help texts document the API ("A fiscal year's id."); the page
+    validated its form before clearing them, so a filtered list showed them."""
+    client.force_login(finance)
+    page = client.get(reverse("budgets:spend"), {"date_from": "2026-01-01"}).content.decode()
+    assert 'name="date_from"' in page  # the filter bar is drawn
+    assert "_helptext" not in page and "On or after this day" not in page

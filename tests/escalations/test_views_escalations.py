@@ -1,6 +1,7 @@
 """Escalation pages: the queue (SLA order, filters, constant queries), opening, the
 escalation page's transitions and tier ladder, personal data by role, who sees what."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -110,7 +111,19 @@ def test_queue_filters(client, lead, manager, make_escalation):
         assert shown.reference in html, params
         if hidden:
             assert hidden.reference not in html, params
-        assert "match the filters" in html
+        assert re.search(r"\d escalations? match(es)? the filters", html), params
+
+
+def test_queue_search_counts_as_a_filter_and_the_filters_show_no_api_help(
+        client, lead, make_escalation):
+    billing = make_escalation(category="billing", summary="Charged twice for roaming")
+    other = make_escalation(category="technical", summary="Line drops at night")
+    client.force_login(lead)
+    html = html_of(client.get(url("index"), {"search": "roaming"}))
+    assert billing.reference in html and other.reference not in html
+    assert "1 escalation matches the filters" in html
+    # The filterset's help texts document the API's parameters, not the page's.
+    assert "Repeat for several" not in html and "The queue page shows" not in html
 
 
 def test_queue_query_count_does_not_grow_with_the_page(client, lead, make_escalation):
@@ -357,6 +370,8 @@ def test_customer_name_only_for_roles_with_personal_data(client, make_user, esca
         html = html_of(client.get(page))
         assert "ACC-104200" in html
         assert ("Harriet Okafor" in html) is sees
+        # Every role reads customers, so the account reference links to the customer.
+        assert f'href="{escalation.customer.get_absolute_url()}"' in html
 
 
 @pytest.mark.parametrize("role", [None, *ROLES])

@@ -25,9 +25,9 @@ WORKERS = {Role.MANAGER, Role.INCIDENT_RESPONDER}
 # The list's queries, whatever the page size: session, user, the user's group and own
 # permissions, unread notifications (navigation), the commander filter's people, the
 # severity and channel filter choices, the paginator's count, the page of incidents
-# (with severity and commander), their channels, their running clocks (with calendar),
-# the calendars' working hours and holidays, and the playbook progress of the page.
-LIST_QUERIES = 15
+# (with severity and commander), their channels, their running clocks, the clocks'
+# calendars, the calendars' working hours and holidays, and the playbook progress.
+LIST_QUERIES = 16
 
 
 def url(name, *args):

@@ -134,3 +134,11 @@ def test_the_alert_api_list_takes_the_same_queries_whatever_its_length(
         # The count and the page (joined), and the reader's permissions: never per row.
         with django_assert_max_num_queries(4):
             assert len(client.get("/api/alerts/").json()["results"]) == n + 1
+
+
+def test_the_alert_filter_bar_shows_no_api_help(client, viewer, world):
+    """The FilterSet's help texts document the API's parameters (`true`: …)."""
+    client.force_login(viewer)
+    page = client.get(reverse("integrations:alerts"), {"has_incident": "true"}).content.decode()
+    assert "Opened an incident" in page and "alert-row" in page
+    assert "`true`" not in page and "_helptext" not in page
