@@ -12,6 +12,9 @@ PostgreSQL database of its own, this prints in one run:
   executed and fetched through psycopg with no Django in between, median of the
   same number of runs;
 * the ratio of the two (target: ≤ 3 ×, and ≤ 100 ms);
+* beside it, a second floor: every SELECT reading what the page shows (the rows, their
+  total and the related rows of the shown columns — owners, customers, clocks), run
+  the same way, without the session, user and permission reads — and that ratio;
 * whether the query count stays the same for a 10-row and a 200-row page.
 
 The escalations and their clocks are ``bench_escalation_queue.py``'s fixture (COPY);
@@ -135,13 +138,41 @@ def raw_floor(statements, repeat):
 
 def page_statements(result):
     """The statements reading the page's rows and their total, as the endpoint sent them
-    (the total is a ``COUNT(*)``, or the table's estimated size where
-    ``core.pagination`` reads that instead)."""
+    (the total is a ``COUNT(*)``; or the table's estimated size, where
+    ``core.pagination`` reads that instead; or, for a filter, a count of at most
+    ``EXACT_UP_TO + 1`` matches and the planner's estimate above that)."""
     table = result["table"]
     picked = [q["sql"] for q, label in zip(result["captured"], result["labels"], strict=True)
               if (label.startswith(f"SELECT {table}") and ("LIMIT" in label or "COUNT" in label))
-              or "reltuples" in q["sql"]]
+              or "reltuples" in q["sql"] or _counts_matches(q["sql"], table)]
     return picked or [result["slowest"]["sql"]]
+
+
+def _counts_matches(sql, table):
+    """The capped count of a filter's matches or the EXPLAIN estimating them."""
+    return f'FROM "{table}"' in sql and (
+        sql.startswith("EXPLAIN") or (sql.startswith("SELECT COUNT(*)") and "LIMIT" in sql))
+
+
+# Who is asking, not what is shown: the session, the signed-in user (the first
+# auth_user read) and their permissions.
+REQUEST_TABLES = ("SELECT django_session", "SELECT auth_permission", "SELECT auth_group")
+
+
+def shown_data_statements(result):
+    """Every SELECT that reads what the page shows: the rows, their total and the
+    related rows of the shown columns (owners, customers, clocks, choices) — all the
+    endpoint's statements but the ones about who is asking."""
+    picked, user_read = [], False
+    for query, label in zip(result["captured"], result["labels"], strict=True):
+        reads = label.startswith("SELECT") or query["sql"].startswith("EXPLAIN")
+        if not reads or label.startswith(REQUEST_TABLES):
+            continue
+        if label.startswith("SELECT auth_user") and not user_read:
+            user_read = True  # the session's user, read first by the middleware
+            continue
+        picked.append(query["sql"])
+    return picked
 
 
 def measure(client, case, url, table, marker, repeat):
@@ -152,7 +183,37 @@ def measure(client, case, url, table, marker, repeat):
     result["raw_ms"] = raw_floor(statements, repeat)
     result["raw_statements"] = [queue.query_label(s) for s in statements]
     result["ratio"] = result["median_ms"] / result["raw_ms"]
+    shown = shown_data_statements(result)
+    result["shown_ms"] = raw_floor(shown, repeat)
+    result["shown_count"] = len(shown)
+    result["shown_ratio"] = result["median_ms"] / result["shown_ms"]
     return result
+
+
+# What Django costs a request before and around its rows: the floor under every ratio.
+FLOOR_CASES = [
+    ("GET /api/ (signed in, reads nothing)", "/api/"),
+    ("GET /api/teams/?page_size=1", "/api/teams/?page_size=1"),
+    ("GET /api/incidents/?page_size=1", "/api/incidents/?page_size=1"),
+    ("GET /api/escalations/?page_size=1", "/api/escalations/?page_size=1"),
+]
+
+
+def request_floor(client, url, repeat):
+    """Median ms of ``url``, its query count and their SQL time (a GET answering 200)."""
+    from django.db import connection
+
+    for _ in range(3):
+        assert client.get(url).status_code == 200, url
+    samples = []
+    for _ in range(repeat):
+        begin = time.perf_counter()
+        client.get(url)
+        samples.append((time.perf_counter() - begin) * 1000)
+    timer = queue.QueryTimer()
+    with connection.execute_wrapper(timer):
+        client.get(url)
+    return statistics.median(samples), len(timer.ms), sum(timer.ms)
 
 
 def main():
@@ -207,6 +268,12 @@ def run(args, whole, existed):  # noqa: C901 - one benchmark, read top to bottom
         ("api", "GET /api/incidents/?search=trunk", "/api/incidents/?search=trunk", inc,
          inc_row),
         ("api", "GET /api/escalations/?search=billed", "/api/escalations/?search=billed",
+         esc, esc_row),  # no match: the whole table searched
+        # An account number (the customer path) and a word a quarter of the rows hold
+        # (their exact count is what the API promises for a search).
+        ("api", "GET /api/escalations/?search=ACC-0001234", "/api/escalations/?search=ACC-0001234",
+         esc, esc_row),
+        ("api", "GET /api/escalations/?search=billing", "/api/escalations/?search=billing",
          esc, esc_row),
         ("api", "GET /api/escalations/?page_size=10", "/api/escalations/?page_size=10", esc,
          esc_row),
@@ -221,7 +288,14 @@ def run(args, whole, existed):  # noqa: C901 - one benchmark, read top to bottom
         results[case] = measure(client, case, url, table, marker, args.repeat)
         r = results[case]
         log(f"    raw SQL floor {r['raw_ms']:.1f} ms ({', '.join(r['raw_statements'])}); "
-            f"ratio {r['ratio']:.1f}")
+            f"ratio {r['ratio']:.1f}; every statement reading what is shown "
+            f"({r['shown_count']}): {r['shown_ms']:.1f} ms, ratio {r['shown_ratio']:.1f}")
+
+    log("\n== What Django itself costs a request (the floor under every ratio)")
+    for label, url in FLOOR_CASES:
+        ms, count, sql_ms = request_floor(client, url, args.repeat * 3)
+        log(f"  {label:<42} {ms:6.1f} ms, {count:2d} queries ({sql_ms:.1f} ms SQL): "
+            f"{ms - sql_ms:.1f} ms outside the database")
 
     log("\n== Query count against page size")
     failures = []
@@ -245,15 +319,18 @@ def run(args, whole, existed):  # noqa: C901 - one benchmark, read top to bottom
     log(f"\n== Summary ({fmt_int(args.escalations)} escalations, {fmt_int(incidents)} "
         f"incidents, {fmt_int(clocks)} clocks; PostgreSQL, DEBUG off, cached templates)")
     header = (f"{'endpoint':<42}{'endpoint ms':>12}{'raw SQL ms':>11}{'ratio':>7}"
-              f"{'queries':>8}{'SQL ms':>8}{'rows':>6}")
+              f"{'shown SQL':>10}{'ratio':>7}{'queries':>8}{'SQL ms':>8}{'rows':>6}")
     log(header)
     log("-" * len(header))
     for case, r in results.items():
         flag = "*" if r["median_ms"] > TARGET_MS or r["ratio"] > TARGET_RATIO else " "
         log(f"{case:<42}{r['median_ms']:11.1f}{flag}{r['raw_ms']:11.1f}{r['ratio']:7.1f}"
+            f"{r['shown_ms']:10.1f}{r['shown_ratio']:7.1f}"
             f"{r['queries']:8d}{r['db_ms']:8.1f}{r['rows']:6d}")
     log(f"(* over {TARGET_MS:.0f} ms or {TARGET_RATIO:.0f} × the raw SQL; raw SQL = the "
-        "page's SELECT … LIMIT and COUNT(*) as sent, fetched through psycopg)")
+        "page's SELECT … LIMIT and COUNT(*) as sent, fetched through psycopg; shown SQL = "
+        "every SELECT reading what the page shows — rows, total and the related rows of "
+        "its columns — but not the session, user and permission reads)")
     log(f"whole run {time.perf_counter() - whole:.0f} s, load average "
         f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} CPUs")
     failures += [f"{case}: {r['median_ms']:.1f} ms, {r['ratio']:.1f} × raw"
