@@ -72,9 +72,9 @@ def test_the_api_docs_load_nothing_from_other_sites(client, manager, path):
     client.force_login(manager)
     html = client.get(path).content.decode()
     assert not re.search(r"""(?:src|href)=["']?(?:https?:)?//""", html), html
-    assert "googleapis" not in html
-    assert "gstatic" not in html
-    assert "cdn" not in html.lower()
+    # No address on another host anywhere in the page, scripts' strings included (not a
+    # bare "cdn" substring: the page's random CSRF token holds one now and then).
+    assert re.findall(r"(?:https?:)?//[a-z0-9-]+(?:\.[a-z0-9-]+)+", html, re.IGNORECASE) == []
 
 
 def test_only_the_redoc_page_allows_inline_styles_and_blob_workers(client, manager):
