@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import skip_or_fail
 
@@ -53,7 +54,10 @@ def browser():
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
+    # Actions and assertions wait alike: a CI runner with every core busy can take
+    # seconds to answer a page, and expect()'s own default is 5 s.
     page.set_default_timeout(10_000)
+    expect.set_options(timeout=10_000)
     # Chromium reports every Content-Security-Policy refusal on the console: no journey
     # may meet one (a refused script or style is a silently broken page).
     refused = []
